@@ -1,0 +1,16 @@
+"""factorlab: factor investing research with honest backtests and a local LLM analyst.
+
+Examples
+--------
+>>> import factorlab as fl
+>>> ds = fl.load_dataset("sample", n_tickers=50, years=5)
+>>> ds.prices.shape[1]
+50
+"""
+
+from factorlab.data import Dataset, load_dataset
+from factorlab.errors import ConfigError, DataError
+
+__version__ = "0.1.0"
+
+__all__ = ["ConfigError", "DataError", "Dataset", "__version__", "load_dataset"]

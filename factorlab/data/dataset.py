@@ -1,0 +1,306 @@
+"""The Dataset: one market's prices, volume, point-in-time fundamentals, meta and benchmark."""
+
+from __future__ import annotations
+
+import html
+import os
+from typing import Any
+
+import pandas as pd
+
+from factorlab.data import validate
+from factorlab.errors import DataError
+from factorlab.params import as_date, as_tickers, did_you_mean
+
+__all__ = ["Dataset"]
+
+_PARTS = ("volume", "fundamentals", "benchmark", "truth")
+
+
+class Dataset:
+    """One market, held in the shapes every factorlab function expects.
+
+    Parameters
+    ----------
+    prices : DataFrame
+        Wide panel, trading days × tickers, positive floats; NaN where a ticker has no price
+        (not yet listed, delisted, suspended). The only required part.
+    volume : DataFrame, optional
+        Shares traded, on the prices' dates and tickers.
+    fundamentals : DataFrame, optional
+        Long and point in time: ``ticker``, ``period_end``, ``available_at`` and the columns of
+        :data:`factorlab.data.schema.FUNDAMENTAL_VALUES` (absent ones become NaN). A row may be
+        used on day *t* only when ``available_at <= t``.
+    meta : DataFrame, optional
+        One row per ticker (index or a ``ticker`` column): ``name``, ``sector``, ``industry``,
+        ``listed``, ``delisted``. Missing rows and columns are filled: listing dates from the
+        prices, names and sectors as NaN.
+    benchmark : Series, optional
+        Index levels on exactly the prices' dates.
+    truth : SampleTruth, optional
+        The generator's parameters and true exposures (the embedded sample only).
+    source : str
+        Where the data came from ("sample", "yahoo", "user", a folder); recorded when saved.
+    notes : list of str, optional
+        Assumptions and caveats a reader should know (e.g. the survivorship caveat of a list
+        of today's tickers).
+    failed : dict, optional
+        Tickers that a source could not load, each with the reason.
+
+    Raises
+    ------
+    DataError
+        When a part is malformed: the message names the ticker, column or date and the fix.
+
+    Notes
+    -----
+    Treat a Dataset as read-only: ``as_of`` and ``slice`` return new ones.
+
+    Examples
+    --------
+    >>> import pandas as pd, factorlab as fl
+    >>> prices = pd.DataFrame({"ACME": [10.0, 10.5, 10.2]},
+    ...                       index=pd.bdate_range("2024-01-01", periods=3))
+    >>> fl.Dataset(prices=prices)
+    <Dataset 'user': 1 tickers in 0 sectors, 2024-01-01 to 2024-01-03 (3 days)>
+    """
+
+    def __init__(
+        self,
+        prices: pd.DataFrame,
+        volume: pd.DataFrame | None = None,
+        fundamentals: pd.DataFrame | None = None,
+        meta: pd.DataFrame | None = None,
+        benchmark: pd.Series | None = None,
+        *,
+        truth: Any = None,
+        source: str = "user",
+        notes: list[str] | None = None,
+        failed: dict[str, str] | None = None,
+    ) -> None:
+        self.prices = validate.clean_prices(prices)
+        self.volume = None if volume is None else validate.clean_volume(volume, self.prices)
+        self.fundamentals = (
+            None if fundamentals is None else validate.clean_fundamentals(fundamentals, self.prices)
+        )
+        self.meta = validate.clean_meta(meta, self.prices)
+        self.benchmark = (
+            None if benchmark is None else validate.clean_benchmark(benchmark, self.prices)
+        )
+        self.truth = truth
+        self.source = str(source)
+        self.notes = list(notes or [])
+        self.failed = dict(failed or {})
+
+    # -- what is inside ---------------------------------------------------------------------
+    @property
+    def tickers(self) -> list[str]:
+        """The tickers, in column order."""
+        return self.prices.columns.tolist()
+
+    @property
+    def dates(self) -> pd.DatetimeIndex:
+        """The trading days."""
+        return self.prices.index
+
+    @property
+    def start(self) -> pd.Timestamp:
+        return self.prices.index[0]
+
+    @property
+    def end(self) -> pd.Timestamp:
+        return self.prices.index[-1]
+
+    def require(self, *parts: str, purpose: str = "this") -> None:
+        """Raise a DataError naming every part in ``parts`` this dataset lacks.
+
+        Examples
+        --------
+        >>> ds.require("fundamentals", purpose="the value factor")  # doctest: +SKIP
+        """
+        missing = [part for part in parts if getattr(self, part) is None]
+        if missing:
+            raise DataError(
+                f"{purpose} needs {' and '.join(missing)}, which this dataset does not have. "
+                f"Build it with fl.Dataset({', '.join(f'{p}=...' for p in missing)}, ...) or use "
+                "fl.load_dataset('sample')."
+            )
+
+    def summary(self) -> dict[str, Any]:
+        """Counts and dates that describe the dataset, for printing or a report."""
+        listed_late = (self.meta["listed"] > self.start).sum()
+        return {
+            "source": self.source,
+            "tickers": len(self.tickers),
+            "sectors": int(self.meta["sector"].nunique()),
+            "start": self.start,
+            "end": self.end,
+            "days": len(self.dates),
+            "fundamental_rows": 0 if self.fundamentals is None else len(self.fundamentals),
+            "listed_late": int(listed_late),
+            "delisted": int(self.meta["delisted"].notna().sum()),
+            "benchmark": None if self.benchmark is None else self.benchmark.name,
+            "failed": len(self.failed),
+        }
+
+    # -- views --------------------------------------------------------------------------------
+    def as_of(self, date: object) -> Dataset:
+        """The dataset as it was knowable at the close of ``date``.
+
+        Prices, volume and benchmark up to ``date``; fundamentals with ``available_at <= date``;
+        tickers that had not listed yet are dropped, and a delisting after ``date`` is unknown.
+
+        Examples
+        --------
+        >>> ds.as_of("2020-06-30").end  # doctest: +SKIP
+        Timestamp('2020-06-30 00:00:00')
+        """
+        day = as_date(date, "date")
+        if day < self.start:
+            raise DataError(
+                f"as_of date {day:%Y-%m-%d} is before the data starts ({self.start:%Y-%m-%d})."
+            )
+        return self._window(None, day, None, f"as of the close of {day:%Y-%m-%d}")
+
+    def slice(self, start: object = None, end: object = None, tickers: object = None) -> Dataset:
+        """The dataset restricted to dates ``start..end`` (inclusive) and the given tickers.
+
+        Fundamentals filed before ``start`` are kept (trailing sums need them); anything known
+        only after ``end`` is dropped. Without ``tickers``, tickers with no price in the window
+        are dropped; a ticker you ask for must have one.
+        """
+        first = None if start is None else as_date(start, "start")
+        last = None if end is None else as_date(end, "end")
+        if first is not None and last is not None and first > last:
+            raise DataError(f"slice start {first:%Y-%m-%d} is after end {last:%Y-%m-%d}.")
+        wanted = None if tickers is None else self._resolve(tickers)
+        return self._window(first, last, wanted, None)
+
+    def _resolve(self, tickers: object) -> list[str]:
+        by_upper = {t.upper(): t for t in self.tickers}
+        resolved = []
+        for ticker in as_tickers(tickers):
+            if ticker not in by_upper:
+                raise DataError(
+                    f"Unknown ticker {ticker!r}: it is not in this dataset."
+                    f"{did_you_mean(ticker, by_upper)} See ds.tickers for the {len(by_upper)} known."
+                )
+            resolved.append(by_upper[ticker])
+        return resolved
+
+    def _window(
+        self,
+        start: pd.Timestamp | None,
+        end: pd.Timestamp | None,
+        tickers: list[str] | None,
+        note: str | None,
+    ) -> Dataset:
+        prices = self.prices.loc[start:end]
+        if prices.empty:
+            raise DataError(
+                f"no trading days between {start} and {end}; the data runs from "
+                f"{self.start:%Y-%m-%d} to {self.end:%Y-%m-%d}."
+            )
+        last_day = prices.index[-1]
+        has_price = prices.notna().any()
+        if tickers is None:
+            tickers = has_price.index[has_price.to_numpy()].tolist()
+        else:
+            absent = [t for t in tickers if not has_price[t]]
+            if absent:
+                raise DataError(
+                    f"{', '.join(absent)} has no price between {prices.index[0]:%Y-%m-%d} and "
+                    f"{last_day:%Y-%m-%d}; see ds.meta for listing dates."
+                )
+        prices = prices[tickers]
+        fundamentals = None
+        if self.fundamentals is not None:
+            f = self.fundamentals
+            keep = f["ticker"].isin(tickers) & (f["available_at"] <= last_day)
+            fundamentals = f[keep]
+        meta = self.meta.loc[tickers].copy()
+        meta["delisted"] = meta["delisted"].where(meta["delisted"] <= last_day)
+        truth = self.truth
+        if truth is not None and hasattr(truth, "window"):
+            truth = truth.window(prices.index[0], last_day, tickers)
+        return Dataset(
+            prices=prices,
+            volume=None if self.volume is None else self.volume.loc[prices.index, tickers],
+            fundamentals=fundamentals,
+            meta=meta,
+            benchmark=None if self.benchmark is None else self.benchmark.loc[prices.index],
+            truth=truth,
+            source=self.source,
+            notes=self.notes + ([note] if note else []),
+            failed=self.failed,
+        )
+
+    # -- persistence --------------------------------------------------------------------------
+    def save(self, path: str | os.PathLike[str], *, overwrite: bool = True) -> None:
+        """Write the dataset to a folder of parquet files and a JSON manifest, atomically.
+
+        The files are written to a temporary folder beside ``path`` and renamed into place, so
+        a crash never leaves a half-written dataset. An existing dataset folder is replaced
+        (unless ``overwrite=False``); any other existing path is refused.
+
+        Examples
+        --------
+        >>> ds.save("data/lab")                      # doctest: +SKIP
+        >>> fl.load_dataset("data/lab")              # doctest: +SKIP
+        """
+        from factorlab.data.store import save_dataset
+
+        save_dataset(self, path, overwrite=overwrite)
+
+    # -- display -------------------------------------------------------------------------------
+    def _headline(self) -> str:
+        s = self.summary()
+        return (
+            f"{s['tickers']} tickers in {s['sectors']} sectors, {s['start']:%Y-%m-%d} to "
+            f"{s['end']:%Y-%m-%d} ({s['days']:,} days)"
+        )
+
+    def __repr__(self) -> str:
+        s = self.summary()
+        extras = []
+        if s["fundamental_rows"]:
+            extras.append(f"{s['fundamental_rows']:,} fundamental rows")
+        if s["delisted"]:
+            extras.append(f"{s['delisted']} delisted")
+        if s["failed"]:
+            extras.append(f"{s['failed']} failed")
+        tail = f"; {', '.join(extras)}" if extras else ""
+        return f"<Dataset {self.source!r}: {self._headline()}{tail}>"
+
+    def _repr_html_(self) -> str:
+        s = self.summary()
+        rows = [
+            ("source", s["source"]),
+            ("tickers", f"{s['tickers']:,} in {s['sectors']} sectors"),
+            ("dates", f"{s['start']:%Y-%m-%d} to {s['end']:%Y-%m-%d} ({s['days']:,} trading days)"),
+            ("listed late / delisted", f"{s['listed_late']} / {s['delisted']}"),
+            (
+                "fundamentals",
+                f"{s['fundamental_rows']:,} rows" if self.fundamentals is not None else "none",
+            ),
+            ("volume", "yes" if self.volume is not None else "none"),
+            ("benchmark", s["benchmark"] or "none"),
+        ]
+        if self.failed:
+            rows.append(("failed", ", ".join(f"{t} ({why})" for t, why in self.failed.items())))
+        if self.truth is not None:
+            premia = getattr(self.truth, "premia_ann", {})
+            rows.append(
+                ("planted premia", ", ".join(f"{k} {v:+.1%}/yr" for k, v in premia.items()))
+            )
+        body = "".join(
+            f"<tr><th style='text-align:left'>{html.escape(k)}</th>"
+            f"<td style='text-align:left'>{html.escape(str(v))}</td></tr>"
+            for k, v in rows
+        )
+        notes = "".join(f"<li>{html.escape(n)}</li>" for n in self.notes)
+        return (
+            f"<div><strong>factorlab Dataset</strong><table>{body}</table>"
+            + (f"<ul>{notes}</ul>" if notes else "")
+            + "</div>"
+        )

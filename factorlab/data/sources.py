@@ -1,0 +1,86 @@
+"""``load_dataset``: one entry point for every source of market data."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from factorlab.data.dataset import Dataset
+from factorlab.errors import DataError
+from factorlab.params import did_you_mean
+
+__all__ = ["SOURCES", "load_dataset"]
+
+SOURCES = {
+    "sample": "the embedded lab market: synthetic, offline, deterministic (the default)",
+    "yahoo": "prices and fundamentals from Yahoo Finance through yfinance, cached on disk",
+}
+
+
+def load_dataset(source: str | os.PathLike[str] = "sample", **options: Any) -> Dataset:
+    """Load a Dataset from a named source or a folder saved with ``ds.save(path)``.
+
+    Parameters
+    ----------
+    source : str or path
+        ``"sample"`` (the embedded lab market), ``"yahoo"``, or the path of a saved folder.
+    **options
+        Passed to the source: for ``"sample"``, ``n_tickers``, ``years`` and ``seed`` (strings
+        such as ``"300"`` are accepted, as papermill passes them).
+
+    Raises
+    ------
+    DataError
+        For an unknown source (with a suggestion) or a missing or damaged folder.
+
+    Examples
+    --------
+    >>> import factorlab as fl
+    >>> ds = fl.load_dataset("sample", n_tickers=50, years=5)
+    >>> len(ds.tickers)
+    50
+    """
+    if isinstance(source, os.PathLike):
+        return _from_folder(Path(source), options)
+    if not isinstance(source, str):
+        raise DataError(
+            f"source must be a name ({', '.join(SOURCES)}) or a folder path, got "
+            f"{type(source).__name__}."
+        )
+    name = source.strip()
+    if name.lower() == "sample":
+        from factorlab.data.sample import make_sample
+
+        return make_sample(**_only(options, {"n_tickers", "years", "seed"}, "sample"))
+    if name.lower() == "yahoo":
+        raise DataError(
+            "The 'yahoo' source is not available in this version of factorlab yet. Use "
+            "fl.load_dataset('sample'), or build your own with fl.Dataset(prices=...)."
+        )
+    if _looks_like_path(name):
+        return _from_folder(Path(name), options)
+    known = ", ".join(f"'{s}' ({why})" for s, why in SOURCES.items())
+    raise DataError(
+        f"Unknown dataset source {name!r}.{did_you_mean(name.lower(), SOURCES)} Known sources: "
+        f"{known}, or the path of a folder saved with ds.save(path). Try 'sample'."
+    )
+
+
+def _looks_like_path(name: str) -> bool:
+    return os.sep in name or "/" in name or name.startswith((".", "~")) or Path(name).exists()
+
+
+def _from_folder(path: Path, options: dict[str, Any]) -> Dataset:
+    from factorlab.data.store import read_dataset
+
+    _only(options, set(), "a saved folder")
+    return read_dataset(path)
+
+
+def _only(options: dict[str, Any], allowed: set[str], what: str) -> dict[str, Any]:
+    unknown = sorted(set(options) - allowed)
+    if unknown:
+        accepted = ", ".join(sorted(allowed)) or "none"
+        raise DataError(f"{', '.join(unknown)} is not an option of {what}; it accepts: {accepted}.")
+    return options

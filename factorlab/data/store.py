@@ -1,0 +1,150 @@
+"""Datasets on disk: a folder of parquet files plus a JSON manifest, written atomically."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from factorlab.errors import DataError
+
+if TYPE_CHECKING:
+    from factorlab.data.dataset import Dataset
+
+__all__ = ["FORMAT_VERSION", "MANIFEST", "read_dataset", "save_dataset"]
+
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+_FORMAT_NAME = "factorlab-dataset"
+
+
+def save_dataset(ds: Dataset, path: str | os.PathLike[str], *, overwrite: bool = True) -> Path:
+    """Write ``ds`` to the folder ``path`` (see :meth:`Dataset.save`). Returns the folder."""
+    from factorlab import __version__
+
+    target = Path(path).expanduser()
+    if target.exists():
+        if not (target / MANIFEST).is_file():
+            raise DataError(
+                f"{target} already exists and is not a factorlab dataset folder; refusing to "
+                "replace it. Choose a new path."
+            )
+        if not overwrite:
+            raise DataError(f"a dataset is already saved at {target}; pass overwrite=True.")
+    target.parent.mkdir(parents=True, exist_ok=True)
+
+    frames: dict[str, pd.DataFrame] = {"prices": ds.prices, "meta": ds.meta}
+    if ds.volume is not None:
+        frames["volume"] = ds.volume
+    if ds.fundamentals is not None:
+        frames["fundamentals"] = ds.fundamentals
+    if ds.benchmark is not None:
+        frames["benchmark"] = ds.benchmark.to_frame()
+    truth_params = None
+    if ds.truth is not None:
+        truth_params, truth_frames = ds.truth.to_saved()
+        frames.update(truth_frames)
+    manifest = {
+        "format": _FORMAT_NAME,
+        "format_version": FORMAT_VERSION,
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "factorlab_version": __version__,
+        "source": ds.source,
+        "notes": ds.notes,
+        "failed": ds.failed,
+        "files": {name: f"{name}.parquet" for name in frames},
+        "truth": truth_params,
+    }
+
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    try:
+        for name, frame in frames.items():
+            frame.to_parquet(staging / f"{name}.parquet")
+        (staging / MANIFEST).write_text(json.dumps(manifest, indent=2, default=str))
+        if target.exists():
+            retired = target.parent / f".{target.name}.old-{uuid.uuid4().hex[:8]}"
+            target.rename(retired)
+            staging.rename(target)
+            shutil.rmtree(retired, ignore_errors=True)
+        else:
+            staging.rename(target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return target
+
+
+def read_dataset(path: str | os.PathLike[str]) -> Dataset:
+    """Read a folder written by :meth:`Dataset.save`; any damage is a DataError, not a traceback."""
+    from factorlab.data.dataset import Dataset
+    from factorlab.data.sample.truth import SampleTruth
+
+    folder = Path(path).expanduser()
+    if not folder.exists():
+        raise DataError(
+            f"No dataset folder at {folder}: the path does not exist. Check the path, or use "
+            "fl.load_dataset('sample') for the embedded data."
+        )
+    if not folder.is_dir():
+        raise DataError(f"{folder} is a file, not a dataset folder saved with ds.save(path).")
+    manifest_path = folder / MANIFEST
+    if not manifest_path.is_file():
+        raise DataError(
+            f"{folder} has no {MANIFEST}, so it is not a dataset saved with ds.save(path) (or "
+            "the save did not finish). Save the dataset again."
+        )
+    try:
+        manifest = json.loads(manifest_path.read_text())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise DataError(
+            f"{manifest_path} is not valid JSON ({err}); the folder is damaged. Save the dataset "
+            "again."
+        ) from err
+    if not isinstance(manifest, dict) or manifest.get("format") != _FORMAT_NAME:
+        raise DataError(f"{manifest_path} is not a factorlab dataset manifest.")
+    version = manifest.get("format_version")
+    if version != FORMAT_VERSION:
+        raise DataError(
+            f"{folder} was saved in dataset format version {version!r}; this factorlab reads "
+            f"version {FORMAT_VERSION}. Save it again with this version of factorlab (or upgrade)."
+        )
+
+    frames = {}
+    for name, filename in manifest.get("files", {}).items():
+        file = folder / filename
+        if not file.is_file():
+            raise DataError(
+                f"{folder} is missing {filename}; the dataset is incomplete. Save it again."
+            )
+        try:
+            frames[name] = pd.read_parquet(file)
+        except Exception as err:  # pyarrow raises many types for a damaged file
+            raise DataError(
+                f"Could not read {filename} in {folder}: it is damaged or not a parquet file "
+                f"({type(err).__name__}: {err}). Save the dataset again."
+            ) from err
+    if "prices" not in frames:
+        raise DataError(f"{manifest_path} lists no prices file; the dataset is incomplete.")
+
+    truth = None
+    if manifest.get("truth"):
+        truth = SampleTruth.from_saved(manifest["truth"], frames)
+    benchmark = frames.get("benchmark")
+    return Dataset(
+        prices=frames["prices"],
+        volume=frames.get("volume"),
+        fundamentals=frames.get("fundamentals"),
+        meta=frames.get("meta"),
+        benchmark=None if benchmark is None else benchmark.iloc[:, 0],
+        truth=truth,
+        source=manifest.get("source", str(folder)),
+        notes=manifest.get("notes"),
+        failed=manifest.get("failed"),
+    )
