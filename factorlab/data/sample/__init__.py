@@ -74,9 +74,8 @@ def make_sample(n_tickers: object = 200, years: object = 15, seed: object = 42) 
     if n_years > 40:
         raise ConfigError(f"years must be at most 40 for the lab market, got {n_years}.")
 
-    calendar = pd.bdate_range(
-        LAST_DAY - pd.DateOffset(years=n_years) + pd.Timedelta(days=1), LAST_DAY
-    )
+    first_day = LAST_DAY - pd.DateOffset(years=n_years) + pd.Timedelta(days=1)
+    calendar = pd.bdate_range(first_day, LAST_DAY).as_unit("ns")
     # One independent stream per part, so changing one part never reshuffles the others.
     names, market, life, statements, trading = (
         np.random.default_rng(s) for s in np.random.SeedSequence(seed_value).spawn(5)

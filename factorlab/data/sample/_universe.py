@@ -259,7 +259,7 @@ def make_universe(n_tickers: int, rng: np.random.Generator) -> Universe:
         sectors["beta"].to_numpy()[sector_code] + rng.normal(0, 0.25, n_tickers), 0.3, 2.2
     )
     sector_loading = np.clip(rng.normal(1.0, 0.2, n_tickers), 0.4, 1.6)
-    start_cap = np.clip(np.exp(rng.normal(np.log(4e9), 1.3, n_tickers)), 1.5e8, 1.5e12)
+    start_cap = np.clip(np.exp(rng.normal(np.log(4e9), 1.0, n_tickers)), 1.5e8, 4e11)
     # Small firms are more volatile: idiosyncratic volatility falls gently with size.
     size_tilt = (start_cap / 4e9) ** -0.08
     idio_vol_ann = (

@@ -1,0 +1,59 @@
+"""Shared fixtures. Tests never touch the network: pytest-socket (configured in pyproject.toml)
+blocks every socket except to 127.0.0.1."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import factorlab as fl
+
+
+@pytest.fixture(scope="session")
+def sample() -> fl.Dataset:
+    """The default lab market, generated once per test session. Do not modify it."""
+    return fl.load_dataset("sample")
+
+
+@pytest.fixture(scope="session")
+def small_sample() -> fl.Dataset:
+    """A small lab market for tests that need speed more than statistics."""
+    return fl.load_dataset("sample", n_tickers=40, years=4, seed=3)
+
+
+@pytest.fixture
+def tiny_parts() -> dict[str, object]:
+    """The parts of a three-ticker dataset built by hand: ``fl.Dataset(**tiny_parts)``."""
+    dates = pd.bdate_range("2024-01-01", periods=6)
+    prices = pd.DataFrame(
+        {
+            "AAA": [10.0, 10.5, 10.2, 10.8, 11.0, 11.1],
+            "BBB": [20.0, 19.0, 19.5, np.nan, np.nan, np.nan],  # delists after day 3
+            "CCC": [np.nan, np.nan, 5.0, 5.1, 5.3, 5.2],  # lists on day 3
+        },
+        index=dates,
+    )
+    volume = prices.notna() * 1000.0
+    volume = volume.where(prices.notna())
+    fundamentals = pd.DataFrame(
+        {
+            "ticker": ["AAA", "AAA", "BBB"],
+            "period_end": pd.to_datetime(["2023-09-30", "2023-12-31", "2023-12-31"]),
+            "available_at": pd.to_datetime(["2023-11-02", "2024-01-04", "2024-01-02"]),
+            "revenue": [100.0, 110.0, 50.0],
+            "net_income": [10.0, 12.0, -3.0],
+        }
+    )
+    meta = pd.DataFrame(
+        {"name": ["Aaa Corp", "Bbb Inc", "Ccc Ltd"], "sector": ["Energy", "Energy", "Utilities"]},
+        index=pd.Index(["AAA", "BBB", "CCC"], name="ticker"),
+    )
+    benchmark = pd.Series([100.0, 101, 100.5, 102, 103, 103.5], index=dates, name="IDX")
+    return {
+        "prices": prices,
+        "volume": volume,
+        "fundamentals": fundamentals,
+        "meta": meta,
+        "benchmark": benchmark,
+    }

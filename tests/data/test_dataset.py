@@ -1,0 +1,286 @@
+"""Building a Dataset: what it holds, how it is cleaned, and every validation error."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import factorlab as fl
+from factorlab.data.schema import FUNDAMENTAL_VALUES
+
+
+def test_only_prices_are_required_and_missing_parts_are_none(tiny_parts):
+    ds = fl.Dataset(prices=tiny_parts["prices"])
+    assert ds.volume is None and ds.fundamentals is None and ds.benchmark is None
+    assert ds.meta.index.tolist() == ["AAA", "BBB", "CCC"]
+    assert ds.source == "user" and ds.failed == {} and ds.truth is None
+
+
+def test_panels_are_float64_on_a_naive_day_index(tiny_parts):
+    prices = tiny_parts["prices"].copy()
+    prices.index = prices.index.tz_localize("US/Eastern") + pd.Timedelta(hours=16)
+    ds = fl.Dataset(prices=prices)
+    assert ds.prices.index.tz is None
+    assert (ds.prices.index == tiny_parts["prices"].index).all()
+    assert (ds.prices.dtypes == "float64").all()
+    assert ds.prices.index.name == "date" and ds.prices.columns.name == "ticker"
+
+
+def test_integer_prices_become_float64():
+    prices = pd.DataFrame({"A": [1, 2, 3]}, index=pd.bdate_range("2024-01-01", periods=3))
+    assert fl.Dataset(prices=prices).prices.dtypes.iloc[0] == "float64"
+
+
+def test_building_does_not_modify_the_callers_frames(tiny_parts):
+    before = {k: v.copy() for k, v in tiny_parts.items()}
+    fl.Dataset(**tiny_parts)
+    for name, frame in tiny_parts.items():
+        if isinstance(frame, pd.DataFrame):
+            pd.testing.assert_frame_equal(frame, before[name])
+        else:
+            pd.testing.assert_series_equal(frame, before[name])
+
+
+def test_meta_listing_dates_are_derived_from_prices(tiny_parts):
+    ds = fl.Dataset(**tiny_parts)
+    dates = tiny_parts["prices"].index
+    assert ds.meta.loc["CCC", "listed"] == dates[2]
+    assert ds.meta.loc["BBB", "delisted"] == dates[2]
+    assert pd.isna(ds.meta.loc["AAA", "delisted"])
+    assert ds.meta.loc["AAA", "name"] == "Aaa Corp"
+    assert list(ds.meta.columns[:5]) == ["name", "sector", "industry", "listed", "delisted"]
+
+
+def test_missing_meta_rows_are_filled_with_nan(tiny_parts):
+    meta = tiny_parts["meta"].drop(index="CCC")
+    ds = fl.Dataset(prices=tiny_parts["prices"], meta=meta)
+    assert pd.isna(ds.meta.loc["CCC", "sector"])
+    assert ds.meta.loc["CCC", "listed"] == tiny_parts["prices"].index[2]
+
+
+def test_fundamentals_get_every_schema_column_and_a_fiscal_period(tiny_parts):
+    ds = fl.Dataset(**tiny_parts)
+    f = ds.fundamentals
+    assert set(FUNDAMENTAL_VALUES) <= set(f.columns)
+    assert f["book_equity"].isna().all()
+    assert f["fiscal_period"].tolist() == ["2023Q3", "2023Q4", "2023Q4"]
+    assert f["period_end"].dtype == "datetime64[ns]"
+
+
+# -- validation: each failure names what is wrong and the fix -------------------------------
+
+
+def test_unsorted_dates_are_rejected_with_the_fix(tiny_parts):
+    prices = tiny_parts["prices"].iloc[[0, 2, 1, 3]]
+    with pytest.raises(
+        fl.DataError,
+        match=r"prices dates are not sorted: 2024-01-02 comes after 2024-01-03.*sort_index",
+    ):
+        fl.Dataset(prices=prices)
+
+
+def test_duplicate_dates_are_rejected(tiny_parts):
+    prices = tiny_parts["prices"].iloc[[0, 1, 1, 2]]
+    with pytest.raises(fl.DataError, match="prices has duplicate dates: 2024-01-02"):
+        fl.Dataset(prices=prices)
+
+
+def test_duplicate_tickers_are_rejected(tiny_parts):
+    prices = tiny_parts["prices"].copy()
+    prices.columns = ["AAA", "AAA", "CCC"]
+    with pytest.raises(fl.DataError, match="prices has duplicate tickers: AAA"):
+        fl.Dataset(prices=prices)
+
+
+@pytest.mark.parametrize("bad", [0.0, -1.0])
+def test_non_positive_prices_are_rejected_naming_ticker_and_date(tiny_parts, bad):
+    prices = tiny_parts["prices"].copy()
+    prices.iloc[3, 0] = bad
+    with pytest.raises(fl.DataError, match=r"prices must be positive: AAA on 2024-01-04.*Use NaN"):
+        fl.Dataset(prices=prices)
+
+
+def test_infinite_prices_are_rejected(tiny_parts):
+    prices = tiny_parts["prices"].copy()
+    prices.iloc[1, 1] = np.inf
+    with pytest.raises(fl.DataError, match="BBB on 2024-01-02 is infinite"):
+        fl.Dataset(prices=prices)
+
+
+def test_a_ticker_without_any_price_is_rejected(tiny_parts):
+    prices = tiny_parts["prices"].assign(DDD=np.nan)
+    with pytest.raises(fl.DataError, match="no price at all: DDD"):
+        fl.Dataset(prices=prices)
+
+
+def test_non_numeric_prices_are_rejected(tiny_parts):
+    prices = tiny_parts["prices"].astype(object)
+    prices.iloc[0, 0] = "ten"
+    with pytest.raises(fl.DataError, match="prices must hold numbers only"):
+        fl.Dataset(prices=prices)
+
+
+def test_prices_must_be_a_dataframe():
+    with pytest.raises(
+        fl.DataError, match="prices must be a DataFrame of dates × tickers, got list"
+    ):
+        fl.Dataset(prices=[1, 2, 3])
+
+
+def test_available_at_before_period_end_is_rejected(tiny_parts):
+    f = tiny_parts["fundamentals"].copy()
+    f.loc[1, "available_at"] = pd.Timestamp("2023-12-01")
+    with pytest.raises(
+        fl.DataError,
+        match=r"AAA period 2023-12-31 have available_at 2023-12-01, before the period ended",
+    ):
+        fl.Dataset(prices=tiny_parts["prices"], fundamentals=f)
+
+
+def test_fundamentals_for_tickers_absent_from_prices_are_rejected(tiny_parts):
+    f = tiny_parts["fundamentals"].copy()
+    f.loc[2, "ticker"] = "ZZZ"
+    with pytest.raises(fl.DataError, match="fundamentals has tickers that are not in prices: ZZZ"):
+        fl.Dataset(prices=tiny_parts["prices"], fundamentals=f)
+
+
+def test_fundamentals_missing_a_key_column_are_rejected(tiny_parts):
+    f = tiny_parts["fundamentals"].drop(columns="available_at")
+    with pytest.raises(fl.DataError, match="missing the column\\(s\\) available_at"):
+        fl.Dataset(prices=tiny_parts["prices"], fundamentals=f)
+
+
+def test_duplicate_fundamental_periods_are_rejected(tiny_parts):
+    f = pd.concat([tiny_parts["fundamentals"], tiny_parts["fundamentals"].iloc[[0]]])
+    with pytest.raises(fl.DataError, match="more than one row for AAA period 2023-09-30"):
+        fl.Dataset(prices=tiny_parts["prices"], fundamentals=f)
+
+
+def test_meta_for_tickers_absent_from_prices_is_rejected(tiny_parts):
+    meta = pd.concat([tiny_parts["meta"], pd.DataFrame({"name": ["Zed"]}, index=["ZZZ"])])
+    with pytest.raises(fl.DataError, match="meta has tickers that are not in prices: ZZZ"):
+        fl.Dataset(prices=tiny_parts["prices"], meta=meta)
+
+
+def test_meta_delisting_before_a_price_is_rejected(tiny_parts):
+    meta = tiny_parts["meta"].assign(delisted=pd.to_datetime(["2024-01-02", None, None]))
+    with pytest.raises(
+        fl.DataError, match="AAA delisted on 2024-01-02 but it has a price on 2024-01-08"
+    ):
+        fl.Dataset(prices=tiny_parts["prices"], meta=meta)
+
+
+def test_benchmark_on_another_calendar_is_rejected_with_the_fix(tiny_parts):
+    benchmark = tiny_parts["benchmark"].iloc[1:]
+    with pytest.raises(
+        fl.DataError,
+        match=r"benchmark is not on the prices' dates: 1 dates of prices are missing \(2024-01-01.*reindex",
+    ):
+        fl.Dataset(prices=tiny_parts["prices"], benchmark=benchmark)
+
+
+def test_volume_with_other_tickers_is_rejected(tiny_parts):
+    volume = tiny_parts["volume"].rename(columns={"CCC": "DDD"})
+    with pytest.raises(
+        fl.DataError,
+        match="volume is not on the prices' tickers: 1 tickers of prices are missing \\(CCC\\)",
+    ):
+        fl.Dataset(prices=tiny_parts["prices"], volume=volume)
+
+
+def test_negative_volume_is_rejected(tiny_parts):
+    volume = tiny_parts["volume"].copy()
+    volume.iloc[0, 0] = -5
+    with pytest.raises(fl.DataError, match="volume must not be negative: AAA on 2024-01-01"):
+        fl.Dataset(prices=tiny_parts["prices"], volume=volume)
+
+
+def test_require_names_the_missing_parts_and_the_purpose(tiny_parts):
+    ds = fl.Dataset(prices=tiny_parts["prices"])
+    with pytest.raises(fl.DataError, match="the value factor needs fundamentals and volume"):
+        ds.require("fundamentals", "volume", purpose="the value factor")
+    fl.Dataset(**tiny_parts).require("fundamentals", "volume")  # present: no error
+
+
+# -- views ----------------------------------------------------------------------------------
+
+
+def test_as_of_keeps_only_what_was_known_at_that_close(tiny_parts):
+    ds = fl.Dataset(**tiny_parts)
+    past = ds.as_of("2024-01-03")
+    assert past.end == pd.Timestamp("2024-01-03")
+    assert past.fundamentals["available_at"].max() <= pd.Timestamp("2024-01-03")
+    assert len(past.fundamentals) == 2  # AAA's Q4 is filed on 2024-01-04
+    assert past.meta.loc["BBB", "delisted"] == pd.Timestamp("2024-01-03")  # its last day is d
+
+
+def test_as_of_hides_a_delisting_that_comes_later(tiny_parts):
+    past = fl.Dataset(**tiny_parts).as_of("2024-01-02")
+    assert pd.isna(past.meta.loc["BBB", "delisted"])
+
+
+def test_as_of_drops_tickers_that_had_not_listed(tiny_parts):
+    ds = fl.Dataset(**tiny_parts)
+    assert ds.as_of("2024-01-02").tickers == ["AAA", "BBB"]
+
+
+def test_as_of_before_the_data_is_an_error(tiny_parts):
+    with pytest.raises(fl.DataError, match="before the data starts \\(2024-01-01\\)"):
+        fl.Dataset(**tiny_parts).as_of("2023-06-30")
+
+
+def test_slice_selects_dates_and_tickers_and_keeps_earlier_filings(tiny_parts):
+    ds = fl.Dataset(**tiny_parts)
+    part = ds.slice("2024-01-03", "2024-01-05", tickers="aaa, ccc")
+    assert part.tickers == ["AAA", "CCC"]
+    assert part.start == pd.Timestamp("2024-01-03") and part.end == pd.Timestamp("2024-01-05")
+    assert part.fundamentals["fiscal_period"].tolist() == ["2023Q3", "2023Q4"]
+    assert part.benchmark.index.equals(part.prices.index)
+    assert part.volume.columns.tolist() == ["AAA", "CCC"]
+
+
+def test_slice_without_tickers_drops_names_with_no_price_in_the_window(tiny_parts):
+    assert fl.Dataset(**tiny_parts).slice(end="2024-01-02").tickers == ["AAA", "BBB"]
+
+
+def test_slice_with_an_unknown_ticker_suggests_a_known_one(tiny_parts):
+    with pytest.raises(fl.DataError, match="Unknown ticker 'AAB'.*Did you mean 'AAA'"):
+        fl.Dataset(**tiny_parts).slice(tickers=["AAB"])
+
+
+def test_slice_asking_for_a_ticker_with_no_price_in_the_window_says_so(tiny_parts):
+    with pytest.raises(fl.DataError, match="CCC has no price between 2024-01-01 and 2024-01-02"):
+        fl.Dataset(**tiny_parts).slice(end="2024-01-02", tickers=["CCC"])
+
+
+def test_slice_with_start_after_end_is_an_error(tiny_parts):
+    with pytest.raises(fl.DataError, match="start 2024-01-05 is after end 2024-01-02"):
+        fl.Dataset(**tiny_parts).slice("2024-01-05", "2024-01-02")
+
+
+def test_slice_with_a_bad_date_string_is_a_config_error(tiny_parts):
+    with pytest.raises(fl.ConfigError, match="start must be a date"):
+        fl.Dataset(**tiny_parts).slice("last tuesday")
+
+
+# -- display --------------------------------------------------------------------------------
+
+
+def test_repr_says_what_is_inside(tiny_parts):
+    text = repr(fl.Dataset(**tiny_parts))
+    assert text == (
+        "<Dataset 'user': 3 tickers in 2 sectors, 2024-01-01 to 2024-01-08 (6 days); "
+        "3 fundamental rows, 1 delisted>"
+    )
+
+
+def test_html_repr_lists_the_parts(sample):
+    page = sample._repr_html_()
+    for text in ("200 in 11 sectors", "2010-01-01 to 2024-12-31", "LABX", "planted premia"):
+        assert text in page
+
+
+def test_summary_counts_listings_and_delistings(tiny_parts):
+    s = fl.Dataset(**tiny_parts).summary()
+    assert (s["tickers"], s["sectors"], s["listed_late"], s["delisted"]) == (3, 2, 1, 1)

@@ -1,0 +1,52 @@
+"""load_dataset: named sources, folder paths, and helpful errors."""
+
+from __future__ import annotations
+
+import pytest
+
+import factorlab as fl
+
+
+def test_a_misspelt_source_lists_the_sources_and_suggests_sample():
+    with pytest.raises(
+        fl.DataError, match="Unknown dataset source 'smaple'. Did you mean 'sample'?"
+    ) as info:
+        fl.load_dataset("smaple")
+    message = str(info.value)
+    assert "'yahoo'" in message and "ds.save(path)" in message and "Try 'sample'" in message
+
+
+def test_a_path_like_string_that_does_not_exist_says_so():
+    with pytest.raises(
+        fl.DataError, match="No dataset folder at data/missing: the path does not exist"
+    ):
+        fl.load_dataset("data/missing")
+
+
+def test_source_must_be_a_name_or_a_path():
+    with pytest.raises(fl.DataError, match="source must be a name"):
+        fl.load_dataset(42)
+
+
+def test_sample_parameters_may_arrive_as_strings():
+    ds = fl.load_dataset("sample", n_tickers="30", years="3", seed="5")
+    assert len(ds.tickers) == 30 and ds.truth.seed == 5
+
+
+def test_ambiguous_sample_parameters_are_config_errors():
+    with pytest.raises(fl.ConfigError, match="n_tickers must be an integer, got 'lots'"):
+        fl.load_dataset("sample", n_tickers="lots")
+    with pytest.raises(fl.ConfigError, match="n_tickers must be at most 5000"):
+        fl.load_dataset("sample", n_tickers=10_000)
+
+
+def test_an_option_the_source_does_not_take_is_named():
+    with pytest.raises(
+        fl.DataError, match="tickers is not an option of sample; it accepts: n_tickers, seed, years"
+    ):
+        fl.load_dataset("sample", tickers=["AAA"])
+
+
+def test_the_yahoo_source_is_reported_as_not_available_yet():
+    with pytest.raises(fl.DataError, match="'yahoo' source is not available in this version"):
+        fl.load_dataset("yahoo")

@@ -1,0 +1,75 @@
+"""String parameters, as papermill and the command line pass them, are parsed or rejected clearly."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from factorlab.errors import ConfigError
+from factorlab.params import as_bool, as_date, as_float, as_int, as_tickers, did_you_mean
+
+
+@pytest.mark.parametrize("given", [300, "300", " 300 ", 300.0, "300.0", np.int64(300), "3_00"])
+def test_as_int_accepts_whole_numbers_in_any_form(given):
+    assert as_int(given, "n_tickers") == 300
+
+
+@pytest.mark.parametrize("given", ["abc", "3.5", 3.5, True, None, float("nan"), "inf"])
+def test_as_int_rejects_what_is_not_a_whole_number_and_names_the_parameter(given):
+    with pytest.raises(ConfigError, match="n_tickers"):
+        as_int(given, "n_tickers")
+
+
+def test_as_int_enforces_a_minimum():
+    with pytest.raises(ConfigError, match="n_tickers must be at least 20, got 5"):
+        as_int("5", "n_tickers", minimum=20)
+
+
+def test_as_float_parses_strings_and_rejects_infinity():
+    assert as_float("0.25", "w") == 0.25
+    with pytest.raises(ConfigError, match="finite"):
+        as_float("inf", "w")
+    with pytest.raises(ConfigError, match="w must be a number"):
+        as_float("lots", "w")
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"), [("true", True), ("No", False), ("1", True), (0, False)]
+)
+def test_as_bool_reads_common_spellings(given, expected):
+    assert as_bool(given, "refresh") is expected
+
+
+def test_as_bool_rejects_other_words():
+    with pytest.raises(ConfigError, match="refresh must be true or false"):
+        as_bool("maybe", "refresh")
+
+
+def test_as_date_returns_naive_midnight_timestamps():
+    assert as_date("2020-06-30", "end") == pd.Timestamp("2020-06-30")
+    assert as_date(pd.Timestamp("2020-06-30 15:00", tz="US/Eastern"), "end") == pd.Timestamp(
+        "2020-06-30"
+    )
+
+
+@pytest.mark.parametrize("given", ["soon", "", None])
+def test_as_date_rejects_non_dates_with_an_example(given):
+    with pytest.raises(ConfigError, match="end must be a date such as '2020-06-30'"):
+        as_date(given, "end")
+
+
+def test_as_tickers_splits_strings_uppercases_and_drops_duplicates():
+    assert as_tickers("aapl, MSFT NVDA,aapl") == ["AAPL", "MSFT", "NVDA"]
+    assert as_tickers(["msft"]) == ["MSFT"]
+
+
+@pytest.mark.parametrize("given", ["", " , ", 42, [1, 2]])
+def test_as_tickers_rejects_empty_or_non_string_input(given):
+    with pytest.raises(ConfigError, match="tickers"):
+        as_tickers(given)
+
+
+def test_did_you_mean_suggests_the_closest_choice_or_nothing():
+    assert did_you_mean("smaple", ["sample", "yahoo"]) == " Did you mean 'sample'?"
+    assert did_you_mean("zzz", ["sample", "yahoo"]) == ""
