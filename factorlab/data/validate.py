@@ -145,6 +145,13 @@ def clean_meta(meta: object | None, prices: pd.DataFrame) -> pd.DataFrame:
             _dates(frame[column], f"meta.{column}", allow_missing=True) if column in frame else None
         )
         frame[column] = derived[column] if given is None else given.fillna(derived[column])
+    early = first.to_numpy() < frame["listed"].to_numpy()
+    if early.any():
+        ticker = prices.columns[np.argmax(early)]
+        raise DataError(
+            f"meta says {ticker} listed on {frame.at[ticker, 'listed']:%Y-%m-%d} but it has a "
+            f"price on {first[ticker]:%Y-%m-%d}. Fix the date or drop the earlier prices."
+        )
     late = last.to_numpy() > frame["delisted"].to_numpy()
     if late.any():
         ticker = prices.columns[np.argmax(late)]

@@ -171,6 +171,14 @@ def test_meta_delisting_before_a_price_is_rejected(tiny_parts):
         fl.Dataset(prices=tiny_parts["prices"], meta=meta)
 
 
+def test_meta_listing_after_a_price_is_rejected(tiny_parts):
+    meta = tiny_parts["meta"].assign(listed=pd.to_datetime([None, None, "2024-01-05"]))
+    with pytest.raises(
+        fl.DataError, match="CCC listed on 2024-01-05 but it has a price on 2024-01-03"
+    ):
+        fl.Dataset(prices=tiny_parts["prices"], meta=meta)
+
+
 def test_benchmark_on_another_calendar_is_rejected_with_the_fix(tiny_parts):
     benchmark = tiny_parts["benchmark"].iloc[1:]
     with pytest.raises(

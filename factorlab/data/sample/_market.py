@@ -84,13 +84,16 @@ def _unit_t(rng: np.random.Generator, shape: tuple[int, ...], df: float) -> np.n
 
 
 def _ar1(innovations: np.ndarray, phi: float, stationary_std: float) -> np.ndarray:
-    """Stationary AR(1) along axis 0 from standard-normal ``innovations``, vectorized over columns.
+    """Stationary AR(1) along axis 0 from standard-normal ``innovations``, for every column at once.
 
-    ``x[t] = phi * x[t-1] + e[t]``, started from the stationary distribution. An exponentially
-    weighted mean with ``alpha = 1 - phi`` is exactly that recursion, run in pandas' compiled loop.
+    ``x[t] = phi * x[t-1] + e[t]``, started from the stationary distribution. A recursion in time
+    cannot be vectorized over time; each step here is one vector operation across all tickers,
+    which benchmarks/sample.py measures at several times faster than pandas' ``ewm`` and about
+    a hundred times faster than a loop over tickers and days.
     """
-    innovation_std = stationary_std * np.sqrt(1 - phi**2)
-    alpha = 1 - phi
-    scaled = innovations * innovation_std / alpha
-    scaled[0] = innovations[0] * stationary_std  # x[0] itself, drawn from the stationary law
-    return pd.DataFrame(scaled).ewm(alpha=alpha, adjust=False).mean().to_numpy()
+    out = np.empty_like(innovations)
+    out[0] = innovations[0] * stationary_std
+    step = innovations[1:] * (stationary_std * np.sqrt(1 - phi**2))
+    for t in range(1, len(out)):
+        out[t] = phi * out[t - 1] + step[t - 1]
+    return out
