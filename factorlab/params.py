@@ -111,6 +111,10 @@ def as_date(value: object, name: str) -> pd.Timestamp:
     >>> as_date("2020-06-30", "end")
     Timestamp('2020-06-30 00:00:00')
     """
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        raise ConfigError(
+            f"{name} must be a date such as '2020-06-30', got the number {value!r}; pass it as text."
+        )
     try:
         stamp = pd.Timestamp(value.strip() if isinstance(value, str) else value)
     except (TypeError, ValueError):
@@ -122,10 +126,10 @@ def as_date(value: object, name: str) -> pd.Timestamp:
     return stamp.normalize()
 
 
-def as_tickers(value: object, name: str = "tickers") -> list[str]:
-    """Return a list of upper-case tickers from a list or a comma/space separated string.
+def as_tickers(value: object, name: str = "tickers", *, upper: bool = True) -> list[str]:
+    """Return a list of tickers from a list or a comma/space separated string.
 
-    Duplicates are dropped, first occurrence kept.
+    Tickers are upper-cased unless ``upper=False``; duplicates are dropped, first kept.
 
     Examples
     --------
@@ -144,7 +148,7 @@ def as_tickers(value: object, name: str = "tickers") -> list[str]:
     for item in items:
         if not isinstance(item, str) or not item.strip():
             raise ConfigError(f"{name} must hold ticker strings, got {item!r}.")
-        ticker = item.strip().upper()
+        ticker = item.strip().upper() if upper else item.strip()
         if ticker not in tickers:
             tickers.append(ticker)
     if not tickers:

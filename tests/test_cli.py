@@ -37,7 +37,7 @@ def test_a_bad_dataset_is_one_error_line_and_exit_code_2(capsys):
     assert main(["run", "--dataset", "smaple"]) == 2
     err = capsys.readouterr().err
     assert err.startswith(
-        "factorlab: error: Unknown dataset source 'smaple'. Did you mean 'sample'?"
+        "factorlab: error: Unknown dataset source 'smaple', and there is no folder of that name here. Did you mean 'sample'?"
     )
     assert "Traceback" not in err
 
@@ -49,7 +49,9 @@ def test_a_bad_number_is_reported_by_name(capsys):
 
 def test_no_command_prints_help(capsys):
     assert main([]) == 0
-    assert "run" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert out.startswith("usage: factorlab")
+    assert "the main job: load the dataset and summarize it" in out
 
 
 def test_the_installed_console_script_runs():

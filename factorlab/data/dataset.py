@@ -116,7 +116,12 @@ class Dataset:
 
         Examples
         --------
-        >>> ds.require("fundamentals", purpose="the value factor")  # doctest: +SKIP
+        >>> import pandas as pd, factorlab as fl
+        >>> prices = pd.DataFrame({"ACME": [10.0, 10.5]}, index=pd.bdate_range("2024-01-01", periods=2))
+        >>> fl.Dataset(prices=prices).require("fundamentals", purpose="the value factor")
+        Traceback (most recent call last):
+        ...
+        factorlab.errors.DataError: the value factor needs fundamentals, which this dataset does not have...
         """
         missing = [part for part in parts if getattr(self, part) is None]
         if missing:
@@ -147,13 +152,18 @@ class Dataset:
     def as_of(self, date: object) -> Dataset:
         """The dataset as it was knowable at the close of ``date``.
 
-        Prices, volume and benchmark up to ``date``; fundamentals with ``available_at <= date``;
-        tickers that had not listed yet are dropped, and a delisting after ``date`` is unknown.
+        Prices, volume and benchmark up to ``date``; fundamentals with ``available_at <= date``
+        (a filing stamped with a time of day counts from the next day); tickers that had not
+        listed yet are dropped, and a delisting after ``date`` is unknown. Extra columns you
+        add to ``meta`` are passed through as they are.
 
         Examples
         --------
-        >>> ds.as_of("2020-06-30").end  # doctest: +SKIP
-        Timestamp('2020-06-30 00:00:00')
+        >>> import factorlab as fl
+        >>> ds = fl.load_dataset("sample", n_tickers=20, years=3)
+        >>> past = ds.as_of("2023-06-30")
+        >>> past.end, bool((past.fundamentals["available_at"] <= "2023-06-30").all())
+        (Timestamp('2023-06-30 00:00:00'), True)
         """
         day = as_date(date, "date")
         if day < self.start:
@@ -168,6 +178,14 @@ class Dataset:
         Fundamentals filed before ``start`` are kept (trailing sums need them); anything known
         only after ``end`` is dropped. Without ``tickers``, tickers with no price in the window
         are dropped; a ticker you ask for must have one.
+
+        Examples
+        --------
+        >>> import factorlab as fl
+        >>> ds = fl.load_dataset("sample", n_tickers=20, years=3)
+        >>> part = ds.slice("2023-01-01", "2023-12-31", tickers=ds.tickers[:2])
+        >>> len(part.tickers), f"{part.start:%Y-%m-%d}", f"{part.end:%Y-%m-%d}"
+        (2, '2023-01-02', '2023-12-29')
         """
         first = None if start is None else as_date(start, "start")
         last = None if end is None else as_date(end, "end")
@@ -177,15 +195,22 @@ class Dataset:
         return self._window(first, last, wanted, None)
 
     def _resolve(self, tickers: object) -> list[str]:
-        by_upper = {t.upper(): t for t in self.tickers}
+        """Match requested tickers exactly, else case-insensitively when that is unambiguous."""
+        known = set(self.tickers)
+        by_upper: dict[str, list[str]] = {}
+        for ticker in self.tickers:
+            by_upper.setdefault(ticker.upper(), []).append(ticker)
         resolved = []
-        for ticker in as_tickers(tickers):
-            if ticker not in by_upper:
+        for ticker in as_tickers(tickers, upper=False):
+            matches = [ticker] if ticker in known else by_upper.get(ticker.upper(), [])
+            if len(matches) != 1:
+                found = f" It matches {', '.join(matches)}; spell it exactly." if matches else ""
                 raise DataError(
-                    f"Unknown ticker {ticker!r}: it is not in this dataset."
-                    f"{did_you_mean(ticker, by_upper)} See ds.tickers for the {len(by_upper)} known."
+                    f"Unknown ticker {ticker!r}: it is not in this dataset.{found}"
+                    f"{did_you_mean(ticker, known) if not matches else ''} "
+                    f"See ds.tickers for the {len(known)} known."
                 )
-            resolved.append(by_upper[ticker])
+            resolved.append(matches[0])
         return resolved
 
     def _window(
@@ -198,10 +223,12 @@ class Dataset:
         prices = self.prices.loc[start:end]
         if prices.empty:
             raise DataError(
-                f"no trading days between {start} and {end}; the data runs from "
+                f"No trading days {_span(start, end)}; the data runs from "
                 f"{self.start:%Y-%m-%d} to {self.end:%Y-%m-%d}."
             )
         last_day = prices.index[-1]
+        # What was known at the close of ``end`` (which may be a weekend) is the cut-off.
+        cutoff = last_day if end is None else max(end, last_day)
         has_price = prices.notna().any()
         if tickers is None:
             tickers = has_price.index[has_price.to_numpy()].tolist()
@@ -216,10 +243,10 @@ class Dataset:
         fundamentals = None
         if self.fundamentals is not None:
             f = self.fundamentals
-            keep = f["ticker"].isin(tickers) & (f["available_at"] <= last_day)
+            keep = f["ticker"].isin(tickers) & (f["available_at"] <= cutoff)
             fundamentals = f[keep]
         meta = self.meta.loc[tickers].copy()
-        meta["delisted"] = meta["delisted"].where(meta["delisted"] <= last_day)
+        meta["delisted"] = meta["delisted"].where(meta["delisted"] <= cutoff)
         truth = self.truth
         if truth is not None and hasattr(truth, "window"):
             truth = truth.window(prices.index[0], last_day, tickers)
@@ -245,8 +272,12 @@ class Dataset:
 
         Examples
         --------
-        >>> ds.save("data/lab")                      # doctest: +SKIP
-        >>> fl.load_dataset("data/lab")              # doctest: +SKIP
+        >>> import tempfile, factorlab as fl
+        >>> ds = fl.load_dataset("sample", n_tickers=20, years=3)
+        >>> folder = tempfile.mkdtemp() + "/lab"
+        >>> ds.save(folder)
+        >>> fl.load_dataset(folder).prices.equals(ds.prices)
+        True
         """
         from factorlab.data.store import save_dataset
 
@@ -304,3 +335,9 @@ class Dataset:
             + (f"<ul>{notes}</ul>" if notes else "")
             + "</div>"
         )
+
+
+def _span(start: pd.Timestamp | None, end: pd.Timestamp | None) -> str:
+    if start is not None and end is not None:
+        return f"between {start:%Y-%m-%d} and {end:%Y-%m-%d}"
+    return f"from {start:%Y-%m-%d} on" if start is not None else f"up to {end:%Y-%m-%d}"

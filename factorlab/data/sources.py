@@ -62,8 +62,9 @@ def load_dataset(source: str | os.PathLike[str] = "sample", **options: Any) -> D
         return _from_folder(Path(name), options)
     known = ", ".join(f"'{s}' ({why})" for s, why in SOURCES.items())
     raise DataError(
-        f"Unknown dataset source {name!r}.{did_you_mean(name.lower(), SOURCES)} Known sources: "
-        f"{known}, or the path of a folder saved with ds.save(path). Try 'sample'."
+        f"Unknown dataset source {name!r}, and there is no folder of that name here."
+        f"{did_you_mean(name.lower(), SOURCES)} Known sources: {known}, or the path of a folder "
+        "saved with ds.save(path). Try 'sample'."
     )
 
 

@@ -64,21 +64,42 @@ def save_dataset(ds: Dataset, path: str | os.PathLike[str], *, overwrite: bool =
     }
 
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    retired = None
     try:
+        os.chmod(staging, 0o777 & ~_umask())  # mkdtemp makes it private; a dataset is shareable
         for name, frame in frames.items():
-            frame.to_parquet(staging / f"{name}.parquet")
+            _write_parquet(frame, staging / f"{name}.parquet", name)
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=2, default=str))
         if target.exists():
             retired = target.parent / f".{target.name}.old-{uuid.uuid4().hex[:8]}"
             target.rename(retired)
-            staging.rename(target)
-            shutil.rmtree(retired, ignore_errors=True)
-        else:
-            staging.rename(target)
+        staging.rename(target)
     except BaseException:
+        if retired is not None and not target.exists():
+            retired.rename(target)  # put the previous dataset back
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    if retired is not None:
+        shutil.rmtree(retired, ignore_errors=True)
     return target
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _write_parquet(frame: pd.DataFrame, file: Path, name: str) -> None:
+    import pyarrow as pa
+
+    try:
+        frame.to_parquet(file)
+    except (pa.ArrowException, TypeError, ValueError) as err:
+        raise DataError(
+            f"Could not save {name}: {err}. Give each column a single type (numbers, dates or "
+            "text, e.g. with .astype(str)) and save again."
+        ) from err
 
 
 def read_dataset(path: str | os.PathLike[str]) -> Dataset:
@@ -116,8 +137,11 @@ def read_dataset(path: str | os.PathLike[str]) -> Dataset:
             f"version {FORMAT_VERSION}. Save it again with this version of factorlab (or upgrade)."
         )
 
+    files = manifest.get("files")
+    if not isinstance(files, dict) or not all(isinstance(v, str) for v in files.values()):
+        raise DataError(f"{manifest_path} has no valid 'files' table; save the dataset again.")
     frames = {}
-    for name, filename in manifest.get("files", {}).items():
+    for name, filename in files.items():
         file = folder / filename
         if not file.is_file():
             raise DataError(
@@ -133,18 +157,25 @@ def read_dataset(path: str | os.PathLike[str]) -> Dataset:
     if "prices" not in frames:
         raise DataError(f"{manifest_path} lists no prices file; the dataset is incomplete.")
 
-    truth = None
-    if manifest.get("truth"):
-        truth = SampleTruth.from_saved(manifest["truth"], frames)
-    benchmark = frames.get("benchmark")
-    return Dataset(
-        prices=frames["prices"],
-        volume=frames.get("volume"),
-        fundamentals=frames.get("fundamentals"),
-        meta=frames.get("meta"),
-        benchmark=None if benchmark is None else benchmark.iloc[:, 0],
-        truth=truth,
-        source=manifest.get("source", str(folder)),
-        notes=manifest.get("notes"),
-        failed=manifest.get("failed"),
-    )
+    try:
+        truth = None
+        if manifest.get("truth"):
+            truth = SampleTruth.from_saved(manifest["truth"], frames)
+        benchmark = frames.get("benchmark")
+        return Dataset(
+            prices=frames["prices"],
+            volume=frames.get("volume"),
+            fundamentals=frames.get("fundamentals"),
+            meta=frames.get("meta"),
+            benchmark=None if benchmark is None else benchmark.iloc[:, 0],
+            truth=truth,
+            source=manifest.get("source", str(folder)),
+            notes=manifest.get("notes"),
+            failed=manifest.get("failed"),
+        )
+    except DataError as err:
+        raise DataError(f"The dataset in {folder} does not check out: {err}") from err
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as err:
+        raise DataError(
+            f"The dataset in {folder} is damaged ({type(err).__name__}: {err}). Save it again."
+        ) from err

@@ -26,7 +26,7 @@ def clean_prices(prices: object) -> pd.DataFrame:
     if bad.any():
         ticker, day = _first_where(frame, bad)
         raise DataError(
-            f"prices must be positive: {ticker} on {day:%Y-%m-%d} is {frame.at[day, ticker]!r} "
+            f"prices must be positive: {ticker} on {day:%Y-%m-%d} is {float(frame.at[day, ticker])} "
             f"({int(bad.sum())} values <= 0 in all). Use NaN for days without a price."
         )
     empty = frame.columns[frame.isna().all().to_numpy()]
@@ -43,10 +43,14 @@ def clean_volume(volume: object, prices: pd.DataFrame) -> pd.DataFrame:
     _same_labels(frame.index, prices.index, "volume", "dates", "volume.reindex(prices.index)")
     _same_labels(frame.columns, prices.columns, "volume", "tickers", "volume[prices.columns]")
     frame = frame[prices.columns]
-    negative = frame.to_numpy() < 0
-    if negative.any():
-        ticker, day = _first_where(frame, negative)
-        raise DataError(f"volume must not be negative: {ticker} on {day:%Y-%m-%d}.")
+    values = frame.to_numpy()
+    bad = (values < 0) | np.isinf(values)
+    if bad.any():
+        ticker, day = _first_where(frame, bad)
+        raise DataError(
+            f"volume must be a finite number of shares, not negative: {ticker} on {day:%Y-%m-%d} "
+            f"is {float(frame.at[day, ticker])}. Use NaN where volume is unknown."
+        )
     return frame
 
 
@@ -66,8 +70,9 @@ def clean_fundamentals(fundamentals: object, prices: pd.DataFrame) -> pd.DataFra
             "factorlab.data.describe_columns()."
         )
     frame["ticker"] = frame["ticker"].astype(str)
-    for column in ("period_end", "available_at"):
-        frame[column] = _dates(frame[column], f"fundamentals.{column}")
+    frame["period_end"] = _dates(frame["period_end"], "fundamentals.period_end")
+    # A figure filed during a day is known from the next day on, never at that day's close.
+    frame["available_at"] = _dates(frame["available_at"], "fundamentals.available_at", ceil=True)
     unknown = pd.Index(frame["ticker"].unique()).difference(prices.columns)
     if len(unknown):
         raise DataError(
@@ -125,7 +130,11 @@ def clean_meta(meta: object | None, prices: pd.DataFrame) -> pd.DataFrame:
     if not isinstance(meta, pd.DataFrame):
         raise DataError(f"meta must be a DataFrame indexed by ticker, got {type(meta).__name__}.")
     frame = meta.set_index("ticker") if "ticker" in meta.columns else meta.copy()
-    frame.index = frame.index.astype(str)
+    if not all(isinstance(t, str) for t in frame.index):
+        raise DataError(
+            "meta needs the tickers as its index or in a 'ticker' column; found "
+            f"{frame.index[0]!r}. Fix: meta.set_index('ticker')."
+        )
     if frame.index.duplicated().any():
         raise DataError(
             f"meta has duplicate tickers: {_listing(frame.index[frame.index.duplicated()])}. "
@@ -139,12 +148,17 @@ def clean_meta(meta: object | None, prices: pd.DataFrame) -> pd.DataFrame:
     frame = frame.reindex(prices.columns)
     for column in ("name", "sector", "industry"):
         frame[column] = frame[column].astype("str") if column in frame else derived[column]
-        frame[column] = frame[column].where(frame[column].notna() & (frame[column] != "nan"))
-    for column in ("listed", "delisted"):
-        given = (
-            _dates(frame[column], f"meta.{column}", allow_missing=True) if column in frame else None
-        )
-        frame[column] = derived[column] if given is None else given.fillna(derived[column])
+    if "listed" in frame:
+        given = _dates(frame["listed"], "meta.listed", allow_missing=True)
+        frame["listed"] = given.fillna(derived["listed"])
+    else:
+        frame["listed"] = derived["listed"]
+    # A given delisting date, or its absence (NaT: still trading), is kept as given: a ticker
+    # whose prices pause or end early is not thereby delisted.
+    if "delisted" in frame:
+        frame["delisted"] = _dates(frame["delisted"], "meta.delisted", allow_missing=True)
+    else:
+        frame["delisted"] = derived["delisted"]
     early = first.to_numpy() < frame["listed"].to_numpy()
     if early.any():
         ticker = prices.columns[np.argmax(early)]
@@ -173,14 +187,19 @@ def clean_benchmark(benchmark: object, prices: pd.DataFrame) -> pd.Series:
         raise DataError(
             f"benchmark must be a Series of index levels, got {type(benchmark).__name__}."
         )
-    series = benchmark.astype("float64").copy()
+    series = _numbers(benchmark, "benchmark").copy()
     series.index = _date_index(series.index, "benchmark")
     _same_labels(
         series.index, prices.index, "benchmark", "dates", "benchmark.reindex(prices.index)"
     )
-    if (series <= 0).any():
-        day = series.index[np.argmax(series.to_numpy() <= 0)]
-        raise DataError(f"benchmark must be positive: it is {series[day]!r} on {day:%Y-%m-%d}.")
+    values = series.to_numpy()
+    bad = (values <= 0) | np.isinf(values)
+    if bad.any():
+        day = series.index[np.argmax(bad)]
+        raise DataError(
+            f"benchmark must be positive and finite: it is {float(series[day])} on "
+            f"{day:%Y-%m-%d}. Use NaN for days without a level."
+        )
     series.name = "benchmark" if series.name is None else str(series.name)
     series.index.name = "date"
     return series
@@ -206,13 +225,21 @@ def _wide_frame(data: object, what: str) -> pd.DataFrame:
     try:
         frame = frame.astype("float64")
     except (TypeError, ValueError) as err:
-        raise DataError(f"{what} must hold numbers only: {err}") from err
+        raise DataError(
+            f"{what} must hold numbers only ({err}). Convert with "
+            f"{what}.apply(pd.to_numeric, errors='coerce') to turn the rest into NaN."
+        ) from err
     frame.columns = pd.Index(frame.columns, dtype="str", name="ticker")
     return frame
 
 
 def _date_index(index: pd.Index, what: str) -> pd.DatetimeIndex:
     if not isinstance(index, pd.DatetimeIndex):
+        if pd.api.types.is_numeric_dtype(index.dtype):
+            raise DataError(
+                f"{what} must be indexed by dates, not numbers (found {index[0]}). Parse them "
+                "first, e.g. pd.to_datetime(index.astype(str), format='%Y%m%d')."
+            )
         try:
             index = pd.DatetimeIndex(index)
         except (TypeError, ValueError) as err:
@@ -221,7 +248,10 @@ def _date_index(index: pd.Index, what: str) -> pd.DatetimeIndex:
         index = index.tz_localize(None)  # keep the exchange's wall-clock dates
     index = index.normalize().as_unit("ns")
     if index.hasnans:
-        raise DataError(f"{what} has a missing (NaT) date in its index.")
+        raise DataError(
+            f"{what} has a missing (NaT) date in its index. Drop those rows: "
+            f"{what}[{what}.index.notna()]."
+        )
     if index.has_duplicates:
         day = index[index.duplicated()][0]
         raise DataError(
@@ -251,16 +281,27 @@ def _same_labels(got: pd.Index, want: pd.Index, what: str, kind: str, fix: str) 
     raise DataError(f"{what} is not on the prices' {kind}: {'; '.join(parts)}. Fix: {fix}.")
 
 
-def _dates(column: pd.Series, what: str, allow_missing: bool = False) -> pd.Series:
+def _dates(
+    column: pd.Series, what: str, allow_missing: bool = False, ceil: bool = False
+) -> pd.Series:
+    """Dates at midnight; ``ceil`` moves a time after midnight to the next day."""
+    if pd.api.types.is_numeric_dtype(column.dtype) and not column.isna().all():
+        raise DataError(
+            f"{what} must hold dates, not numbers (found {column.dropna().iloc[0]}). Parse "
+            "them first, e.g. pd.to_datetime(column.astype(str), format='%Y%m%d')."
+        )
     try:
         dates = pd.to_datetime(column)
     except (TypeError, ValueError) as err:
-        raise DataError(f"{what} must hold dates: {err}") from err
+        raise DataError(f"{what} must hold dates such as '2024-03-31': {err}") from err
     if getattr(dates.dt, "tz", None) is not None:
         dates = dates.dt.tz_localize(None)
-    dates = dates.dt.normalize().astype("datetime64[ns]")
+    dates = (dates.dt.ceil("D") if ceil else dates.dt.normalize()).astype("datetime64[ns]")
     if not allow_missing and dates.isna().any():
-        raise DataError(f"{what} has a missing date in row {int(np.argmax(dates.isna()))}.")
+        raise DataError(
+            f"{what} has a missing date in row {int(np.argmax(dates.isna()))}. Every row needs "
+            "one; drop the row or fill in the date."
+        )
     return dates
 
 
@@ -268,7 +309,9 @@ def _numbers(column: pd.Series, what: str) -> pd.Series:
     try:
         return column.astype("float64")
     except (TypeError, ValueError) as err:
-        raise DataError(f"{what} must hold numbers: {err}") from err
+        raise DataError(
+            f"{what} must hold numbers ({err}). Convert with pd.to_numeric(..., errors='coerce')."
+        ) from err
 
 
 def _first_where(frame: pd.DataFrame, mask: np.ndarray) -> tuple[str, pd.Timestamp]:
@@ -277,5 +320,8 @@ def _first_where(frame: pd.DataFrame, mask: np.ndarray) -> tuple[str, pd.Timesta
 
 
 def _listing(labels: pd.Index) -> str:
-    shown = ", ".join(str(x) for x in labels[:_SHOW])
+    def text(label: object) -> str:
+        return f"{label:%Y-%m-%d}" if isinstance(label, pd.Timestamp) else str(label)
+
+    shown = ", ".join(text(x) for x in labels[:_SHOW])
     return shown + (f" and {len(labels) - _SHOW} more" if len(labels) > _SHOW else "")

@@ -69,6 +69,7 @@ def _rewrite_future(ds: fl.Dataset, day: pd.Timestamp, rng: np.random.Generator)
     fundamentals.loc[unknown, numbers] = fundamentals.loc[unknown, numbers] * -2.0
     meta = ds.meta.copy()
     meta["name"] = meta["name"].where(meta["listed"] <= day, "Renamed Later Inc")
+    meta.loc[meta["delisted"] > day, "delisted"] = pd.NaT  # a later delisting that never was
     return fl.Dataset(prices, volume, fundamentals, meta, benchmark, source=ds.source)
 
 

@@ -200,7 +200,10 @@ def test_volume_with_other_tickers_is_rejected(tiny_parts):
 def test_negative_volume_is_rejected(tiny_parts):
     volume = tiny_parts["volume"].copy()
     volume.iloc[0, 0] = -5
-    with pytest.raises(fl.DataError, match="volume must not be negative: AAA on 2024-01-01"):
+    with pytest.raises(
+        fl.DataError,
+        match="volume must be a finite number of shares, not negative: AAA on 2024-01-01 is -5.0. Use NaN",
+    ):
         fl.Dataset(prices=tiny_parts["prices"], volume=volume)
 
 
@@ -292,3 +295,103 @@ def test_html_repr_lists_the_parts(sample):
 def test_summary_counts_listings_and_delistings(tiny_parts):
     s = fl.Dataset(**tiny_parts).summary()
     assert (s["tickers"], s["sectors"], s["listed_late"], s["delisted"]) == (3, 2, 1, 1)
+
+
+# -- more edge cases ---------------------------------------------------------------------------
+
+
+def test_meta_with_duplicate_tickers_is_rejected(tiny_parts):
+    meta = pd.concat([tiny_parts["meta"], tiny_parts["meta"].iloc[[0]]])
+    with pytest.raises(fl.DataError, match="meta has duplicate tickers: AAA"):
+        fl.Dataset(prices=tiny_parts["prices"], meta=meta)
+
+
+def test_meta_without_ticker_labels_says_how_to_index_it(tiny_parts):
+    meta = tiny_parts["meta"].reset_index(drop=True)
+    with pytest.raises(
+        fl.DataError, match="meta needs the tickers as its index or in a 'ticker' column"
+    ):
+        fl.Dataset(prices=tiny_parts["prices"], meta=meta)
+
+
+def test_volume_on_another_calendar_is_rejected(tiny_parts):
+    volume = tiny_parts["volume"].iloc[:-1]
+    with pytest.raises(
+        fl.DataError,
+        match="volume is not on the prices' dates: 1 dates of prices are missing \\(2024-01-08\\)",
+    ):
+        fl.Dataset(prices=tiny_parts["prices"], volume=volume)
+
+
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [
+        (0.0, "positive and finite: it is 0.0 on 2024-01-02"),
+        (np.inf, "positive and finite: it is inf on 2024-01-02"),
+        ("n/a", "benchmark must hold numbers"),
+    ],
+)
+def test_a_bad_benchmark_level_is_rejected(tiny_parts, bad, message):
+    benchmark = tiny_parts["benchmark"].astype(object)
+    benchmark.iloc[1] = bad
+    with pytest.raises(fl.DataError, match=message):
+        fl.Dataset(prices=tiny_parts["prices"], benchmark=benchmark)
+
+
+def test_numeric_dates_are_rejected_rather_than_read_as_1970(tiny_parts):
+    f = tiny_parts["fundamentals"].assign(period_end=[20230930, 20231231, 20231231])
+    with pytest.raises(fl.DataError, match="must hold dates, not numbers \\(found 20230930\\)"):
+        fl.Dataset(prices=tiny_parts["prices"], fundamentals=f)
+    with pytest.raises(fl.ConfigError, match="got the number 20240103"):
+        fl.Dataset(**tiny_parts).as_of(20240103)
+
+
+def test_a_filing_with_a_time_of_day_counts_from_the_next_day(tiny_parts):
+    f = tiny_parts["fundamentals"].copy()
+    f.loc[2, "available_at"] = pd.Timestamp("2024-01-02 18:00")  # BBB, after the close
+    ds = fl.Dataset(prices=tiny_parts["prices"], fundamentals=f)
+    assert ds.fundamentals.loc[2, "available_at"] == pd.Timestamp("2024-01-03")
+    assert "BBB" not in ds.as_of("2024-01-02").fundamentals["ticker"].tolist()
+    assert "BBB" in ds.as_of("2024-01-03").fundamentals["ticker"].tolist()
+
+
+def test_as_of_a_weekend_keeps_filings_dated_that_weekend(tiny_parts):
+    f = tiny_parts["fundamentals"].copy()
+    f.loc[1, "available_at"] = pd.Timestamp("2024-01-06")  # a Saturday
+    past = fl.Dataset(prices=tiny_parts["prices"], fundamentals=f).as_of("2024-01-06")
+    assert past.end == pd.Timestamp("2024-01-05")
+    assert len(past.fundamentals) == 3
+
+
+def test_as_of_after_the_end_returns_everything(tiny_parts):
+    ds = fl.Dataset(**tiny_parts)
+    later = ds.as_of("2030-01-01")
+    pd.testing.assert_frame_equal(later.prices, ds.prices)
+    assert len(later.fundamentals) == len(ds.fundamentals)
+
+
+def test_a_gap_in_prices_is_not_a_delisting_when_meta_says_alive(tiny_parts):
+    prices = tiny_parts["prices"].copy()
+    prices.loc["2024-01-04":"2024-01-05", "AAA"] = np.nan  # a trading halt
+    meta = tiny_parts["meta"].assign(delisted=pd.NaT)
+    ds = fl.Dataset(prices=prices, meta=meta)
+    assert ds.meta["delisted"].isna().all()
+    assert pd.isna(ds.as_of("2024-01-05").meta.loc["AAA", "delisted"])
+
+
+def test_slice_with_a_ticker_that_matches_two_cases_asks_for_the_exact_one():
+    prices = pd.DataFrame(
+        {"abc": [1.0, 2.0], "ABC": [3.0, 4.0]}, index=pd.bdate_range("2024-01-01", periods=2)
+    )
+    ds = fl.Dataset(prices=prices)
+    assert ds.slice(tickers=["abc"]).tickers == ["abc"]
+    with pytest.raises(fl.DataError, match="It matches abc, ABC; spell it exactly"):
+        ds.slice(tickers=["Abc"])
+
+
+def test_an_empty_window_names_the_dates_asked_for(tiny_parts):
+    with pytest.raises(
+        fl.DataError,
+        match="No trading days from 2025-01-01 on; the data runs from 2024-01-01 to 2024-01-08",
+    ):
+        fl.Dataset(**tiny_parts).slice(start="2025-01-01")

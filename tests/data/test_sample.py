@@ -20,6 +20,8 @@ def test_the_same_seed_gives_the_same_market(sample):
     pd.testing.assert_frame_equal(sample.fundamentals, again.fundamentals)
     pd.testing.assert_frame_equal(sample.meta, again.meta)
     pd.testing.assert_series_equal(sample.benchmark, again.benchmark)
+    for name, exposure in sample.truth.exposures.items():
+        pd.testing.assert_frame_equal(exposure, again.truth.exposures[name])
 
 
 def test_another_seed_gives_another_market(sample):
@@ -142,21 +144,28 @@ def test_betas_differ_across_names(sample):
     assert betas.corr(sample.truth.stocks["beta"]) > 0.8
 
 
-def test_benchmark_is_the_cap_weighted_index_of_the_members(sample):
-    f = sample.fundamentals
-    shares = (
-        f.pivot(index="period_end", columns="ticker", values="shares_outstanding")
-        .reindex(sample.dates.union(f["period_end"].unique()))
-        .ffill()
-        .reindex(sample.dates)
+def _shares_on_file(ds: fl.Dataset) -> pd.DataFrame:
+    """Shares outstanding per day from the latest filing known that day (plain pandas)."""
+    f = ds.fundamentals.sort_values(["available_at", "period_end"])
+    by_filing = f.pivot_table(
+        index="available_at", columns="ticker", values="shares_outstanding", aggfunc="last"
     )
-    cap = (sample.prices * shares).shift(1)
+    days = ds.dates.union(by_filing.index)
+    return by_filing.reindex(days).ffill().reindex(ds.dates).reindex(columns=ds.tickers)
+
+
+def test_benchmark_is_the_cap_weighted_index_of_the_members_on_filed_shares(sample):
+    cap = sample.prices * _shares_on_file(sample)
+    weight = cap.shift(1).div(cap.shift(1).sum(axis=1), axis=0)
     returns = sample.prices.pct_change(fill_method=None)
-    weight = cap.div(cap.sum(axis=1), axis=0)
-    rebuilt = (weight * returns).sum(axis=1).iloc[1:]
-    actual = sample.benchmark.pct_change().iloc[1:]
-    assert rebuilt.corr(actual) > 0.99
-    assert sample.benchmark.iloc[0] == 1000
+    rebuilt = 1000 * (1 + (weight * returns).sum(axis=1)).cumprod()
+    np.testing.assert_allclose(sample.benchmark.to_numpy(), rebuilt.to_numpy(), rtol=1e-9)
+
+
+def test_volume_is_positive_exactly_where_there_is_a_price(sample):
+    listed = sample.prices.notna()
+    assert (sample.volume.notna() == listed).all().all()
+    assert (sample.volume.to_numpy()[listed.to_numpy()] > 0).all()
 
 
 # -- the planted premia --------------------------------------------------------------------------

@@ -9,7 +9,8 @@ import factorlab as fl
 
 def test_a_misspelt_source_lists_the_sources_and_suggests_sample():
     with pytest.raises(
-        fl.DataError, match="Unknown dataset source 'smaple'. Did you mean 'sample'?"
+        fl.DataError,
+        match="Unknown dataset source 'smaple', and there is no folder of that name here. Did you mean 'sample'?",
     ) as info:
         fl.load_dataset("smaple")
     message = str(info.value)

@@ -161,3 +161,67 @@ def test_a_file_instead_of_a_folder_is_reported(tmp_path):
     file.write_text("date,AAA\n")
     with pytest.raises(fl.DataError, match="is a file, not a dataset folder"):
         fl.load_dataset(file)
+
+
+def test_a_failure_while_swapping_folders_puts_the_old_dataset_back(
+    tiny_parts, tmp_path, monkeypatch
+):
+    from pathlib import Path
+
+    target = tmp_path / "d"
+    fl.Dataset(**tiny_parts).save(target)
+    real_rename = Path.rename
+
+    def rename(self, destination):
+        if self.name.endswith(".tmp"):
+            raise OSError("rename failed")
+        return real_rename(self, destination)
+
+    monkeypatch.setattr(Path, "rename", rename)
+    with pytest.raises(OSError, match="rename failed"):
+        fl.Dataset(prices=tiny_parts["prices"][["AAA"]]).save(target)
+    monkeypatch.undo()
+    assert fl.load_dataset(target).tickers == ["AAA", "BBB", "CCC"]
+    assert [p.name for p in tmp_path.iterdir()] == ["d"]
+
+
+def test_a_saved_folder_is_readable_by_others_as_the_umask_allows(tiny_parts, tmp_path):
+    import os
+
+    old = os.umask(0o022)
+    try:
+        fl.Dataset(**tiny_parts).save(tmp_path / "d")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "d").stat().st_mode & 0o777 == 0o755
+
+
+def test_a_column_that_cannot_be_saved_is_named(tiny_parts, tmp_path):
+    meta = tiny_parts["meta"].assign(note=[1, "two", 3.0])
+    with pytest.raises(fl.DataError, match="Could not save meta: .*single type"):
+        fl.Dataset(prices=tiny_parts["prices"], meta=meta).save(tmp_path / "d")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_manifest_without_a_files_table_is_reported(saved):
+    manifest = json.loads((saved / "manifest.json").read_text())
+    manifest["files"] = ["prices.parquet"]
+    (saved / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(fl.DataError, match="has no valid 'files' table"):
+        fl.load_dataset(saved)
+
+
+def test_damaged_truth_is_a_data_error_naming_the_folder(small_sample, tmp_path):
+    folder = tmp_path / "lab"
+    small_sample.save(folder)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    del manifest["files"]["truth_stocks"]
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(fl.DataError, match=r"The dataset in .*lab is damaged \(KeyError"):
+        fl.load_dataset(folder)
+
+
+def test_a_readable_but_wrong_file_is_reported_with_the_folder(saved):
+    (saved / "prices.parquet").write_bytes((saved / "fundamentals.parquet").read_bytes())
+    with pytest.raises(fl.DataError, match="The dataset in .* does not check out: prices"):
+        fl.load_dataset(saved)

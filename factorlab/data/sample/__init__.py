@@ -64,7 +64,7 @@ def make_sample(n_tickers: object = 200, years: object = 15, seed: object = 42) 
     --------
     >>> ds = make_sample(n_tickers=50, years=5, seed=1)
     >>> ds.truth.premia_ann["momentum"]
-    0.05
+    0.04
     """
     n = as_int(n_tickers, "n_tickers", minimum=20)
     n_years = as_int(years, "years", minimum=3)

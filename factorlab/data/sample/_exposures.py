@@ -61,17 +61,19 @@ def earnings_growth(ttm_net_income: np.ndarray, ttm_revenue: np.ndarray) -> np.n
 
 
 def latest_filed_quarter(
-    available_at: np.ndarray, published: np.ndarray, dates: pd.DatetimeIndex
+    available_at: np.ndarray, published: np.ndarray, calendar: pd.DatetimeIndex
 ) -> np.ndarray:
-    """Index of the latest quarter filed by each date (``dates × tickers``), -1 where none.
+    """Index of the latest quarter filed by each trading day (``days × tickers``), -1 where none.
 
-    Filing dates rise with the quarter (lags are 25-90 days), and each ticker's published
-    quarters are contiguous, so the latest filed quarter is the first published one plus the
-    number filed so far, minus one.
+    Filing dates rise with the quarter (lags are 25-90 days) and each ticker's published quarters
+    are contiguous, so the latest filed quarter is the first published one plus the number filed
+    so far, minus one. Filings are counted by the first trading day on or after their date.
     """
-    filed_by = np.where(published, available_at, np.datetime64("NaT"))
-    days = dates.to_numpy()[:, None, None]
-    count = (filed_by[None, :, :] <= days).sum(axis=1)  # NaT compares False
+    quarter, ticker = np.nonzero(published)
+    day = np.searchsorted(calendar.to_numpy(), available_at[quarter, ticker])
+    filed_on = np.zeros((len(calendar) + 1, published.shape[1]), dtype=np.int32)
+    np.add.at(filed_on, (day, ticker), 1)  # day == len(calendar): filed after the data ends
+    count = np.cumsum(filed_on[:-1], axis=0)
     first = np.argmax(published, axis=0)
     return np.where(count > 0, first + count - 1, -1)
 

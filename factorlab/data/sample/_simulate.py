@@ -43,7 +43,8 @@ def simulate(
     n_days, n = shocks.idio.shape
     month_end = np.flatnonzero(np.r_[calendar.month[1:] != calendar.month[:-1], True])
     published = _published(calendar, fund, life)
-    known = _filed_figures(calendar[month_end], fund, published)
+    latest = ex.latest_filed_quarter(fund.available_at, published, calendar)
+    known = _filed_figures(latest[month_end], fund, published)
     alive = (life.list_day <= month_end[:, None]) & (life.delist_day >= month_end[:, None])
     history = life.list_day <= month_end[:, None] - ex.MOMENTUM_LOOKBACK_DAYS
 
@@ -83,7 +84,8 @@ def simulate(
     tickers = pd.Index(universe.tickers, name="ticker")
     dates = pd.DatetimeIndex(calendar, name="date")
     prices = pd.DataFrame(np.where(listed, np.exp(log_price), np.nan), index=dates, columns=tickers)
-    shares = _daily_shares(calendar, fund)
+    # Index weights and turnover use the share count on file, like everything a reader sees.
+    shares = ex.gather(np.where(published, fund.values["shares_outstanding"], np.nan), latest)
     month_ends = dates[month_end]
     return Market(
         prices=prices,
@@ -121,9 +123,9 @@ def _published(calendar: pd.DatetimeIndex, fund: Fundamentals, life: Lifecycle) 
 
 
 def _filed_figures(
-    dates: pd.DatetimeIndex, fund: Fundamentals, published: np.ndarray
+    latest: np.ndarray, fund: Fundamentals, published: np.ndarray
 ) -> dict[str, np.ndarray]:
-    """What was on file at each date (``dates × tickers``), from published quarters only."""
+    """What was on file given the latest filed quarter per date and ticker (``latest``)."""
     v = {k: np.where(published, x, np.nan) for k, x in fund.values.items()}
     ttm_revenue = ex.trailing_sum(v["revenue"])
     ttm_net_income = ex.trailing_sum(v["net_income"])
@@ -134,18 +136,12 @@ def _filed_figures(
         "revenue_growth": ttm_revenue / ex.year_ago(ttm_revenue) - 1,
         "earnings_growth": ex.earnings_growth(ttm_net_income, ttm_revenue),
     }
-    latest = ex.latest_filed_quarter(fund.available_at, published, dates)
     return {name: ex.gather(values, latest) for name, values in quarterly.items()}
 
 
-def _daily_shares(calendar: pd.DatetimeIndex, fund: Fundamentals) -> np.ndarray:
-    """Shares outstanding each day: the count at the latest quarter end (what an index uses)."""
-    quarter = np.searchsorted(fund.period_end, calendar, side="right") - 1
-    return fund.values["shares_outstanding"][np.clip(quarter, 0, None)]
-
-
 def _cap_weighted_index(prices: pd.DataFrame, shares: np.ndarray) -> pd.Series:
-    """The benchmark: members weighted by yesterday's market cap, a delisting's last day included."""
+    """The benchmark: members weighted by yesterday's market cap (price times the shares on file),
+    a delisting's last day included."""
     p = prices.to_numpy()
     returns = np.full_like(p, np.nan)
     returns[1:] = p[1:] / p[:-1] - 1
@@ -164,7 +160,11 @@ def _volume(
     n_days, n = prices.shape
     turnover = np.exp(rng.normal(np.log(0.006), 0.5, n))
     surprise = np.abs(shocks.idio / shocks.idio_scale)
-    traded = shares * turnover * np.exp(0.5 * surprise - 0.4 + rng.normal(0, 0.3, (n_days, n)))
+    traded = (
+        np.nan_to_num(shares)
+        * turnover
+        * np.exp(0.5 * surprise - 0.4 + rng.normal(0, 0.3, (n_days, n)))
+    )
     volume = np.where(prices.notna().to_numpy(), np.round(traded), np.nan)
     return pd.DataFrame(volume, index=prices.index, columns=prices.columns)
 
