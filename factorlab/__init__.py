@@ -8,9 +8,10 @@ Examples
 50
 """
 
+from factorlab import factors
 from factorlab.data import Dataset, load_dataset
 from factorlab.errors import ConfigError, DataError
 
 __version__ = "0.1.0"
 
-__all__ = ["ConfigError", "DataError", "Dataset", "__version__", "load_dataset"]
+__all__ = ["ConfigError", "DataError", "Dataset", "__version__", "factors", "load_dataset"]

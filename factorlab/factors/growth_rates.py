@@ -1,0 +1,54 @@
+"""Growth metrics: how fast sales and earnings grow, from filed statements."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from factorlab.data import Dataset
+from factorlab.factors.pit import filings
+from factorlab.factors.valuation import earnings_yield
+
+__all__ = ["earnings_growth", "peg", "quarterly_revenue_growth", "revenue_growth"]
+
+EARNINGS_BASE_FLOOR = 0.01  # of year-ago TTM revenue: the smallest base earnings growth divides by
+
+
+def revenue_growth(ds: Dataset) -> pd.DataFrame:
+    """TTM revenue over TTM revenue a year earlier, minus 1; NaN where the base is not positive."""
+    f = filings(ds)
+    now, ago = f.ttm("revenue"), f.ttm("revenue", back=4)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        growth = np.where(ago > 0, now / ago - 1, np.nan)
+    return f.panel(growth).where(ds.prices.notna())
+
+
+def earnings_growth(ds: Dataset) -> pd.DataFrame:
+    """Change in TTM net income over a year, divided by the absolute year-ago TTM net income.
+
+    The divisor is floored at 1 % of year-ago TTM revenue, so a base near zero cannot turn a
+    small change into a huge growth rate, and a negative base still gives improvement a positive
+    sign (a loss of 10 shrinking to a loss of 5 is growth of +50 %).
+    """
+    f = filings(ds)
+    now, ago = f.ttm("net_income"), f.ttm("net_income", back=4)
+    base = np.maximum(np.abs(ago), EARNINGS_BASE_FLOOR * np.abs(f.ttm("revenue", back=4)))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        growth = (now - ago) / base
+    return f.panel(growth).where(ds.prices.notna())
+
+
+def quarterly_revenue_growth(ds: Dataset) -> pd.DataFrame:
+    """Latest quarter's revenue over the same quarter a year before, minus 1 (no seasonality)."""
+    f = filings(ds)
+    now, ago = f.quarter("revenue"), f.quarter("revenue", back=4)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        growth = np.where(ago > 0, now / ago - 1, np.nan)
+    return f.panel(growth).where(ds.prices.notna())
+
+
+def peg(ds: Dataset) -> pd.DataFrame:
+    """P/E over earnings growth in percent (lower is better); only where both are positive."""
+    pe = 1 / earnings_yield(ds)
+    growth_pct = 100 * earnings_growth(ds)
+    return (pe / growth_pct).where((pe > 0) & (growth_pct > 0))

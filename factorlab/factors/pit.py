@@ -1,0 +1,148 @@
+"""Point in time: turn long, filed fundamentals into wide daily panels, without look-ahead.
+
+On each day *t* a ticker's figures are those of the quarters filed by *t* (``available_at <= t``).
+The "latest quarter" is the most recent fiscal quarter filed so far; a trailing-twelve-month (TTM)
+figure sums that quarter and the three before it, and is NaN unless all four were filed by *t*
+(a quarter filed late, or never, makes the TTM unknown rather than mixing in an older year).
+
+The join is one vectorized pass: every filing is an event that may change a ticker's figures;
+each event's figures are computed once, and each day takes the last event on or before it.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from factorlab.data import Dataset
+
+__all__ = ["Filings", "filings"]
+
+_CACHE: weakref.WeakKeyDictionary[Dataset, Filings] = weakref.WeakKeyDictionary()
+
+
+@dataclass(frozen=True, eq=False)
+class Filings:
+    """A dataset's filings as events, ready to be read back as daily panels.
+
+    Use :func:`filings` to build one (it is cached per Dataset).
+    """
+
+    dates: pd.DatetimeIndex  # trading days
+    tickers: pd.Index
+    columns: dict[str, np.ndarray]  # fundamental values by row of the (sorted) fundamentals
+    available: np.ndarray  # available_at by row
+    grid: np.ndarray  # (quarter - first_quarter, ticker) -> row, -1 where none
+    first_quarter: int
+    event_ticker: np.ndarray  # one entry per filing, sorted by ticker then date
+    event_date: np.ndarray
+    event_latest: np.ndarray  # the latest fiscal quarter filed as of the event
+    last_event: np.ndarray  # days × tickers: index of the last event on or before the day, -1
+
+    def quarter(self, column: str, back: int = 0) -> np.ndarray:
+        """Per event: ``column`` of the quarter ``back`` quarters before the latest filed one,
+        NaN unless that quarter was filed by the event's date."""
+        slot = self.event_latest - back - self.first_quarter
+        inside = slot >= 0
+        rows = np.full(len(slot), -1)
+        rows[inside] = self.grid[slot[inside], self.event_ticker[inside]]
+        known = rows >= 0
+        known[known] = self.available[rows[known]] <= self.event_date[known]
+        out = np.full(len(slot), np.nan)
+        out[known] = self.columns[column][rows[known]]
+        return out
+
+    def ttm(self, column: str, back: int = 0) -> np.ndarray:
+        """Per event: the sum of four consecutive quarters ending ``back`` quarters before the
+        latest filed one; NaN if any of the four is missing or not yet filed."""
+        return sum(self.quarter(column, back + k) for k in range(4))  # NaN propagates
+
+    def panel(self, per_event: np.ndarray) -> pd.DataFrame:
+        """Spread per-event values over the trading days (each day: its ticker's last event)."""
+        with_sentinel = np.append(per_event, np.nan)  # index -1 (no filing yet) reads NaN
+        return pd.DataFrame(
+            with_sentinel[self.last_event], index=self.dates, columns=self.tickers, copy=False
+        )
+
+
+def filings(ds: Dataset) -> Filings:
+    """The point-in-time view of ``ds.fundamentals`` (built once per Dataset, then cached).
+
+    Raises
+    ------
+    DataError
+        If the dataset has no fundamentals.
+
+    Examples
+    --------
+    >>> import factorlab as fl
+    >>> ds = fl.load_dataset("sample", n_tickers=20, years=3)
+    >>> f = filings(ds)
+    >>> ttm_revenue = f.panel(f.ttm("revenue"))      # daily, wide, point in time
+    >>> ttm_revenue.shape == ds.prices.shape
+    True
+    """
+    cached = _CACHE.get(ds)
+    if cached is None:
+        ds.require("fundamentals", purpose="fundamental factors")
+        cached = _build(ds.fundamentals, ds.dates, ds.prices.columns)
+        _CACHE[ds] = cached
+    return cached
+
+
+def _build(f: pd.DataFrame, dates: pd.DatetimeIndex, tickers: pd.Index) -> Filings:
+    ticker = tickers.get_indexer(f["ticker"])
+    ends = pd.DatetimeIndex(f["period_end"])
+    # Fiscal quarters as consecutive integers; any three-month step maps to the next integer.
+    quarter = ends.year.to_numpy() * 4 + (ends.month.to_numpy() - 1) // 3
+    first = int(quarter.min()) if len(quarter) else 0
+    span = int(quarter.max()) - first + 1 if len(quarter) else 1
+    grid = np.full((span, len(tickers)), -1)
+    grid[quarter - first, ticker] = np.arange(len(f))  # a later row wins a duplicate quarter
+    available = f["available_at"].to_numpy()
+
+    order = np.lexsort((quarter, available, ticker))  # by ticker, then filing date, then quarter
+    event_ticker, event_date = ticker[order], available[order]
+    event_latest = (
+        pd.Series(quarter[order]).groupby(event_ticker).cummax().to_numpy()
+        if len(order)
+        else quarter[order]
+    )
+    last_event = _last_event_by_day(event_ticker, event_date, dates, len(tickers))
+    columns = {c: f[c].to_numpy(dtype="float64") for c in _numeric_columns(f)}
+    return Filings(
+        dates=dates,
+        tickers=tickers,
+        columns=columns,
+        available=available,
+        grid=grid,
+        first_quarter=first,
+        event_ticker=event_ticker,
+        event_date=event_date,
+        event_latest=event_latest,
+        last_event=last_event,
+    )
+
+
+def _last_event_by_day(
+    event_ticker: np.ndarray, event_date: np.ndarray, dates: pd.DatetimeIndex, n_tickers: int
+) -> np.ndarray:
+    """``days × tickers`` index of each ticker's last event dated on or before each day."""
+    # A filing dated on a non-trading day takes effect on the next trading day.
+    day = np.searchsorted(dates.to_numpy(), event_date, side="left")
+    marks = np.full((len(dates) + 1, n_tickers), -1)
+    # Events are sorted by ticker then date, so the largest index per (day, ticker) is the latest.
+    np.maximum.at(marks, (day, event_ticker), np.arange(len(event_ticker)))
+    marks = marks[:-1]  # filings after the last day never take effect
+    # Carry each ticker's latest event forward in time: a running maximum of event indices works
+    # because, within a ticker, later events have larger indices.
+    return np.maximum.accumulate(marks, axis=0)
+
+
+def _numeric_columns(f: pd.DataFrame) -> Sequence[str]:
+    keys = {"ticker", "period_end", "available_at", "fiscal_period"}
+    return [c for c in f.columns if c not in keys and pd.api.types.is_numeric_dtype(f[c])]

@@ -1,0 +1,164 @@
+"""Cross-sectional transforms: each works per date (row) of a wide panel and ignores NaN.
+
+A NaN stays NaN, and a date with too few values to transform comes out all NaN rather than
+raising: a panel of exposures has many such dates at the start of the data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from factorlab.errors import ConfigError
+
+__all__ = ["SEED_THRESHOLDS", "bucket_score", "neutralize", "rank", "winsorize", "zscore"]
+
+# The seed's bucket scores: a metric's value is placed between these cut points and scored 1-10
+# (10 = most attractive). Ratios where lower is cheaper (P/E, P/B, P/S, EV/EBITDA, debt/equity)
+# score 10 below the first cut; growth rates and returns score 10 above the last.
+SEED_THRESHOLDS: dict[str, tuple[Sequence[float], bool]] = {
+    "pe": ((5, 10, 15, 20, 25, 30, 40, 50, 75), False),
+    "pb": ((0.5, 1, 1.5, 2, 3, 4, 5, 7, 10), False),
+    "ps": ((0.5, 1, 1.5, 2, 3, 4, 6, 8, 12), False),
+    "ev_ebitda": ((4, 6, 8, 10, 12, 15, 20, 25, 35), False),
+    "debt_to_equity": ((0.1, 0.25, 0.5, 0.75, 1, 1.5, 2, 3, 5), False),
+    "revenue_growth": ((-0.1, -0.05, 0, 0.03, 0.06, 0.1, 0.15, 0.2, 0.3), True),
+    "earnings_growth": ((-0.2, -0.1, 0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5), True),
+    "momentum": ((-0.3, -0.2, -0.1, 0, 0.05, 0.1, 0.2, 0.3, 0.5), True),
+}
+
+
+def winsorize(
+    panel: pd.DataFrame,
+    limits: float = 0.01,
+    method: Literal["quantile", "mad"] = "quantile",
+    n_mad: float = 5.0,
+) -> pd.DataFrame:
+    """Clip each date's extremes.
+
+    ``method="quantile"`` clips below the ``limits`` and above the ``1 - limits`` quantile of the
+    date; ``method="mad"`` clips at the median plus or minus ``n_mad`` scaled median absolute
+    deviations (1.4826 MAD, the standard deviation for normal data).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> panel = pd.DataFrame([[1.0, 2.0, 3.0, 100.0]])
+    >>> winsorize(panel, limits=0.25).round(2).values.tolist()
+    [[1.75, 2.0, 3.0, 27.25]]
+    """
+    values = panel.to_numpy(dtype=float)
+    if method == "quantile":
+        if not 0 <= limits < 0.5:
+            raise ConfigError(f"winsorize limits must be in [0, 0.5), got {limits}.")
+        ordered = np.sort(values, axis=1)  # sorted once; NaN go last
+        low = _row_quantile(ordered, limits)
+        high = _row_quantile(ordered, 1 - limits)
+    elif method == "mad":
+        median = _row_quantile(np.sort(values, axis=1), 0.5)
+        deviation = np.abs(values - median[:, None])
+        spread = n_mad * 1.4826 * _row_quantile(np.sort(deviation, axis=1), 0.5)
+        low, high = median - spread, median + spread
+    else:
+        raise ConfigError(f"Unknown winsorize method {method!r}. Known methods: quantile, mad.")
+    clipped = np.clip(values, low[:, None], high[:, None])  # NaN bounds leave NaN rows as NaN
+    return pd.DataFrame(clipped, index=panel.index, columns=panel.columns, copy=False)
+
+
+def _row_quantile(ordered: np.ndarray, q: float) -> np.ndarray:
+    """Quantile ``q`` of each row of a row-sorted array (NaN last), by linear interpolation as
+    numpy's default; NaN for an all-NaN row. One vectorized pass instead of a loop over rows."""
+    count = np.sum(~np.isnan(ordered), axis=1)
+    position = (count - 1).clip(min=0) * q
+    below = np.floor(position).astype(int)
+    above = np.minimum(below + 1, (count - 1).clip(min=0))
+    rows = np.arange(len(ordered))
+    low, high = ordered[rows, below], ordered[rows, above]
+    out = low + (high - low) * (position - below)
+    return np.where(count > 0, out, np.nan)
+
+
+def zscore(panel: pd.DataFrame) -> pd.DataFrame:
+    """Subtract each date's mean and divide by its standard deviation (``ddof=1``).
+
+    A date with fewer than two values, or with no spread, is all NaN.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> zscore(pd.DataFrame([[1.0, 2.0, 3.0]])).values.tolist()
+    [[-1.0, 0.0, 1.0]]
+    """
+    std = panel.std(axis=1)
+    return panel.sub(panel.mean(axis=1), axis=0).div(std.where(std > 0), axis=0)
+
+
+def rank(panel: pd.DataFrame) -> pd.DataFrame:
+    """Each value's percentile rank on its date, in (0, 1]; ties share their average rank.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> rank(pd.DataFrame([[10.0, 30.0, 20.0, None]])).values.tolist()
+    [[0.3333333333333333, 1.0, 0.6666666666666666, nan]]
+    """
+    return panel.rank(axis=1, pct=True)
+
+
+def neutralize(panel: pd.DataFrame, groups: pd.Series) -> pd.DataFrame:
+    """Subtract each group's mean on each date (e.g. ``groups = ds.meta["sector"]``).
+
+    Tickers with no group are left as they are.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> panel = pd.DataFrame([[1.0, 3.0, 10.0]], columns=["A", "B", "C"])
+    >>> sectors = pd.Series({"A": "Energy", "B": "Energy", "C": "Utilities"})
+    >>> neutralize(panel, sectors).values.tolist()
+    [[-1.0, 1.0, 0.0]]
+    """
+    labels = groups.reindex(panel.columns)
+    means = panel.T.groupby(labels.to_numpy(), dropna=True).transform("mean").T
+    return panel - means.reindex(columns=panel.columns).fillna(0.0)
+
+
+def bucket_score(
+    panel: pd.DataFrame, thresholds: Sequence[float] | str, higher_is_better: bool | None = None
+) -> pd.DataFrame:
+    """Map values to scores 1-10 by fixed cut points, as the seed did; NaN stays NaN.
+
+    ``thresholds`` is nine increasing cut points, or the name of a metric in
+    :data:`SEED_THRESHOLDS` (which also says whether higher is better). Unlike a z-score or a
+    rank, a bucket score ignores the cross-section: on a day when every stock is expensive,
+    every stock scores low.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> bucket_score(pd.DataFrame([[4.0, 12.0, 80.0]]), "pe").values.tolist()
+    [[10.0, 8.0, 1.0]]
+    """
+    if isinstance(thresholds, str):
+        if thresholds not in SEED_THRESHOLDS:
+            raise ConfigError(
+                f"No seed thresholds for {thresholds!r}. Known: {', '.join(SEED_THRESHOLDS)}; "
+                "or pass nine cut points."
+            )
+        cuts, better_high = SEED_THRESHOLDS[thresholds]
+        higher_is_better = better_high if higher_is_better is None else higher_is_better
+    else:
+        cuts = thresholds
+        if higher_is_better is None:
+            raise ConfigError("bucket_score needs higher_is_better=True or False with cut points.")
+    edges = np.asarray(cuts, dtype=float)
+    if edges.shape != (9,) or np.any(np.diff(edges) <= 0):
+        raise ConfigError(f"thresholds must be nine increasing cut points, got {list(cuts)}.")
+    values = panel.to_numpy(dtype=float)
+    bucket = np.searchsorted(edges, values, side="right") + 1.0  # 1..10, low values first
+    scores = bucket if higher_is_better else 11.0 - bucket
+    scores[np.isnan(values)] = np.nan
+    return pd.DataFrame(scores, index=panel.index, columns=panel.columns, copy=False)

@@ -1,0 +1,72 @@
+"""Value metrics: what a stock's price buys, as yields (higher = cheaper).
+
+Yields rather than ratios, so that a loss (negative earnings) ranks as expensive instead of
+producing a meaningless negative P/E. Market cap is the day's price times the latest filed
+share count; every figure is point in time (see :mod:`factorlab.factors.pit`).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from factorlab.data import Dataset
+from factorlab.factors._memo import shared
+from factorlab.factors.pit import filings
+
+__all__ = [
+    "book_to_price",
+    "debt_to_equity",
+    "earnings_yield",
+    "ebitda_to_ev",
+    "enterprise_value",
+    "market_cap",
+    "sales_to_price",
+]
+
+
+def market_cap(ds: Dataset) -> pd.DataFrame:
+    """Price times the latest filed shares outstanding; NaN where either is missing."""
+
+    def compute(d: Dataset) -> pd.DataFrame:
+        f = filings(d)
+        return d.prices * f.panel(f.quarter("shares_outstanding"))
+
+    return shared(ds, "market_cap", compute)
+
+
+def enterprise_value(ds: Dataset) -> pd.DataFrame:
+    """Market cap plus total debt minus cash, from the latest filed balance sheet."""
+    f = filings(ds)
+    return market_cap(ds) + f.panel(f.quarter("total_debt")) - f.panel(f.quarter("cash"))
+
+
+def earnings_yield(ds: Dataset) -> pd.DataFrame:
+    """TTM net income over market cap (the inverse of P/E)."""
+    f = filings(ds)
+    return f.panel(f.ttm("net_income")) / market_cap(ds)
+
+
+def book_to_price(ds: Dataset) -> pd.DataFrame:
+    """Latest filed book equity over market cap (the inverse of P/B)."""
+    f = filings(ds)
+    return f.panel(f.quarter("book_equity")) / market_cap(ds)
+
+
+def sales_to_price(ds: Dataset) -> pd.DataFrame:
+    """TTM revenue over market cap (the inverse of P/S)."""
+    f = filings(ds)
+    return f.panel(f.ttm("revenue")) / market_cap(ds)
+
+
+def ebitda_to_ev(ds: Dataset) -> pd.DataFrame:
+    """TTM EBITDA over enterprise value (the inverse of EV/EBITDA); NaN where EV <= 0."""
+    f = filings(ds)
+    ev = enterprise_value(ds)
+    return f.panel(f.ttm("ebitda")) / ev.where(ev > 0)
+
+
+def debt_to_equity(ds: Dataset) -> pd.DataFrame:
+    """Total debt over book equity (a risk metric: lower is better); NaN where equity <= 0."""
+    f = filings(ds)
+    book = f.panel(f.quarter("book_equity"))
+    return (f.panel(f.quarter("total_debt")) / book.where(book > 0)).where(ds.prices.notna())
