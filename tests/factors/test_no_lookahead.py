@@ -1,0 +1,54 @@
+"""No look-ahead in any exposure: change everything dated or filed after t, and nothing dated t or
+earlier may change."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import factorlab as fl
+from factorlab.factors.families import FAMILIES, METRICS, family_exposure
+
+
+@pytest.fixture(scope="module")
+def market() -> fl.Dataset:
+    return fl.load_dataset("sample", n_tickers=30, years=3, seed=5)
+
+
+def _rewrite_future(ds: fl.Dataset, day: pd.Timestamp, rng: np.random.Generator) -> fl.Dataset:
+    after = ds.dates > day
+    prices, volume, benchmark = ds.prices.copy(), ds.volume.copy(), ds.benchmark.copy()
+    prices.loc[after] *= rng.uniform(0.3, 3.0, prices.loc[after].shape)
+    volume.loc[after] *= rng.uniform(0.1, 10.0, volume.loc[after].shape)
+    benchmark.loc[after] *= rng.uniform(0.5, 2.0, after.sum())
+    f = ds.fundamentals.copy()
+    unknown = f["available_at"] > day  # includes quarters that ended by t but were filed later
+    numbers = ["revenue", "gross_profit", "ebitda", "net_income", "eps", "book_equity",
+               "total_debt", "cash", "shares_outstanding"]  # fmt: skip
+    f.loc[unknown, numbers] *= rng.uniform(-3.0, 3.0, (unknown.sum(), len(numbers)))
+    return fl.Dataset(prices, volume, f, ds.meta, benchmark)
+
+
+@settings(
+    max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(position=st.integers(300, 700), seed=st.integers(0, 2**16))
+def test_no_metric_or_family_changes_at_or_before_t_when_the_future_changes(market, position, seed):
+    day = market.dates[position]
+    plain = fl.Dataset(market.prices, market.volume, market.fundamentals, market.meta,
+                       market.benchmark)  # fmt: skip
+    future = _rewrite_future(plain, day, np.random.default_rng(seed))
+    assert not future.fundamentals.equals(plain.fundamentals)
+    for metric in METRICS:
+        before = metric.compute(plain).loc[:day]
+        after = metric.compute(future).loc[:day]
+        pd.testing.assert_frame_equal(before, after, obj=metric.name)
+    for family in FAMILIES:
+        pd.testing.assert_frame_equal(
+            family_exposure(plain, family).loc[:day],
+            family_exposure(future, family).loc[:day],
+            obj=family,
+        )
