@@ -11,7 +11,18 @@ Examples
 from factorlab import factors
 from factorlab.data import Dataset, load_dataset
 from factorlab.errors import ConfigError, DataError
+from factorlab.factors import Scores, score, screen
 
 __version__ = "0.1.0"
 
-__all__ = ["ConfigError", "DataError", "Dataset", "__version__", "factors", "load_dataset"]
+__all__ = [
+    "ConfigError",
+    "DataError",
+    "Dataset",
+    "Scores",
+    "__version__",
+    "factors",
+    "load_dataset",
+    "score",
+    "screen",
+]

@@ -9,6 +9,7 @@ True
 """
 
 from factorlab.factors import transform
+from factorlab.factors.composite import Scores, score
 from factorlab.factors.families import (
     FAMILIES,
     available,
@@ -20,16 +21,23 @@ from factorlab.factors.families import (
     quality,
     value,
 )
+from factorlab.factors.screening import screen, styled
+from factorlab.factors.weights import parse_weights
 
 __all__ = [
     "FAMILIES",
+    "Scores",
     "available",
     "family_exposure",
     "growth",
     "low_vol",
     "metrics",
     "momentum",
+    "parse_weights",
     "quality",
+    "score",
+    "screen",
+    "styled",
     "transform",
     "value",
 ]

@@ -1,0 +1,129 @@
+"""The screen: one row per stock at a date, with its metrics, family scores and composite."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from factorlab.data import Dataset
+from factorlab.errors import DataError
+from factorlab.factors.composite import score
+from factorlab.factors.families import METRICS
+from factorlab.factors.price import DAYS_PER_YEAR
+from factorlab.params import as_date, as_int
+
+__all__ = ["screen", "styled"]
+
+_HISTORY_DAYS = DAYS_PER_YEAR + 60  # enough rows for every trailing window, with room to spare
+_PERCENT = {"earnings_yield", "book_to_price", "sales_to_price", "ebitda_to_ev", "revenue_growth",
+            "earnings_growth", "quarterly_revenue_growth", "momentum_12_1", "return_1m",
+            "return_3m", "return_6m", "return_12m", "volatility_60d", "return_on_equity",
+            "gross_margin", "leverage", "volatility_252d"}  # fmt: skip
+
+
+def screen(
+    ds: Dataset,
+    top: object = 10,
+    weights: object = None,
+    as_of: object = None,
+    method: str = "zscore",
+    neutralize: str | None = None,
+) -> pd.DataFrame:
+    """Rank the stocks on one date, best composite first.
+
+    Only what was knowable at the close of ``as_of`` (default: the last date) is used.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ticker: ``name``, ``sector``, ``price``, every raw metric of the weighted
+        families, each family's score, ``composite`` and ``rank`` (1 = best); the ``top`` rows,
+        or all with ``top=None``. ``.attrs["excluded"]`` maps each ticker left out to the
+        reason; ``.attrs["as_of"]`` and ``.attrs["weights"]`` say what was used. Show it with
+        :func:`styled` for a formatted table.
+
+    Examples
+    --------
+    >>> import factorlab as fl
+    >>> ds = fl.load_dataset("sample", n_tickers=40, years=3)
+    >>> table = fl.screen(ds, top=5)
+    >>> len(table), table["rank"].tolist()
+    (5, [1, 2, 3, 4, 5])
+    """
+    count = None if top is None else as_int(top, "top", minimum=1)
+    day = ds.end if as_of is None else as_date(as_of, "as_of")
+    known = ds.as_of(day)
+    position = len(known.dates) - 1
+    recent = known.slice(start=known.dates[max(0, position - _HISTORY_DAYS)])
+    scores = score(recent, weights=weights, method=method, neutralize=neutralize)  # type: ignore[arg-type]
+    last = recent.end
+
+    table = recent.meta[["name", "sector"]].copy()
+    table["price"] = recent.prices.loc[last]
+    for metric in METRICS:
+        if metric.family in scores.weights:
+            table[metric.name] = metric.compute(recent).loc[last]
+    for family, panel in scores.components.items():
+        table[f"{family}_score"] = panel.loc[last]
+    table["composite"] = scores.composite.loc[last]
+
+    # Tickers known by then but without a price in the recent window left the market earlier.
+    table = table.reindex(known.tickers)
+    excluded = _reasons(table, known, scores.weights, last, ds)
+    table = table.dropna(subset=["composite"]).sort_values("composite", ascending=False)
+    if table.empty:
+        raise DataError(
+            f"No stock could be scored on {last:%Y-%m-%d}: "
+            + "; ".join(sorted(set(excluded.values())))[:300]
+            + ". Try a later as_of date or other weights."
+        )
+    table["rank"] = range(1, len(table) + 1)
+    table.index.name = "ticker"
+    out = table if count is None else table.head(count)
+    out.attrs.update({"as_of": last, "weights": scores.weights, "excluded": excluded})
+    return out
+
+
+def styled(table: pd.DataFrame) -> object:
+    """A pandas Styler of a screen: percentages, two decimals, the composite shaded."""
+    formats = {c: "{:.1%}" for c in table.columns if c in _PERCENT}
+    numeric = [c for c in table.select_dtypes("number").columns if c not in formats]
+    formats |= {c: "{:.2f}" for c in numeric if c != "rank"}
+    as_of = table.attrs.get("as_of")
+    caption = f"Screen on {as_of:%Y-%m-%d}" if as_of is not None else "Screen"
+    excluded = table.attrs.get("excluded", {})
+    if excluded:
+        caption += f" ({len(excluded)} tickers left out; see .attrs['excluded'])"
+    return (
+        table.style.format(formats, na_rep="-")
+        .set_caption(caption)
+        .bar(subset=["composite"], align="zero", color=["#d65f5f", "#5fba7d"])
+    )
+
+
+def _reasons(
+    table: pd.DataFrame, known: Dataset, weights: dict[str, float], day: pd.Timestamp,
+    full: Dataset,
+) -> dict[str, str]:  # fmt: skip
+    """Why each unscored ticker has no composite on ``day``."""
+    reasons = {}
+    delisted = known.meta["delisted"]
+    for ticker in table.index[table["composite"].isna()]:
+        if pd.isna(table.at[ticker, "price"]):
+            gone = delisted.get(ticker)
+            reasons[ticker] = (
+                f"delisted on {gone:%Y-%m-%d}" if pd.notna(gone) else f"no price on {day:%Y-%m-%d}"
+            )
+            continue
+        missing = [f for f in weights if pd.isna(table.at[ticker, f"{f}_score"])]
+        fundamental = [f for f in missing if f in ("value", "growth", "quality")]
+        history = [f for f in missing if f not in fundamental]
+        parts = []
+        if fundamental:
+            parts.append(f"missing fundamentals for {', '.join(fundamental)}")
+        if history:
+            listed = full.meta.at[ticker, "listed"]
+            parts.append(
+                f"too little price history for {', '.join(history)} (listed {listed:%Y-%m-%d})"
+            )
+        reasons[ticker] = "; ".join(parts)
+    return reasons

@@ -1,0 +1,62 @@
+"""Every figure factorlab draws. Functions take results already computed and return a Figure;
+none computes statistics or calls ``plt.show()``."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+    from factorlab.factors.composite import Scores
+
+__all__ = ["plot_scores"]
+
+FAMILY_COLORS = {
+    "value": "#4c72b0",
+    "growth": "#55a868",
+    "momentum": "#c44e52",
+    "quality": "#8172b2",
+    "low_vol": "#ccb974",
+}
+
+
+def plot_scores(scores: Scores, n: int = 10, ax: Axes | None = None) -> Figure:
+    """Horizontal bars of the ``n`` best and ``n`` worst composites at the last date, each split
+    into its families' weighted contributions; a dot marks the composite."""
+    table = scores.latest()
+    shown = table if len(table) <= 2 * n else table.iloc[list(range(n)) + list(range(-n, 0))]
+    shown = shown.iloc[::-1]  # best at the top
+    fig, ax = _figure_and_axes(ax, height=0.3 * len(shown) + 1.5)
+    rows = range(len(shown))
+    positive_left = [0.0] * len(shown)
+    negative_left = [0.0] * len(shown)
+    for family, weight in scores.weights.items():
+        part = (weight * shown[family]).to_numpy()
+        left = [positive_left[i] if part[i] >= 0 else negative_left[i] for i in range(len(part))]
+        ax.barh(list(rows), part, left=left, color=FAMILY_COLORS.get(family), label=family)
+        for i, value in enumerate(part):
+            if value >= 0:
+                positive_left[i] += value
+            else:
+                negative_left[i] += value
+    ax.plot(shown["composite"].to_numpy(), list(rows), "ko", markersize=4, label="composite")
+    handles, labels = ax.get_legend_handles_labels()
+    order = [labels.index(name) for name in [*scores.weights, "composite"]]
+    ax.set_yticks(list(rows), shown.index.tolist())
+    ax.axvline(0, color="grey", linewidth=0.8)
+    ax.set_xlabel("weighted contribution (standardized units)")
+    ax.set_title(f"Composite score on {scores.composite.index[-1]:%Y-%m-%d}: best and worst")
+    ax.legend([handles[i] for i in order], [labels[i] for i in order], loc="lower right",
+              fontsize="small")  # fmt: skip
+    return fig
+
+
+def _figure_and_axes(ax: Axes | None, height: float = 4.0) -> tuple[Figure, Axes]:
+    if ax is not None:
+        return ax.figure, ax
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(8, height), layout="constrained")
+    return fig, fig.add_subplot()

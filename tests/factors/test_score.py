@@ -1,0 +1,156 @@
+"""The composite score and the screen."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import factorlab as fl
+from factorlab.factors.families import family_exposure
+from factorlab.factors.transform import zscore
+
+
+@pytest.fixture(scope="module")
+def market() -> fl.Dataset:
+    return fl.load_dataset("sample", n_tickers=60, years=4, seed=9)
+
+
+def test_composite_is_the_weighted_sum_of_standardized_families(market):
+    scores = fl.score(market, weights={"value": 0.25, "momentum": 0.75})
+    expected = 0.25 * zscore(family_exposure(market, "value")) + 0.75 * zscore(
+        family_exposure(market, "momentum")
+    )
+    pd.testing.assert_frame_equal(scores.composite, expected)
+    assert scores.weights == {"value": 0.25, "momentum": 0.75}
+
+
+def test_components_have_unit_spread_on_every_date(market):
+    for component in fl.score(market).components.values():
+        spread = component.std(axis=1).dropna()
+        np.testing.assert_allclose(spread, 1.0, atol=1e-12)
+
+
+def test_composite_is_unchanged_by_adding_a_constant_to_a_family(market, monkeypatch):
+    import sys
+
+    module = sys.modules["factorlab.factors.composite"]
+
+    before = fl.score(market).composite
+    original = module.family_exposure
+    monkeypatch.setattr(
+        module,
+        "family_exposure",
+        lambda ds, family, winsorize: original(ds, family, winsorize) + 5.0,
+    )
+    pd.testing.assert_frame_equal(fl.score(market).composite, before, atol=1e-12)
+
+
+def test_a_ticker_missing_a_weighted_family_has_no_composite(market):
+    scores = fl.score(market)
+    missing = pd.concat([c.isna() for c in scores.components.values()]).groupby(level=0).any()
+    assert scores.composite.isna().equals(missing | scores.composite.isna())
+    assert scores.composite.where(missing).isna().all().all()
+
+
+def test_rank_method_centres_percentile_ranks_on_zero(market):
+    scores = fl.score(market, weights="momentum=1", method="rank")
+    row = scores.components["momentum"].iloc[-1].dropna()
+    assert row.max() == pytest.approx(0.5) and row.min() > -0.5
+
+
+def test_sector_neutral_scores_have_zero_sector_means_before_standardizing(market):
+    scores = fl.score(market, weights="value=1", neutralize="sector")
+    last = scores.components["value"].iloc[-1]
+    by_sector = last.groupby(market.meta["sector"]).mean()
+    np.testing.assert_allclose(by_sector.dropna(), 0, atol=1e-9)
+
+
+def test_score_errors_name_the_bad_choice(market):
+    with pytest.raises(fl.ConfigError, match="Unknown score method 'zcore'"):
+        fl.score(market, method="zcore")
+    with pytest.raises(fl.ConfigError, match="Cannot neutralize by 'country'"):
+        fl.score(market, neutralize="country")
+    with pytest.raises(fl.ConfigError, match="winsorize must be a number"):
+        fl.score(market, winsorize="some")
+
+
+def test_latest_is_sorted_best_first_with_ranks(market):
+    table = fl.score(market).latest()
+    assert table["composite"].is_monotonic_decreasing
+    assert table["rank"].tolist() == list(range(1, len(table) + 1))
+    assert list(table.columns) == ["value", "growth", "momentum", "composite", "rank"]
+
+
+def test_scores_plot_draws_one_bar_series_per_family_and_labels_tickers(market):
+    scores = fl.score(market)
+    fig = scores.plot(n=5)
+    ax = fig.axes[0]
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels[::-1][:5] == scores.latest().index[:5].tolist()
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "value", "growth", "momentum", "composite"
+    ]  # fmt: skip
+    assert "<strong>factorlab Scores</strong>" in scores._repr_html_()
+
+
+# -- the screen ------------------------------------------------------------------------------
+
+
+def test_screen_lists_the_top_stocks_with_metrics_family_scores_and_rank(market):
+    table = fl.screen(market, top=5)
+    assert len(table) == 5 and table["rank"].tolist() == [1, 2, 3, 4, 5]
+    for column in ("name", "sector", "price", "earnings_yield", "momentum_12_1",
+                   "value_score", "growth_score", "momentum_score", "composite"):  # fmt: skip
+        assert column in table.columns
+    assert table["composite"].is_monotonic_decreasing
+    assert table.attrs["as_of"] == market.end
+
+
+def test_screen_matches_the_full_score_at_that_date(market):
+    table = fl.screen(market, top=None)
+    full = fl.score(market).latest()
+    np.testing.assert_allclose(table["composite"], full.loc[table.index, "composite"], atol=1e-9)
+
+
+def test_screen_as_of_uses_only_what_was_known_then(market):
+    day = market.dates[600]
+    table = fl.screen(market, top=None, as_of=day)
+    assert table.attrs["as_of"] == day
+    after = pd.DataFrame(False, index=market.dates, columns=market.tickers)
+    after.loc[after.index > day] = True
+    later = fl.Dataset(
+        market.prices.mask(after, market.prices * 2),
+        market.volume, market.fundamentals, market.meta, market.benchmark,
+    )  # fmt: skip
+    pd.testing.assert_frame_equal(fl.screen(later, top=None, as_of=day), table)
+
+
+def test_screen_says_why_tickers_were_left_out(market):
+    table = fl.screen(market, top=None, as_of=market.dates[200])
+    reasons = table.attrs["excluded"]
+    assert reasons, "early in the data some stocks lack history or fundamentals"
+    assert all(r.startswith(("too little price history", "missing fundamentals", "delisted", "no price"))
+               for r in reasons.values())  # fmt: skip
+    assert not set(reasons) & set(table.index)
+
+
+def test_screen_names_delisted_stocks_among_the_excluded(sample):
+    table = fl.screen(sample)
+    gone = sample.meta["delisted"].dropna()
+    assert all(table.attrs["excluded"][t] == f"delisted on {d:%Y-%m-%d}" for t, d in gone.items())
+
+
+def test_screen_accepts_string_parameters(market):
+    table = fl.screen(market, top="3", weights="value=1", as_of=str(market.dates[-1].date()))
+    assert len(table) == 3 and table.attrs["weights"] == {"value": 1.0}
+
+
+def test_styled_screen_formats_percentages_and_captions_the_date(market):
+    html = fl.factors.styled(fl.screen(market, top=3)).to_html()
+    assert f"Screen on {market.end:%Y-%m-%d}" in html
+    assert "%" in html
