@@ -9,6 +9,7 @@ True
 """
 
 from factorlab.factors import transform
+from factorlab.factors.buckets import seed_scores
 from factorlab.factors.composite import Scores, score
 from factorlab.factors.families import (
     FAMILIES,
@@ -37,6 +38,7 @@ __all__ = [
     "quality",
     "score",
     "screen",
+    "seed_scores",
     "styled",
     "transform",
     "value",

@@ -132,7 +132,8 @@ def bucket_score(
     """Map values to scores 1-10 by fixed cut points, as the seed did; NaN stays NaN.
 
     ``thresholds`` is nine increasing cut points, or the name of a metric in
-    :data:`SEED_THRESHOLDS` (which also says whether higher is better). Unlike a z-score or a
+    :data:`SEED_THRESHOLDS` (which also says whether higher is better). A value equal to a cut
+    point belongs to the range above it. Unlike a z-score or a
     rank, a bucket score ignores the cross-section: on a day when every stock is expensive,
     every stock scores low.
 

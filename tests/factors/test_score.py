@@ -154,3 +154,47 @@ def test_styled_screen_formats_percentages_and_captions_the_date(market):
     html = fl.factors.styled(fl.screen(market, top=3)).to_html()
     assert f"Screen on {market.end:%Y-%m-%d}" in html
     assert "%" in html
+
+
+# -- the seed's bucket scores ----------------------------------------------------------------
+
+
+def test_seed_scores_stay_on_the_seeds_one_to_ten_scale(market):
+    seed = fl.factors.seed_scores(market)
+    assert seed.method == "buckets"
+    values = seed.composite.stack()
+    assert values.min() >= 1 and values.max() <= 10
+
+
+def test_seed_scores_rank_stocks_much_like_the_zscore_composite(sample):
+    seed = fl.factors.seed_scores(sample).latest()["composite"]
+    z = fl.score(sample).latest()["composite"]
+    both = pd.concat([seed, z], axis=1).dropna()
+    assert both.corr(method="spearman").iloc[0, 1] > 0.6
+
+
+def test_a_loss_maker_gets_the_worst_pe_bucket_not_the_cheapest():
+    dates = pd.bdate_range("2023-06-01", periods=40)
+    prices = pd.DataFrame({"LOSS": 10.0, "GAIN": 10.0}, index=dates)
+    quarters = pd.to_datetime(["2022-06-30", "2022-09-30", "2022-12-31", "2023-03-31"])
+    rows = [
+        (t, q, q + pd.Timedelta(days=40), income, 100.0, 10.0)
+        for t, income in (("LOSS", -5.0), ("GAIN", 5.0))
+        for q in quarters
+    ]
+    f = pd.DataFrame(rows, columns=["ticker", "period_end", "available_at", "net_income",
+                                    "book_equity", "shares_outstanding"])  # fmt: skip
+    ds = fl.Dataset(prices=prices, fundamentals=f)
+    seed = fl.factors.seed_scores(ds, weights="value=1")
+    last = seed.components["value"].iloc[-1]
+    # Cap 100. P/B = 100 / 100 = 1.0 sits on a cut point, so it counts as "1 or more": 8.
+    # GAIN: P/E = 100 / 20 = 5.0, on the first cut: 9. LOSS: a negative P/E scores 1, not 10.
+    assert last["GAIN"] == (9 + 8) / 2
+    assert last["LOSS"] == (1 + 8) / 2
+
+
+def test_seed_scores_refuse_families_the_seed_never_had(market):
+    with pytest.raises(
+        fl.ConfigError, match="The seed scored only value, growth and momentum, not quality"
+    ):
+        fl.factors.seed_scores(market, weights="quality=1")

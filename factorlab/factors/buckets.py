@@ -1,0 +1,84 @@
+"""The seed's scoring, kept for teaching: fixed thresholds map each ratio to 1-10 per family.
+
+Compare it with :func:`factorlab.score`: bucket scores ignore the cross-section (on a day when
+every stock is expensive, every stock scores low) and jump at arbitrary cut points.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from factorlab.data import Dataset
+from factorlab.factors.composite import Scores
+from factorlab.factors.growth_rates import earnings_growth, revenue_growth
+from factorlab.factors.price import momentum_12_1
+from factorlab.factors.transform import bucket_score
+from factorlab.factors.valuation import (
+    book_to_price,
+    debt_to_equity,
+    earnings_yield,
+    ebitda_to_ev,
+    sales_to_price,
+)
+from factorlab.factors.weights import parse_weights
+
+__all__ = ["seed_scores"]
+
+
+def seed_scores(ds: Dataset, weights: object = None) -> Scores:
+    """Score stocks the seed's way: each metric bucketed 1-10 by the thresholds of
+    :data:`factorlab.factors.transform.SEED_THRESHOLDS`, averaged within a family, weighted.
+
+    Value uses P/E, P/B, P/S, EV/EBITDA and debt/equity; growth uses TTM revenue and earnings
+    growth; momentum the 12-1 month return. Only value, growth and momentum have seed
+    thresholds. A loss (negative earnings, EBITDA or book) scores 1, the worst: a naive ratio
+    would be negative and land in the cheapest bucket.
+
+    Examples
+    --------
+    >>> import factorlab as fl
+    >>> ds = fl.load_dataset("sample", n_tickers=30, years=3)
+    >>> seed = fl.factors.seed_scores(ds)
+    >>> float(seed.composite.min().min()) >= 1, float(seed.composite.max().max()) <= 10
+    (True, True)
+    """
+    mix = parse_weights(weights)
+    unknown = set(mix) - {"value", "growth", "momentum"}
+    if unknown:
+        from factorlab.errors import ConfigError
+
+        raise ConfigError(
+            f"The seed scored only value, growth and momentum, not {', '.join(sorted(unknown))}."
+        )
+    listed = ds.prices.notna()
+    components: dict[str, pd.DataFrame] = {}
+    if "value" in mix:
+        ratios = {
+            "pe": _ratio(earnings_yield(ds)),
+            "pb": _ratio(book_to_price(ds)),
+            "ps": _ratio(sales_to_price(ds)),
+            "ev_ebitda": _ratio(ebitda_to_ev(ds)),
+            "debt_to_equity": debt_to_equity(ds),
+        }
+        components["value"] = _mean([bucket_score(x, name) for name, x in ratios.items()])
+    if "growth" in mix:
+        components["growth"] = _mean([
+            bucket_score(revenue_growth(ds), "revenue_growth"),
+            bucket_score(earnings_growth(ds), "earnings_growth"),
+        ])  # fmt: skip
+    if "momentum" in mix:
+        components["momentum"] = bucket_score(momentum_12_1(ds), "momentum")
+    components = {k: v.where(listed) for k, v in components.items()}
+    composite = sum(w * components[f] for f, w in mix.items()) / sum(mix.values())
+    return Scores(composite, components, mix, "buckets", None)
+
+
+def _ratio(yield_panel: pd.DataFrame) -> pd.DataFrame:
+    """Price ratio from a yield; a non-positive yield (a loss) becomes +inf, the worst bucket."""
+    with np.errstate(divide="ignore"):
+        return (1 / yield_panel).where(yield_panel > 0, np.inf).where(yield_panel.notna())
+
+
+def _mean(panels: list[pd.DataFrame]) -> pd.DataFrame:
+    return pd.concat(panels).groupby(level=0).mean()
