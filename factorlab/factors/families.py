@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -9,7 +10,7 @@ from functools import partial
 import pandas as pd
 
 from factorlab.data import Dataset
-from factorlab.errors import ConfigError
+from factorlab.errors import ConfigError, DataError
 from factorlab.factors import growth_rates as g
 from factorlab.factors import price as m
 from factorlab.factors import profitability as q
@@ -43,6 +44,13 @@ class Metric:
     higher_is_better: bool
     description: str
     in_family: bool = True  # part of the family's combined exposure
+
+    @property
+    def needs(self) -> tuple[str, ...]:
+        """The parts of a Dataset besides prices that the metric reads."""
+        if self.family in ("value", "growth", "quality"):
+            return ("fundamentals",)
+        return {"volume_trend": ("volume",), "beta": ("benchmark",)}.get(self.name, ())
 
 
 METRICS: tuple[Metric, ...] = (
@@ -125,13 +133,27 @@ def family_exposure(ds: Dataset, family: str, winsorize: float = 0.01) -> pd.Dat
     """A family's combined exposure: the equal-weight mean of its metrics' cross-sectional
     z-scores (each winsorized at ``winsorize`` first), signed so that higher = more attractive.
 
-    A ticker's exposure on a date averages the metrics it has there; NaN if it has none.
+    A ticker's exposure on a date averages the metrics it has there; NaN if it has none. A
+    metric whose input the dataset lacks (volume, benchmark) is left out, with a warning.
     """
     _check_family(family)
+    members = [m for m in METRICS if m.family == family and m.in_family]
+    usable = [m for m in members if all(getattr(ds, part) is not None for part in m.needs)]
+    if not usable:
+        needed = sorted({part for m in members for part in m.needs})
+        raise DataError(
+            f"The {family} factor needs {' and '.join(needed)}, which this dataset does not "
+            f"have. Build it with fl.Dataset({', '.join(f'{p}=...' for p in needed)}, ...)."
+        )
+    if len(usable) < len(members):
+        skipped = [f"{m.name} (needs {', '.join(m.needs)})" for m in members if m not in usable]
+        warnings.warn(
+            f"The {family} exposure leaves out {', '.join(skipped)}: this dataset lacks it.",
+            UserWarning,
+            stacklevel=2,
+        )
     total = count = None
-    for metric in METRICS:
-        if metric.family != family or not metric.in_family:
-            continue
+    for metric in usable:
         raw = metric.compute(ds)
         z = zscore(clip_extremes(raw, winsorize) if winsorize else raw)
         z = z if metric.higher_is_better else -z

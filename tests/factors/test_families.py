@@ -113,3 +113,17 @@ def test_the_library_metrics_reproduce_the_lab_markets_true_exposures(sample):
         pd.testing.assert_frame_equal(
             panel, truth[name], check_freq=False, check_names=False, obj=name
         )
+
+
+def test_a_prices_only_dataset_still_gets_momentum_without_the_volume_metric(small_sample):
+    prices_only = fl.Dataset(prices=small_sample.prices)
+    with pytest.warns(UserWarning, match="leaves out volume_trend \\(needs volume\\)"):
+        exposure = fl.factors.momentum(prices_only)
+    assert exposure.notna().any().any()
+
+
+def test_a_family_with_no_usable_metric_says_what_the_dataset_lacks(small_sample):
+    with pytest.raises(
+        fl.DataError, match="The value factor needs fundamentals, which this dataset does not have"
+    ):
+        fl.factors.value(fl.Dataset(prices=small_sample.prices))
