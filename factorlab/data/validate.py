@@ -104,6 +104,13 @@ def clean_fundamentals(fundamentals: object, prices: pd.DataFrame) -> pd.DataFra
         if column not in frame.columns:
             frame[column] = np.nan
         frame[column] = _numbers(frame[column], f"fundamentals.{column}")
+    bad_shares = frame["shares_outstanding"] <= 0
+    if bad_shares.any():
+        row = frame[bad_shares].iloc[0]
+        raise DataError(
+            f"fundamentals.shares_outstanding must be positive: {row['ticker']} period "
+            f"{row['period_end']:%Y-%m-%d} has {row['shares_outstanding']:g}. Use NaN if unknown."
+        )
     order = [*FUNDAMENTAL_KEYS, *FUNDAMENTAL_VALUES]
     extra = [c for c in frame.columns if c not in order]
     frame = frame[order + extra].sort_values(["ticker", "period_end"], ignore_index=True)

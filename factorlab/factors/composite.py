@@ -11,7 +11,7 @@ from factorlab.data import Dataset
 from factorlab.errors import ConfigError
 from factorlab.factors.families import family_exposure
 from factorlab.factors.transform import neutralize as demean_within
-from factorlab.factors.transform import rank, zscore
+from factorlab.factors.transform import zscore
 from factorlab.factors.weights import parse_weights
 from factorlab.params import as_bool, as_float
 
@@ -85,8 +85,9 @@ def score(
 
     Each weighted family's exposure (:func:`factorlab.factors.family_exposure`) is optionally
     demeaned within a group (``neutralize="sector"`` or ``"industry"``), then standardized per
-    date: a z-score (``method="zscore"``) or a percentile rank centred on 0 (``"rank"``). The
-    composite is the weighted sum. Adding a constant to a family changes nothing.
+    date: a z-score (``method="zscore"``) or a rank scaled to (-0.5, 0.5) and centred on 0
+    (``"rank"``: ``(rank - 0.5) / n - 0.5``). The composite is the weighted sum, NaN for a ticker
+    missing any weighted family. Adding a constant to a family changes nothing.
 
     Parameters
     ----------
@@ -121,9 +122,15 @@ def score(
         exposure = family_exposure(ds, family, winsorize=clip)
         if groups is not None:
             exposure = demean_within(exposure, groups)
-        components[family] = zscore(exposure) if method == "zscore" else rank(exposure) - 0.5
+        components[family] = zscore(exposure) if method == "zscore" else _centred_rank(exposure)
     composite = sum(w * components[f] for f, w in mix.items())  # NaN unless every family exists
     return Scores(composite, components, mix, method, neutralize)
+
+
+def _centred_rank(panel: pd.DataFrame) -> pd.DataFrame:
+    """Ranks mapped to ``(rank - 0.5) / n - 0.5``: symmetric about 0 whatever the coverage."""
+    count = panel.notna().sum(axis=1)
+    return (panel.rank(axis=1) - 0.5).div(count, axis=0) - 0.5
 
 
 def _groups(ds: Dataset, neutralize: str | None) -> pd.Series | None:

@@ -138,7 +138,7 @@ def family_exposure(ds: Dataset, family: str, winsorize: float = 0.01) -> pd.Dat
     """
     _check_family(family)
     members = [m for m in METRICS if m.family == family and m.in_family]
-    usable = [m for m in members if all(getattr(ds, part) is not None for part in m.needs)]
+    usable = [m for m in members if usable_by(m, ds)]
     if not usable:
         needed = sorted({part for m in members for part in m.needs})
         raise DataError(
@@ -161,6 +161,11 @@ def family_exposure(ds: Dataset, family: str, winsorize: float = 0.01) -> pd.Dat
         present = z.notna().astype(float)
         count = present if count is None else count + present
     return total / count.where(count > 0)
+
+
+def usable_by(metric: Metric, ds: Dataset) -> bool:
+    """Whether ``ds`` has every part ``metric`` reads."""
+    return all(getattr(ds, part) is not None for part in metric.needs)
 
 
 def value(ds: Dataset, winsorize: float = 0.01) -> pd.DataFrame:

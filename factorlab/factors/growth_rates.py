@@ -32,9 +32,10 @@ def earnings_growth(ds: Dataset) -> pd.DataFrame:
     """
     f = filings(ds)
     now, ago = f.ttm("net_income"), f.ttm("net_income", back=4)
-    base = np.maximum(np.abs(ago), EARNINGS_BASE_FLOOR * np.abs(f.ttm("revenue", back=4)))
+    # fmax ignores a missing revenue (banks often report none): the floor then does not apply.
+    base = np.fmax(np.abs(ago), EARNINGS_BASE_FLOOR * np.abs(f.ttm("revenue", back=4)))
     with np.errstate(invalid="ignore", divide="ignore"):
-        growth = (now - ago) / base
+        growth = np.where(base > 0, (now - ago) / base, np.nan)
     return f.panel(growth).where(ds.prices.notna())
 
 

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from factorlab.data import Dataset
+from factorlab.errors import DataError
 
 __all__ = ["Filings", "filings"]
 
@@ -54,6 +55,17 @@ class Filings:
         known[known] = self.available[rows[known]] <= self.event_date[known]
         out = np.full(len(slot), np.nan)
         out[known] = self.columns[column][rows[known]]
+        return out
+
+    def latest_known(self, column: str, max_back: int = 7) -> np.ndarray:
+        """Per event: ``column`` of the most recent filed quarter that reports it, looking back at
+        most ``max_back`` quarters (a balance-sheet figure older than two years is too stale)."""
+        out = self.quarter(column)
+        for back in range(1, max_back + 1):  # a handful of vector passes, not a loop over data
+            missing = np.isnan(out)
+            if not missing.any():
+                break
+            out[missing] = self.quarter(column, back)[missing]
         return out
 
     def ttm(self, column: str, back: int = 0) -> np.ndarray:
@@ -96,13 +108,20 @@ def filings(ds: Dataset) -> Filings:
 
 def _build(f: pd.DataFrame, dates: pd.DatetimeIndex, tickers: pd.Index) -> Filings:
     ticker = tickers.get_indexer(f["ticker"])
-    ends = pd.DatetimeIndex(f["period_end"])
-    # Fiscal quarters as consecutive integers; any three-month step maps to the next integer.
-    quarter = ends.year.to_numpy() * 4 + (ends.month.to_numpy() - 1) // 3
+    quarter = fiscal_quarter_number(f["period_end"])
+    clash = pd.Series(quarter).groupby(ticker).transform(lambda q: q.duplicated(keep=False))
+    if len(f) and clash.any():
+        rows = f[clash.to_numpy()]
+        first_row = rows.iloc[0]
+        same = rows[(rows["ticker"] == first_row["ticker"])]["period_end"]
+        raise DataError(
+            f"{first_row['ticker']} has more than one filing for the same fiscal quarter "
+            f"(period ends {', '.join(f'{d:%Y-%m-%d}' for d in same)}). Keep one row per quarter."
+        )
     first = int(quarter.min()) if len(quarter) else 0
     span = int(quarter.max()) - first + 1 if len(quarter) else 1
     grid = np.full((span, len(tickers)), -1)
-    grid[quarter - first, ticker] = np.arange(len(f))  # a later row wins a duplicate quarter
+    grid[quarter - first, ticker] = np.arange(len(f))
     available = f["available_at"].to_numpy()
 
     order = np.lexsort((quarter, available, ticker))  # by ticker, then filing date, then quarter
@@ -126,6 +145,17 @@ def _build(f: pd.DataFrame, dates: pd.DatetimeIndex, tickers: pd.Index) -> Filin
         event_latest=event_latest,
         last_event=last_event,
     )
+
+
+def fiscal_quarter_number(period_end: pd.Series) -> np.ndarray:
+    """Consecutive integers for consecutive fiscal quarters.
+
+    Quarters are counted in steps of 91.3125 days (a year over four), rounded, so calendar
+    quarter ends and 52/53-week fiscal calendars alike (Apple's 2022-12-31, 2023-04-01,
+    2023-07-01, 2023-09-30) number 1, 2, 3, 4 apart, with no gap and no repeat.
+    """
+    days = (pd.DatetimeIndex(period_end) - pd.Timestamp("1970-01-01")).days.to_numpy()
+    return np.rint(days / 91.3125).astype(int)
 
 
 def _last_event_by_day(

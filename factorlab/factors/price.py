@@ -45,15 +45,14 @@ def rsi(ds: Dataset, window: int = 14) -> pd.DataFrame:
 
     The first average gain and loss are the simple means of a stock's first ``window`` price
     changes; after that each is ``(previous * (window - 1) + today) / window``. Days without a
-    change (no price) are skipped. 100 when there were no losses.
+    change (no price) are skipped. 100 when there were no losses; NaN when nothing moved.
     """
-    change = ds.prices.diff().to_numpy()
-    gain, loss = np.clip(change, 0, None), np.clip(-change, 0, None)
-    avg_gain, avg_loss = _wilder_average(gain, window), _wilder_average(loss, window)
+    change = ds.prices.diff()
+    avg_gain = _wilder_average(change.clip(lower=0), window)
+    avg_loss = _wilder_average((-change).clip(lower=0), window)
     with np.errstate(divide="ignore", invalid="ignore"):
-        out = np.where(avg_loss > 0, 100 - 100 / (1 + avg_gain / avg_loss), 100.0)
-    out[np.isnan(avg_gain) | np.isnan(change)] = np.nan
-    return pd.DataFrame(out, index=ds.prices.index, columns=ds.prices.columns, copy=False)
+        out = 100 - 100 / (1 + avg_gain / avg_loss)  # x/0 = inf gives 100; 0/0 gives NaN
+    return out.where(change.notna())
 
 
 def volatility(ds: Dataset, days: int) -> pd.DataFrame:
@@ -95,35 +94,25 @@ def rolling_mean(
     return mean, count
 
 
-def _wilder_average(values: np.ndarray, window: int) -> np.ndarray:
-    """Wilder's smoothing per column, seeded with the mean of the first ``window`` values.
+def _wilder_average(values: pd.DataFrame, window: int) -> pd.DataFrame:
+    """Wilder's smoothing per column, seeded with the mean of its first ``window`` values.
 
-    A recursion in time: one vector step per day across all tickers.
+    An exponentially weighted mean with ``alpha = 1 / window`` that starts at the seed: the
+    values before it are blanked and the seed put in place of the ``window``-th value.
     """
-    out = np.full(values.shape, np.nan)
-    seen = np.zeros(values.shape[1], dtype=int)
-    running = np.zeros(values.shape[1])
-    average = np.full(values.shape[1], np.nan)
-    for t in range(len(values)):
-        x = values[t]
-        has = ~np.isnan(x)
-        seen = seen + has
-        warming = has & (seen <= window)
-        running[warming] += x[warming]
-        ready = has & (seen == window)
-        average[ready] = running[ready] / window
-        rolling = has & (seen > window)
-        average[rolling] = (average[rolling] * (window - 1) + x[rolling]) / window
-        out[t] = average
-    return out
+    seen = values.notna().cumsum()
+    seed = values.fillna(0.0).cumsum() / window
+    start = seen.eq(window) & values.notna()
+    primed = values.where(seen > window).mask(start, seed)
+    return primed.ewm(alpha=1 / window, adjust=False, ignore_na=True).mean()
 
 
 def beta(ds: Dataset, days: int = DAYS_PER_YEAR) -> pd.DataFrame:
     """Slope of a stock's daily returns on the benchmark's over ``days`` rows (80 % present)."""
     ds.require("benchmark", purpose="beta")
-    returns = daily_returns(ds).to_numpy()
     market = ds.benchmark.pct_change(fill_method=None).to_numpy()[:, None]
-    # Use the benchmark only on days the stock has a return, so both moments share a sample.
+    # Pair the two series: only days on which both have a return enter any moment.
+    returns = np.where(np.isnan(market), np.nan, daily_returns(ds).to_numpy())
     paired = np.where(np.isnan(returns), np.nan, market)
     minimum = int(0.8 * days)
     mean_rm, _ = rolling_mean(returns * paired, days, minimum)

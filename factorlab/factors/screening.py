@@ -7,7 +7,7 @@ import pandas as pd
 from factorlab.data import Dataset
 from factorlab.errors import DataError
 from factorlab.factors.composite import score
-from factorlab.factors.families import METRICS
+from factorlab.factors.families import METRICS, usable_by
 from factorlab.factors.price import DAYS_PER_YEAR
 from factorlab.params import as_date, as_int
 
@@ -27,10 +27,13 @@ def screen(
     as_of: object = None,
     method: str = "zscore",
     neutralize: str | None = None,
+    winsorize: object = 0.01,
+    allow_short: object = False,
 ) -> pd.DataFrame:
     """Rank the stocks on one date, best composite first.
 
-    Only what was knowable at the close of ``as_of`` (default: the last date) is used.
+    Only what was knowable at the close of ``as_of`` (default: the last date) is used. The
+    scoring options are those of :func:`factorlab.score`.
 
     Returns
     -------
@@ -54,13 +57,20 @@ def screen(
     known = ds.as_of(day)
     position = len(known.dates) - 1
     recent = known.slice(start=known.dates[max(0, position - _HISTORY_DAYS)])
-    scores = score(recent, weights=weights, method=method, neutralize=neutralize)  # type: ignore[arg-type]
+    scores = score(
+        recent,
+        weights,
+        method,
+        neutralize,
+        winsorize,
+        allow_short,  # type: ignore[arg-type]
+    )
     last = recent.end
 
     table = recent.meta[["name", "sector"]].copy()
     table["price"] = recent.prices.loc[last]
     for metric in METRICS:
-        if metric.family in scores.weights:
+        if metric.family in scores.weights and usable_by(metric, recent):
             table[metric.name] = metric.compute(recent).loc[last]
     for family, panel in scores.components.items():
         table[f"{family}_score"] = panel.loc[last]
@@ -69,6 +79,9 @@ def screen(
     # Tickers known by then but without a price in the recent window left the market earlier.
     table = table.reindex(known.tickers)
     excluded = _reasons(table, known, scores.weights, last, ds)
+    for ticker in ds.tickers:
+        if ticker not in excluded and ticker not in table.index:
+            excluded[ticker] = f"not listed on {last:%Y-%m-%d}"
     table = table.dropna(subset=["composite"]).sort_values("composite", ascending=False)
     if table.empty:
         raise DataError(

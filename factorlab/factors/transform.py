@@ -1,7 +1,8 @@
 """Cross-sectional transforms: each works per date (row) of a wide panel and ignores NaN.
 
 A NaN stays NaN, and a date with too few values to transform comes out all NaN rather than
-raising: a panel of exposures has many such dates at the start of the data.
+raising: a panel of exposures has many such dates at the start of the data. An infinite value
+(a ratio over zero) is treated as missing, so one bad figure cannot blank a whole date.
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ def winsorize(
     >>> winsorize(panel, limits=0.25).round(2).values.tolist()
     [[1.75, 2.0, 3.0, 27.25]]
     """
-    values = panel.to_numpy(dtype=float)
+    values = _finite(panel)
     if method == "quantile":
         if not 0 <= limits < 0.5:
             raise ConfigError(f"winsorize limits must be in [0, 0.5), got {limits}.")
@@ -61,11 +62,23 @@ def winsorize(
         median = _row_quantile(np.sort(values, axis=1), 0.5)
         deviation = np.abs(values - median[:, None])
         spread = n_mad * 1.4826 * _row_quantile(np.sort(deviation, axis=1), 0.5)
+        spread[spread == 0] = np.inf  # over half the values tie: nothing is an outlier
         low, high = median - spread, median + spread
     else:
         raise ConfigError(f"Unknown winsorize method {method!r}. Known methods: quantile, mad.")
     clipped = np.clip(values, low[:, None], high[:, None])  # NaN bounds leave NaN rows as NaN
     return pd.DataFrame(clipped, index=panel.index, columns=panel.columns, copy=False)
+
+
+def _finite_frame(panel: pd.DataFrame) -> pd.DataFrame:
+    """The panel as floats, with infinities made missing."""
+    return pd.DataFrame(_finite(panel), index=panel.index, columns=panel.columns, copy=False)
+
+
+def _finite(panel: pd.DataFrame) -> np.ndarray:
+    values = panel.to_numpy(dtype=float, copy=True)
+    values[~np.isfinite(values)] = np.nan
+    return values
 
 
 def _row_quantile(ordered: np.ndarray, q: float) -> np.ndarray:
@@ -92,8 +105,9 @@ def zscore(panel: pd.DataFrame) -> pd.DataFrame:
     >>> zscore(pd.DataFrame([[1.0, 2.0, 3.0]])).values.tolist()
     [[-1.0, 0.0, 1.0]]
     """
-    std = panel.std(axis=1)
-    return panel.sub(panel.mean(axis=1), axis=0).div(std.where(std > 0), axis=0)
+    clean = _finite_frame(panel)
+    std = clean.std(axis=1)
+    return clean.sub(clean.mean(axis=1), axis=0).div(std.where(std > 0), axis=0)
 
 
 def rank(panel: pd.DataFrame) -> pd.DataFrame:
@@ -105,13 +119,13 @@ def rank(panel: pd.DataFrame) -> pd.DataFrame:
     >>> rank(pd.DataFrame([[10.0, 30.0, 20.0, None]])).values.tolist()
     [[0.3333333333333333, 1.0, 0.6666666666666666, nan]]
     """
-    return panel.rank(axis=1, pct=True)
+    return _finite_frame(panel).rank(axis=1, pct=True)
 
 
 def neutralize(panel: pd.DataFrame, groups: pd.Series) -> pd.DataFrame:
     """Subtract each group's mean on each date (e.g. ``groups = ds.meta["sector"]``).
 
-    Tickers with no group are left as they are.
+    Tickers with no group are demeaned together, as a group of their own.
 
     Examples
     --------
@@ -121,9 +135,9 @@ def neutralize(panel: pd.DataFrame, groups: pd.Series) -> pd.DataFrame:
     >>> neutralize(panel, sectors).values.tolist()
     [[-1.0, 1.0, 0.0]]
     """
-    labels = groups.reindex(panel.columns)
-    means = panel.T.groupby(labels.to_numpy(), dropna=True).transform("mean").T
-    return panel - means.reindex(columns=panel.columns).fillna(0.0)
+    labels = groups.reindex(panel.columns).astype(object).where(lambda g: g.notna(), "(none)")
+    means = panel.T.groupby(labels.to_numpy()).transform("mean").T
+    return panel - means
 
 
 def bucket_score(

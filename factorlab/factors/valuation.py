@@ -1,8 +1,10 @@
 """Value metrics: what a stock's price buys, as yields (higher = cheaper).
 
 Yields rather than ratios, so that a loss (negative earnings) ranks as expensive instead of
-producing a meaningless negative P/E. Market cap is the day's price times the latest filed
-share count; every figure is point in time (see :mod:`factorlab.factors.pit`).
+producing a meaningless negative P/E. Market cap is the day's price times the latest known
+share count; balance-sheet figures (shares, book equity, debt, cash) are the latest known, from
+the most recent filed quarter that reports them; every figure is point in time (see
+:mod:`factorlab.factors.pit`).
 """
 
 from __future__ import annotations
@@ -25,11 +27,12 @@ __all__ = [
 
 
 def market_cap(ds: Dataset) -> pd.DataFrame:
-    """Price times the latest filed shares outstanding; NaN where either is missing."""
+    """Price times the latest known shares outstanding; NaN where either is missing."""
 
     def compute(d: Dataset) -> pd.DataFrame:
         f = filings(d)
-        return d.prices * f.panel(f.quarter("shares_outstanding"))
+        shares = f.panel(f.latest_known("shares_outstanding"))
+        return d.prices * shares.where(shares > 0)
 
     return shared(ds, "market_cap", compute)
 
@@ -37,7 +40,7 @@ def market_cap(ds: Dataset) -> pd.DataFrame:
 def enterprise_value(ds: Dataset) -> pd.DataFrame:
     """Market cap plus total debt minus cash, from the latest filed balance sheet."""
     f = filings(ds)
-    return market_cap(ds) + f.panel(f.quarter("total_debt")) - f.panel(f.quarter("cash"))
+    return market_cap(ds) + f.panel(f.latest_known("total_debt")) - f.panel(f.latest_known("cash"))
 
 
 def earnings_yield(ds: Dataset) -> pd.DataFrame:
@@ -47,9 +50,9 @@ def earnings_yield(ds: Dataset) -> pd.DataFrame:
 
 
 def book_to_price(ds: Dataset) -> pd.DataFrame:
-    """Latest filed book equity over market cap (the inverse of P/B)."""
+    """Latest known book equity over market cap (the inverse of P/B)."""
     f = filings(ds)
-    return f.panel(f.quarter("book_equity")) / market_cap(ds)
+    return f.panel(f.latest_known("book_equity")) / market_cap(ds)
 
 
 def sales_to_price(ds: Dataset) -> pd.DataFrame:
@@ -68,5 +71,6 @@ def ebitda_to_ev(ds: Dataset) -> pd.DataFrame:
 def debt_to_equity(ds: Dataset) -> pd.DataFrame:
     """Total debt over book equity (a risk metric: lower is better); NaN where equity <= 0."""
     f = filings(ds)
-    book = f.panel(f.quarter("book_equity"))
-    return (f.panel(f.quarter("total_debt")) / book.where(book > 0)).where(ds.prices.notna())
+    book = f.panel(f.latest_known("book_equity"))
+    debt = f.panel(f.latest_known("total_debt"))
+    return (debt / book.where(book > 0)).where(ds.prices.notna())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import math
 import re
@@ -90,7 +91,10 @@ def _read(weights: object) -> dict[object, object]:
         try:
             loaded = json.loads(text)
         except json.JSONDecodeError as err:
-            raise ConfigError(f"weights look like JSON but do not parse: {err}.") from None
+            try:  # papermill users often write a Python dict: {'value': 0.5}
+                loaded = ast.literal_eval(text)
+            except (ValueError, SyntaxError):
+                raise ConfigError(f"weights look like JSON but do not parse: {err}.") from None
         if not isinstance(loaded, dict):
             raise ConfigError('weights given as JSON must be an object such as {"value": 1}.')
         return loaded
@@ -104,5 +108,7 @@ def _read(weights: object) -> dict[object, object]:
                 f"Cannot read {pair!r} in weights {weights!r}; write them as "
                 "'value=0.3,growth=0.4,momentum=0.3'."
             )
-        out[name] = number
+        if name.lower() in out:
+            raise ConfigError(f"weights name {name.lower()!r} twice in {weights!r}; name it once.")
+        out[name.lower()] = number
     return out

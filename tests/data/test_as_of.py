@@ -65,8 +65,9 @@ def _rewrite_future(ds: fl.Dataset, day: pd.Timestamp, rng: np.random.Generator)
     benchmark.loc[after] = benchmark.loc[after] * 1.7
     fundamentals = ds.fundamentals.copy()
     unknown = fundamentals["available_at"] > day  # includes periods ended but not yet filed
-    numbers = fundamentals.columns[4:]
+    numbers = [c for c in fundamentals.columns[4:] if c != "shares_outstanding"]
     fundamentals.loc[unknown, numbers] = fundamentals.loc[unknown, numbers] * -2.0
+    fundamentals.loc[unknown, "shares_outstanding"] *= 2.0
     meta = ds.meta.copy()
     meta["name"] = meta["name"].where(meta["listed"] <= day, "Renamed Later Inc")
     meta.loc[meta["delisted"] > day, "delisted"] = pd.NaT  # a later delisting that never was

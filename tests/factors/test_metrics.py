@@ -129,3 +129,89 @@ def test_price_metrics_say_what_they_need():
         price.volume_trend(ds)
     with pytest.raises(fl.DataError, match="beta needs benchmark"):
         price.beta(ds)
+
+
+@pytest.fixture
+def ten_quarters() -> fl.Dataset:
+    """GRO files ten quarters (the last without a share count); BNK reports no revenue."""
+    dates = pd.bdate_range("2021-01-04", periods=800)
+    prices = pd.DataFrame({"GRO": 20.0, "BNK": 5.0}, index=dates)
+    ends = pd.date_range("2021-03-31", periods=10, freq="QE")
+    income = [-10, -10, -10, -8, -6, -4, 1, 2, 3, 4]
+    rows = [
+        ("GRO", end, end + pd.Timedelta(days=30), 100.0 + 10 * q, 0.4 * (100 + 10 * q),
+         income[q] + 5.0, float(income[q]), 500.0, 200.0, 50.0, np.nan if q == 9 else 10.0)
+        for q, end in enumerate(ends)
+    ]  # fmt: skip
+    rows += [
+        ("BNK", end, end + pd.Timedelta(days=30), np.nan, np.nan, np.nan,
+         -2.5 if q < 4 else -1.25, 100.0, 0.0, 10.0, 20.0)
+        for q, end in enumerate(ends[:8])
+    ]  # fmt: skip
+    f = pd.DataFrame(rows, columns=["ticker", "period_end", "available_at", "revenue",
+                                    "gross_profit", "ebitda", "net_income", "book_equity",
+                                    "total_debt", "cash", "shares_outstanding"])  # fmt: skip
+    return fl.Dataset(prices=prices, fundamentals=f)
+
+
+def test_growth_metrics_by_hand(ten_quarters):
+    day = pd.Timestamp("2023-08-01")  # the tenth quarter (2023-06-30) is filed on 2023-07-30
+    ttm_now, ttm_ago = 160 + 170 + 180 + 190, 120 + 130 + 140 + 150
+    assert growth_rates.revenue_growth(ten_quarters).at[day, "GRO"] == pytest.approx(700 / 540 - 1)
+    assert ttm_now == 700 and ttm_ago == 540
+    assert growth_rates.quarterly_revenue_growth(ten_quarters).at[day, "GRO"] == pytest.approx(
+        190 / 150 - 1
+    )
+    # TTM earnings went from -28 to +10: growth (10 - -28) / |-28|, the base above the 1 % floor.
+    growth = growth_rates.earnings_growth(ten_quarters)
+    assert growth.at[day, "GRO"] == pytest.approx(38 / 28)
+    cap = 20.0 * 10  # the latest filing has no share count: the one before it is used
+    assert growth_rates.peg(ten_quarters).at[day, "GRO"] == pytest.approx(
+        (cap / 10) / (100 * 38 / 28)
+    )
+
+
+def test_earnings_growth_of_a_shrinking_loss_without_revenue_is_positive(ten_quarters):
+    # BNK: TTM loss of 10 becomes a loss of 5, and it reports no revenue: +50 %.
+    day = pd.Timestamp("2023-02-01")
+    assert growth_rates.earnings_growth(ten_quarters).at[day, "BNK"] == pytest.approx(0.5)
+    assert np.isnan(growth_rates.peg(ten_quarters).at[day, "BNK"])  # no positive P/E
+
+
+def test_valuation_and_quality_metrics_by_hand(ten_quarters):
+    day = pd.Timestamp("2023-08-01")
+    cap = 20.0 * 10
+    assert valuation.market_cap(ten_quarters).at[day, "GRO"] == cap
+    assert valuation.enterprise_value(ten_quarters).at[day, "GRO"] == cap + 200 - 50
+    assert valuation.ebitda_to_ev(ten_quarters).at[day, "GRO"] == pytest.approx(30 / 350)
+    assert valuation.debt_to_equity(ten_quarters).at[day, "GRO"] == pytest.approx(0.4)
+    assert valuation.sales_to_price(ten_quarters).at[day, "GRO"] == pytest.approx(700 / cap)
+    assert profitability.leverage(ten_quarters).at[day, "GRO"] == pytest.approx(200 / 700)
+    assert profitability.gross_margin(ten_quarters).at[day, "GRO"] == pytest.approx(0.4)
+    assert profitability.return_on_equity(ten_quarters).at[day, "GRO"] == pytest.approx(10 / 500)
+    # BNK: no debt and more cash than nothing: EV = 5 * 20 + 0 - 10.
+    assert valuation.enterprise_value(ten_quarters).at[day, "BNK"] == 90
+
+
+def test_rsi_is_undefined_for_a_price_that_never_moves(ten_quarters):
+    assert price.rsi(ten_quarters)["GRO"].isna().all()
+
+
+def test_beta_pairs_days_when_the_benchmark_has_gaps(sample):
+    benchmark = sample.benchmark.copy()
+    benchmark.iloc[-200:-150] = np.nan
+    ds = fl.Dataset(sample.prices, benchmark=benchmark)
+    stock = sample.prices.pct_change(fill_method=None)["ACME"].iloc[-252:]
+    market = benchmark.pct_change(fill_method=None).iloc[-252:]
+    ok = stock.notna() & market.notna()
+    expected = np.cov(stock[ok], market[ok])[0, 1] / market[ok].var()
+    assert price.beta(ds)["ACME"].iloc[-1] == pytest.approx(expected, rel=1e-9)
+
+
+def test_a_zero_share_count_is_rejected_before_it_can_make_infinite_yields(ten_quarters):
+    f = ten_quarters.fundamentals.copy()
+    f.loc[f["ticker"].eq("GRO").idxmax(), "shares_outstanding"] = 0
+    with pytest.raises(
+        fl.DataError, match="shares_outstanding must be positive: GRO period 2021-03-31"
+    ):
+        fl.Dataset(prices=ten_quarters.prices, fundamentals=f)

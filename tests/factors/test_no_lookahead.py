@@ -19,16 +19,22 @@ def market() -> fl.Dataset:
 
 
 def _rewrite_future(ds: fl.Dataset, day: pd.Timestamp, rng: np.random.Generator) -> fl.Dataset:
+    """Everything after ``day`` changed: prices, volume, benchmark; filings not yet available
+    rescaled, some dropped, some filed later (quarters that ended by ``day`` included)."""
     after = ds.dates > day
     prices, volume, benchmark = ds.prices.copy(), ds.volume.copy(), ds.benchmark.copy()
     prices.loc[after] *= rng.uniform(0.3, 3.0, prices.loc[after].shape)
     volume.loc[after] *= rng.uniform(0.1, 10.0, volume.loc[after].shape)
     benchmark.loc[after] *= rng.uniform(0.5, 2.0, after.sum())
     f = ds.fundamentals.copy()
-    unknown = f["available_at"] > day  # includes quarters that ended by t but were filed later
-    numbers = ["revenue", "gross_profit", "ebitda", "net_income", "eps", "book_equity",
-               "total_debt", "cash", "shares_outstanding"]  # fmt: skip
-    f.loc[unknown, numbers] *= rng.uniform(-3.0, 3.0, (unknown.sum(), len(numbers)))
+    unknown = f["available_at"] > day
+    flows = ["revenue", "gross_profit", "ebitda", "net_income", "eps", "book_equity",
+             "total_debt", "cash"]  # fmt: skip
+    f.loc[unknown, flows] *= rng.uniform(-3.0, 3.0, (unknown.sum(), len(flows)))
+    f.loc[unknown, "shares_outstanding"] *= rng.uniform(0.2, 5.0, unknown.sum())
+    later = unknown & (rng.random(len(f)) < 0.3)
+    f.loc[later, "available_at"] += pd.to_timedelta(rng.integers(1, 60, later.sum()), unit="D")
+    f = f[~(unknown & (rng.random(len(f)) < 0.2))]
     return fl.Dataset(prices, volume, f, ds.meta, benchmark)
 
 
@@ -52,3 +58,12 @@ def test_no_metric_or_family_changes_at_or_before_t_when_the_future_changes(mark
             family_exposure(future, family).loc[:day],
             obj=family,
         )
+    for options in ({}, {"method": "rank", "neutralize": "sector"}):
+        pd.testing.assert_frame_equal(
+            fl.score(plain, **options).composite.loc[:day],
+            fl.score(future, **options).composite.loc[:day],
+            obj=f"composite {options}",
+        )
+    before, after = fl.screen(plain, top=None, as_of=day), fl.screen(future, top=None, as_of=day)
+    pd.testing.assert_frame_equal(before, after, obj="screen")
+    assert before.attrs["excluded"] == after.attrs["excluded"]

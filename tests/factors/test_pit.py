@@ -82,3 +82,32 @@ def test_a_dataset_without_fundamentals_says_what_needs_them():
     prices = pd.DataFrame({"ACME": [1.0, 2.0]}, index=pd.bdate_range("2024-01-01", periods=2))
     with pytest.raises(fl.DataError, match="fundamental factors needs fundamentals"):
         filings(fl.Dataset(prices=prices))
+
+
+def test_a_52_53_week_fiscal_calendar_has_no_gaps():
+    # Apple's quarter ends: the 2023-04-01 quarter must follow 2022-12-31, not leave a hole.
+    ends = ["2022-09-24", "2022-12-31", "2023-04-01", "2023-07-01", "2023-09-30"]
+    rows = [(e, str((pd.Timestamp(e) + pd.Timedelta(days=35)).date()), 10.0 * (i + 1))
+            for i, e in enumerate(ends)]  # fmt: skip
+    ttm = _ttm(_dataset(rows, days=260))
+    assert ttm["2023-08-07"] == 10 + 20 + 30 + 40
+    assert ttm["2023-11-06"] == 20 + 30 + 40 + 50
+
+
+def test_two_filings_for_one_fiscal_quarter_are_rejected():
+    rows = [*ON_TIME, ("2023-04-02", "2023-05-20", 55.0)]  # a second "Q1 2023"
+    with pytest.raises(
+        fl.DataError,
+        match="ACME has more than one filing for the same fiscal quarter \\(period ends 2023-03-31, 2023-04-02\\)",
+    ):
+        filings(_dataset(rows))
+
+
+def test_latest_known_falls_back_to_the_last_quarter_that_reported_the_figure():
+    ds = _dataset(ON_TIME)
+    f = ds.fundamentals.copy()
+    f.loc[4, "revenue"] = np.nan  # the newest filing leaves revenue out
+    ds = fl.Dataset(prices=ds.prices, fundamentals=f)
+    fl_ = filings(ds)
+    assert fl_.panel(fl_.latest_known("revenue"))["ACME"]["2023-05-01"] == 40
+    assert np.isnan(fl_.panel(fl_.quarter("revenue"))["ACME"]["2023-05-01"])

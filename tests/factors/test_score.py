@@ -50,17 +50,19 @@ def test_composite_is_unchanged_by_adding_a_constant_to_a_family(market, monkeyp
     pd.testing.assert_frame_equal(fl.score(market).composite, before, atol=1e-12)
 
 
-def test_a_ticker_missing_a_weighted_family_has_no_composite(market):
+def test_a_composite_exists_exactly_where_every_weighted_family_does(market):
     scores = fl.score(market)
-    missing = pd.concat([c.isna() for c in scores.components.values()]).groupby(level=0).any()
-    assert scores.composite.isna().equals(missing | scores.composite.isna())
-    assert scores.composite.where(missing).isna().all().all()
+    every = pd.concat([c.notna() for c in scores.components.values()]).groupby(level=0).all()
+    pd.testing.assert_frame_equal(scores.composite.notna(), every, check_freq=False)
+    assert every.to_numpy().sum() > 0.5 * market.prices.notna().to_numpy().sum()
 
 
-def test_rank_method_centres_percentile_ranks_on_zero(market):
+def test_rank_method_centres_ranks_on_zero_whatever_the_coverage(market):
     scores = fl.score(market, weights="momentum=1", method="rank")
     row = scores.components["momentum"].iloc[-1].dropna()
-    assert row.max() == pytest.approx(0.5) and row.min() > -0.5
+    n = len(row)
+    assert row.max() == pytest.approx(0.5 - 0.5 / n) and row.min() == pytest.approx(-row.max())
+    np.testing.assert_allclose(scores.components["momentum"].mean(axis=1).dropna(), 0, atol=1e-12)
 
 
 def test_sector_neutral_scores_have_zero_sector_means_before_standardizing(market):
@@ -134,7 +136,7 @@ def test_screen_says_why_tickers_were_left_out(market):
     table = fl.screen(market, top=None, as_of=market.dates[200])
     reasons = table.attrs["excluded"]
     assert reasons, "early in the data some stocks lack history or fundamentals"
-    assert all(r.startswith(("too little price history", "missing fundamentals", "delisted", "no price"))
+    assert all(r.startswith(("too little price history", "missing fundamentals", "delisted", "no price", "not listed on"))
                for r in reasons.values())  # fmt: skip
     assert not set(reasons) & set(table.index)
 
@@ -198,3 +200,24 @@ def test_seed_scores_refuse_families_the_seed_never_had(market):
         fl.ConfigError, match="The seed scored only value, growth and momentum, not quality"
     ):
         fl.factors.seed_scores(market, weights="quality=1")
+
+
+def test_screen_works_without_volume_or_benchmark(market):
+    lean = fl.Dataset(market.prices, fundamentals=market.fundamentals, meta=market.meta)
+    with pytest.warns(UserWarning, match="volume_trend"):
+        table = fl.screen(lean, top=5)
+    assert "volume_trend" not in table.columns and len(table) == 5
+
+
+def test_screen_with_nothing_scorable_says_why(market):
+    with pytest.raises(
+        fl.DataError, match="No stock could be scored on 2021-01-01: .*too little price history"
+    ):
+        fl.screen(market, as_of=market.start, weights="momentum=1")
+
+
+def test_screen_reports_tickers_not_listed_yet(market):
+    day = market.dates[200]
+    late = market.meta.index[market.meta["listed"] > day]
+    reasons = fl.screen(market, top=None, as_of=day).attrs["excluded"]
+    assert len(late) and all(reasons[t] == f"not listed on {day:%Y-%m-%d}" for t in late)

@@ -96,3 +96,22 @@ def test_bucket_score_needs_nine_increasing_cuts():
         bucket_score(pd.DataFrame([[1.0]]), [1, 2, 3], higher_is_better=True)
     with pytest.raises(ConfigError, match="No seed thresholds for 'pee'"):
         bucket_score(pd.DataFrame([[1.0]]), "pee")
+
+
+def test_an_infinite_value_is_missing_and_does_not_blank_its_date():
+    row = pd.DataFrame([[1.0, 2.0, 3.0, np.inf]])
+    assert winsorize(row, 0.0).iloc[0].tolist()[:3] == [1.0, 2.0, 3.0]
+    assert np.isnan(winsorize(row, 0.0).iloc[0, 3])
+    assert zscore(row).iloc[0].tolist()[:3] == [-1.0, 0.0, 1.0]
+    assert np.isnan(rank(row).iloc[0, 3])
+
+
+def test_mad_winsorizing_leaves_a_row_alone_when_most_values_tie():
+    row = pd.DataFrame([[0.0, 0.0, 0.0, 0.0, 0.0, 3.0, -2.0]])
+    pd.testing.assert_frame_equal(winsorize(row, method="mad"), row)
+
+
+def test_tickers_without_a_group_are_demeaned_together():
+    panel = pd.DataFrame([[1.0, 3.0, 10.0, 20.0]], columns=["A", "B", "C", "D"])
+    groups = pd.Series({"A": "Energy", "B": "Energy"})  # C and D have none
+    assert neutralize(panel, groups).iloc[0].tolist() == [-1.0, 1.0, -5.0, 5.0]

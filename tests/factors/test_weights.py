@@ -73,3 +73,12 @@ def test_unreadable_weight_strings_show_the_expected_form(bad):
 def test_json_that_does_not_parse_is_reported():
     with pytest.raises(ConfigError, match="weights look like JSON but do not parse"):
         parse_weights('{"value": 0.5,')
+
+
+def test_a_python_dict_string_is_read_too():
+    assert parse_weights("{'value': 0.5, 'momentum': 0.5}") == {"value": 0.5, "momentum": 0.5}
+
+
+def test_a_family_named_twice_is_an_error():
+    with pytest.raises(ConfigError, match="weights name 'value' twice"):
+        parse_weights("value=0.5,value=0.5")
