@@ -109,8 +109,8 @@ def filings(ds: Dataset) -> Filings:
 def _build(f: pd.DataFrame, dates: pd.DatetimeIndex, tickers: pd.Index) -> Filings:
     ticker = tickers.get_indexer(f["ticker"])
     quarter = fiscal_quarter_number(f["period_end"])
-    clash = pd.Series(quarter).groupby(ticker).transform(lambda q: q.duplicated(keep=False))
-    if len(f) and clash.any():
+    clash = pd.DataFrame({"ticker": ticker, "quarter": quarter}).duplicated(keep=False)
+    if clash.any():
         rows = f[clash.to_numpy()]
         first_row = rows.iloc[0]
         same = rows[(rows["ticker"] == first_row["ticker"])]["period_end"]
