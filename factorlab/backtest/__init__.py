@@ -1,0 +1,5 @@
+"""Backtests, performance metrics and factor evaluation."""
+
+from factorlab.backtest import metrics
+
+__all__ = ["metrics"]

@@ -1,0 +1,293 @@
+"""Performance metrics: one pure function per figure, over simple returns.
+
+Every function takes a Series (returns a float) or a DataFrame (returns a Series indexed by its
+columns, one figure per column) of simple decimal returns, and ``periods_per_year`` (252 for
+daily data, 52 weekly, 12 monthly). Missing returns are skipped, never treated as 0 %: each
+column uses its own observations. The conventions are empyrical's where it defines the figure
+(and the tests check agreement to 1e-10): annual figures compound over ``n / periods_per_year``
+years; volatility uses ``ddof=1``; drawdowns count from a starting wealth of 1; alpha is
+compounded; a risk-free rate is annual and converted per period as ``(1 + rf) ** (1 / N) - 1``.
+"""
+
+from __future__ import annotations
+
+import math
+from statistics import NormalDist
+
+import numpy as np
+import pandas as pd
+
+from factorlab.errors import ConfigError
+
+__all__ = [
+    "annual_volatility",
+    "beta_alpha",
+    "cagr",
+    "calmar_ratio",
+    "deflated_sharpe_ratio",
+    "hit_rate",
+    "information_ratio",
+    "max_drawdown",
+    "probabilistic_sharpe_ratio",
+    "sharpe_ratio",
+    "sortino_ratio",
+    "tracking_error",
+]
+
+Returns = pd.Series | pd.DataFrame
+_EULER_GAMMA = 0.5772156649015329
+
+
+def cagr(returns: Returns, periods_per_year: int = 252) -> float | pd.Series:
+    """Compound annual growth rate: ``prod(1 + r) ** (periods_per_year / n) - 1``.
+
+    Examples
+    --------
+    >>> round(cagr(pd.Series([0.006] * 26), periods_per_year=52), 3)  # 26 weeks of +0.6 %
+    0.365
+    """
+    r = _values(returns, periods_per_year)
+    n = np.sum(~np.isnan(r), axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        growth = np.nanprod(1 + r, axis=0) ** (periods_per_year / n) - 1
+    return _out(returns, np.where(n > 0, growth, np.nan))
+
+
+def annual_volatility(returns: Returns, periods_per_year: int = 252) -> float | pd.Series:
+    """Standard deviation of returns (``ddof=1``) times ``sqrt(periods_per_year)``."""
+    r = _values(returns, periods_per_year)
+    return _out(returns, _std(r) * np.sqrt(periods_per_year))
+
+
+def sharpe_ratio(
+    returns: Returns, risk_free: float = 0.0, periods_per_year: int = 252
+) -> float | pd.Series:
+    """Annualized Sharpe ratio: mean excess return over its standard deviation, times
+    ``sqrt(periods_per_year)``. ``risk_free`` is an annual rate.
+
+    Examples
+    --------
+    >>> round(sharpe_ratio(pd.Series([0.01, -0.005, 0.02, 0.0]), periods_per_year=12), 4)
+    1.9528
+    """
+    excess = _values(returns, periods_per_year) - _per_period(risk_free, periods_per_year)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = np.nanmean(excess, axis=0) / _std(excess) * np.sqrt(periods_per_year)
+    return _out(returns, ratio)
+
+
+def sortino_ratio(
+    returns: Returns, required_return: float = 0.0, periods_per_year: int = 252
+) -> float | pd.Series:
+    """Annualized mean excess return over downside deviation.
+
+    Downside deviation is ``sqrt(mean(min(r - target, 0) ** 2))`` over *all* observations
+    (not only the losing ones), annualized by ``sqrt(periods_per_year)``; ``required_return``
+    is an annual rate.
+    """
+    excess = _values(returns, periods_per_year) - _per_period(required_return, periods_per_year)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        downside = np.sqrt(np.nanmean(np.minimum(excess, 0.0) ** 2, axis=0))
+        ratio = (
+            np.nanmean(excess, axis=0) * periods_per_year / (downside * np.sqrt(periods_per_year))
+        )
+    return _out(returns, ratio)
+
+
+def max_drawdown(returns: Returns) -> float | pd.Series:
+    """Largest peak-to-trough fall of cumulative wealth, as a negative decimal (0 if none).
+
+    Wealth starts at 1, and the start counts as a peak.
+
+    Examples
+    --------
+    >>> max_drawdown(pd.Series([0.1, -0.5, 0.2]))
+    -0.5
+    """
+    r = _values(returns, 1)
+    wealth = np.cumprod(1 + np.nan_to_num(r), axis=0)  # a skipped day leaves wealth unchanged
+    peak = np.maximum.accumulate(np.vstack([np.ones((1, r.shape[1])), wealth]), axis=0)[1:]
+    drawdown = np.min(wealth / peak - 1, axis=0, initial=0.0)
+    return _out(returns, np.where(np.isnan(r).all(axis=0), np.nan, drawdown))
+
+
+def calmar_ratio(returns: Returns, periods_per_year: int = 252) -> float | pd.Series:
+    """CAGR over the absolute maximum drawdown; NaN when there was no drawdown."""
+    growth = np.atleast_1d(np.asarray(cagr(returns, periods_per_year), dtype=float))
+    drawdown = np.atleast_1d(np.asarray(max_drawdown(returns), dtype=float))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = np.where(drawdown < 0, growth / np.abs(drawdown), np.nan)
+    return _out(returns, np.where(np.isinf(ratio), np.nan, ratio))
+
+
+def hit_rate(returns: Returns) -> float | pd.Series:
+    """Share of periods with a positive return, among those with a return."""
+    r = _values(returns, 1)
+    n = np.sum(~np.isnan(r), axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return _out(returns, np.where(n > 0, np.sum(r > 0, axis=0) / n, np.nan))
+
+
+def beta_alpha(
+    returns: Returns, benchmark: pd.Series, risk_free: float = 0.0, periods_per_year: int = 252
+) -> pd.DataFrame | pd.Series:
+    """Beta to ``benchmark`` and annualized, compounded alpha: ``(1 + mean(r - beta * b)) **
+    periods_per_year - 1`` on excess returns. Only periods where both have a return count.
+
+    Returns a Series (``beta``, ``alpha_ann``) for a Series, a DataFrame (columns ``beta``,
+    ``alpha_ann``, one row per column of ``returns``) for a DataFrame.
+    """
+    r, b = _aligned(returns, benchmark, periods_per_year)
+    rf = _per_period(risk_free, periods_per_year)
+    r, b = r - rf, b - rf
+    paired_b = np.where(np.isnan(r), np.nan, b)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        residual = paired_b - np.nanmean(paired_b, axis=0)
+        variance = np.nanmean(residual**2, axis=0)
+        beta = np.nanmean(residual * r, axis=0) / np.where(variance < 1e-30, np.nan, variance)
+        alpha = (1 + np.nanmean(r - beta * paired_b, axis=0)) ** periods_per_year - 1
+    if isinstance(returns, pd.Series):
+        return pd.Series({"beta": float(beta[0]), "alpha_ann": float(alpha[0])})
+    return pd.DataFrame({"beta": beta, "alpha_ann": alpha}, index=returns.columns)
+
+
+def tracking_error(
+    returns: Returns, benchmark: pd.Series, periods_per_year: int = 252
+) -> float | pd.Series:
+    """Annualized standard deviation of the active return ``r - benchmark``."""
+    r, b = _aligned(returns, benchmark, periods_per_year)
+    return _out(returns, _std(r - b) * np.sqrt(periods_per_year))
+
+
+def information_ratio(
+    returns: Returns, benchmark: pd.Series, periods_per_year: int = 252
+) -> float | pd.Series:
+    """Annualized mean active return over tracking error (both on ``r - benchmark``)."""
+    r, b = _aligned(returns, benchmark, periods_per_year)
+    active = r - b
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = np.nanmean(active, axis=0) / _std(active) * np.sqrt(periods_per_year)
+    return _out(returns, ratio)
+
+
+def probabilistic_sharpe_ratio(
+    returns: Returns, benchmark_sharpe: float = 0.0, periods_per_year: int = 252
+) -> float | pd.Series:
+    """Probability that the true Sharpe ratio exceeds ``benchmark_sharpe`` (annual), given the
+    sample's length, skewness and kurtosis (Bailey & López de Prado, 2012).
+
+    ``PSR = Phi((SR - SR*) * sqrt(n - 1) / sqrt(1 - skew * SR + (kurtosis - 1) / 4 * SR**2))``
+    with per-period Sharpe ratios and non-excess kurtosis.
+    """
+    r = _values(returns, periods_per_year)
+    sr, n, skew, kurt = _moments(r)
+    star = benchmark_sharpe / np.sqrt(periods_per_year)
+    return _out(returns, _psr(sr, star, n, skew, kurt))
+
+
+def deflated_sharpe_ratio(
+    returns: Returns, n_trials: int, sharpe_variance: float, periods_per_year: int = 252
+) -> float | pd.Series:
+    """The probabilistic Sharpe ratio against the best Sharpe ratio expected from ``n_trials``
+    unskilled configurations (Bailey & López de Prado, 2014).
+
+    Parameters
+    ----------
+    returns : Series or DataFrame
+        The chosen configuration's returns.
+    n_trials : int
+        How many configurations were tried (parameters, factors, weights...).
+    sharpe_variance : float
+        Variance of the *annualized* Sharpe ratios across those trials.
+
+    Notes
+    -----
+    ``SR0 = sqrt(V) * ((1 - g) * Z(1 - 1/N) + g * Z(1 - 1/(N e)))`` with ``g`` the
+    Euler-Mascheroni constant and ``Z`` the standard normal quantile; the result is
+    ``PSR(SR0)``. Close to 1: the Sharpe ratio survives the multiple testing.
+    """
+    if int(n_trials) < 1:
+        raise ConfigError(f"n_trials must be at least 1, got {n_trials}.")
+    if not sharpe_variance >= 0:
+        raise ConfigError(f"sharpe_variance must be zero or positive, got {sharpe_variance}.")
+    r = _values(returns, periods_per_year)
+    sr, n, skew, kurt = _moments(r)
+    star = expected_max_sharpe(int(n_trials), sharpe_variance / periods_per_year)
+    return _out(returns, _psr(sr, star, n, skew, kurt))
+
+
+def expected_max_sharpe(n_trials: int, sharpe_variance: float) -> float:
+    """Expected maximum of ``n_trials`` Sharpe ratios with true value 0 and the given variance
+    (in the units of that variance's Sharpe ratios)."""
+    if n_trials == 1:
+        return 0.0
+    z = NormalDist().inv_cdf
+    spread = (1 - _EULER_GAMMA) * z(1 - 1 / n_trials) + _EULER_GAMMA * z(
+        1 - 1 / (n_trials * math.e)
+    )
+    return math.sqrt(sharpe_variance) * spread
+
+
+def _psr(sr: np.ndarray, star: float, n: np.ndarray, skew: np.ndarray, kurt: np.ndarray):
+    with np.errstate(invalid="ignore", divide="ignore"):
+        denominator = np.sqrt(1 - skew * sr + (kurt - 1) / 4 * sr**2)
+        z = (sr - star) * np.sqrt(n - 1) / denominator
+    cdf = np.frompyfunc(lambda x: NormalDist().cdf(x) if np.isfinite(x) else np.nan, 1, 1)
+    return cdf(z).astype(float)
+
+
+def _moments(r: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Per column: per-period Sharpe ratio (ddof=1), count, skewness and kurtosis (population,
+    non-excess), as Bailey and López de Prado use them."""
+    n = np.sum(~np.isnan(r), axis=0)
+    mean = np.nanmean(r, axis=0)
+    centred = r - mean
+    with np.errstate(invalid="ignore", divide="ignore"):
+        m2 = np.nanmean(centred**2, axis=0)
+        skew = np.nanmean(centred**3, axis=0) / m2**1.5
+        kurt = np.nanmean(centred**4, axis=0) / m2**2
+        sr = mean / _std(r)
+    return sr, n, skew, kurt
+
+
+def _std(r: np.ndarray) -> np.ndarray:
+    n = np.sum(~np.isnan(r), axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        centred = r - np.nanmean(r, axis=0)
+        return np.where(n > 1, np.sqrt(np.nansum(centred**2, axis=0) / (n - 1)), np.nan)
+
+
+def _per_period(annual_rate: float, periods_per_year: int) -> float:
+    return (1 + float(annual_rate)) ** (1 / periods_per_year) - 1
+
+
+def _values(returns: Returns, periods_per_year: int) -> np.ndarray:
+    if not isinstance(returns, pd.Series | pd.DataFrame):
+        raise ConfigError(
+            f"returns must be a pandas Series or DataFrame of simple returns, got "
+            f"{type(returns).__name__}."
+        )
+    if not isinstance(periods_per_year, int | float) or periods_per_year <= 0:
+        raise ConfigError(
+            f"periods_per_year must be a positive number (252 daily, 52 weekly, 12 monthly), "
+            f"got {periods_per_year!r}."
+        )
+    values = returns.to_numpy(dtype=float)
+    return values[:, None] if values.ndim == 1 else values
+
+
+def _aligned(returns: Returns, benchmark: pd.Series, periods_per_year: int):
+    if not isinstance(benchmark, pd.Series):
+        raise ConfigError(f"benchmark must be a Series of returns, got {type(benchmark).__name__}.")
+    r = _values(returns, periods_per_year)
+    b = benchmark.reindex(returns.index).to_numpy(dtype=float)[:, None]
+    b = np.broadcast_to(b, r.shape)
+    both = ~np.isnan(r) & ~np.isnan(b)
+    return np.where(both, r, np.nan), np.where(both, b, np.nan)
+
+
+def _out(returns: Returns, values: np.ndarray) -> float | pd.Series:
+    values = np.asarray(values, dtype=float)
+    if isinstance(returns, pd.Series):
+        return float(values.reshape(-1)[0])
+    return pd.Series(values, index=returns.columns)
