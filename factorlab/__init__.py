@@ -9,6 +9,7 @@ Examples
 """
 
 from factorlab import factors
+from factorlab.backtest import BacktestResult, backtest
 from factorlab.data import Dataset, load_dataset
 from factorlab.errors import ConfigError, DataError
 from factorlab.factors import Scores, score, screen
@@ -16,11 +17,13 @@ from factorlab.factors import Scores, score, screen
 __version__ = "0.1.0"
 
 __all__ = [
+    "BacktestResult",
     "ConfigError",
     "DataError",
     "Dataset",
     "Scores",
     "__version__",
+    "backtest",
     "factors",
     "load_dataset",
     "score",

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
+    from factorlab.backtest.result import BacktestResult
     from factorlab.factors.composite import Scores
 
-__all__ = ["plot_scores"]
+__all__ = ["plot_backtest", "plot_scores"]
 
 FAMILY_COLORS = {
     "value": "#4c72b0",
@@ -50,6 +53,39 @@ def plot_scores(scores: Scores, n: int = 10, ax: Axes | None = None) -> Figure:
     ax.set_title(f"Composite score on {scores.composite.index[-1]:%Y-%m-%d}: best and worst")
     ax.legend([handles[i] for i in order], [labels[i] for i in order], loc="lower right",
               fontsize="small")  # fmt: skip
+    return fig
+
+
+def plot_backtest(result: BacktestResult, rolling_days: int = 126) -> Figure:
+    """Three panels: growth of 1 for the strategy and its benchmark, the strategy's drawdown,
+    and its rolling Sharpe ratio over ``rolling_days`` (about six months)."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(9, 7.5), layout="constrained")
+    equity_ax, drawdown_ax, sharpe_ax = fig.subplots(
+        3, 1, sharex=True, gridspec_kw={"height_ratios": [3, 1.2, 1.2]}
+    )
+    wealth = (1 + result.returns).cumprod()
+    equity_ax.plot(wealth.index, wealth.to_numpy(), label="strategy", color="#4c72b0")
+    if result.benchmark is not None:
+        bench = (1 + result.benchmark.fillna(0.0)).cumprod()
+        equity_ax.plot(bench.index, bench.to_numpy(), label=str(result.benchmark.name),
+                       color="grey")  # fmt: skip
+    equity_ax.set_yscale("log")
+    equity_ax.set_ylabel("growth of 1 (log scale)")
+    equity_ax.set_title("Backtest: net of costs")
+    equity_ax.legend(loc="upper left")
+
+    drawdown = wealth / np.maximum(wealth.cummax(), 1.0) - 1
+    drawdown_ax.fill_between(drawdown.index, drawdown.to_numpy(), 0, color="#c44e52", alpha=0.6)
+    drawdown_ax.set_ylabel("drawdown")
+
+    mean = result.returns.rolling(rolling_days).mean()
+    std = result.returns.rolling(rolling_days).std()
+    sharpe = mean / std * np.sqrt(252)
+    sharpe_ax.plot(sharpe.index, sharpe.to_numpy(), color="#55a868")
+    sharpe_ax.axhline(0, color="grey", linewidth=0.8)
+    sharpe_ax.set_ylabel(f"Sharpe, {rolling_days}d")
     return fig
 
 

@@ -1,0 +1,234 @@
+"""fl.backtest: exact hand-worked cases, no look-ahead, no survivorship bias, clear errors."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import factorlab as fl
+
+
+def _two_stocks(prices: dict[str, list[float]]) -> fl.Dataset:
+    index = pd.bdate_range("2024-01-01", periods=len(next(iter(prices.values()))))
+    return fl.Dataset(prices=pd.DataFrame(prices, index=index))
+
+
+# -- hand-worked ---------------------------------------------------------------------------------
+
+
+def test_two_stocks_equal_weight_with_costs_by_hand():
+    ds = _two_stocks({"A": [10, 11, 12.1, 12.1, 13.31], "B": [20, 20, 18, 18, 19.8]})
+    signal = pd.DataFrame(1.0, index=ds.dates, columns=ds.tickers)  # hold both, equally
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # it holds the whole universe, which it warns about
+        result = fl.backtest(signal, ds, rebalance=2, quantiles=2, top_n=2, cost_bps=10)
+    r = result.gross_returns
+    # Day 0: buy 50/50 at the close, cost 10 bps on a traded notional of 1.
+    assert r.iloc[0] == 0.0 and result.costs.iloc[0] == pytest.approx(0.001)
+    # Day 1: A +10 %, B 0 % -> +5 %.
+    assert r.iloc[1] == pytest.approx(0.05)
+    # Day 2: drifted weights 0.55/1.05 and 0.5/1.05; A +10 %, B -10 % -> (0.055 - 0.05) / 1.05.
+    assert r.iloc[2] == pytest.approx((0.55 * 0.1 - 0.5 * 0.1) / 1.05)
+    # Day 2 is a rebalance: back to 50/50 from the drifted weights.
+    before = np.array([0.55 * 1.1, 0.5 * 0.9]) / (0.55 * 1.1 + 0.5 * 0.9)
+    assert result.turnover.iloc[1] == pytest.approx(np.abs(0.5 - before).sum())
+    assert result.costs.iloc[2] == pytest.approx(0.001 * result.turnover.iloc[1])
+    assert result.returns.iloc[2] == pytest.approx((1 + r.iloc[2]) * (1 - result.costs.iloc[2]) - 1)
+    # Day 4: A +10 %, B +10 % from 50/50 held since day 2 (day 3 flat) -> +10 %.
+    assert r.iloc[4] == pytest.approx(0.10)
+
+
+def test_returns_are_yesterdays_weights_times_todays_stock_returns(sample):
+    result = fl.backtest(fl.score(sample), sample, short=True)
+    stock = sample.prices.pct_change(fill_method=None).fillna(0.0).loc[result.returns.index]
+    implied = (result.weights.shift(1) * stock).sum(axis=1).iloc[1:]
+    np.testing.assert_allclose(result.gross_returns.iloc[1:], implied, atol=1e-12)
+
+
+def test_net_returns_are_gross_returns_less_costs_on_traded_notional(sample):
+    result = fl.backtest(fl.factors.momentum(sample), sample, cost_bps=25)
+    expected_cost = (0.0025 * result.turnover).reindex(result.costs.index, fill_value=0.0)
+    pd.testing.assert_series_equal(result.costs, expected_cost, check_names=False)
+    np.testing.assert_allclose(
+        result.returns, (1 + result.gross_returns) * (1 - result.costs) - 1, atol=1e-15
+    )
+    free = fl.backtest(fl.factors.momentum(sample), sample, cost_bps=0)
+    assert (
+        fl.backtest(fl.factors.momentum(sample), sample, cost_bps=25).returns.sum()
+        < free.returns.sum()
+    )
+
+
+def test_weights_sum_to_one_long_and_to_zero_long_short_at_each_rebalance(sample):
+    long_only = fl.backtest(fl.score(sample), sample)
+    at_rebalance = long_only.weights.loc[long_only.turnover.index]
+    np.testing.assert_allclose(at_rebalance.sum(axis=1), 1.0, atol=1e-12)
+    assert (long_only.weights.sum(axis=1) <= 1 + 1e-12).all()  # cash after a delisting
+    long_short = fl.backtest(fl.score(sample), sample, short=True)
+    at_rebalance = long_short.weights.loc[long_short.turnover.index]
+    np.testing.assert_allclose(at_rebalance.sum(axis=1), 0.0, atol=1e-12)
+    np.testing.assert_allclose(at_rebalance.abs().sum(axis=1), 2.0, atol=1e-12)
+
+
+# -- no look-ahead -------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def market() -> fl.Dataset:
+    return fl.load_dataset("sample", n_tickers=40, years=3, seed=2)
+
+
+@settings(
+    max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(position=st.integers(300, 700), seed=st.integers(0, 2**16))
+def test_changing_prices_after_t_changes_nothing_at_or_before_t(market, position, seed):
+    day = market.dates[position]
+    signal = fl.factors.momentum(market)
+    rng = np.random.default_rng(seed)
+    prices = market.prices.copy()
+    after = prices.index > day
+    prices.loc[after] *= rng.uniform(0.5, 2.0, prices.loc[after].shape)
+    future = fl.Dataset(prices, market.volume, market.fundamentals, market.meta, market.benchmark)
+    signal_future = signal.copy()
+    signal_future.loc[after] = rng.normal(size=signal_future.loc[after].shape)
+    a = fl.backtest(signal, market, short=True)
+    b = fl.backtest(signal_future, future, short=True)
+    pd.testing.assert_series_equal(a.returns.loc[:day], b.returns.loc[:day])
+    pd.testing.assert_frame_equal(a.weights.loc[:day], b.weights.loc[:day])
+
+
+def test_a_signal_equal_to_todays_return_does_not_earn_it(market):
+    today = market.prices.pct_change(fill_method=None)
+    result = fl.backtest(today, market, rebalance=1, top_n=5, cost_bps=0)
+    # Held from the next day: the same-day return is not earned, the next day's is.
+    assert abs(result.returns.mean()) < 0.5 * today.abs().mean().mean()
+    cheat = fl.backtest(today.shift(-1), market, rebalance=1, top_n=5, cost_bps=0)
+    assert cheat.returns.mean() > 10 * abs(result.returns.mean())
+
+
+def test_lag_two_uses_the_signal_of_the_day_before(market):
+    signal = fl.factors.momentum(market)
+    pd.testing.assert_series_equal(
+        fl.backtest(signal, market, lag=2).returns,
+        fl.backtest(signal.shift(1), market, lag=1).returns,
+    )
+
+
+# -- delistings ----------------------------------------------------------------------------------
+
+
+def test_a_held_stock_that_crashes_and_delists_shows_the_loss_and_leaves_cash():
+    ds = _two_stocks({
+        "DIE": [10, 10, 1, np.nan, np.nan, np.nan],  # -90 %, then delisted
+        "OK": [10, 10, 10, 10, 11, 11],
+    })  # fmt: skip
+    signal = pd.DataFrame({"DIE": 1.0, "OK": 1.0}, index=ds.dates)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = fl.backtest(signal, ds, rebalance=10, top_n=2, cost_bps=0)
+    assert result.returns.iloc[2] == pytest.approx(-0.45)  # half the book lost 90 %
+    assert result.weights.iloc[3]["DIE"] == 0.0  # its value is now cash
+    assert result.weights.iloc[3]["OK"] == pytest.approx(0.5 / 0.55)
+    assert result.returns.iloc[4] == pytest.approx(0.5 / 0.55 * 0.1)  # cash earns nothing
+    total = (1 + result.returns).prod() - 1
+    assert total == pytest.approx(0.55 * (1 + 0.5 / 0.55 * 0.1) - 1)
+
+
+def test_sample_delistings_run_without_error_and_never_hold_a_dead_stock(sample):
+    result = fl.backtest(fl.score(sample), sample)
+    dead = sample.prices.loc[result.weights.index].isna()
+    assert (result.weights.where(dead).fillna(0.0) == 0).all().all()
+
+
+# -- options ---------------------------------------------------------------------------------------
+
+
+def test_top_n_holds_that_many_stocks(market):
+    result = fl.backtest(fl.factors.momentum(market), market, top_n=7)
+    assert (result.holdings_count.loc[result.turnover.index] == 7).all()
+
+
+def test_max_weight_caps_every_position(sample):
+    result = fl.backtest(fl.score(sample), sample, weighting="cap", max_weight=0.06)
+    at_rebalance = result.weights.loc[result.turnover.index]
+    assert at_rebalance.max().max() <= 0.06 + 1e-12
+    np.testing.assert_allclose(at_rebalance.sum(axis=1), 1.0, atol=1e-9)
+
+
+def test_cap_weighting_is_proportional_to_market_cap(market):
+    from factorlab.factors.valuation import market_cap
+
+    result = fl.backtest(fl.factors.momentum(market), market, weighting="cap")
+    day = result.turnover.index[5]
+    held = result.weights.loc[day]
+    held = held[held > 0]
+    caps = market_cap(market).loc[day, held.index]
+    np.testing.assert_allclose(held, caps / caps.sum(), rtol=1e-12)
+
+
+def test_monthly_rebalances_fall_on_the_last_trading_day_of_each_month(market):
+    result = fl.backtest(fl.factors.momentum(market), market, rebalance="M")
+    days = result.turnover.index
+    assert (days[1:].month != (days[1:] + pd.offsets.BDay(1)).month).all()
+
+
+def test_the_composite_long_short_earns_the_planted_premia(sample):
+    result = fl.backtest(fl.score(sample), sample, short=True)
+    assert result.stats().loc["Sharpe ratio", "strategy"] > 0.5
+
+
+def test_holding_everything_or_nothing_is_warned_about(market):
+    everything = pd.DataFrame(1.0, index=market.dates, columns=market.tickers)
+    with pytest.warns(UserWarning, match="held every stock with a signal"):
+        fl.backtest(everything, market, top_n=len(market.tickers))
+
+
+def test_stats_monthly_table_and_plot(market):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    result = fl.backtest(fl.factors.momentum(market), market)
+    stats = result.stats()
+    assert {"strategy", "benchmark (LABX)"} <= set(stats.columns)
+    growth = (1 + result.returns).prod() ** (252 / len(result.returns)) - 1
+    assert stats.loc["CAGR", "strategy"] == pytest.approx(growth)
+    table = result.monthly_table()
+    assert list(table.columns[:12]) == list(range(1, 13)) and "year" in table.columns
+    year = table.index[1]
+    assert table.loc[year, "year"] == pytest.approx(
+        np.prod(1 + table.loc[year, list(range(1, 13))].dropna()) - 1
+    )
+    fig = result.plot()
+    assert len(fig.axes) == 3
+    assert [line.get_label() for line in fig.axes[0].get_lines()][:2] == ["strategy", "LABX"]
+    assert "factorlab BacktestResult" in result._repr_html_()
+
+
+# -- errors ----------------------------------------------------------------------------------------
+
+
+def test_bad_input_gets_a_clear_error(market):
+    signal = fl.factors.momentum(market)
+    with pytest.raises(fl.DataError, match="tickers the dataset does not: ZZZ"):
+        fl.backtest(signal.assign(ZZZ=1.0), market)
+    shifted = signal.set_axis(signal.index + pd.Timedelta(days=1))
+    with pytest.raises(fl.DataError, match="dates that are not trading days of the dataset"):
+        fl.backtest(shifted, market)
+    with pytest.raises(fl.DataError, match="no value for any listed stock"):
+        fl.backtest(signal * np.nan, market)
+    with pytest.raises(fl.ConfigError, match="quantiles must be at least 2"):
+        fl.backtest(signal, market, quantiles=1)
+    with pytest.raises(fl.ConfigError, match="cost_bps must be zero or more, got -5"):
+        fl.backtest(signal, market, cost_bps=-5)
+    with pytest.raises(fl.ConfigError, match="Unknown rebalance 'monthly'"):
+        fl.backtest(signal, market, rebalance="monthly")
+    with pytest.raises(fl.ConfigError, match="lag must be at least 1"):
+        fl.backtest(signal, market, lag=0)
+    with pytest.raises(fl.ConfigError, match="Unknown weighting 'value'"):
+        fl.backtest(signal, market, weighting="value")
