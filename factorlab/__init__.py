@@ -9,7 +9,7 @@ Examples
 """
 
 from factorlab import factors
-from factorlab.backtest import BacktestResult, backtest
+from factorlab.backtest import BacktestResult, backtest, compare
 from factorlab.data import Dataset, load_dataset
 from factorlab.errors import ConfigError, DataError
 from factorlab.factors import Scores, score, screen
@@ -24,6 +24,7 @@ __all__ = [
     "Scores",
     "__version__",
     "backtest",
+    "compare",
     "factors",
     "load_dataset",
     "score",

@@ -8,13 +8,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:
+    import pandas as pd
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
     from factorlab.backtest.result import BacktestResult
     from factorlab.factors.composite import Scores
 
-__all__ = ["plot_backtest", "plot_scores"]
+__all__ = ["plot_backtest", "plot_equity_curves", "plot_scores"]
 
 FAMILY_COLORS = {
     "value": "#4c72b0",
@@ -86,6 +87,24 @@ def plot_backtest(result: BacktestResult, rolling_days: int = 126) -> Figure:
     sharpe_ax.plot(sharpe.index, sharpe.to_numpy(), color="#55a868")
     sharpe_ax.axhline(0, color="grey", linewidth=0.8)
     sharpe_ax.set_ylabel(f"Sharpe, {rolling_days}d")
+    return fig
+
+
+def plot_equity_curves(
+    returns: pd.DataFrame, benchmark: pd.Series | None = None, ax: Axes | None = None
+) -> Figure:
+    """Growth of 1 for each column of ``returns`` (and a benchmark in grey), log scale."""
+    fig, ax = _figure_and_axes(ax, height=4.5)
+    for name in returns:
+        wealth = (1 + returns[name]).cumprod()
+        ax.plot(wealth.index, wealth.to_numpy(), label=str(name))
+    if benchmark is not None:
+        wealth = (1 + benchmark.fillna(0.0)).cumprod()
+        ax.plot(wealth.index, wealth.to_numpy(), label=str(benchmark.name), color="grey")
+    ax.set_yscale("log")
+    ax.set_ylabel("growth of 1 (log scale)")
+    ax.set_title("Strategies compared, net of costs")
+    ax.legend(loc="upper left")
     return fig
 
 

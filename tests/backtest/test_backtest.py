@@ -233,3 +233,32 @@ def test_bad_input_gets_a_clear_error(market):
         fl.backtest(signal, market, lag=0)
     with pytest.raises(fl.ConfigError, match="Unknown weighting 'value'"):
         fl.backtest(signal, market, weighting="value")
+
+
+# -- compare -----------------------------------------------------------------------------------
+
+
+def test_compare_tables_each_strategy_and_the_benchmark(market):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    runs = {
+        f: fl.backtest(fl.factors.family_exposure(market, f), market) for f in ("value", "momentum")
+    }
+    comparison = fl.compare(runs)
+    table = comparison.stats()
+    assert list(table.columns) == ["value", "momentum", "benchmark (LABX)"]
+    assert table.loc["Sharpe ratio", "value"] == pytest.approx(
+        runs["value"].stats().loc["Sharpe ratio", "strategy"]
+    )
+    fig = comparison.plot()
+    assert [line.get_label() for line in fig.axes[0].get_lines()] == ["value", "momentum", "LABX"]
+
+
+def test_compare_accepts_plain_return_series_and_rejects_other_things(market):
+    r = fl.backtest(fl.factors.momentum(market), market).returns
+    assert list(fl.compare({"a": r, "b": r * 0.5}).stats().columns) == ["a", "b"]
+    with pytest.raises(fl.ConfigError, match="'a' is a list"):
+        fl.compare({"a": [0.01, 0.02]})
+    with pytest.raises(fl.ConfigError, match="compare needs a dict"):
+        fl.compare({})
