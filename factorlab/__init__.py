@@ -9,7 +9,7 @@ Examples
 """
 
 from factorlab import factors
-from factorlab.backtest import BacktestResult, backtest, compare
+from factorlab.backtest import BacktestResult, FactorReport, backtest, compare, evaluate
 from factorlab.data import Dataset, load_dataset
 from factorlab.errors import ConfigError, DataError
 from factorlab.factors import Scores, score, screen
@@ -21,10 +21,12 @@ __all__ = [
     "ConfigError",
     "DataError",
     "Dataset",
+    "FactorReport",
     "Scores",
     "__version__",
     "backtest",
     "compare",
+    "evaluate",
     "factors",
     "load_dataset",
     "score",

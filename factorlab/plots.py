@@ -12,10 +12,11 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
+    from factorlab.backtest.evaluation import FactorReport
     from factorlab.backtest.result import BacktestResult
     from factorlab.factors.composite import Scores
 
-__all__ = ["plot_backtest", "plot_equity_curves", "plot_scores"]
+__all__ = ["plot_backtest", "plot_equity_curves", "plot_factor_report", "plot_scores"]
 
 FAMILY_COLORS = {
     "value": "#4c72b0",
@@ -105,6 +106,46 @@ def plot_equity_curves(
     ax.set_ylabel("growth of 1 (log scale)")
     ax.set_title("Strategies compared, net of costs")
     ax.legend(loc="upper left")
+    return fig
+
+
+def plot_factor_report(report: FactorReport) -> Figure:
+    """A factor tear sheet: daily IC of the shortest period with its 63-day mean, mean return
+    by quantile for each period, cumulative top-minus-bottom spread, and IC by horizon."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(11, 7.5), layout="constrained")
+    (ic_ax, bars_ax), (spread_ax, decay_ax) = fig.subplots(2, 2)
+    first = report.ic.columns[0]
+    ic = report.ic[first]
+    ic_ax.plot(ic.index, ic.to_numpy(), color="#4c72b0", alpha=0.35, linewidth=0.6, label="daily")
+    smooth = ic.rolling(63, min_periods=20).mean()
+    ic_ax.plot(smooth.index, smooth.to_numpy(), color="#4c72b0", label="63-day mean")
+    ic_ax.axhline(0, color="grey", linewidth=0.8)
+    ic_ax.set_title(f"Rank IC, {first}-day forward returns")
+    ic_ax.legend(loc="upper left", fontsize="small")
+
+    table = report.quantile_returns_demeaned * 1e4
+    width = 0.8 / len(table.columns)
+    for i, period in enumerate(table.columns):
+        bars_ax.bar(table.index + (i - (len(table.columns) - 1) / 2) * width,
+                    table[period].to_numpy(), width=width, label=f"{period}d")  # fmt: skip
+    bars_ax.axhline(0, color="grey", linewidth=0.8)
+    bars_ax.set_xticks(list(table.index))
+    bars_ax.set_xlabel("quantile (1 = lowest factor)")
+    bars_ax.set_ylabel("mean demeaned return, bps")
+    bars_ax.set_title("Forward return by quantile")
+    bars_ax.legend(fontsize="small")
+
+    daily = report.spread_series[first].fillna(0.0) / first  # per day, so it can be summed
+    spread_ax.plot(daily.index, daily.cumsum().to_numpy(), color="#55a868")
+    spread_ax.set_title(f"Cumulative top-minus-bottom spread ({first}d returns, per day)")
+
+    decay = report.decay
+    decay_ax.bar([str(h) for h in decay.index], decay.to_numpy(), color="#8172b2")
+    decay_ax.axhline(0, color="grey", linewidth=0.8)
+    decay_ax.set_xlabel("horizon, trading days")
+    decay_ax.set_title("Mean IC by horizon")
     return fig
 
 

@@ -2,7 +2,16 @@
 
 from factorlab.backtest import metrics
 from factorlab.backtest.compare import Comparison, compare
+from factorlab.backtest.evaluation import FactorReport, evaluate
 from factorlab.backtest.portfolio import backtest
 from factorlab.backtest.result import BacktestResult
 
-__all__ = ["BacktestResult", "Comparison", "backtest", "compare", "metrics"]
+__all__ = [
+    "BacktestResult",
+    "Comparison",
+    "FactorReport",
+    "backtest",
+    "compare",
+    "evaluate",
+    "metrics",
+]

@@ -1,0 +1,339 @@
+"""Factor evaluation on wide panels: forward returns, rank IC, quantile returns, spread, turnover.
+
+Conventions (alphalens-reloaded's, unless said otherwise; tests check agreement to 1e-9):
+
+- The forward return at *t* over *h* days is ``close[t+h] / close[t] - 1``, *h* counted in rows
+  of the price panel. Unlike alphalens, prices are not forward-filled: a stock that delists or
+  halts has no forward return, rather than a made-up 0 %.
+- IC is the Spearman rank correlation (average ranks for ties) across stocks on each date.
+- Buckets are ``pd.qcut`` on each date's values, numbered 1..Q: ties share a bucket, sizes may
+  be uneven, and a date whose edges collide (too many ties) gets no buckets.
+- A quantile's return is the mean over dates of that date's bucket mean (so changing bucket
+  sizes do not bias it); ``demeaned`` subtracts each date's mean over all stocks first.
+- ``drop_incomplete=True`` drops a (date, stock) whenever any period's forward return is
+  missing, as alphalens does; by default each period keeps what it has.
+- Periods are rows of the panel (trading days) everywhere, turnover included.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from factorlab.data import Dataset
+from factorlab.errors import ConfigError
+from factorlab.params import as_int
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+__all__ = ["FactorReport", "evaluate", "forward_returns", "quantile_buckets", "rank_ic"]
+
+MAX_LOSS = 0.35  # warn when more than this share of factor values cannot be evaluated
+
+
+def forward_returns(prices: pd.DataFrame, periods: Sequence[int]) -> dict[int, pd.DataFrame]:
+    """``{h: close[t+h] / close[t] - 1}`` for each period ``h`` (rows); NaN where either is missing."""
+    return {h: prices.shift(-h) / prices - 1 for h in periods}
+
+
+def rank_ic(factor: pd.DataFrame, returns: pd.DataFrame) -> pd.Series:
+    """Spearman correlation across stocks per date, on stocks that have both values."""
+    both = factor.notna() & returns.notna()
+    a = factor.where(both).rank(axis=1).to_numpy()
+    b = returns.where(both).rank(axis=1).to_numpy()
+    n = both.sum(axis=1).to_numpy()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        a = a - (np.nansum(a, axis=1) / n)[:, None]  # ranks' mean; 0/0 on empty dates is NaN
+        b = b - (np.nansum(b, axis=1) / n)[:, None]
+        ic = np.nansum(a * b, axis=1) / np.sqrt(np.nansum(a * a, axis=1) * np.nansum(b * b, axis=1))
+    return pd.Series(np.where(n >= 2, ic, np.nan), index=factor.index)
+
+
+def quantile_buckets(factor: pd.DataFrame, quantiles: int) -> pd.DataFrame:
+    """``pd.qcut(row, quantiles, labels=False) + 1`` for every date at once; a date whose
+    edges are not unique is all NaN (alphalens drops it)."""
+    values = factor.to_numpy(dtype=float)
+    ordered = np.sort(values, axis=1)
+    count = (~np.isnan(values)).sum(axis=1)
+    edges = np.stack(
+        [_row_quantile(ordered, count, q) for q in np.linspace(0, 1, quantiles + 1)], axis=1
+    )
+    valid = (np.diff(edges, axis=1) > 0).all(axis=1) & (count > 0)
+    # In (e[j-1], e[j]] -> j; the lowest value joins bucket 1.
+    bucket = (values[:, :, None] > edges[:, None, :-1]).sum(axis=2).clip(min=1).astype(float)
+    bucket[np.isnan(values) | ~valid[:, None]] = np.nan
+    return pd.DataFrame(bucket, index=factor.index, columns=factor.columns)
+
+
+@dataclass(frozen=True)
+class FactorReport:
+    """What :func:`evaluate` returns. Every table is indexed by period (trading days)."""
+
+    factor: pd.DataFrame = field(repr=False)
+    forward_returns: dict[int, pd.DataFrame] = field(repr=False)
+    buckets: dict[int, pd.DataFrame] = field(repr=False)
+    ic: pd.DataFrame
+    quantile_returns: pd.DataFrame
+    quantile_returns_demeaned: pd.DataFrame
+    quantile_returns_by_group: pd.DataFrame | None
+    spread_series: pd.DataFrame = field(repr=False)
+    turnover: pd.DataFrame
+    rank_autocorrelation: pd.Series
+    loss: pd.DataFrame
+    quantiles: int
+
+    def ic_summary(self) -> pd.DataFrame:
+        """Per period: mean, std, IR (mean / std), t-statistic, two-sided p-value, % positive."""
+        rows = {}
+        for period, ic in self.ic.items():
+            x = ic.dropna()
+            n = len(x)
+            mean, std = x.mean(), x.std()
+            t = mean / (std / math.sqrt(n)) if n > 1 and std > 0 else np.nan
+            rows[period] = {
+                "IC mean": mean, "IC std": std, "IR": mean / std if std > 0 else np.nan,
+                "t-stat": t, "p-value": _t_pvalue(t, n - 1), "% positive": (x > 0).mean(),
+                "dates": n,
+            }  # fmt: skip
+        table = pd.DataFrame(rows).T
+        table.index.name = "period"
+        return table
+
+    @property
+    def spread(self) -> pd.DataFrame:
+        """Top minus bottom bucket's mean forward return, per period: mean and standard error
+        (daily observations of overlapping periods are not independent: treat the error of
+        periods longer than one day as a lower bound)."""
+        s = self.spread_series
+        table = pd.DataFrame({"mean": s.mean(), "std error": s.std() / np.sqrt(s.count())})
+        table.index.name = "period"
+        return table
+
+    @property
+    def decay(self) -> pd.Series:
+        """Mean IC by horizon."""
+        return self.ic.mean().rename("IC mean")
+
+    def plot(self) -> Figure:
+        """A tear sheet: IC over time, quantile returns, cumulative spread, IC decay."""
+        from factorlab.plots import plot_factor_report
+
+        return plot_factor_report(self)
+
+    def _repr_html_(self) -> str:
+        return (
+            "<div><strong>factorlab FactorReport</strong>"
+            f"{self.ic_summary().round(4).to_html()}"
+            f"<p>Mean forward return by quantile</p>{self.quantile_returns.round(5).to_html()}</div>"
+        )
+
+
+def evaluate(
+    factor: object,
+    ds: Dataset,
+    periods: Sequence[int] | str = (1, 5, 21),
+    quantiles: object = 5,
+    groupby: str | None = None,
+    drop_incomplete: bool = False,
+) -> FactorReport:
+    """How well a factor ranks future returns: IC, quantile returns, spread, turnover.
+
+    Parameters
+    ----------
+    factor : DataFrame or Scores
+        Dates × tickers; a Scores uses its composite.
+    ds : Dataset
+    periods : sequence of int
+        Horizons in trading days (rows); a string "1,5,21" works too.
+    quantiles : int
+    groupby : "sector", "industry" or None
+        Also report quantile returns per group (buckets are still formed across all stocks).
+    drop_incomplete : bool
+        Drop a (date, stock) when any period's forward return is missing (alphalens' rule).
+
+    Examples
+    --------
+    >>> import factorlab as fl
+    >>> ds = fl.load_dataset("sample", n_tickers=40, years=3)
+    >>> report = fl.evaluate(fl.factors.momentum(ds), ds, periods=(1, 21))
+    >>> list(report.ic_summary().index)
+    [1, 21]
+    """
+    horizons = _periods(periods)
+    q = as_int(quantiles, "quantiles")
+    if q < 2:
+        raise ConfigError(f"quantiles must be at least 2, got {q}.")
+    raw = _aligned(factor, ds)
+    given = int(raw.notna().to_numpy().sum())
+    panel = raw.where(ds.prices.notna())
+    fwd = forward_returns(ds.prices, horizons)
+    if drop_incomplete:
+        complete = pd.concat([f.notna() for f in fwd.values()]).groupby(level=0).all()
+        complete = complete.reindex(index=panel.index, columns=panel.columns)
+        panel = panel.where(complete)
+
+    ic, q_raw, q_demeaned, spreads, buckets, by_group = {}, {}, {}, {}, {}, {}
+    loss_rows = {
+        "factor values": given,
+        "no price that day": given - int(panel.notna().to_numpy().sum()),
+    }
+    for h in horizons:
+        usable = panel.where(fwd[h].notna())
+        bucket = quantile_buckets(usable, q)
+        usable = usable.where(bucket.notna())  # a date without buckets is dropped, as alphalens
+        r = fwd[h].where(usable.notna())
+        buckets[h] = bucket
+        ic[h] = rank_ic(usable, r)
+        means = _bucket_means(r, bucket, q)
+        q_raw[h] = means.mean()
+        q_demeaned[h] = _bucket_means(r.sub(r.mean(axis=1), axis=0), bucket, q).mean()
+        spreads[h] = means[q] - means[1]
+        if groupby is not None:
+            by_group[h] = _by_group(r, bucket, ds.meta[groupby], q)
+        loss_rows[f"no forward return or bucket, {h}d"] = int(
+            panel.notna().to_numpy().sum() - usable.notna().to_numpy().sum()
+        )
+    loss = pd.Series(loss_rows, name="rows").to_frame()
+    loss["share"] = loss["rows"] / max(given, 1)
+    worst = loss["share"].iloc[1:].max() if len(loss) > 1 else 0.0
+    if worst > MAX_LOSS:
+        warnings.warn(
+            f"{worst:.0%} of the factor values could not be evaluated (see report.loss); the "
+            "results describe only the rest.",
+            UserWarning,
+            stacklevel=2,
+        )
+    first = horizons[0]
+    return FactorReport(
+        factor=panel,
+        forward_returns=fwd,
+        buckets=buckets,
+        ic=pd.DataFrame(ic),
+        quantile_returns=_table(q_raw),
+        quantile_returns_demeaned=_table(q_demeaned),
+        quantile_returns_by_group=pd.concat(by_group, axis=1) if by_group else None,
+        spread_series=pd.DataFrame(spreads),
+        turnover=_turnover(buckets[first], horizons, q),
+        rank_autocorrelation=pd.Series(
+            {h: rank_ic(panel, panel.shift(h)).mean() for h in horizons},
+            name="rank autocorrelation",
+        ),
+        loss=loss,
+        quantiles=q,
+    )
+
+
+def _bucket_means(r: pd.DataFrame, bucket: pd.DataFrame, q: int) -> pd.DataFrame:
+    """Per date, each bucket's mean forward return (dates × buckets 1..q)."""
+    values, labels = r.to_numpy(), bucket.to_numpy()
+    out = {}
+    for k in range(1, q + 1):  # a loop over the few buckets, not over dates or stocks
+        member = (labels == k) & ~np.isnan(values)
+        count = member.sum(axis=1)
+        total = np.where(member, values, 0.0).sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[k] = np.where(count > 0, total / count, np.nan)
+    return pd.DataFrame(out, index=r.index)
+
+
+def _by_group(r: pd.DataFrame, bucket: pd.DataFrame, groups: pd.Series, q: int) -> pd.Series:
+    parts = {}
+    for name in groups.dropna().unique():
+        members = groups.index[groups == name]
+        parts[name] = _bucket_means(r[members], bucket[members], q).mean()
+    out = pd.concat(parts)
+    out.index.names = ["group", "quantile"]
+    return out
+
+
+def _turnover(bucket: pd.DataFrame, horizons: list[int], q: int) -> pd.DataFrame:
+    """Share of a bucket's names on a date that were not in it ``h`` rows earlier, averaged."""
+    labels = bucket.to_numpy()
+    rows = {}
+    for h in horizons:
+        per_bucket = {}
+        for k in range(1, q + 1):
+            now = labels == k
+            before = np.zeros_like(now)
+            before[h:] = now[:-h]
+            size = now.sum(axis=1)
+            fresh = (now & ~before).sum(axis=1)
+            valid = (size > 0) & (np.arange(len(now)) >= h) & (before.sum(axis=1) > 0)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                share = np.where(valid, fresh / size, 0.0)
+            per_bucket[k] = share.sum() / valid.sum() if valid.any() else np.nan
+        rows[h] = per_bucket
+    table = pd.DataFrame(rows).T
+    table.index.name, table.columns.name = "period", "quantile"
+    return table
+
+
+def _table(by_period: dict[int, pd.Series]) -> pd.DataFrame:
+    table = pd.DataFrame(by_period)
+    table.index.name, table.columns.name = "quantile", "period"
+    return table
+
+
+def _row_quantile(ordered: np.ndarray, count: np.ndarray, q: float) -> np.ndarray:
+    position = (count - 1).clip(min=0) * q
+    below = np.floor(position).astype(int)
+    above = np.minimum(below + 1, (count - 1).clip(min=0))
+    rows = np.arange(len(ordered))
+    low, high = ordered[rows, below], ordered[rows, above]
+    return np.where(count > 0, low + (high - low) * (position - below), np.nan)
+
+
+def _periods(periods: Sequence[int] | str) -> list[int]:
+    items = periods.replace(",", " ").split() if isinstance(periods, str) else list(periods)
+    horizons = [as_int(p, "periods") for p in items]
+    if not horizons or any(h < 1 for h in horizons):
+        raise ConfigError(f"periods must be trading-day horizons of 1 or more, got {periods!r}.")
+    return sorted(set(horizons))
+
+
+def _aligned(factor: object, ds: Dataset) -> pd.DataFrame:
+    from factorlab.backtest.portfolio import _aligned_signal
+
+    return _aligned_signal(factor, ds)
+
+
+def _t_pvalue(t: float, df: int) -> float:
+    """Two-sided p-value of Student's t with ``df`` degrees of freedom."""
+    if not np.isfinite(t) or df < 1:
+        return np.nan
+    x = df / (df + t * t)
+    return _incomplete_beta(df / 2, 0.5, x)
+
+
+def _incomplete_beta(a: float, b: float, x: float) -> float:
+    """Regularized incomplete beta I_x(a, b), by Lentz's continued fraction."""
+    if x <= 0:
+        return 0.0
+    if x >= 1:
+        return 1.0
+    log_front = (
+        math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log1p(-x)
+    )
+    if x > (a + 1) / (a + b + 2):
+        return 1.0 - _incomplete_beta(b, a, 1 - x)
+    tiny, c, d = 1e-300, 1.0, 1 - (a + b) * x / (a + 1)
+    d = 1 / (d if abs(d) > tiny else tiny)
+    f = d
+    for m in range(1, 300):
+        for numerator in (m * (b - m) * x / ((a + 2 * m - 1) * (a + 2 * m)),
+                          -(a + m) * (a + b + m) * x / ((a + 2 * m) * (a + 2 * m + 1))):  # fmt: skip
+            d = 1 + numerator * d
+            d = 1 / (d if abs(d) > tiny else tiny)
+            c = 1 + numerator / c
+            c = c if abs(c) > tiny else tiny
+            f *= c * d
+        if abs(c * d - 1) < 1e-15:
+            break
+    return math.exp(log_front) * f / a

@@ -1,0 +1,159 @@
+"""fl.evaluate: agreement with alphalens, the binning conventions, and the planted premia found."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+import factorlab as fl
+from factorlab.backtest.evaluation import _t_pvalue, quantile_buckets
+
+
+@pytest.fixture(scope="module")
+def shared() -> tuple[fl.Dataset, pd.DataFrame]:
+    """A market with no missing prices (alphalens forward-fills them; factorlab does not) and a
+    continuous factor that partly predicts returns."""
+    rng = np.random.default_rng(8)
+    dates = pd.bdate_range("2022-01-03", periods=160)
+    tickers = [f"T{i:02d}" for i in range(40)]
+    skill = rng.normal(size=(160, 40))
+    returns = 0.002 * skill + rng.normal(0, 0.02, (160, 40))
+    prices = pd.DataFrame(50 * np.cumprod(1 + returns, axis=0), index=dates, columns=tickers)
+    factor = pd.DataFrame(np.roll(skill, 1, axis=0) + rng.normal(0, 1, (160, 40)),
+                          index=dates, columns=tickers)  # fmt: skip
+    return fl.Dataset(prices=prices), factor
+
+
+def _alphalens(factor: pd.DataFrame, prices: pd.DataFrame, periods, quantiles):
+    import alphalens as al
+
+    stacked = factor.stack()
+    stacked.index.names = ["date", "asset"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        data = al.utils.get_clean_factor_and_forward_returns(
+            stacked, prices, periods=periods, quantiles=quantiles, filter_zscore=None,
+            max_loss=1.0,
+        )  # fmt: skip
+        ic = al.performance.factor_information_coefficient(data)
+        raw, _ = al.performance.mean_return_by_quantile(data, demeaned=False)
+        demeaned, _ = al.performance.mean_return_by_quantile(data, demeaned=True)
+    return ic, raw, demeaned
+
+
+def test_daily_ic_and_quantile_returns_equal_alphalens(shared):
+    ds, factor = shared
+    periods = (1, 5, 10)
+    report = fl.evaluate(factor, ds, periods=periods, quantiles=5, drop_incomplete=True)
+    ic, raw, demeaned = _alphalens(factor, ds.prices, periods, 5)
+    for h in periods:
+        ours = report.ic[h].dropna()
+        theirs = ic[f"{h}D"]
+        theirs.index = pd.DatetimeIndex(theirs.index).tz_localize(None).as_unit("ns")
+        pd.testing.assert_series_equal(ours, theirs.loc[ours.index], check_names=False, atol=1e-9)
+        np.testing.assert_allclose(report.quantile_returns[h], raw[f"{h}D"], atol=1e-9)
+        np.testing.assert_allclose(
+            report.quantile_returns_demeaned[h], demeaned[f"{h}D"], atol=1e-9
+        )
+
+
+def test_buckets_follow_qcut_including_ties_and_tiny_dates():
+    factor = pd.DataFrame([[1.0, 2.0, 3.0, 4.0], [1.0, 2.0, np.nan, np.nan], [5.0, 5.0, 5.0, 1.0]])
+    buckets = quantile_buckets(factor, 3)
+    assert buckets.iloc[0].tolist() == [1, 1, 2, 3]  # 4 names, 3 buckets
+    assert quantile_buckets(factor, 4).iloc[1].tolist()[:2] == [1, 4]  # 2 names, 4 buckets
+    assert buckets.iloc[2].isna().all()  # edges collide: the date is dropped
+    for row, q in ((0, 3), (1, 4)):
+        expected = pd.qcut(factor.iloc[row].dropna(), q, labels=False) + 1
+        assert quantile_buckets(factor, q).iloc[row].dropna().tolist() == expected.tolist()
+
+
+def test_a_discrete_factor_shares_buckets_by_value(shared):
+    ds, factor = shared
+    levels = factor.round().clip(-2, 2)  # five values: -2 .. 2
+    labels = fl.evaluate(levels, ds, periods=(1,), quantiles=3).buckets[1]
+    binned = labels.index[labels.notna().any(axis=1)]
+    assert len(binned) > 20
+    for day in binned[:20]:
+        row = pd.DataFrame({"value": levels.loc[day], "bucket": labels.loc[day]}).dropna()
+        assert row.groupby("value")["bucket"].nunique().max() == 1
+
+
+def test_a_factor_with_too_many_ties_for_its_buckets_is_dropped_with_a_warning(shared):
+    ds, factor = shared
+    three = np.sign(factor).where(factor.abs() > 0.5, 0.0)  # -1, 0, 1: edges collide
+    with pytest.warns(UserWarning, match="could not be evaluated"):
+        report = fl.evaluate(three, ds, periods=(1,), quantiles=3)
+    assert report.loss.loc["no forward return or bucket, 1d", "share"] > 0.9
+
+
+def test_a_factor_from_the_future_has_ic_near_one_and_a_random_one_near_zero(shared):
+    ds, _ = shared
+    future = ds.prices.shift(-1) / ds.prices - 1
+    assert fl.evaluate(future, ds, periods=(1,)).ic[1].mean() > 0.99
+    noise = pd.DataFrame(np.random.default_rng(1).normal(size=ds.prices.shape),
+                         index=ds.dates, columns=ds.tickers)  # fmt: skip
+    summary = fl.evaluate(noise, ds, periods=(1,)).ic_summary()
+    assert abs(summary.loc[1, "t-stat"]) < 3
+
+
+def test_p_values_match_students_t():
+    for t, df in [(2.0, 10), (-1.3, 40), (4.5, 300), (0.1, 5)]:
+        assert _t_pvalue(t, df) == pytest.approx(2 * stats.t.sf(abs(t), df), rel=1e-9)
+
+
+def test_the_sample_premia_are_found(sample):
+    momentum = fl.evaluate(fl.factors.momentum(sample), sample, periods=(21,))
+    assert momentum.ic_summary().loc[21, "t-stat"] > 2
+    composite = fl.evaluate(fl.score(sample).composite, sample, periods=(21,))
+    assert composite.spread.loc[21, "mean"] > 2 * composite.spread.loc[21, "std error"]
+
+
+def test_turnover_and_rank_autocorrelation_count_rows(shared):
+    ds, factor = shared
+    report = fl.evaluate(factor, ds, periods=(1, 5))
+    assert report.turnover.shape == (2, 5)
+    assert ((report.turnover >= 0) & (report.turnover <= 1)).all().all()
+    persistent = fl.evaluate(ds.prices, ds, periods=(1,))  # price level barely changes rank
+    assert persistent.rank_autocorrelation[1] > 0.95
+    assert persistent.turnover.loc[1].max() < report.turnover.loc[1].max()
+
+
+def test_groupby_sector_reports_each_group(small_sample):
+    report = fl.evaluate(
+        fl.factors.momentum(small_sample), small_sample, periods=(5,), groupby="sector"
+    )
+    groups = report.quantile_returns_by_group.index.get_level_values("group").unique()
+    assert set(groups) == set(small_sample.meta["sector"].dropna())
+
+
+def test_the_loss_table_counts_what_could_not_be_evaluated(sample):
+    report = fl.evaluate(fl.factors.momentum(sample), sample, periods=(21,))
+    loss = report.loss
+    assert loss.loc["factor values", "share"] == 1.0
+    assert (
+        0 < loss.loc["no forward return or bucket, 21d", "rows"] < loss.loc["factor values", "rows"]
+    )
+
+
+def test_tear_sheet_draws_four_panels(shared):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    ds, factor = shared
+    fig = fl.evaluate(factor, ds, periods=(1, 5)).plot()
+    assert len(fig.axes) == 4
+    assert fig.axes[0].get_title() == "Rank IC, 1-day forward returns"
+
+
+def test_bad_parameters_are_named(shared):
+    ds, factor = shared
+    with pytest.raises(fl.ConfigError, match="quantiles must be at least 2"):
+        fl.evaluate(factor, ds, quantiles=1)
+    with pytest.raises(fl.ConfigError, match="periods must be trading-day horizons"):
+        fl.evaluate(factor, ds, periods=(0,))
+    assert list(fl.evaluate(factor, ds, periods="1, 5").ic.columns) == [1, 5]
