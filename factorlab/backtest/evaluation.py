@@ -43,10 +43,16 @@ def forward_returns(prices: pd.DataFrame, periods: Sequence[int]) -> dict[int, p
     return {h: prices.shift(-h) / prices - 1 for h in periods}
 
 
-def rank_ic(factor: pd.DataFrame, returns: pd.DataFrame) -> pd.Series:
-    """Spearman correlation across stocks per date, on stocks that have both values."""
+def rank_ic(
+    factor: pd.DataFrame, returns: pd.DataFrame, factor_ranks: np.ndarray | None = None
+) -> pd.Series:
+    """Spearman correlation across stocks per date, on stocks that have both values.
+
+    ``factor_ranks`` may pass the factor's row ranks when every stock with a factor value also
+    has a return (then they are the ranks within the pair), to save ranking it again.
+    """
     both = factor.notna() & returns.notna()
-    a = factor.where(both).rank(axis=1).to_numpy()
+    a = factor_ranks if factor_ranks is not None else factor.where(both).rank(axis=1).to_numpy()
     b = returns.where(both).rank(axis=1).to_numpy()
     n = both.sum(axis=1).to_numpy()
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -180,6 +186,7 @@ def evaluate(
         panel = panel.where(complete)
 
     ic, q_raw, q_demeaned, spreads, buckets, by_group = {}, {}, {}, {}, {}, {}
+    ranked: tuple[np.ndarray, np.ndarray] | None = None
     loss_rows = {
         "factor values": given,
         "no price that day": given - int(panel.notna().to_numpy().sum()),
@@ -190,7 +197,10 @@ def evaluate(
         usable = usable.where(bucket.notna())  # a date without buckets is dropped, as alphalens
         r = fwd[h].where(usable.notna())
         buckets[h] = bucket
-        ic[h] = rank_ic(usable, r)
+        mask = usable.notna().to_numpy()
+        if ranked is None or not np.array_equal(mask, ranked[0]):
+            ranked = (mask, usable.rank(axis=1).to_numpy())  # reused while the mask holds
+        ic[h] = rank_ic(usable, r, factor_ranks=ranked[1])
         means = _bucket_means(r, bucket, q)
         q_raw[h] = means.mean()
         q_demeaned[h] = _bucket_means(r.sub(r.mean(axis=1), axis=0), bucket, q).mean()
@@ -221,13 +231,19 @@ def evaluate(
         quantile_returns_by_group=pd.concat(by_group, axis=1) if by_group else None,
         spread_series=pd.DataFrame(spreads),
         turnover=_turnover(buckets[first], horizons, q),
-        rank_autocorrelation=pd.Series(
-            {h: rank_ic(panel, panel.shift(h)).mean() for h in horizons},
-            name="rank autocorrelation",
-        ),
+        rank_autocorrelation=_rank_autocorrelation(panel, horizons),
         loss=loss,
         quantiles=q,
     )
+
+
+def _rank_autocorrelation(panel: pd.DataFrame, horizons: list[int]) -> pd.Series:
+    """Mean Spearman correlation of the factor with itself ``h`` rows earlier, over dates ``h``
+    rows apart (non-overlapping; alphalens uses every date, which repeats information)."""
+    out = {}
+    for h in horizons:
+        out[h] = rank_ic(panel.iloc[h::h], panel.shift(h).iloc[h::h]).mean()
+    return pd.Series(out, name="rank autocorrelation")
 
 
 def _bucket_means(r: pd.DataFrame, bucket: pd.DataFrame, q: int) -> pd.DataFrame:
