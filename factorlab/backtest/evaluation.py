@@ -181,8 +181,7 @@ def evaluate(
     panel = raw.where(ds.prices.notna())
     fwd = forward_returns(ds.prices, horizons)
     if drop_incomplete:
-        complete = pd.concat([f.notna() for f in fwd.values()]).groupby(level=0).all()
-        complete = complete.reindex(index=panel.index, columns=panel.columns)
+        complete = np.logical_and.reduce([f.notna().to_numpy() for f in fwd.values()])
         panel = panel.where(complete)
 
     ic, q_raw, q_demeaned, spreads, buckets, by_group = {}, {}, {}, {}, {}, {}
@@ -247,16 +246,18 @@ def _rank_autocorrelation(panel: pd.DataFrame, horizons: list[int]) -> pd.Series
 
 
 def _bucket_means(r: pd.DataFrame, bucket: pd.DataFrame, q: int) -> pd.DataFrame:
-    """Per date, each bucket's mean forward return (dates × buckets 1..q)."""
+    """Per date, each bucket's mean forward return (dates × buckets 1..q), in one pass: a
+    bincount over (date, bucket) cells."""
     values, labels = r.to_numpy(), bucket.to_numpy()
-    out = {}
-    for k in range(1, q + 1):  # a loop over the few buckets, not over dates or stocks
-        member = (labels == k) & ~np.isnan(values)
-        count = member.sum(axis=1)
-        total = np.where(member, values, 0.0).sum(axis=1)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            out[k] = np.where(count > 0, total / count, np.nan)
-    return pd.DataFrame(out, index=r.index)
+    valid = ~np.isnan(values) & ~np.isnan(labels)
+    rows = np.nonzero(valid)[0]
+    cell = rows * q + labels[valid].astype(int) - 1
+    size = len(values) * q
+    total = np.bincount(cell, weights=values[valid], minlength=size).reshape(-1, q)
+    count = np.bincount(cell, minlength=size).reshape(-1, q)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        means = np.where(count > 0, total / count, np.nan)
+    return pd.DataFrame(means, index=r.index, columns=range(1, q + 1))
 
 
 def _by_group(r: pd.DataFrame, bucket: pd.DataFrame, groups: pd.Series, q: int) -> pd.Series:
