@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from factorlab.data import Dataset
-from factorlab.factors.pit import filings
+from factorlab.factors.pit import filings, over_positive
 from factorlab.factors.valuation import earnings_yield
 
 __all__ = ["earnings_growth", "peg", "quarterly_revenue_growth", "revenue_growth"]
@@ -17,10 +17,7 @@ EARNINGS_BASE_FLOOR = 0.01  # of year-ago TTM revenue: the smallest base earning
 def revenue_growth(ds: Dataset) -> pd.DataFrame:
     """TTM revenue over TTM revenue a year earlier, minus 1; NaN where the base is not positive."""
     f = filings(ds)
-    now, ago = f.ttm("revenue"), f.ttm("revenue", back=4)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        growth = np.where(ago > 0, now / ago - 1, np.nan)
-    return f.panel(growth).where(ds.prices.notna())
+    return f.panel(over_positive(f.ttm("revenue"), f.ttm("revenue", back=4)) - 1, ds.prices)
 
 
 def earnings_growth(ds: Dataset) -> pd.DataFrame:
@@ -34,18 +31,13 @@ def earnings_growth(ds: Dataset) -> pd.DataFrame:
     now, ago = f.ttm("net_income"), f.ttm("net_income", back=4)
     # fmax ignores a missing revenue (banks often report none): the floor then does not apply.
     base = np.fmax(np.abs(ago), EARNINGS_BASE_FLOOR * np.abs(f.ttm("revenue", back=4)))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        growth = np.where(base > 0, (now - ago) / base, np.nan)
-    return f.panel(growth).where(ds.prices.notna())
+    return f.panel(over_positive(now - ago, base), ds.prices)
 
 
 def quarterly_revenue_growth(ds: Dataset) -> pd.DataFrame:
     """Latest quarter's revenue over the same quarter a year before, minus 1 (no seasonality)."""
     f = filings(ds)
-    now, ago = f.quarter("revenue"), f.quarter("revenue", back=4)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        growth = np.where(ago > 0, now / ago - 1, np.nan)
-    return f.panel(growth).where(ds.prices.notna())
+    return f.panel(over_positive(f.quarter("revenue"), f.quarter("revenue", back=4)) - 1, ds.prices)
 
 
 def peg(ds: Dataset) -> pd.DataFrame:

@@ -21,7 +21,7 @@ import pandas as pd
 from factorlab.data import Dataset
 from factorlab.errors import DataError
 
-__all__ = ["Filings", "filings"]
+__all__ = ["Filings", "filings", "over_positive"]
 
 _CACHE: weakref.WeakKeyDictionary[Dataset, Filings] = weakref.WeakKeyDictionary()
 
@@ -73,12 +73,20 @@ class Filings:
         latest filed one; NaN if any of the four is missing or not yet filed."""
         return sum(self.quarter(column, back + k) for k in range(4))  # NaN propagates
 
-    def panel(self, per_event: np.ndarray) -> pd.DataFrame:
-        """Spread per-event values over the trading days (each day: its ticker's last event)."""
+    def panel(self, per_event: np.ndarray, listed: pd.DataFrame | None = None) -> pd.DataFrame:
+        """Spread per-event values over the trading days (each day: its ticker's last event);
+        with ``listed`` (the price panel), only on days the stock has a price."""
         with_sentinel = np.append(per_event, np.nan)  # index -1 (no filing yet) reads NaN
-        return pd.DataFrame(
+        out = pd.DataFrame(
             with_sentinel[self.last_event], index=self.dates, columns=self.tickers, copy=False
         )
+        return out if listed is None else out.where(listed.notna())
+
+
+def over_positive(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
+    """``numerator / denominator`` where the denominator is positive; NaN elsewhere."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(denominator > 0, numerator / denominator, np.nan)
 
 
 def filings(ds: Dataset) -> Filings:
