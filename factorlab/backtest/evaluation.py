@@ -33,7 +33,14 @@ from factorlab.params import as_int
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["FactorReport", "evaluate", "forward_returns", "quantile_buckets", "rank_ic"]
+__all__ = [
+    "FactorReport",
+    "evaluate",
+    "forward_returns",
+    "quantile_buckets",
+    "rank_ic",
+    "row_ranks",
+]
 
 MAX_LOSS = 0.35  # warn when more than this share of factor values cannot be evaluated
 
@@ -52,14 +59,36 @@ def rank_ic(
     has a return (then they are the ranks within the pair), to save ranking it again.
     """
     both = factor.notna() & returns.notna()
-    a = factor_ranks if factor_ranks is not None else factor.where(both).rank(axis=1).to_numpy()
-    b = returns.where(both).rank(axis=1).to_numpy()
+    a = factor_ranks if factor_ranks is not None else row_ranks(factor.where(both).to_numpy())
+    b = row_ranks(returns.where(both).to_numpy())
     n = both.sum(axis=1).to_numpy()
     with np.errstate(invalid="ignore", divide="ignore"):
         a = a - (np.nansum(a, axis=1) / n)[:, None]  # ranks' mean; 0/0 on empty dates is NaN
         b = b - (np.nansum(b, axis=1) / n)[:, None]
         ic = np.nansum(a * b, axis=1) / np.sqrt(np.nansum(a * a, axis=1) * np.nansum(b * b, axis=1))
     return pd.Series(np.where(n >= 2, ic, np.nan), index=factor.index)
+
+
+def row_ranks(values: np.ndarray) -> np.ndarray:
+    """Average ranks (1 = lowest) within each row, NaN kept: ``DataFrame.rank(axis=1)``.
+
+    One argsort for the whole panel; rows without ties get their ranks straight from it, and
+    only rows with ties go through pandas' tie-averaging ranker.
+    """
+    n_rows, n_cols = values.shape
+    if values.size == 0:
+        return values.astype(float)
+    order = np.argsort(values, axis=1)  # NaN sort last
+    flat = (order + (np.arange(n_rows) * n_cols)[:, None]).ravel()
+    ordered = values.ravel()[flat].reshape(n_rows, n_cols)
+    tied = (ordered[:, 1:] == ordered[:, :-1]).any(axis=1)  # NaN never equals NaN
+    ranks = np.empty(n_rows * n_cols)
+    ranks[flat] = np.broadcast_to(np.arange(1.0, n_cols + 1), (n_rows, n_cols)).ravel()
+    ranks = ranks.reshape(n_rows, n_cols)
+    ranks[np.isnan(values)] = np.nan
+    if tied.any():
+        ranks[tied] = pd.DataFrame(values[tied]).rank(axis=1).to_numpy()
+    return ranks
 
 
 def quantile_buckets(factor: pd.DataFrame, quantiles: int) -> pd.DataFrame:
@@ -198,7 +227,7 @@ def evaluate(
         buckets[h] = bucket
         mask = usable.notna().to_numpy()
         if ranked is None or not np.array_equal(mask, ranked[0]):
-            ranked = (mask, usable.rank(axis=1).to_numpy())  # reused while the mask holds
+            ranked = (mask, row_ranks(usable.to_numpy()))  # reused while the mask holds
         ic[h] = rank_ic(usable, r, factor_ranks=ranked[1])
         means = _bucket_means(r, bucket, q)
         q_raw[h] = means.mean()
