@@ -44,11 +44,12 @@ def rebalance_positions(dates: pd.DatetimeIndex, rebalance: object, first: int) 
     month ("M"), week ("W") or quarter ("Q"), or every ``n`` trading days (an integer)."""
     if isinstance(rebalance, str) and rebalance.strip().upper() in ("M", "W", "Q"):
         code = rebalance.strip().upper()
-        if code == "W":
-            period = dates.to_period("W").asi8
-        else:
-            period = dates.to_period(code).asi8
-        last = np.flatnonzero(np.r_[period[1:] != period[:-1], True])
+        period = dates.to_period(code).asi8
+        # The data's last day closes its period only if it is that period's last business day.
+        end = {"M": pd.offsets.BMonthEnd(), "Q": pd.offsets.BQuarterEnd(),
+               "W": pd.offsets.Week(weekday=4)}[code]  # fmt: skip
+        complete = bool(end.is_on_offset(dates[-1])) if len(dates) else False
+        last = np.flatnonzero(np.r_[period[1:] != period[:-1], complete])
         return last[last >= first]
     try:
         step = int(rebalance)  # type: ignore[arg-type]
@@ -76,20 +77,25 @@ def target_weights(
 ) -> np.ndarray:
     """Target weights (``rebalances × tickers``): long leg sums to 1, short leg to -1.
 
-    Vectorized over rebalance days: ranks are taken per row among tradable stocks with a signal.
+    Vectorized over rebalance days, among tradable stocks with a signal: the legs are the top
+    and bottom ``pd.qcut`` buckets (as in ``fl.evaluate``), or the ``top_n`` best and worst with
+    ties at the cut-off all included. A stock in both legs (a tiny universe) is only long.
     """
     usable = tradable & ~np.isnan(signal)
     score = np.where(usable, signal if long_top else -signal, np.nan)
-    ranks = pd.DataFrame(score).rank(axis=1, method="first").to_numpy()  # 1 = worst
-    count = usable.sum(axis=1, keepdims=True)
     if top_n is not None:
-        long = ranks > count - top_n
-        short_leg = ranks <= np.minimum(top_n, count)
+        # Ties at the cut-off are all held, rather than picked by ticker order.
+        best = pd.DataFrame(-score).rank(axis=1, method="min").to_numpy()
+        worst = pd.DataFrame(score).rank(axis=1, method="min").to_numpy()
+        long = best <= top_n
+        short_leg = worst <= top_n
     else:
-        bucket = np.ceil(ranks * quantiles / np.maximum(count, 1))  # 1..quantiles
+        # The same buckets as fl.evaluate (pd.qcut per day): ties share a bucket.
+        from factorlab.backtest.evaluation import quantile_buckets
+
+        bucket = quantile_buckets(pd.DataFrame(score), quantiles).to_numpy()
         long = bucket == quantiles
         short_leg = bucket == 1
-    long &= usable
     short_leg &= usable & short & ~long
     weights = _leg(long, score, weighting, size, max_weight) - _leg(
         short_leg, -score, weighting, size, max_weight
@@ -120,7 +126,8 @@ def _leg(
 
 def _cap(weights: np.ndarray, max_weight: float) -> np.ndarray:
     """Clip weights at ``max_weight`` and hand the excess to the others in proportion, row by
-    row at once; a leg too small to respect the cap is spread equally."""
+    row at once; in a leg too small to respect the cap, every member gets ``max_weight`` and
+    the rest stays in cash."""
     w = weights.copy()
     members = w > 0
     for _ in range(50):  # converges in a few passes; bounded, not a loop over data
@@ -144,14 +151,18 @@ def simulate(
     targets: np.ndarray,
     rebalances: np.ndarray,
     cost_bps: float,
+    delisted: pd.Series | None = None,
 ) -> Simulation:
     """Hold ``targets[k]`` from the close of row ``rebalances[k]`` to the close of the next one.
 
-    One cumulative log-return pass over the whole panel gives every position's growth since its
-    segment began; there is no loop over days or tickers.
+    ``delisted`` gives each ticker's last trading day (NaT while alive): after it, a position's
+    value is cash. A held stock with no price on a rebalance day that has not delisted is
+    halted: it cannot be traded, so it is carried at its last value and the rest of the book is
+    rebalanced around it. A loop over rebalance days (each depends on the one before); within
+    a holding period every position's growth comes from one cumulative log-return pass.
     """
     p = prices.to_numpy()
-    n_days, _ = p.shape
+    n_days, n = p.shape
     last_price = prices.ffill().to_numpy()
     returns = np.zeros_like(p)
     # From the last price seen, so a move across a trading halt is not lost; a day without a
@@ -159,41 +170,38 @@ def simulate(
     returns[1:] = p[1:] / last_price[:-1] - 1
     returns[np.isnan(returns)] = 0.0
     log_growth = np.cumsum(np.log1p(returns), axis=0)
+    priced = ~np.isnan(p)
+    gone_after = _last_day_rows(prices.index, delisted, n)
 
     first = rebalances[0]
-    days = np.arange(first, n_days)
-    # The holdings that earn day t's return were set at the last rebalance strictly before t.
-    segment = np.searchsorted(rebalances, days, side="left") - 1
-    segment[0] = 0  # the first rebalance day itself earns nothing (the portfolio was cash)
-    start = rebalances[segment]
-    held = targets[segment]
-    growth = np.exp(log_growth[days] - log_growth[start])
-    value = held * growth
-    cash = 1 - targets.sum(axis=1)
-    equity = cash[segment] + value.sum(axis=1)
-    previous = np.r_[1.0, equity[:-1]]
-    previous[np.isin(days - 1, rebalances)] = 1.0  # each segment starts from equity 1
-    gross = np.where(days == first, 0.0, equity / previous - 1)
-
-    # Weights just before each rebalance (a delisted position is cash, not traded).
-    listed = ~np.isnan(p)
-    turnover = np.empty(len(rebalances))
-    turnover[0] = np.abs(targets[0]).sum()
-    if len(rebalances) > 1:
-        rows = rebalances[1:] - first
-        before = value[rows] / equity[rows, None]
-        before = np.where(listed[rebalances[1:]], before, 0.0)
-        turnover[1:] = np.abs(targets[1:] - before).sum(axis=1)
-    cost_rate = cost_bps / 1e4 * turnover
-    cost = np.zeros(len(days))
-    cost[rebalances - first] = cost_rate
+    gross = np.zeros(n_days - first)
+    cost = np.zeros(n_days - first)
+    end_weights = np.zeros((n_days - first, n))
+    turnover = np.zeros(len(rebalances))
+    held = np.zeros(n)
+    for k, day in enumerate(rebalances):
+        dead = day > gone_after  # delisted by now: the value was paid out as cash
+        stuck = (held != 0) & ~priced[day] & ~dead
+        target = targets[k]
+        if stuck.any():
+            target = target * (1 - held[stuck].sum())
+            target[stuck] = held[stuck]
+        before = np.where(dead, 0.0, held)
+        turnover[k] = np.abs(target - before).sum()
+        cost[day - first] = cost_bps / 1e4 * turnover[k]
+        end_weights[day - first] = target
+        stop = rebalances[k + 1] if k + 1 < len(rebalances) else n_days - 1
+        if stop > day:
+            span = np.arange(day + 1, stop + 1)
+            value = target * np.exp(log_growth[span] - log_growth[day])
+            equity = 1 - target.sum() + value.sum(axis=1)
+            gross[span - first] = equity / np.r_[1.0, equity[:-1]] - 1
+            weights = value / equity[:, None]
+            held = weights[-1].copy()
+            weights[span[:, None] > gone_after[None, :]] = 0.0  # shown as cash once delisted
+            end_weights[span - first] = weights
+        end_weights[day - first] = target  # after the close's trades
     net = (1 + gross) * (1 - cost) - 1
-
-    end_weights = value / equity[:, None]
-    # After its last price a delisted stock's value is cash: it has no weight any more.
-    last_row = n_days - 1 - np.argmax(listed[::-1], axis=0)
-    end_weights[days[:, None] > last_row[None, :]] = 0.0
-    end_weights[rebalances - first] = targets  # after the close's trades
     index = prices.index[first:]
     return Simulation(
         gross_returns=pd.Series(gross, index=index, name="gross"),
@@ -205,18 +213,31 @@ def simulate(
     )
 
 
-def warn_if_degenerate(targets: np.ndarray, usable_count: np.ndarray, dates: pd.DatetimeIndex):
-    """Warn when a portfolio holds nothing or everything (top-k larger than the universe)."""
+def _last_day_rows(dates: pd.DatetimeIndex, delisted: pd.Series | None, n: int) -> np.ndarray:
+    """Row of each ticker's delisting (its last trading day); past the end while alive."""
+    if delisted is None:
+        return np.full(n, len(dates))
+    days = pd.DatetimeIndex(delisted)
+    rows = np.searchsorted(dates.to_numpy(), days.to_numpy(), side="left").astype(float)
+    rows[days.isna()] = len(dates)
+    return rows
+
+
+def warn_if_degenerate(
+    targets: np.ndarray, usable_count: np.ndarray, dates: pd.DatetimeIndex, short: bool
+) -> None:
+    """Warn when a portfolio holds nothing or everything, or its short leg is empty or smaller
+    than its long leg (a universe too small for the quantiles)."""
     holds = (targets != 0).sum(axis=1)
     empty = holds == 0
     if empty.any():
         warnings.warn(
-            f"On {int(empty.sum())} rebalance days no stock qualified (first {dates[empty][0]:%Y-%m-%d}); "
-            "the portfolio sat in cash. Check the signal's coverage.",
+            f"On {int(empty.sum())} rebalance days no stock qualified (first "
+            f"{dates[empty][0]:%Y-%m-%d}); the portfolio sat in cash. Check the signal's coverage.",
             UserWarning,
             stacklevel=3,
         )
-    everything = (holds == usable_count) & (usable_count > 1) & ~empty
+    everything = (holds == usable_count) & (usable_count > 1) & ~empty & (targets >= 0).all(axis=1)
     if everything.any():
         warnings.warn(
             f"On {int(everything.sum())} rebalance days the portfolio held every stock with a "
@@ -225,3 +246,14 @@ def warn_if_degenerate(targets: np.ndarray, usable_count: np.ndarray, dates: pd.
             UserWarning,
             stacklevel=3,
         )
+    if short:
+        longs, shorts = (targets > 0).sum(axis=1), (targets < 0).sum(axis=1)
+        lopsided = (shorts < longs) & ~empty
+        if lopsided.any():
+            warnings.warn(
+                f"On {int(lopsided.sum())} rebalance days the short leg had fewer names than the "
+                f"long leg (first {dates[lopsided][0]:%Y-%m-%d}; on some it may be empty): the "
+                "universe is too small for these quantiles.",
+                UserWarning,
+                stacklevel=3,
+            )

@@ -111,13 +111,15 @@ def backtest(
     if len(rows) == 0:
         raise DataError("No rebalance day falls after the signal's first value.")
     size = None
+    tradable = listed[rows]
     if weighting == "cap":
         from factorlab.factors.valuation import market_cap
 
         size = market_cap(ds).to_numpy()[rows]
+        tradable = tradable & ~np.isnan(size)  # no market cap, no cap weight: not eligible
     targets = target_weights(
         values[rows],
-        listed[rows],
+        tradable,
         quantiles=n_quantiles,
         top_n=n_top,
         long_top=long == "top",
@@ -126,9 +128,9 @@ def backtest(
         size=size,
         max_weight=cap,
     )
-    usable = (~np.isnan(values[rows]) & listed[rows]).sum(axis=1)
-    warn_if_degenerate(targets, usable, ds.dates[rows])
-    sim = simulate(ds.prices, targets, rows, cost)
+    usable = (~np.isnan(values[rows]) & tradable).sum(axis=1)
+    warn_if_degenerate(targets, usable, ds.dates[rows], as_bool(short, "short"))
+    sim = simulate(ds.prices, targets, rows, cost, delisted=ds.meta["delisted"])
 
     bench = _benchmark_returns(ds, benchmark, sim.returns.index)
     settings = {
@@ -174,6 +176,13 @@ def _aligned_signal(signal: object, ds: Dataset) -> pd.DataFrame:
         numeric = panel.astype("float64")
     except (TypeError, ValueError) as err:
         raise DataError(f"The signal must hold numbers: {err}") from err
+    infinite = np.isinf(numeric.to_numpy())
+    if infinite.any():
+        row, col = np.argwhere(infinite)[0]
+        raise DataError(
+            f"The signal is infinite for {numeric.columns[col]} on {index[row]:%Y-%m-%d} "
+            f"({int(infinite.sum())} values in all). Replace infinities with NaN (not held)."
+        )
     return numeric.set_axis(index, axis=0).reindex(index=ds.dates, columns=ds.prices.columns)
 
 
@@ -183,10 +192,13 @@ def _benchmark_returns(ds: Dataset, benchmark: object, days: pd.DatetimeIndex) -
             return None
         levels = ds.benchmark
     elif isinstance(benchmark, str) and benchmark == "equal":
-        returns = ds.prices.pct_change(fill_method=None).mean(axis=1)
-        return returns.loc[days].rename("equal-weight universe")
+        returns = ds.prices.pct_change(fill_method=None).mean(axis=1).loc[days]
+        returns.iloc[0] = 0.0
+        return returns.rename("equal-weight universe")
     elif isinstance(benchmark, pd.Series):
         levels = benchmark.reindex(ds.dates)
     else:
         raise ConfigError("benchmark must be None (the dataset's), 'equal' or a Series of prices.")
-    return levels.pct_change(fill_method=None).loc[days].rename(levels.name or "benchmark")
+    returns = levels.pct_change(fill_method=None).loc[days]
+    returns.iloc[0] = 0.0  # like the strategy, it starts at the first rebalance's close
+    return returns.rename(levels.name or "benchmark")

@@ -262,3 +262,107 @@ def test_compare_accepts_plain_return_series_and_rejects_other_things(market):
         fl.compare({"a": [0.01, 0.02]})
     with pytest.raises(fl.ConfigError, match="compare needs a dict"):
         fl.compare({})
+
+
+# -- halts, delistings on rebalance days, small universes, ties -----------------------------------
+
+
+def test_a_halted_position_is_carried_through_a_rebalance_and_takes_its_loss():
+    # H is halted on the rebalance day (row 2) and comes back at -50 %; it cannot be sold.
+    ds = _two_stocks({"H": [10, 10, np.nan, 5, 5, 5], "B": [10, 10, 10, 10, 10, 10]})
+    signal = pd.DataFrame({"H": 1.0, "B": 1.0}, index=ds.dates)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = fl.backtest(signal, ds, rebalance=2, top_n=2, cost_bps=0)
+    assert result.weights.iloc[2]["H"] == pytest.approx(0.5)  # still held after the rebalance
+    assert result.returns.iloc[3] == pytest.approx(-0.25)  # half the book falls 50 %
+    assert (1 + result.returns).prod() - 1 == pytest.approx(-0.25)
+
+
+def test_a_stock_delisting_on_a_rebalance_day_becomes_cash_and_is_reinvested():
+    ds = _two_stocks({"D": [10, 10, 12, np.nan, np.nan, np.nan], "B": [10, 10, 10, 10, 11, 11]})
+    meta = pd.DataFrame({"delisted": pd.to_datetime([ds.dates[2], None])}, index=["D", "B"])
+    ds = fl.Dataset(prices=ds.prices, meta=meta)
+    signal = pd.DataFrame({"D": 1.0, "B": 1.0}, index=ds.dates)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = fl.backtest(signal, ds, rebalance=3, top_n=2, cost_bps=10)
+    assert result.returns.iloc[2] == pytest.approx(0.1)  # D's last day, +20 % on half
+    # At the next rebalance (row 3) D is gone: its value is cash, reinvested in B at no cost
+    # for D (only buying B with D's cash is traded).
+    assert result.weights.iloc[3].tolist() == [0.0, 1.0]
+    assert result.turnover.iloc[1] == pytest.approx(1 - 0.5 / 1.1)
+    assert result.returns.iloc[4] == pytest.approx((1.1 - 1) * 1.0, rel=1e-9)
+
+
+def test_a_small_universe_is_not_silently_long_only(market):
+    three = fl.Dataset(prices=market.prices.iloc[:, :3])
+    signal = pd.DataFrame(np.random.default_rng(0).normal(size=(len(three.dates), 3)),
+                          index=three.dates, columns=three.tickers)  # fmt: skip
+    result = fl.backtest(signal, three, quantiles=5, short=True)
+    at_rebalance = result.weights.loc[result.turnover.index]
+    # qcut puts the lowest of three in bucket 1 and the highest in bucket 5: one name each.
+    assert ((at_rebalance > 0).sum(axis=1) == 1).all()
+    assert ((at_rebalance < 0).sum(axis=1) == 1).all()
+
+
+def test_a_short_leg_smaller_than_the_long_leg_is_warned_about(market):
+    tied = pd.DataFrame(1.0, index=market.dates, columns=market.tickers)
+    tied.iloc[:, 0] = 0.0  # one clear loser, everyone else tied at the top
+    with pytest.warns(UserWarning, match="short leg had fewer names than the long leg"):
+        fl.backtest(tied, market, top_n=3, short=True)
+
+
+def test_tied_signals_share_the_cut_off_instead_of_ticker_order(market):
+    flat = pd.DataFrame(1.0, index=market.dates, columns=market.tickers)
+    flat.iloc[:, :3] = 2.0
+    result = fl.backtest(flat, market, top_n=2)
+    held = result.weights.loc[result.turnover.index[0]]
+    assert set(held[held > 0].index) == set(market.tickers[:3])  # all three tied at the top
+
+
+def test_the_last_day_is_not_a_rebalance_unless_its_month_is_complete(market):
+    cut = fl.Dataset(market.prices.loc[:"2023-07-05"], market.volume.loc[:"2023-07-05"])
+    result = fl.backtest(fl.factors.momentum(cut), cut, rebalance="M")
+    assert result.turnover.index[-1] == pd.Timestamp("2023-06-30")
+    assert result.costs.iloc[-1] == 0.0
+
+
+def test_an_infinite_signal_is_named(market):
+    signal = fl.factors.momentum(market)
+    signal.iloc[300, 2] = np.inf
+    with pytest.raises(fl.DataError, match=f"infinite for {market.tickers[2]}"):
+        fl.backtest(signal, market)
+
+
+def test_long_bottom_buys_the_lowest_signal(market):
+    signal = fl.factors.momentum(market)
+    day = fl.backtest(signal, market, long="bottom").turnover.index[3]
+    held = fl.backtest(signal, market, long="bottom").weights.loc[day]
+    lowest = signal.loc[day].dropna().nsmallest((held > 0).sum()).index
+    assert set(held[held > 0].index) == set(lowest)
+
+
+def test_signal_weighting_gives_more_to_stronger_signals(market):
+    signal = fl.factors.momentum(market)
+    result = fl.backtest(signal, market, weighting="signal")
+    day = result.turnover.index[3]
+    held = result.weights.loc[day]
+    held = held[held > 0]
+    strength = signal.loc[day, held.index]
+    assert held.corr(strength) > 0.9 and held.sum() == pytest.approx(1.0)
+
+
+def test_the_equal_weight_benchmark_is_the_mean_stock_return(market):
+    result = fl.backtest(fl.factors.momentum(market), market, benchmark="equal")
+    expected = market.prices.pct_change(fill_method=None).mean(axis=1).loc[result.returns.index]
+    np.testing.assert_allclose(result.benchmark.iloc[1:], expected.iloc[1:])
+    assert result.benchmark.iloc[0] == 0.0 and result.benchmark.name == "equal-weight universe"
+
+
+@pytest.mark.parametrize(("code", "offset"), [("W", pd.offsets.Week(weekday=4)),
+                                              ("Q", pd.offsets.BQuarterEnd())])  # fmt: skip
+def test_weekly_and_quarterly_rebalances_fall_on_period_ends(market, code, offset):
+    days = fl.backtest(fl.factors.momentum(market), market, rebalance=code).turnover.index
+    nxt = market.dates[market.dates.get_indexer(days[1:-1]) + 1]
+    assert (days[1:-1].to_period(code) != nxt.to_period(code)).all()
