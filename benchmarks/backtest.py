@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import time
 
-import numpy as np
 import pandas as pd
 
 import factorlab as fl
@@ -39,8 +38,7 @@ def naive_backtest(signal: pd.DataFrame, prices: pd.DataFrame, cost_bps: float) 
         if day in rebalance_days:
             s = signal.loc[day].where(prices.loc[day].notna()).dropna()
             if len(s):
-                rank = s.rank(method="first")
-                bucket = np.ceil(rank * 5 / len(s))
+                bucket = pd.qcut(s, 5, labels=False) + 1
                 target = pd.Series(0.0, index=prices.columns)
                 top, bottom = bucket[bucket == 5].index, bucket[bucket == 1].index
                 target[top] = 1 / len(top)
