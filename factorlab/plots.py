@@ -110,12 +110,14 @@ def plot_equity_curves(
 
 
 def plot_factor_report(report: FactorReport) -> Figure:
-    """A factor tear sheet: daily IC of the shortest period with its 63-day mean, mean return
-    by quantile for each period, cumulative top-minus-bottom spread, and IC by horizon."""
+    """A factor tear sheet: daily IC of the shortest period with its 63-day mean and its
+    histogram, mean return by quantile for each period, cumulative top-minus-bottom spread, and
+    IC by horizon."""
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(11, 7.5), layout="constrained")
-    (ic_ax, bars_ax), (spread_ax, decay_ax) = fig.subplots(2, 2)
+    fig = Figure(figsize=(14, 7.5), layout="constrained")
+    (ic_ax, hist_ax, bars_ax), (spread_ax, decay_ax, spare) = fig.subplots(2, 3)
+    fig.delaxes(spare)
     first = report.ic.columns[0]
     ic = report.ic[first]
     ic_ax.plot(ic.index, ic.to_numpy(), color="#4c72b0", alpha=0.35, linewidth=0.6, label="daily")
@@ -124,6 +126,9 @@ def plot_factor_report(report: FactorReport) -> Figure:
     ic_ax.axhline(0, color="grey", linewidth=0.8)
     ic_ax.set_title(f"Rank IC, {first}-day forward returns")
     ic_ax.legend(loc="upper left", fontsize="small")
+    hist_ax.hist(ic.dropna().to_numpy(), bins=40, color="#4c72b0", alpha=0.8)
+    hist_ax.axvline(ic.mean(), color="black", linewidth=1)
+    hist_ax.set_title(f"IC distribution, {first}d (mean {ic.mean():.3f})")
 
     table = report.quantile_returns_demeaned * 1e4
     width = 0.8 / len(table.columns)

@@ -3,8 +3,9 @@
 Conventions (alphalens-reloaded's, unless said otherwise; tests check agreement to 1e-9):
 
 - The forward return at *t* over *h* days is ``close[t+h] / close[t] - 1``, *h* counted in rows
-  of the price panel. Unlike alphalens, prices are not forward-filled: a stock that delists or
-  halts has no forward return, rather than a made-up 0 %.
+  of the price panel. A stock that delists within the horizon realizes its return to its last
+  price (as in the backtest, and as alphalens' forward-filling gives); unlike alphalens, a
+  halt is not forward-filled into a made-up 0 %: it has no forward return.
 - IC is the Spearman rank correlation (average ranks for ties) across stocks on each date.
 - Buckets are ``pd.qcut`` on each date's values, numbered 1..Q: ties share a bucket, sizes may
   be uneven, and a date whose edges collide (too many ties) gets no buckets.
@@ -27,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from factorlab.data import Dataset
-from factorlab.errors import ConfigError
+from factorlab.errors import ConfigError, DataError
 from factorlab.params import as_int
 
 if TYPE_CHECKING:
@@ -45,9 +46,26 @@ __all__ = [
 MAX_LOSS = 0.35  # warn when more than this share of factor values cannot be evaluated
 
 
-def forward_returns(prices: pd.DataFrame, periods: Sequence[int]) -> dict[int, pd.DataFrame]:
-    """``{h: close[t+h] / close[t] - 1}`` for each period ``h`` (rows); NaN where either is missing."""
-    return {h: prices.shift(-h) / prices - 1 for h in periods}
+def forward_returns(
+    prices: pd.DataFrame, periods: Sequence[int], delisted: pd.Series | None = None
+) -> dict[int, pd.DataFrame]:
+    """``{h: close[t+h] / close[t] - 1}`` for each period ``h`` (rows).
+
+    A stock that delists within the horizon (``delisted``: last trading days) realizes its
+    return to its last price, as in the backtest; other missing prices give NaN.
+    """
+    out = {h: prices.shift(-h) / prices - 1 for h in periods}
+    if delisted is None or delisted.isna().all():
+        return out
+    last_row = np.searchsorted(prices.index.to_numpy(), pd.DatetimeIndex(delisted).to_numpy())
+    last_row = np.where(pd.DatetimeIndex(delisted).isna(), len(prices), last_row)
+    rows = np.arange(len(prices))[:, None]
+    final = prices.ffill()
+    for h in periods:
+        ends_inside = (rows < last_row[None, :]) & (rows + h > last_row[None, :])
+        realized = final.shift(-h) / prices - 1
+        out[h] = out[h].mask(ends_inside, realized)
+    return out
 
 
 def rank_ic(
@@ -125,17 +143,28 @@ class FactorReport:
     quantiles: int
 
     def ic_summary(self) -> pd.DataFrame:
-        """Per period: mean, std, IR (mean / std), t-statistic, two-sided p-value, % positive."""
+        """Per period: mean, std, IR (mean / std), t-statistic, two-sided p-value, % positive.
+
+        Daily ICs of an h-day horizon overlap, so the t-statistic and p-value (as alphalens
+        computes them) overstate significance for h > 1; ``t-stat (non-overlapping)`` uses every
+        h-th date only and is the one to trust.
+        """
         rows = {}
         for period, ic in self.ic.items():
             x = ic.dropna()
             n = len(x)
             mean, std = x.mean(), x.std()
             t = mean / (std / math.sqrt(n)) if n > 1 and std > 0 else np.nan
+            apart = ic.iloc[::period].dropna()  # non-overlapping windows: independent observations
+            t_apart = (
+                apart.mean() / (apart.std() / math.sqrt(len(apart)))
+                if len(apart) > 1 and apart.std() > 0
+                else np.nan
+            )
             rows[period] = {
                 "IC mean": mean, "IC std": std, "IR": mean / std if std > 0 else np.nan,
                 "t-stat": t, "p-value": _t_pvalue(t, n - 1), "% positive": (x > 0).mean(),
-                "dates": n,
+                "dates": n, "t-stat (non-overlapping)": t_apart,
             }  # fmt: skip
         table = pd.DataFrame(rows).T
         table.index.name = "period"
@@ -206,19 +235,22 @@ def evaluate(
     if q < 2:
         raise ConfigError(f"quantiles must be at least 2, got {q}.")
     raw = _aligned(factor, ds)
-    given = int(raw.notna().to_numpy().sum())
+    given = _count(raw)
+    if given == 0:
+        raise DataError("The factor has no values, so there is nothing to evaluate.")
+    groups = _groups(ds, groupby)
     panel = raw.where(ds.prices.notna())
-    fwd = forward_returns(ds.prices, horizons)
+    loss_rows = {"factor values": given, "no price that day": given - _count(panel)}
+    fwd = forward_returns(ds.prices, horizons, delisted=ds.meta["delisted"])
     if drop_incomplete:
         complete = np.logical_and.reduce([f.notna().to_numpy() for f in fwd.values()])
+        before = _count(panel)
         panel = panel.where(complete)
+        loss_rows["a period without a forward return (drop_incomplete)"] = before - _count(panel)
 
     ic, q_raw, q_demeaned, spreads, buckets, by_group = {}, {}, {}, {}, {}, {}
     ranked: tuple[np.ndarray, np.ndarray] | None = None
-    loss_rows = {
-        "factor values": given,
-        "no price that day": given - int(panel.notna().to_numpy().sum()),
-    }
+    evaluated = {}
     for h in horizons:
         usable = panel.where(fwd[h].notna())
         bucket = quantile_buckets(usable, q)
@@ -233,22 +265,22 @@ def evaluate(
         q_raw[h] = means.mean()
         q_demeaned[h] = _bucket_means(r.sub(r.mean(axis=1), axis=0), bucket, q).mean()
         spreads[h] = means[q] - means[1]
-        if groupby is not None:
-            by_group[h] = _by_group(r, bucket, ds.meta[groupby], q)
-        loss_rows[f"no forward return or bucket, {h}d"] = int(
-            panel.notna().to_numpy().sum() - usable.notna().to_numpy().sum()
-        )
+        if groups is not None:
+            by_group[h] = _by_group(r, bucket, groups, q)
+        evaluated[h] = _count(usable)
+        loss_rows[f"no forward return or bucket, {h}d"] = _count(panel) - evaluated[h]
     loss = pd.Series(loss_rows, name="rows").to_frame()
-    loss["share"] = loss["rows"] / max(given, 1)
-    worst = loss["share"].iloc[1:].max() if len(loss) > 1 else 0.0
+    loss["share"] = loss["rows"] / given
+    worst = 1 - min(evaluated.values()) / given  # every cause together, worst horizon
     if worst > MAX_LOSS:
         warnings.warn(
-            f"{worst:.0%} of the factor values could not be evaluated (see report.loss); the "
-            "results describe only the rest.",
+            f"{worst:.0%} of the factor values could not be evaluated at some horizon (see "
+            "report.loss); the results describe only the rest.",
             UserWarning,
             stacklevel=2,
         )
     first = horizons[0]
+    autocorrelation = _rank_autocorrelation(panel, horizons)
     return FactorReport(
         factor=panel,
         forward_returns=fwd,
@@ -258,8 +290,10 @@ def evaluate(
         quantile_returns_demeaned=_table(q_demeaned),
         quantile_returns_by_group=pd.concat(by_group, axis=1) if by_group else None,
         spread_series=pd.DataFrame(spreads),
-        turnover=_turnover(buckets[first], horizons, q),
-        rank_autocorrelation=_rank_autocorrelation(panel, horizons),
+        turnover=_turnover(buckets[first], horizons, q).assign(
+            **{"rank autocorrelation": autocorrelation}
+        ),
+        rank_autocorrelation=autocorrelation,
         loss=loss,
         quantiles=q,
     )
@@ -272,6 +306,21 @@ def _rank_autocorrelation(panel: pd.DataFrame, horizons: list[int]) -> pd.Series
     for h in horizons:
         out[h] = rank_ic(panel.iloc[h::h], panel.shift(h).iloc[h::h]).mean()
     return pd.Series(out, name="rank autocorrelation")
+
+
+def _count(frame: pd.DataFrame) -> int:
+    return int(frame.notna().to_numpy().sum())
+
+
+def _groups(ds: Dataset, groupby: str | None) -> pd.Series | None:
+    if groupby is None:
+        return None
+    if groupby not in ("sector", "industry"):
+        raise ConfigError(f"groupby must be 'sector', 'industry' or None, got {groupby!r}.")
+    groups = ds.meta[groupby]
+    if groups.isna().all():
+        raise ConfigError(f"This dataset has no {groupby} in ds.meta, so it cannot group by it.")
+    return groups
 
 
 def _bucket_means(r: pd.DataFrame, bucket: pd.DataFrame, q: int) -> pd.DataFrame:

@@ -116,11 +116,17 @@ def test_the_sample_premia_are_found(sample):
 def test_turnover_and_rank_autocorrelation_count_rows(shared):
     ds, factor = shared
     report = fl.evaluate(factor, ds, periods=(1, 5))
-    assert report.turnover.shape == (2, 5)
-    assert ((report.turnover >= 0) & (report.turnover <= 1)).all().all()
+    assert report.turnover.shape == (2, 6)  # five quantiles and the rank autocorrelation
+    assert (
+        ((report.turnover[list(range(1, 6))] >= 0) & (report.turnover[list(range(1, 6))] <= 1))
+        .all()
+        .all()
+    )
+    assert report.turnover["rank autocorrelation"].equals(report.rank_autocorrelation)
     persistent = fl.evaluate(ds.prices, ds, periods=(1,))  # price level barely changes rank
     assert persistent.rank_autocorrelation[1] > 0.95
-    assert persistent.turnover.loc[1].max() < report.turnover.loc[1].max()
+    buckets = list(range(1, 6))
+    assert persistent.turnover.loc[1, buckets].max() < report.turnover.loc[1, buckets].max()
 
 
 def test_groupby_sector_reports_each_group(small_sample):
@@ -140,14 +146,17 @@ def test_the_loss_table_counts_what_could_not_be_evaluated(sample):
     )
 
 
-def test_tear_sheet_draws_four_panels(shared):
+def test_tear_sheet_draws_ic_series_histogram_quantiles_spread_and_decay(shared):
     import matplotlib
 
     matplotlib.use("Agg")
     ds, factor = shared
     fig = fl.evaluate(factor, ds, periods=(1, 5)).plot()
-    assert len(fig.axes) == 4
-    assert fig.axes[0].get_title() == "Rank IC, 1-day forward returns"
+    titles = [ax.get_title() for ax in fig.axes]
+    assert len(titles) == 5
+    assert titles[0] == "Rank IC, 1-day forward returns"
+    assert titles[1].startswith("IC distribution, 1d")
+    assert "Forward return by quantile" in titles and "Mean IC by horizon" in titles
 
 
 def test_bad_parameters_are_named(shared):
@@ -173,3 +182,75 @@ _small = st.one_of(st.just(np.nan), st.integers(-3, 3).map(float), st.floats(-1e
 def test_row_ranks_equal_pandas_with_ties_and_gaps(values):
     expected = pd.DataFrame(values).rank(axis=1).to_numpy()
     np.testing.assert_array_equal(row_ranks(values), expected)
+
+
+def test_the_loss_table_adds_up_by_hand():
+    dates = pd.bdate_range("2024-01-01", periods=10)
+    prices = pd.DataFrame(
+        {"A": np.arange(10, 20.0), "B": np.arange(20, 30.0), "C": 5.0}, index=dates
+    )
+    prices.iloc[3, 2] = np.nan  # C has no price on day 3
+    factor = pd.DataFrame({"A": 1.0, "B": 2.0, "C": 3.0}, index=dates)
+    report = fl.evaluate(factor, fl.Dataset(prices=prices), periods=(1, 2), quantiles=2,
+                         drop_incomplete=True)  # fmt: skip
+    loss = report.loss["rows"]
+    assert loss["factor values"] == 30
+    assert loss["no price that day"] == 1
+    # Without a 2-day forward return: every stock on the last two days (6), C on days 1 and 2
+    # (its price on day 3 is missing): 8; drop_incomplete drops them for every period.
+    assert loss["a period without a forward return (drop_incomplete)"] == 8
+    assert loss["no forward return or bucket, 1d"] == 0
+    assert report.loss["share"]["no price that day"] == pytest.approx(1 / 30)
+
+
+def test_a_stock_delisting_within_the_horizon_realizes_its_last_price():
+    dates = pd.bdate_range("2024-01-01", periods=6)
+    prices = pd.DataFrame({"D": [10.0, 10, 6, np.nan, np.nan, np.nan], "H": [10.0, 10, 11, np.nan, 12, 12]},
+                          index=dates)  # fmt: skip
+    meta = pd.DataFrame({"delisted": pd.to_datetime([dates[2], None])}, index=["D", "H"])
+    ds = fl.Dataset(prices=prices, meta=meta)
+    with pytest.warns(UserWarning, match="could not be evaluated"):  # six days, a 3-day horizon
+        fwd = fl.evaluate(
+            pd.DataFrame({"D": 1.0, "H": 2.0}, index=dates), ds, periods=(3,), quantiles=2
+        ).forward_returns[3]
+    assert fwd.at[dates[0], "D"] == pytest.approx(-0.4)  # delisted on day 2 at 6
+    assert fwd.at[dates[0], "H"] == pytest.approx(np.nan, nan_ok=True)  # a halt: no return
+    assert fwd.at[dates[1], "H"] == pytest.approx(0.2)
+
+
+def test_a_random_signal_has_no_significant_spread_on_the_sample(sample):
+    noise = pd.DataFrame(np.random.default_rng(7).normal(size=sample.prices.shape),
+                         index=sample.dates, columns=sample.tickers)  # fmt: skip
+    spread = fl.evaluate(noise, sample, periods=(21,)).spread.loc[21]
+    assert abs(spread["mean"]) < 2 * spread["std error"]
+
+
+@pytest.mark.parametrize(("quantiles", "periods"), [(3, (2, 3)), (10, (1, 21))])
+def test_parity_with_alphalens_holds_for_other_quantiles_periods_and_missing_values(
+    shared, quantiles, periods
+):
+    ds, factor = shared
+    holes = factor.mask(np.random.default_rng(3).random(factor.shape) < 0.3)
+    report = fl.evaluate(holes, ds, periods=periods, quantiles=quantiles, drop_incomplete=True)
+    ic, raw, _ = _alphalens(holes, ds.prices, periods, quantiles)
+    for h in periods:
+        ours = report.ic[h].dropna()
+        np.testing.assert_allclose(ours.to_numpy(), ic[f"{h}D"].to_numpy(), atol=1e-9)
+        np.testing.assert_allclose(report.quantile_returns[h], raw[f"{h}D"], atol=1e-9)
+
+
+def test_the_non_overlapping_t_statistic_is_smaller_for_long_horizons(sample):
+    summary = fl.evaluate(fl.factors.momentum(sample), sample, periods=(21,)).ic_summary()
+    assert 0 < summary.loc[21, "t-stat (non-overlapping)"] < summary.loc[21, "t-stat"] / 2
+
+
+def test_evaluate_names_bad_inputs(shared, small_sample):
+    ds, factor = shared
+    with pytest.raises(fl.DataError, match="The factor has no values"):
+        fl.evaluate(factor * np.nan, ds)
+    with pytest.raises(
+        fl.ConfigError, match="groupby must be 'sector', 'industry' or None, got 'foo'"
+    ):
+        fl.evaluate(factor, ds, groupby="foo")
+    with pytest.raises(fl.ConfigError, match="This dataset has no sector in ds.meta"):
+        fl.evaluate(factor, ds, groupby="sector")
