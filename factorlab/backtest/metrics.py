@@ -41,6 +41,9 @@ _EULER_GAMMA = 0.5772156649015329
 def cagr(returns: Returns, periods_per_year: int = 252) -> float | pd.Series:
     """Compound annual growth rate: ``prod(1 + r) ** (periods_per_year / n) - 1``.
 
+    ``n`` counts the periods that have a return; empyrical counts every row, so the two differ
+    when returns are missing (they agree otherwise).
+
     Examples
     --------
     >>> round(cagr(pd.Series([0.006] * 26), periods_per_year=52), 3)  # 26 weeks of +0.6 %

@@ -31,7 +31,8 @@ class BacktestResult:
     weights : DataFrame
         End-of-day weights (fractions of equity): ``weights.loc[t]`` earns day ``t+1``.
     turnover : Series
-        Traded notional at each rebalance, as a fraction of equity (1.0 = the whole book).
+        Traded notional at each rebalance, as a fraction of equity (1.0 = the whole book); the
+        first is the initial buy-in, which ``stats()`` leaves out of its turnover figures.
     costs : Series
         Daily cost, as a return (non-zero on rebalance days).
     holdings_count : Series
@@ -62,8 +63,9 @@ class BacktestResult:
             rows[name] = _figures(r, self.benchmark if name == "strategy" else None)
         table = pd.DataFrame(rows)
         years = len(self.returns) / _DAYS
-        table.loc["turnover per rebalance", "strategy"] = self.turnover.mean()
-        table.loc["turnover per year", "strategy"] = self.turnover.sum() / years
+        after_first = self.turnover.iloc[1:]  # the first day's buy-in is not trading activity
+        table.loc["turnover per rebalance", "strategy"] = after_first.mean()
+        table.loc["turnover per year", "strategy"] = after_first.sum() / years
         table.loc["costs per year", "strategy"] = self.costs.sum() / years
         table.loc["average holdings", "strategy"] = self.holdings_count.mean()
         table.index.name = "figure"
