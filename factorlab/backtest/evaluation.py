@@ -251,19 +251,24 @@ def evaluate(
     ic, q_raw, q_demeaned, spreads, buckets, by_group = {}, {}, {}, {}, {}, {}
     ranked: tuple[np.ndarray, np.ndarray] | None = None
     evaluated = {}
+    binned: tuple[np.ndarray, pd.DataFrame] | None = None
     for h in horizons:
         usable = panel.where(fwd[h].notna())
-        bucket = quantile_buckets(usable, q)
+        before_binning = usable.notna().to_numpy()
+        if binned is None or not np.array_equal(before_binning, binned[0]):
+            binned = (before_binning, quantile_buckets(usable, q))  # reused while the mask holds
+        bucket = binned[1]
         usable = usable.where(bucket.notna())  # a date without buckets is dropped, as alphalens
         r = fwd[h].where(usable.notna())
         buckets[h] = bucket
         mask = usable.notna().to_numpy()
         if ranked is None or not np.array_equal(mask, ranked[0]):
-            ranked = (mask, row_ranks(usable.to_numpy()))  # reused while the mask holds
+            ranked = (mask, row_ranks(usable.to_numpy()))
         ic[h] = rank_ic(usable, r, factor_ranks=ranked[1])
         means = _bucket_means(r, bucket, q)
         q_raw[h] = means.mean()
-        q_demeaned[h] = _bucket_means(r.sub(r.mean(axis=1), axis=0), bucket, q).mean()
+        # Demeaning shifts every bucket of a day by that day's mean: no second pass needed.
+        q_demeaned[h] = means.sub(r.mean(axis=1), axis=0).mean()
         spreads[h] = means[q] - means[1]
         if groups is not None:
             by_group[h] = _by_group(r, bucket, groups, q)
@@ -301,11 +306,37 @@ def evaluate(
 
 def _rank_autocorrelation(panel: pd.DataFrame, horizons: list[int]) -> pd.Series:
     """Mean Spearman correlation of the factor with itself ``h`` rows earlier, over dates ``h``
-    rows apart (non-overlapping; alphalens uses every date, which repeats information)."""
+    rows apart (non-overlapping; alphalens uses every date, which repeats information).
+
+    The factor is ranked once; a date whose stocks are the same as ``h`` rows earlier reuses
+    those ranks, and only the other dates are ranked again on the stocks they share."""
+    values = panel.to_numpy()
+    present = ~np.isnan(values)
+    ranks = row_ranks(values)
     out = {}
     for h in horizons:
-        out[h] = rank_ic(panel.iloc[h::h], panel.shift(h).iloc[h::h]).mean()
+        now = np.arange(h, len(values), h)
+        same = (present[now] == present[now - h]).all(axis=1)
+        a, b = ranks[now].copy(), ranks[now - h].copy()
+        if (~same).any():
+            changed = now[~same]
+            both = present[changed] & present[changed - h]
+            a[~same] = row_ranks(np.where(both, values[changed], np.nan))
+            b[~same] = row_ranks(np.where(both, values[changed - h], np.nan))
+        out[h] = _pearson_rows(a, b).mean()
     return pd.Series(out, name="rank autocorrelation")
+
+
+def _pearson_rows(a: np.ndarray, b: np.ndarray) -> pd.Series:
+    """Per-row Pearson correlation over entries present in both (NaN rows give NaN)."""
+    both = ~np.isnan(a) & ~np.isnan(b)
+    n = both.sum(axis=1)
+    a, b = np.where(both, a, np.nan), np.where(both, b, np.nan)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        a = a - (np.nansum(a, axis=1) / n)[:, None]
+        b = b - (np.nansum(b, axis=1) / n)[:, None]
+        r = np.nansum(a * b, axis=1) / np.sqrt(np.nansum(a * a, axis=1) * np.nansum(b * b, axis=1))
+    return pd.Series(np.where(n >= 2, r, np.nan))
 
 
 def _count(frame: pd.DataFrame) -> int:

@@ -254,3 +254,13 @@ def test_evaluate_names_bad_inputs(shared, small_sample):
         fl.evaluate(factor, ds, groupby="foo")
     with pytest.raises(fl.ConfigError, match="This dataset has no sector in ds.meta"):
         fl.evaluate(factor, ds, groupby="sector")
+
+
+def test_rank_autocorrelation_equals_the_plain_computation_when_the_universe_changes(sample):
+    from factorlab.backtest.evaluation import rank_ic
+
+    factor = fl.factors.momentum(sample).where(sample.prices.notna())
+    report = fl.evaluate(factor, sample, periods=(1, 21))
+    for h in (1, 21):
+        plain = rank_ic(factor.iloc[h::h], factor.shift(h).iloc[h::h]).mean()
+        assert report.rank_autocorrelation[h] == pytest.approx(plain, abs=1e-12)
