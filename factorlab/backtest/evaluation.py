@@ -29,6 +29,7 @@ import pandas as pd
 
 from factorlab.data import Dataset
 from factorlab.errors import ConfigError, DataError
+from factorlab.factors.transform import row_quantile
 from factorlab.params import as_int
 
 if TYPE_CHECKING:
@@ -79,12 +80,7 @@ def rank_ic(
     both = factor.notna() & returns.notna()
     a = factor_ranks if factor_ranks is not None else row_ranks(factor.where(both).to_numpy())
     b = row_ranks(returns.where(both).to_numpy())
-    n = both.sum(axis=1).to_numpy()
-    with np.errstate(invalid="ignore", divide="ignore"):
-        a = a - (np.nansum(a, axis=1) / n)[:, None]  # ranks' mean; 0/0 on empty dates is NaN
-        b = b - (np.nansum(b, axis=1) / n)[:, None]
-        ic = np.nansum(a * b, axis=1) / np.sqrt(np.nansum(a * a, axis=1) * np.nansum(b * b, axis=1))
-    return pd.Series(np.where(n >= 2, ic, np.nan), index=factor.index)
+    return pd.Series(_pearson_rows(a, b).to_numpy(), index=factor.index)
 
 
 def row_ranks(values: np.ndarray) -> np.ndarray:
@@ -116,7 +112,7 @@ def quantile_buckets(factor: pd.DataFrame, quantiles: int) -> pd.DataFrame:
     ordered = np.sort(values, axis=1)
     count = (~np.isnan(values)).sum(axis=1)
     edges = np.stack(
-        [_row_quantile(ordered, count, q) for q in np.linspace(0, 1, quantiles + 1)], axis=1
+        [row_quantile(ordered, q, count) for q in np.linspace(0, 1, quantiles + 1)], axis=1
     )
     valid = (np.diff(edges, axis=1) > 0).all(axis=1) & (count > 0)
     # In (e[j-1], e[j]] -> j; the lowest value joins bucket 1.
@@ -405,15 +401,6 @@ def _table(by_period: dict[int, pd.Series]) -> pd.DataFrame:
     table = pd.DataFrame(by_period)
     table.index.name, table.columns.name = "quantile", "period"
     return table
-
-
-def _row_quantile(ordered: np.ndarray, count: np.ndarray, q: float) -> np.ndarray:
-    position = (count - 1).clip(min=0) * q
-    below = np.floor(position).astype(int)
-    above = np.minimum(below + 1, (count - 1).clip(min=0))
-    rows = np.arange(len(ordered))
-    low, high = ordered[rows, below], ordered[rows, above]
-    return np.where(count > 0, low + (high - low) * (position - below), np.nan)
 
 
 def _periods(periods: Sequence[int] | str) -> list[int]:

@@ -56,12 +56,12 @@ def winsorize(
         if not 0 <= limits < 0.5:
             raise ConfigError(f"winsorize limits must be in [0, 0.5), got {limits}.")
         ordered = np.sort(values, axis=1)  # sorted once; NaN go last
-        low = _row_quantile(ordered, limits)
-        high = _row_quantile(ordered, 1 - limits)
+        low = row_quantile(ordered, limits)
+        high = row_quantile(ordered, 1 - limits)
     elif method == "mad":
-        median = _row_quantile(np.sort(values, axis=1), 0.5)
+        median = row_quantile(np.sort(values, axis=1), 0.5)
         deviation = np.abs(values - median[:, None])
-        spread = n_mad * 1.4826 * _row_quantile(np.sort(deviation, axis=1), 0.5)
+        spread = n_mad * 1.4826 * row_quantile(np.sort(deviation, axis=1), 0.5)
         spread[spread == 0] = np.inf  # over half the values tie: nothing is an outlier
         low, high = median - spread, median + spread
     else:
@@ -81,10 +81,12 @@ def _finite(panel: pd.DataFrame) -> np.ndarray:
     return values
 
 
-def _row_quantile(ordered: np.ndarray, q: float) -> np.ndarray:
+def row_quantile(ordered: np.ndarray, q: float, count: np.ndarray | None = None) -> np.ndarray:
     """Quantile ``q`` of each row of a row-sorted array (NaN last), by linear interpolation as
-    numpy's default; NaN for an all-NaN row. One vectorized pass instead of a loop over rows."""
-    count = np.sum(~np.isnan(ordered), axis=1)
+    numpy's default; NaN for an all-NaN row. One vectorized pass instead of a loop over rows.
+    ``count`` (non-NaN values per row) may be passed when several quantiles are taken."""
+    if count is None:
+        count = np.sum(~np.isnan(ordered), axis=1)
     position = (count - 1).clip(min=0) * q
     below = np.floor(position).astype(int)
     above = np.minimum(below + 1, (count - 1).clip(min=0))
