@@ -366,3 +366,13 @@ def test_weekly_and_quarterly_rebalances_fall_on_period_ends(market, code, offse
     days = fl.backtest(fl.factors.momentum(market), market, rebalance=code).turnover.index
     nxt = market.dates[market.dates.get_indexer(days[1:-1]) + 1]
     assert (days[1:-1].to_period(code) != nxt.to_period(code)).all()
+
+
+def test_a_same_day_signal_earns_exactly_the_next_days_returns_of_its_picks(market):
+    today = market.prices.pct_change(fill_method=None)
+    result = fl.backtest(today, market, rebalance=1, top_n=5, cost_bps=0)
+    days = result.returns.index
+    for i in range(1, 40):  # each day: equal weights in yesterday's five best, held one day
+        picks = today.loc[days[i - 1]].nlargest(5).index
+        expected = today.loc[days[i], picks].fillna(0.0).mean()
+        assert result.returns.iloc[i] == pytest.approx(expected, abs=1e-12)
