@@ -126,7 +126,8 @@ class FactorReport:
     """What :func:`evaluate` returns. Every table is indexed by period (trading days)."""
 
     factor: pd.DataFrame = field(repr=False)
-    forward_returns: dict[int, pd.DataFrame] = field(repr=False)
+    prices: pd.DataFrame = field(repr=False)
+    delisted: pd.Series | None = field(repr=False)
     buckets: dict[int, pd.DataFrame] = field(repr=False)
     ic: pd.DataFrame
     quantile_returns: pd.DataFrame
@@ -175,6 +176,11 @@ class FactorReport:
         table = pd.DataFrame({"mean": s.mean(), "std error": s.std() / np.sqrt(s.count())})
         table.index.name = "period"
         return table
+
+    @property
+    def forward_returns(self) -> dict[int, pd.DataFrame]:
+        """The forward returns of each period (computed on access; see :func:`forward_returns`)."""
+        return forward_returns(self.prices, list(self.ic.columns), self.delisted)
 
     @property
     def decay(self) -> pd.Series:
@@ -236,10 +242,15 @@ def evaluate(
         raise DataError("The factor has no values, so there is nothing to evaluate.")
     groups = _groups(ds, groupby)
     panel = raw.where(ds.prices.notna())
+    del raw
     loss_rows = {"factor values": given, "no price that day": given - _count(panel)}
-    fwd = forward_returns(ds.prices, horizons, delisted=ds.meta["delisted"])
+    delisted = ds.meta["delisted"]
+
+    def forward(h: int) -> pd.DataFrame:  # one period at a time keeps memory down
+        return forward_returns(ds.prices, [h], delisted)[h]
+
     if drop_incomplete:
-        complete = np.logical_and.reduce([f.notna().to_numpy() for f in fwd.values()])
+        complete = np.logical_and.reduce([forward(h).notna().to_numpy() for h in horizons])
         before = _count(panel)
         panel = panel.where(complete)
         loss_rows["a period without a forward return (drop_incomplete)"] = before - _count(panel)
@@ -249,13 +260,14 @@ def evaluate(
     evaluated = {}
     binned: tuple[np.ndarray, pd.DataFrame] | None = None
     for h in horizons:
-        usable = panel.where(fwd[h].notna())
+        fwd = forward(h)
+        usable = panel.where(fwd.notna())
         before_binning = usable.notna().to_numpy()
         if binned is None or not np.array_equal(before_binning, binned[0]):
             binned = (before_binning, quantile_buckets(usable, q))  # reused while the mask holds
         bucket = binned[1]
         usable = usable.where(bucket.notna())  # a date without buckets is dropped, as alphalens
-        r = fwd[h].where(usable.notna())
+        r = fwd.where(usable.notna())
         buckets[h] = bucket
         mask = usable.notna().to_numpy()
         if ranked is None or not np.array_equal(mask, ranked[0]):
@@ -284,7 +296,8 @@ def evaluate(
     autocorrelation = _rank_autocorrelation(panel, horizons)
     return FactorReport(
         factor=panel,
-        forward_returns=fwd,
+        prices=ds.prices,
+        delisted=delisted,
         buckets=buckets,
         ic=pd.DataFrame(ic),
         quantile_returns=_table(q_raw),
