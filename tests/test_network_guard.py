@@ -17,7 +17,7 @@ def test_localhost_is_allowed():
     server = socket.create_server(("127.0.0.1", 0))
     try:
         port = server.getsockname()[1]
-        with socket.create_connection(("127.0.0.1", port), timeout=1):
-            pass
+        with socket.create_connection(("127.0.0.1", port), timeout=1) as connection:
+            assert connection.getpeername() == ("127.0.0.1", port)
     finally:
         server.close()

@@ -165,12 +165,12 @@ def tracking_error(
 def information_ratio(
     returns: Returns, benchmark: pd.Series, periods_per_year: int = 252
 ) -> float | pd.Series:
-    """Annualized mean active return over tracking error (both on ``r - benchmark``)."""
+    """Annualized mean active return ``r - benchmark`` over :func:`tracking_error`."""
     r, b = _aligned(returns, benchmark, periods_per_year)
-    active = r - b
+    active_ann = np.nanmean(r - b, axis=0) * periods_per_year
+    error = np.atleast_1d(np.asarray(tracking_error(returns, benchmark, periods_per_year)))
     with np.errstate(invalid="ignore", divide="ignore"):
-        ratio = np.nanmean(active, axis=0) / _std(active) * np.sqrt(periods_per_year)
-    return _out(returns, ratio)
+        return _out(returns, active_ann / error)
 
 
 def probabilistic_sharpe_ratio(
