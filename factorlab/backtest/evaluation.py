@@ -19,17 +19,20 @@ Conventions (alphalens-reloaded's, unless said otherwise; tests check agreement 
 from __future__ import annotations
 
 import math
+import os
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
+from factorlab.backtest.crosssection import Forward, bucket_labels, cross_sections
+from factorlab.backtest.ranking import row_ranks
 from factorlab.data import Dataset
 from factorlab.errors import ConfigError, DataError
-from factorlab.factors.transform import row_quantile
 from factorlab.params import as_int
 
 if TYPE_CHECKING:
@@ -55,87 +58,51 @@ def forward_returns(
     A stock that delists within the horizon (``delisted``: last trading days) realizes its
     return to its last price, as in the backtest; other missing prices give NaN.
     """
-    out = {h: prices.shift(-h) / prices - 1 for h in periods}
-    if delisted is None or delisted.isna().all():
-        return out
-    last_row = np.searchsorted(prices.index.to_numpy(), pd.DatetimeIndex(delisted).to_numpy())
-    last_row = np.where(pd.DatetimeIndex(delisted).isna(), len(prices), last_row)
-    rows = np.arange(len(prices))[:, None]
-    final = prices.ffill()
-    for h in periods:
-        ends_inside = (rows < last_row[None, :]) & (rows + h > last_row[None, :])
-        realized = final.shift(-h) / prices - 1
-        out[h] = out[h].mask(ends_inside, realized)
-    return out
+    forward = Forward(prices, delisted)
+    return {
+        h: pd.DataFrame(forward.into(h), index=prices.index, columns=prices.columns)
+        for h in periods
+    }
 
 
-def rank_ic(
-    factor: pd.DataFrame, returns: pd.DataFrame, factor_ranks: np.ndarray | None = None
-) -> pd.Series:
-    """Spearman correlation across stocks per date, on stocks that have both values.
-
-    ``factor_ranks`` may pass the factor's row ranks when every stock with a factor value also
-    has a return (then they are the ranks within the pair), to save ranking it again.
-    """
-    both = factor.notna() & returns.notna()
-    a = factor_ranks if factor_ranks is not None else row_ranks(factor.where(both).to_numpy())
-    b = row_ranks(returns.where(both).to_numpy())
+def rank_ic(factor: pd.DataFrame, returns: pd.DataFrame) -> pd.Series:
+    """Spearman correlation across stocks per date, on stocks that have both values."""
+    both = factor.notna().to_numpy() & returns.notna().to_numpy()
+    a = row_ranks(np.where(both, factor.to_numpy(dtype=float), np.nan))
+    b = row_ranks(np.where(both, returns.to_numpy(dtype=float), np.nan))
     return pd.Series(_pearson_rows(a, b).to_numpy(), index=factor.index)
-
-
-def row_ranks(values: np.ndarray) -> np.ndarray:
-    """Average ranks (1 = lowest) within each row, NaN kept: ``DataFrame.rank(axis=1)``.
-
-    One argsort for the whole panel; rows without ties get their ranks straight from it, and
-    only rows with ties go through pandas' tie-averaging ranker.
-    """
-    n_rows, n_cols = values.shape
-    if values.size == 0:
-        return values.astype(float)
-    order = np.argsort(values, axis=1)  # NaN sort last
-    flat = (order + (np.arange(n_rows) * n_cols)[:, None]).ravel()
-    ordered = values.ravel()[flat].reshape(n_rows, n_cols)
-    tied = (ordered[:, 1:] == ordered[:, :-1]).any(axis=1)  # NaN never equals NaN
-    ranks = np.empty(n_rows * n_cols)
-    ranks[flat] = np.broadcast_to(np.arange(1.0, n_cols + 1), (n_rows, n_cols)).ravel()
-    ranks = ranks.reshape(n_rows, n_cols)
-    ranks[np.isnan(values)] = np.nan
-    if tied.any():
-        ranks[tied] = pd.DataFrame(values[tied]).rank(axis=1).to_numpy()
-    return ranks
 
 
 def quantile_buckets(factor: pd.DataFrame, quantiles: int) -> pd.DataFrame:
     """``pd.qcut(row, quantiles, labels=False) + 1`` for every date at once; a date whose
     edges are not unique is all NaN (alphalens drops it)."""
     values = factor.to_numpy(dtype=float)
-    ordered = np.sort(values, axis=1)
-    count = (~np.isnan(values)).sum(axis=1)
-    edges = np.stack(
-        [row_quantile(ordered, q, count) for q in np.linspace(0, 1, quantiles + 1)], axis=1
-    )
-    valid = (np.diff(edges, axis=1) > 0).all(axis=1) & (count > 0)
-    # In (e[j-1], e[j]] -> j; the lowest value joins bucket 1.
-    bucket = (values[:, :, None] > edges[:, None, :-1]).sum(axis=2).clip(min=1).astype(float)
-    bucket[np.isnan(values) | ~valid[:, None]] = np.nan
-    return pd.DataFrame(bucket, index=factor.index, columns=factor.columns)
+    labels, _ = bucket_labels(values, np.sort(values, axis=1), quantiles)
+    return pd.DataFrame(_labels_as_float(labels), index=factor.index, columns=factor.columns)
+
+
+def _labels_as_float(labels: np.ndarray) -> np.ndarray:
+    out = labels.astype(float)
+    out[labels == 0] = np.nan
+    return out
 
 
 @dataclass(frozen=True)
 class FactorReport:
-    """What :func:`evaluate` returns. Every table is indexed by period (trading days)."""
+    """What :func:`evaluate` returns. Every table is indexed by period (trading days).
+
+    Turnover, rank autocorrelation, buckets and forward returns are computed on first access.
+    """
 
     factor: pd.DataFrame = field(repr=False)
     prices: pd.DataFrame = field(repr=False)
     delisted: pd.Series | None = field(repr=False)
-    buckets: dict[int, pd.DataFrame] = field(repr=False)
+    labels: dict[int, np.ndarray] = field(repr=False)
     ic: pd.DataFrame
     quantile_returns: pd.DataFrame
     quantile_returns_demeaned: pd.DataFrame
     quantile_returns_by_group: pd.DataFrame | None
     spread_series: pd.DataFrame = field(repr=False)
-    turnover: pd.DataFrame
-    rank_autocorrelation: pd.Series
     loss: pd.DataFrame
     quantiles: int
 
@@ -177,6 +144,30 @@ class FactorReport:
         table.index.name = "period"
         return table
 
+    @cached_property
+    def buckets(self) -> dict[int, pd.DataFrame]:
+        """Each period's bucket labels (1 = lowest factor values; NaN: not evaluated)."""
+        frames: dict[int, pd.DataFrame] = {}
+        for h, labels in self.labels.items():
+            same = next((frames[k] for k in frames if self.labels[k] is labels), None)
+            frames[h] = same if same is not None else pd.DataFrame(
+                _labels_as_float(labels), index=self.factor.index, columns=self.factor.columns
+            )  # fmt: skip
+        return frames
+
+    @cached_property
+    def rank_autocorrelation(self) -> pd.Series:
+        """Spearman correlation of the factor with itself h rows earlier, per period."""
+        return _rank_autocorrelation(self.factor, list(self.ic.columns))
+
+    @cached_property
+    def turnover(self) -> pd.DataFrame:
+        """Per period: the share of each bucket's names that are new since h rows earlier, and
+        the factor's rank autocorrelation."""
+        first = self.ic.columns[0]
+        table = _turnover(self.labels[first], list(self.ic.columns), self.quantiles)
+        return table.assign(**{"rank autocorrelation": self.rank_autocorrelation})
+
     @property
     def forward_returns(self) -> dict[int, pd.DataFrame]:
         """The forward returns of each period (computed on access; see :func:`forward_returns`)."""
@@ -208,6 +199,7 @@ def evaluate(
     quantiles: object = 5,
     groupby: str | None = None,
     drop_incomplete: bool = False,
+    threads: int | None = None,
 ) -> FactorReport:
     """How well a factor ranks future returns: IC, quantile returns, spread, turnover.
 
@@ -223,6 +215,8 @@ def evaluate(
         Also report quantile returns per group (buckets are still formed across all stocks).
     drop_incomplete : bool
         Drop a (date, stock) when any period's forward return is missing (alphalens' rule).
+    threads : int, optional
+        Blocks of dates evaluated at once; by default one per processor core, up to 4.
 
     Examples
     --------
@@ -233,55 +227,42 @@ def evaluate(
     [1, 21]
     """
     horizons = _periods(periods)
+    threads = as_int(threads, "threads") if threads is not None else min(os.cpu_count() or 1, 4)
+    if threads < 1:
+        raise ConfigError(f"threads must be 1 or more, got {threads}.")
     q = as_int(quantiles, "quantiles")
     if q < 2:
         raise ConfigError(f"quantiles must be at least 2, got {q}.")
     raw = _aligned(factor, ds)
-    given = _count(raw)
+    values = np.array(raw.to_numpy(dtype=float), order="C")  # a row-major copy
+    del raw
+    given = int((~np.isnan(values)).sum())
     if given == 0:
         raise DataError("The factor has no values, so there is nothing to evaluate.")
+    forward = Forward(ds.prices, ds.meta["delisted"])
+    np.copyto(values, np.nan, where=np.isnan(forward.prices))
+    loss_rows = {"factor values": given, "no price that day": given - _count(values)}
     groups = _groups(ds, groupby)
-    panel = raw.where(ds.prices.notna())
-    del raw
-    loss_rows = {"factor values": given, "no price that day": given - _count(panel)}
-    delisted = ds.meta["delisted"]
-
-    def forward(h: int) -> pd.DataFrame:  # one period at a time keeps memory down
-        return forward_returns(ds.prices, [h], delisted)[h]
-
+    found = cross_sections(values, forward, horizons, q, drop_incomplete, groups, threads=threads)
     if drop_incomplete:
-        complete = np.logical_and.reduce([forward(h).notna().to_numpy() for h in horizons])
-        before = _count(panel)
-        panel = panel.where(complete)
-        loss_rows["a period without a forward return (drop_incomplete)"] = before - _count(panel)
-
-    ic, q_raw, q_demeaned, spreads, buckets, by_group = {}, {}, {}, {}, {}, {}
-    ranked: tuple[np.ndarray, np.ndarray] | None = None
-    evaluated = {}
-    binned: tuple[np.ndarray, pd.DataFrame] | None = None
+        loss_rows["a period without a forward return (drop_incomplete)"] = found.dropped_incomplete
+    left = _count(values)
+    dates = ds.prices.index
+    q_raw, q_demeaned, spreads, by_group = {}, {}, {}, {}
     for h in horizons:
-        fwd = forward(h)
-        usable = panel.where(fwd.notna())
-        before_binning = usable.notna().to_numpy()
-        if binned is None or not np.array_equal(before_binning, binned[0]):
-            binned = (before_binning, quantile_buckets(usable, q))  # reused while the mask holds
-        bucket = binned[1]
-        usable = usable.where(bucket.notna())  # a date without buckets is dropped, as alphalens
-        r = fwd.where(usable.notna())
-        buckets[h] = bucket
-        mask = usable.notna().to_numpy()
-        if ranked is None or not np.array_equal(mask, ranked[0]):
-            ranked = (mask, row_ranks(usable.to_numpy()))
-        ic[h] = rank_ic(usable, r, factor_ranks=ranked[1])
-        means = _bucket_means(r, bucket, q)
+        means = pd.DataFrame(found.bucket_means[h], index=dates, columns=range(1, q + 1))
         q_raw[h] = means.mean()
         # Demeaning shifts every bucket of a day by that day's mean: no second pass needed.
-        q_demeaned[h] = means.sub(r.mean(axis=1), axis=0).mean()
+        q_demeaned[h] = means.sub(found.day_means[h], axis=0).mean()
         spreads[h] = means[q] - means[1]
-        if groups is not None:
-            by_group[h] = _by_group(r, bucket, groups, q)
-        evaluated[h] = _count(usable)
-        loss_rows[f"no forward return or bucket, {h}d"] = _count(panel) - evaluated[h]
+        if groups:
+            by_group[h] = pd.concat(
+                {g: pd.DataFrame(m, columns=range(1, q + 1)).mean()
+                 for g, m in found.group_means[h].items()},
+                names=["group", "quantile"],
+            )  # fmt: skip
+        loss_rows[f"no forward return or bucket, {h}d"] = left - found.evaluated[h]
+    evaluated = found.evaluated
     loss = pd.Series(loss_rows, name="rows").to_frame()
     loss["share"] = loss["rows"] / given
     worst = 1 - min(evaluated.values()) / given  # every cause together, worst horizon
@@ -292,22 +273,16 @@ def evaluate(
             UserWarning,
             stacklevel=2,
         )
-    first = horizons[0]
-    autocorrelation = _rank_autocorrelation(panel, horizons)
     return FactorReport(
-        factor=panel,
+        factor=pd.DataFrame(values, index=dates, columns=ds.prices.columns, copy=False),
         prices=ds.prices,
-        delisted=delisted,
-        buckets=buckets,
-        ic=pd.DataFrame(ic),
+        delisted=ds.meta["delisted"],
+        labels=found.labels,
+        ic=pd.DataFrame({h: pd.Series(found.ic[h], index=dates) for h in horizons}),
         quantile_returns=_table(q_raw),
         quantile_returns_demeaned=_table(q_demeaned),
         quantile_returns_by_group=pd.concat(by_group, axis=1) if by_group else None,
         spread_series=pd.DataFrame(spreads),
-        turnover=_turnover(buckets[first], horizons, q).assign(
-            **{"rank autocorrelation": autocorrelation}
-        ),
-        rank_autocorrelation=autocorrelation,
         loss=loss,
         quantiles=q,
     )
@@ -348,49 +323,24 @@ def _pearson_rows(a: np.ndarray, b: np.ndarray) -> pd.Series:
     return pd.Series(np.where(n >= 2, r, np.nan))
 
 
-def _count(frame: pd.DataFrame) -> int:
-    return int(frame.notna().to_numpy().sum())
+def _count(values: np.ndarray) -> int:
+    return int((~np.isnan(values)).sum())
 
 
-def _groups(ds: Dataset, groupby: str | None) -> pd.Series | None:
+def _groups(ds: Dataset, groupby: str | None) -> dict[object, np.ndarray] | None:
+    """Each group's stocks as column positions of the price panel."""
     if groupby is None:
         return None
     if groupby not in ("sector", "industry"):
         raise ConfigError(f"groupby must be 'sector', 'industry' or None, got {groupby!r}.")
-    groups = ds.meta[groupby]
+    groups = ds.meta[groupby].reindex(ds.prices.columns)
     if groups.isna().all():
         raise ConfigError(f"This dataset has no {groupby} in ds.meta, so it cannot group by it.")
-    return groups
+    return {name: np.flatnonzero((groups == name).to_numpy()) for name in groups.dropna().unique()}
 
 
-def _bucket_means(r: pd.DataFrame, bucket: pd.DataFrame, q: int) -> pd.DataFrame:
-    """Per date, each bucket's mean forward return (dates × buckets 1..q), in one pass: a
-    bincount over (date, bucket) cells."""
-    values, labels = r.to_numpy(), bucket.to_numpy()
-    valid = ~np.isnan(values) & ~np.isnan(labels)
-    rows = np.nonzero(valid)[0]
-    cell = rows * q + labels[valid].astype(int) - 1
-    size = len(values) * q
-    total = np.bincount(cell, weights=values[valid], minlength=size).reshape(-1, q)
-    count = np.bincount(cell, minlength=size).reshape(-1, q)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        means = np.where(count > 0, total / count, np.nan)
-    return pd.DataFrame(means, index=r.index, columns=range(1, q + 1))
-
-
-def _by_group(r: pd.DataFrame, bucket: pd.DataFrame, groups: pd.Series, q: int) -> pd.Series:
-    parts = {}
-    for name in groups.dropna().unique():
-        members = groups.index[groups == name]
-        parts[name] = _bucket_means(r[members], bucket[members], q).mean()
-    out = pd.concat(parts)
-    out.index.names = ["group", "quantile"]
-    return out
-
-
-def _turnover(bucket: pd.DataFrame, horizons: list[int], q: int) -> pd.DataFrame:
+def _turnover(labels: np.ndarray, horizons: list[int], q: int) -> pd.DataFrame:
     """Share of a bucket's names on a date that were not in it ``h`` rows earlier, averaged."""
-    labels = bucket.to_numpy()
     rows = {}
     for h in horizons:
         per_bucket = {}

@@ -168,22 +168,6 @@ def test_bad_parameters_are_named(shared):
     assert list(fl.evaluate(factor, ds, periods="1, 5").ic.columns) == [1, 5]
 
 
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-from hypothesis.extra.numpy import arrays  # noqa: E402
-
-from factorlab.backtest.evaluation import row_ranks  # noqa: E402
-
-_small = st.one_of(st.just(np.nan), st.integers(-3, 3).map(float), st.floats(-1e3, 1e3))
-
-
-@settings(max_examples=100, deadline=None)
-@given(values=arrays(np.float64, st.tuples(st.integers(1, 6), st.integers(1, 9)), elements=_small))
-def test_row_ranks_equal_pandas_with_ties_and_gaps(values):
-    expected = pd.DataFrame(values).rank(axis=1).to_numpy()
-    np.testing.assert_array_equal(row_ranks(values), expected)
-
-
 def test_the_loss_table_adds_up_by_hand():
     dates = pd.bdate_range("2024-01-01", periods=10)
     prices = pd.DataFrame(

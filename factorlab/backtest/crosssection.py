@@ -1,0 +1,278 @@
+"""The per-date work of factor evaluation: forward returns, buckets, rank IC and bucket means.
+
+Every date is a cross-section of its own, so the panel is processed in blocks of dates. A block
+of a few hundred dates fits in the processor's cache, its buffers are allocated once and reused
+for every block and period (a freshly allocated panel costs about as much as filling it), and
+peak memory does not grow with the number of dates.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from factorlab.backtest.ranking import center_sorted_ranks, sort_rows, sorted_ranks
+from factorlab.factors.transform import row_quantile
+
+__all__ = ["CrossSections", "Forward", "bucket_labels", "cross_sections"]
+
+BLOCK_CELLS = 1 << 20  # about a million cells (8 MB of float64) per block
+
+
+class Forward:
+    """Forward returns ``close[t+h] / close[t] - 1`` of one price panel, for any block of rows.
+
+    A stock that delists within the horizon (``delisted``: last trading days) realizes its
+    return to its last price; other missing prices give NaN.
+    """
+
+    def __init__(self, prices: pd.DataFrame, delisted: pd.Series | None = None) -> None:
+        # Row-major: every pass runs along dates' rows (pandas hands out column-major).
+        self.prices = np.ascontiguousarray(prices.to_numpy(dtype=float))
+        self.ends: np.ndarray | None = None  # row of each stock's last trading day
+        if delisted is not None and delisted.notna().any():
+            last = pd.DatetimeIndex(delisted)
+            rows = np.searchsorted(pd.DatetimeIndex(prices.index).to_numpy(), last.to_numpy())
+            self.ends = np.where(last.isna(), len(prices), rows)
+        self._last_price: np.ndarray | None = None  # the last price, held past delisting
+        if self.ends is not None:  # made here, not on first use: blocks may run in threads
+            self._last_price = np.ascontiguousarray(pd.DataFrame(self.prices).ffill())
+
+    def into(self, h: int, rows: slice | None = None, out: np.ndarray | None = None) -> np.ndarray:
+        """Forward returns over ``h`` rows for the dates in ``rows`` (all by default)."""
+        start, stop, _ = (rows or slice(None)).indices(len(self.prices))
+        out = np.empty((stop - start, self.prices.shape[1])) if out is None else out
+        self._ratio(self.prices, h, start, out)
+        if self.ends is None:
+            return out
+        dates = np.arange(start, stop)[:, None]
+        ends_inside = (dates < self.ends[None, :]) & (dates + h > self.ends[None, :])
+        if ends_inside.any():
+            realized = self._ratio(self._last_price, h, start, np.empty(out.shape))
+            np.copyto(out, realized, where=ends_inside)
+        return out
+
+    def _ratio(self, later: np.ndarray, h: int, start: int, out: np.ndarray) -> np.ndarray:
+        inside = max(min(len(out), len(self.prices) - h - start), 0)  # rows with a t + h
+        out[inside:] = np.nan
+        if inside:
+            np.divide(later[start + h : start + h + inside], self.prices[start : start + inside],
+                      out=out[:inside])  # fmt: skip
+            out[:inside] -= 1
+        return out
+
+
+def bucket_labels(values: np.ndarray, ordered: np.ndarray, q: int) -> tuple[np.ndarray, np.ndarray]:
+    """``pd.qcut(row, q, labels=False) + 1`` per row (0: no bucket) and, per row, how many
+    values each bucket and the ones below it hold (rows × q+1, starting at 0). ``ordered`` is
+    ``values`` sorted along rows, NaN last. A row whose edges collide gets no buckets."""
+    count = (~np.isnan(ordered)).sum(axis=1)
+    edges = [row_quantile(ordered, p, count) for p in np.linspace(0, 1, q + 1)]
+    valid = (np.diff(np.stack(edges, axis=1), axis=1) > 0).all(axis=1) & (count > 0)
+    count = np.where(valid, count, 0)
+    labels = np.ones(values.shape, dtype=np.uint8 if q < 256 else np.uint16)
+    upto = np.zeros((len(values), q + 1), dtype=np.int64)
+    for j, edge in enumerate(edges[1:-1], start=1):  # in (e[j-1], e[j]] -> j; the lowest -> 1
+        above = values > edge[:, None]
+        labels += above
+        upto[:, j] = count - above.sum(axis=1)
+    upto[:, q] = count
+    upto[~valid] = 0
+    labels[np.isnan(values) | ~valid[:, None]] = 0
+    return labels, upto
+
+
+@dataclass
+class CrossSections:
+    """Per period ``h``: the daily rank IC, each bucket's mean forward return per date
+    (dates × q), each date's mean forward return, the bucket labels (0: none), and per
+    group the bucket means per date; plus how many cells were evaluated or dropped."""
+
+    ic: dict[int, np.ndarray]
+    bucket_means: dict[int, np.ndarray]
+    day_means: dict[int, np.ndarray]
+    labels: dict[int, np.ndarray]
+    group_means: dict[int, dict[object, np.ndarray]]
+    evaluated: dict[int, int] = field(default_factory=dict)
+    dropped_incomplete: int = 0
+
+
+def cross_sections(
+    values: np.ndarray,
+    forward: Forward,
+    horizons: list[int],
+    q: int,
+    drop_incomplete: bool = False,
+    groups: dict[object, np.ndarray] | None = None,
+    threads: int = 1,
+    block_rows: int | None = None,
+) -> CrossSections:
+    """Evaluate a factor (``values``: dates × stocks, row-major, NaN = none) block by block.
+
+    With ``drop_incomplete`` a cell without a forward return for some period is dropped for
+    all of them, and ``values`` is changed in place to show it. ``groups`` maps a group name
+    to its stocks' column positions. ``threads`` blocks run at once (numpy releases the GIL).
+    """
+    n_rows, n_cols = values.shape
+    block_rows = block_rows or max(1, BLOCK_CELLS // max(n_cols, 1))
+    out = CrossSections(
+        ic={h: np.full(n_rows, np.nan) for h in horizons},
+        bucket_means={h: np.full((n_rows, q), np.nan) for h in horizons},
+        day_means={h: np.full(n_rows, np.nan) for h in horizons},
+        labels={
+            h: np.zeros(values.shape, dtype=np.uint8 if q < 256 else np.uint16) for h in horizons
+        },  # fmt: skip
+        group_means={h: {g: np.full((n_rows, q), np.nan) for g in groups or {}} for h in horizons},
+    )
+    blocks = [slice(s, min(s + block_rows, n_rows)) for s in range(0, n_rows, block_rows)]
+    threads = max(1, min(threads, len(blocks)))
+
+    def work(share: list[slice]) -> tuple[dict[int, int], int]:
+        space = _Workspace(min(block_rows, n_rows), n_cols)
+        evaluated, dropped = dict.fromkeys(horizons, 0), 0
+        for rows in share:
+            block_evaluated, block_dropped = _block(
+                values, rows, forward, horizons, q, drop_incomplete, groups, space, out
+            )
+            dropped += block_dropped
+            for h, n in block_evaluated.items():
+                evaluated[h] += n
+        return evaluated, dropped
+
+    shares = [blocks[i::threads] for i in range(threads)]
+    if threads == 1:
+        results = [work(shares[0])]
+    else:
+        with ThreadPoolExecutor(threads) as pool:
+            results = list(pool.map(work, shares))
+    out.evaluated = {h: sum(r[0][h] for r in results) for h in horizons}
+    out.dropped_incomplete = sum(r[1] for r in results)
+    return out
+
+
+class _Workspace:
+    """Block-sized buffers, allocated once per thread."""
+
+    def __init__(self, n_rows: int, n_cols: int) -> None:
+        shape = (n_rows, n_cols)
+        self.fwd, self.scratch, self.centered = (np.empty(shape) for _ in range(3))
+        self.order, self.factor_order = (np.empty(shape, dtype=np.int64) for _ in range(2))
+
+    def views(self, n: int) -> _Workspace:
+        """The first ``n`` rows of every buffer (still row-major) for a shorter last block."""
+        view = object.__new__(_Workspace)
+        view.__dict__ = {name: buffer[:n] for name, buffer in self.__dict__.items()}
+        return view
+
+
+class _Binned:
+    """A block's buckets and centered ranks on one set of cells with a forward return, reused
+    across periods while that set does not change."""
+
+    def __init__(self, values: np.ndarray, present: np.ndarray, q: int, space: _Workspace):
+        self.present = present
+        x = space.scratch
+        np.copyto(x, values)
+        np.copyto(x, np.nan, where=~present)
+        self.order, ordered = sort_rows(x, order=space.factor_order,
+                                        ordered=space.order.view(np.float64))  # fmt: skip
+        self.labels, self.upto = bucket_labels(x, ordered, q)
+        self.count = self.upto[:, -1]  # 0 on a date without buckets: it is dropped
+        self.usable = self.labels > 0
+        ranks = center_sorted_ranks(sorted_ranks(ordered, out=ordered), self.count)
+        self.centered = space.centered  # centered ranks in place, 0 where unusable
+        self.centered.ravel()[self.order.ravel()] = ranks.ravel()
+        self.sum_of_squares = np.einsum("ij,ij->i", self.centered, self.centered)
+
+
+def _block(
+    values: np.ndarray,
+    rows: slice,
+    forward: Forward,
+    horizons: list[int],
+    q: int,
+    drop_incomplete: bool,
+    groups: dict[object, np.ndarray] | None,
+    space: _Workspace,
+    out: CrossSections,
+) -> tuple[dict[int, int], int]:
+    block = values[rows]  # a view: drop_incomplete writes through
+    space = space.views(len(block))
+    dropped = 0
+    if drop_incomplete:
+        before = int((~np.isnan(block)).sum())
+        for h in horizons:
+            np.copyto(block, np.nan, where=np.isnan(forward.into(h, rows, out=space.fwd)))
+        dropped = before - int((~np.isnan(block)).sum())
+    binned: _Binned | None = None
+    evaluated = {}
+    for h in horizons:
+        r = forward.into(h, rows, out=space.fwd)
+        present = ~np.isnan(block) & ~np.isnan(r)
+        if binned is None or not np.array_equal(present, binned.present):
+            binned = _Binned(block, present, q, space)
+        np.copyto(r, np.nan, where=~binned.usable)  # a date without buckets is dropped
+        if groups:
+            for name, members in groups.items():
+                out.group_means[h][name][rows] = _bucket_means(
+                    r[:, members], binned.labels[:, members], q
+                )
+        means, day_mean = _bucket_means_along(binned, r, space.scratch)
+        out.bucket_means[h][rows] = means
+        out.day_means[h][rows] = day_mean
+        out.ic[h][rows] = _rank_ic_sorted(binned, r, space.order, space.scratch)
+        out.labels[h][rows] = binned.labels
+        evaluated[h] = int(binned.count.sum())
+    return evaluated, dropped
+
+
+def _bucket_means_along(
+    binned: _Binned, r: np.ndarray, buffer: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each bucket's mean forward return per date (dates × q) and each date's mean. Buckets are
+    contiguous in the factor's sort order, so their sums are differences of one cumulative sum
+    along it."""
+    along = np.take(r.ravel(), binned.order, out=buffer, mode="clip")  # NaN past each count
+    np.copyto(along, 0.0, where=np.isnan(along))
+    np.cumsum(along, axis=1, out=along)
+    upto = binned.upto
+    totals = np.take_along_axis(along, np.maximum(upto - 1, 0), axis=1)
+    totals[upto == 0] = 0.0
+    sizes = np.diff(upto, axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        means = np.where(sizes > 0, np.diff(totals, axis=1) / sizes, np.nan)
+        day_mean = np.where(binned.count > 0, totals[:, -1] / binned.count, np.nan)
+    return means, day_mean
+
+
+def _rank_ic_sorted(
+    binned: _Binned, r: np.ndarray, order: np.ndarray, buffer: np.ndarray
+) -> np.ndarray:
+    """Spearman IC per date of the factor and ``r`` (NaN off the usable cells). Overwrites
+    ``r``: the returns' ranks stay in their sort order and the factor's ranks are gathered
+    into it, so nothing is scattered back."""
+    _, ranks = sort_rows(r, order=order, ordered=buffer)
+    b = center_sorted_ranks(sorted_ranks(ranks, out=ranks), binned.count)
+    a = np.take(binned.centered.ravel(), order, out=r, mode="clip")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ic = np.einsum("ij,ij->i", a, b) / np.sqrt(
+            binned.sum_of_squares * np.einsum("ij,ij->i", b, b)
+        )
+    ic[binned.count < 2] = np.nan
+    return ic
+
+
+def _bucket_means(values: np.ndarray, labels: np.ndarray, q: int) -> np.ndarray:
+    """Per date, each bucket's mean of ``values`` (dates × buckets 1..q; labels 0 are not in a
+    bucket), in one pass: a bincount over (date, bucket) cells."""
+    valid = ~np.isnan(values) & (labels > 0)
+    rows = np.nonzero(valid)[0]
+    cell = rows * q + labels[valid].astype(np.int64) - 1
+    size = len(values) * q
+    total = np.bincount(cell, weights=values[valid], minlength=size).reshape(-1, q)
+    count = np.bincount(cell, minlength=size).reshape(-1, q)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(count > 0, total / count, np.nan)
