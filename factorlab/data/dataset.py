@@ -14,7 +14,7 @@ from factorlab.params import as_date, as_tickers, did_you_mean
 
 __all__ = ["Dataset"]
 
-_PARTS = ("volume", "fundamentals", "benchmark", "truth")
+_PARTS = ("volume", "close", "fundamentals", "benchmark", "truth")
 
 
 class Dataset:
@@ -27,6 +27,10 @@ class Dataset:
         (not yet listed, delisted, suspended). The only required part.
     volume : DataFrame, optional
         Shares traded, on the prices' dates and tickers.
+    close : DataFrame, optional
+        The traded close (adjusted for splits, not for dividends), on the prices' dates and
+        tickers, when ``prices`` are dividend-adjusted: market cap is ``close`` times shares
+        outstanding. Without it, ``prices`` serve.
     fundamentals : DataFrame, optional
         Long and point in time: ``ticker``, ``period_end``, ``available_at`` and the columns of
         :data:`factorlab.data.schema.FUNDAMENTAL_VALUES` (absent ones become NaN). A row may be
@@ -73,6 +77,7 @@ class Dataset:
         meta: pd.DataFrame | None = None,
         benchmark: pd.Series | None = None,
         *,
+        close: pd.DataFrame | None = None,
         truth: Any = None,
         source: str = "user",
         notes: list[str] | None = None,
@@ -80,6 +85,7 @@ class Dataset:
     ) -> None:
         self.prices = validate.clean_prices(prices)
         self.volume = None if volume is None else validate.clean_volume(volume, self.prices)
+        self.close = None if close is None else validate.clean_close(close, self.prices)
         self.fundamentals = (
             None if fundamentals is None else validate.clean_fundamentals(fundamentals, self.prices)
         )
@@ -253,6 +259,7 @@ class Dataset:
         return Dataset(
             prices=prices,
             volume=None if self.volume is None else self.volume.loc[prices.index, tickers],
+            close=None if self.close is None else self.close.loc[prices.index, tickers],
             fundamentals=fundamentals,
             meta=meta,
             benchmark=None if self.benchmark is None else self.benchmark.loc[prices.index],

@@ -27,7 +27,9 @@ def load_dataset(source: str | os.PathLike[str] = "sample", **options: Any) -> D
         ``"sample"`` (the embedded lab market), ``"yahoo"``, or the path of a saved folder.
     **options
         Passed to the source: for ``"sample"``, ``n_tickers``, ``years`` and ``seed`` (strings
-        such as ``"300"`` are accepted, as papermill passes them).
+        such as ``"300"`` are accepted, as papermill passes them); for ``"yahoo"``, those of
+        :func:`factorlab.data.yahoo.load_yahoo` (``tickers``, ``start``, ``end``, ``benchmark``,
+        ``cache_dir``, ``refresh``, ``offline``, ``progress``).
 
     Raises
     ------
@@ -54,10 +56,17 @@ def load_dataset(source: str | os.PathLike[str] = "sample", **options: Any) -> D
 
         return make_sample(**_only(options, {"n_tickers", "years", "seed"}, "sample"))
     if name.lower() == "yahoo":
-        raise DataError(
-            "The 'yahoo' source is not available in this version of factorlab yet. Use "
-            "fl.load_dataset('sample'), or build your own with fl.Dataset(prices=...)."
-        )
+        from factorlab.data.yahoo import load_yahoo
+
+        allowed = {"tickers", "start", "end", "benchmark", "cache_dir", "refresh", "offline",
+                   "progress", "retry"}  # fmt: skip
+        options = _only(options, allowed, "yahoo")
+        if "tickers" not in options or options["tickers"] is None:
+            raise DataError(
+                "load_dataset('yahoo') needs tickers, e.g. load_dataset('yahoo', "
+                "tickers=['AAPL', 'MSFT'], start='2018-01-01')."
+            )
+        return load_yahoo(**options)
     if _looks_like_path(name):
         return _from_folder(Path(name), options)
     known = ", ".join(f"'{s}' ({why})" for s, why in SOURCES.items())

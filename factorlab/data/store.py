@@ -43,6 +43,8 @@ def save_dataset(ds: Dataset, path: str | os.PathLike[str], *, overwrite: bool =
     frames: dict[str, pd.DataFrame] = {"prices": ds.prices, "meta": ds.meta}
     if ds.volume is not None:
         frames["volume"] = ds.volume
+    if ds.close is not None:
+        frames["close"] = ds.close
     if ds.fundamentals is not None:
         frames["fundamentals"] = ds.fundamentals
     if ds.benchmark is not None:
@@ -165,6 +167,7 @@ def read_dataset(path: str | os.PathLike[str]) -> Dataset:
         return Dataset(
             prices=frames["prices"],
             volume=frames.get("volume"),
+            close=frames.get("close"),
             fundamentals=frames.get("fundamentals"),
             meta=frames.get("meta"),
             benchmark=None if benchmark is None else benchmark.iloc[:, 0],

@@ -54,6 +54,23 @@ def clean_volume(volume: object, prices: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+def clean_close(close: object, prices: pd.DataFrame) -> pd.DataFrame:
+    """The traded close on exactly the prices' dates and tickers: positive where given."""
+    frame = _wide_frame(close, "close")
+    _same_labels(frame.index, prices.index, "close", "dates", "close.reindex(prices.index)")
+    _same_labels(frame.columns, prices.columns, "close", "tickers", "close[prices.columns]")
+    frame = frame[prices.columns]
+    values = frame.to_numpy()
+    bad = (values <= 0) | np.isinf(values)
+    if bad.any():
+        ticker, day = _first_where(frame, bad)
+        raise DataError(
+            f"close must be a positive, finite price: {ticker} on {day:%Y-%m-%d} is "
+            f"{float(frame.at[day, ticker])}. Use NaN where it is unknown."
+        )
+    return frame
+
+
 def clean_fundamentals(fundamentals: object, prices: pd.DataFrame) -> pd.DataFrame:
     """Long point-in-time fundamentals, one row per (ticker, period_end), sorted."""
     if not isinstance(fundamentals, pd.DataFrame):

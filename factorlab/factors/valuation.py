@@ -27,12 +27,14 @@ __all__ = [
 
 
 def market_cap(ds: Dataset) -> pd.DataFrame:
-    """Price times the latest known shares outstanding; NaN where either is missing."""
+    """The traded close (``ds.close``, else ``ds.prices``) times the latest known shares
+    outstanding; NaN where either is missing."""
 
     def compute(d: Dataset) -> pd.DataFrame:
         f = filings(d)
         shares = f.panel(f.latest_known("shares_outstanding"))
-        return d.prices * shares.where(shares > 0)
+        price = d.prices if d.close is None else d.close
+        return price * shares.where(shares > 0)
 
     return shared(ds, "market_cap", compute)
 

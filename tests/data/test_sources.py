@@ -48,6 +48,6 @@ def test_an_option_the_source_does_not_take_is_named():
         fl.load_dataset("sample", tickers=["AAA"])
 
 
-def test_the_yahoo_source_is_reported_as_not_available_yet():
-    with pytest.raises(fl.DataError, match="'yahoo' source is not available in this version"):
+def test_the_yahoo_source_asks_for_tickers():
+    with pytest.raises(fl.DataError, match=r"load_dataset\('yahoo'\) needs tickers"):
         fl.load_dataset("yahoo")
