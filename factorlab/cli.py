@@ -77,6 +77,24 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _fetch(args: argparse.Namespace) -> int:
+    from factorlab.data import load_dataset
+
+    ds = load_dataset(
+        "yahoo", tickers=args.tickers, start=args.start, end=args.end,
+        benchmark=None if args.benchmark.lower() == "none" else args.benchmark,
+        cache_dir=args.cache_dir, refresh=args.refresh, offline=args.offline,
+        progress=not args.no_progress,
+    )  # fmt: skip
+    print(format_summary(ds))
+    for ticker, reason in ds.failed.items():
+        print(f"  failed: {ticker}: {reason}")
+    if args.save:
+        ds.save(args.save)
+        print(f"saved to {args.save}; load it offline with fl.load_dataset({str(args.save)!r})")
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     from factorlab import __version__
 
@@ -98,6 +116,25 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--years", default=15, help="sample only: years of trading days")
     run.add_argument("--seed", default=42, help="sample only: random seed")
     run.set_defaults(handler=_run)
+    fetch = commands.add_parser(
+        "fetch",
+        help="download tickers from Yahoo Finance (cached) and optionally save a dataset folder",
+        description=(
+            "Download prices, fundamentals and company info from Yahoo Finance through the cache, "
+            "print what came back and what failed, and with --save write a dataset folder that "
+            "fl.load_dataset(folder) loads offline."
+        ),
+    )
+    fetch.add_argument("tickers", nargs="+", help="Yahoo symbols, e.g. AAPL MSFT NVDA")
+    fetch.add_argument("--start", default="2015-01-01", help="first day (default 2015-01-01)")
+    fetch.add_argument("--end", default=None, help="last day (default today)")
+    fetch.add_argument("--benchmark", default="SPY", help="benchmark symbol, or 'none'")
+    fetch.add_argument("--save", default=None, help="folder to save the dataset in")
+    fetch.add_argument("--cache-dir", default=None, help="cache folder (default: per user)")
+    fetch.add_argument("--refresh", action="store_true", help="download again, ignore the cache")
+    fetch.add_argument("--offline", action="store_true", help="use only the cache")
+    fetch.add_argument("--no-progress", action="store_true", help="no progress bars")
+    fetch.set_defaults(handler=_fetch)
     return parser
 
 

@@ -1,0 +1,96 @@
+"""The Yahoo cache: atomic, locked, freshness by kind, damaged files detected and dropped."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+from datetime import UTC, datetime, timedelta
+
+import pandas as pd
+
+from factorlab.data.yahoo.cache import YahooCache, default_cache_dir
+
+
+def _frame(value: float, rows: int = 50) -> pd.DataFrame:
+    return pd.DataFrame({"adj_close": [value] * rows},
+                        index=pd.bdate_range("2024-01-01", periods=rows))  # fmt: skip
+
+
+def test_a_frame_round_trips_with_its_record(tmp_path):
+    cache = YahooCache(tmp_path)
+    cache.put("AAA", "prices", _frame(1.0), start=pd.Timestamp("2024-01-01"))
+    entry = cache.get("AAA", "prices")
+    pd.testing.assert_frame_equal(entry.frame, _frame(1.0), check_freq=False)
+    assert entry.record["start"] == "2024-01-01" and entry.record["rows"] == 50
+    assert cache.get("BBB", "prices") is None
+    assert not list(tmp_path.rglob("*.tmp"))  # no temporary files left behind
+
+
+def test_prices_are_fresh_for_a_day_and_statements_for_a_week(tmp_path):
+    cache = YahooCache(tmp_path)
+    cache.put("AAA", "prices", _frame(1.0))
+    cache.put("AAA", "quarterly_income", _frame(1.0))
+    now = datetime.now(UTC)
+    prices, income = cache.get("AAA", "prices"), cache.get("AAA", "quarterly_income")
+    assert cache.is_fresh(prices, "prices", now)
+    assert not cache.is_fresh(prices, "prices", now + timedelta(days=1, minutes=1))
+    assert cache.is_fresh(income, "quarterly_income", now + timedelta(days=6))
+    assert not cache.is_fresh(income, "quarterly_income", now + timedelta(days=7, minutes=1))
+
+
+def test_a_truncated_file_is_detected_removed_and_reported(tmp_path):
+    cache = YahooCache(tmp_path)
+    cache.put("AAA", "prices", _frame(1.0))
+    path = tmp_path / "prices" / "AAA.parquet"
+    path.write_bytes(path.read_bytes()[:100])
+    assert cache.get("AAA", "prices") is None
+    assert not path.exists()
+    assert cache.damaged == ["AAA prices"]
+    assert "prices/AAA" not in json.loads((tmp_path / "index.json").read_text())
+
+
+def test_a_file_replaced_behind_the_index_is_treated_as_damaged(tmp_path):
+    cache = YahooCache(tmp_path)
+    cache.put("AAA", "prices", _frame(1.0))
+    _frame(2.0, rows=500).to_parquet(tmp_path / "prices" / "AAA.parquet")  # not via the cache
+    assert cache.get("AAA", "prices") is None and cache.damaged == ["AAA prices"]
+
+
+def test_a_damaged_index_only_costs_a_refetch(tmp_path):
+    cache = YahooCache(tmp_path)
+    cache.put("AAA", "prices", _frame(1.0))
+    (tmp_path / "index.json").write_text("{not json")
+    assert cache.get("AAA", "prices") is None
+    cache.put("AAA", "prices", _frame(3.0))
+    assert cache.get("AAA", "prices").frame["adj_close"].iloc[0] == 3.0
+
+
+def _write_many(root: str, value: float) -> None:
+    cache = YahooCache(root)
+    for i in range(15):
+        cache.put("AAA", "prices", _frame(value, rows=40 + i))
+        cache.put(f"T{value:.0f}{i}", "info", _frame(value, rows=1))
+
+
+def test_two_processes_writing_the_same_entry_leave_a_valid_file_and_index(tmp_path):
+    context = multiprocessing.get_context("spawn")
+    workers = [context.Process(target=_write_many, args=(str(tmp_path), v)) for v in (1.0, 2.0)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=120)
+        assert worker.exitcode == 0
+    cache = YahooCache(tmp_path)
+    entry = cache.get("AAA", "prices")
+    assert entry is not None and cache.damaged == []
+    assert entry.frame["adj_close"].iloc[0] in (1.0, 2.0) and len(entry.frame) == 54
+    index = json.loads((tmp_path / "index.json").read_text())
+    assert sum(key.startswith("info/") for key in index) == 30  # no update was lost
+    assert not list(tmp_path.rglob("*.tmp"))
+
+
+def test_the_cache_folder_follows_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("FACTORLAB_CACHE", str(tmp_path / "shared"))
+    assert default_cache_dir() == tmp_path / "shared" / "yahoo"
+    monkeypatch.delenv("FACTORLAB_CACHE")
+    assert default_cache_dir().name == "yahoo" and "factorlab" in str(default_cache_dir())

@@ -1,0 +1,226 @@
+"""fl.load_dataset("yahoo"): the same Dataset as the sample, cached, honest about failures."""
+
+from __future__ import annotations
+
+import os
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import factorlab as fl
+
+pytestmark = pytest.mark.filterwarnings("ignore:Yahoo")  # tests that care catch them
+
+
+@pytest.fixture
+def load(yahoo, no_wait, tmp_path):
+    """load_dataset("yahoo") against the fake, with a fresh cache folder and no waiting."""
+
+    def run(tickers=("AAA", "BBB"), **options):
+        options = {"start": "2023-06-01", "end": "2024-12-31", "cache_dir": tmp_path,
+                   "retry": no_wait, "progress": False, **options}  # fmt: skip
+        return fl.load_dataset("yahoo", tickers=list(tickers), **options)
+
+    return run
+
+
+def test_a_clean_batch_gives_a_full_dataset(load, yahoo):
+    ds = load()
+    assert ds.source == "yahoo" and ds.tickers == ["AAA", "BBB"] and ds.failed == {}
+    assert ds.start == pd.Timestamp("2023-06-01") and ds.end == pd.Timestamp("2024-12-31")
+    expected = yahoo.prices["AAA"]["Adj Close"].loc["2023-06-01":"2024-12-31"]
+    np.testing.assert_allclose(ds.prices["AAA"].to_numpy(), expected.to_numpy())
+    assert (ds.close["AAA"] > ds.prices["AAA"]).all()  # the traded close, not dividend-adjusted
+    assert ds.volume is not None and ds.benchmark.name == "SPY"
+    assert ds.meta.loc["AAA", ["name", "sector"]].tolist() == ["Aaa Corp", "Technology"]
+    assert ds.meta["delisted"].isna().all()
+    assert set(ds.fundamentals["ticker"]) == {"AAA", "BBB"}
+    assert len(yahoo.download_calls) == 1  # one batch for the tickers and the benchmark
+
+
+def test_notes_state_the_source_survivorship_and_every_assumption(load):
+    notes = " ".join(load().notes)
+    for phrase in ("Yahoo Finance", "Survivorship", "adjusted close", "available_at",
+                   "period end + 45 days", "+ 90 days", "five quarters", "4-for-1"):  # fmt: skip
+        assert phrase in notes
+
+
+def test_market_cap_uses_the_traded_close_and_split_adjusted_shares(load):
+    ds = load()
+    cap = fl.factors.valuation.market_cap(ds)
+    day = pd.Timestamp("2024-03-28")  # before AAA's split: shares were reported pre-split
+    assert cap.at[day, "AAA"] == pytest.approx(ds.close.at[day, "AAA"] * 1e9)
+
+
+def test_factors_scores_and_backtests_run_unchanged(load):
+    ds = load()
+    assert fl.factors.momentum(ds).notna().to_numpy().any()
+    assert fl.factors.value(ds).iloc[-1].notna().all()
+    result = fl.backtest(fl.factors.value(ds).fillna(0.0), ds, quantiles=2)
+    assert np.isfinite(result.stats().to_numpy(dtype=float)).any()
+
+
+def test_one_bad_ticker_is_listed_with_its_reason_and_one_warning(load):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        ds = load(["AAA", "NOPE", "BBB"])
+    assert ds.tickers == ["AAA", "BBB"]
+    assert list(ds.failed) == ["NOPE"] and "possibly delisted" in ds.failed["NOPE"]
+    about_failures = [w for w in caught if "could not be loaded" in str(w.message)]
+    assert len(about_failures) == 1 and "NOPE" in str(about_failures[0].message)
+
+
+def test_nothing_downloaded_raises_a_data_error_that_says_how_to_work_offline(load, yahoo):
+    yahoo.offline = True
+    with pytest.raises(fl.DataError) as caught:
+        load()
+    message = str(caught.value)
+    assert "No data came back from Yahoo for any of the 2 tickers" in message
+    assert "network may be unreachable" in message
+    assert "offline=True" in message and "load_dataset('sample')" in message
+
+
+def test_rate_limited_everywhere_says_so(load, yahoo):
+    yahoo.rate_limited_calls = 100
+    with pytest.raises(fl.DataError, match="rate-limited every request"):
+        load()
+    assert len(yahoo.download_calls) == 4  # bounded
+
+
+def test_rate_limited_then_fine_loads_everything(load, yahoo):
+    yahoo.rate_limited_calls = 2
+    assert load().tickers == ["AAA", "BBB"]
+    assert len(yahoo.download_calls) == 3
+
+
+def test_a_warm_cache_makes_no_calls_at_all(load, yahoo):
+    first = load()
+    calls = yahoo.calls
+    second = load()
+    assert yahoo.calls == calls
+    pd.testing.assert_frame_equal(second.prices, first.prices, check_freq=False)
+    pd.testing.assert_frame_equal(second.fundamentals, first.fundamentals)
+
+
+def test_offline_uses_the_cache_at_any_age_and_names_what_is_missing(load, yahoo):
+    load()
+    yahoo.offline = True
+    calls = yahoo.calls
+    ds = load(["AAA", "CCC"], offline=True)
+    assert yahoo.calls == calls
+    assert ds.tickers == ["AAA"] and "offline=True does not download" in ds.failed["CCC"]
+
+
+def test_refresh_downloads_again(load, yahoo):
+    load()
+    load(refresh=True)
+    assert len(yahoo.download_calls) == 2
+
+
+def test_an_earlier_start_than_cached_downloads_again(load, yahoo):
+    load(start="2024-01-02")
+    load(start="2023-06-01")
+    assert len(yahoo.download_calls) == 2
+
+
+def test_a_stale_copy_is_used_when_the_download_fails_and_the_notes_say_so(load, yahoo, tmp_path):
+    load()
+    index = tmp_path / "index.json"
+    index.write_text(index.read_text().replace('"fetched_at": "20', '"fetched_at": "19'))
+    yahoo.offline = True
+    ds = load()
+    assert ds.tickers == ["AAA", "BBB"]
+    assert any("older cached copy" in note for note in ds.notes)
+
+
+def test_a_corrupt_cache_file_is_fetched_again_with_a_warning(load, yahoo, tmp_path):
+    load()
+    path = tmp_path / "prices" / "AAA.parquet"
+    path.write_bytes(b"PAR1 not really")
+    with pytest.warns(UserWarning, match="damaged file"):
+        ds = load()
+    assert "AAA" in ds.tickers and len(yahoo.download_calls) == 2
+    assert yahoo.download_calls[-1] == ["AAA"]
+
+
+def test_missing_company_info_is_a_warning_not_an_error(load, yahoo):
+    yahoo.info_fails.add("BBB")
+    with pytest.warns(UserWarning, match="no company name or sector for BBB"):
+        ds = load()
+    assert pd.isna(ds.meta.loc["BBB", "sector"]) and ds.meta.loc["AAA", "sector"] == "Technology"
+
+
+def test_a_failed_benchmark_leaves_the_dataset_without_one(load, yahoo):
+    del yahoo.prices["SPY"]
+    with pytest.warns(UserWarning, match="benchmark SPY could not be loaded"):
+        ds = load()
+    assert ds.benchmark is None and ds.failed == {}
+
+
+@pytest.mark.parametrize(
+    ("tickers", "options", "message"),
+    [([], {}, "tickers is empty"),
+     (["BRK B"], {}, "Did you mean 'BRK-B'"),
+     (["AAA"], {"start": "2024-05-01", "end": "2024-01-01"}, "start .* is after end"),
+     (["AAA"], {"refresh": True, "offline": True}, "choose one")],
+)  # fmt: skip
+def test_bad_arguments_are_named(load, tickers, options, message):
+    with pytest.raises(fl.ConfigError, match=message):
+        load(tickers, **options)
+
+
+def test_lowercase_tickers_are_upper_cased_and_the_notes_say_so(load):
+    ds = load(["aaa", "bbb"])
+    assert ds.tickers == ["AAA", "BBB"]
+    assert "Tickers were upper-cased: AAA, BBB." in ds.notes
+
+
+def test_a_loaded_dataset_saves_and_loads_offline(load, tmp_path):
+    ds = load()
+    ds.save(tmp_path / "mine")
+    again = fl.load_dataset(str(tmp_path / "mine"))
+    pd.testing.assert_frame_equal(again.close, ds.close, check_freq=False)
+    assert again.notes == ds.notes and again.source == "yahoo"
+
+
+@pytest.mark.network
+@pytest.mark.skipif(not os.environ.get("FACTORLAB_NETWORK_TESTS"),
+                    reason="touches Yahoo; set FACTORLAB_NETWORK_TESTS=1 to run it by hand")  # fmt: skip
+def test_two_real_tickers_load_from_yahoo(tmp_path):  # pragma: no cover - manual check
+    import pytest_socket
+
+    pytest_socket.enable_socket()
+    pytest_socket._remove_restrictions()  # this one test may leave 127.0.0.1
+    ds = fl.load_dataset("yahoo", tickers=["AAPL", "MSFT"], start="2023-01-01",
+                         cache_dir=tmp_path, progress=False)  # fmt: skip
+    assert ds.tickers == ["AAPL", "MSFT"] and ds.fundamentals is not None
+    assert ds.meta["sector"].notna().all()
+
+
+def test_the_fetch_command_saves_a_folder_that_loads_offline(yahoo, tmp_path, capsys, monkeypatch):
+    from factorlab.cli import main
+
+    monkeypatch.setenv("FACTORLAB_CACHE", str(tmp_path / "cache"))
+    folder = tmp_path / "data" / "mystocks"
+    code = main(["fetch", "AAA", "NOPE", "--start", "2024-01-02", "--end", "2024-12-31",
+                 "--save", str(folder), "--no-progress"])  # fmt: skip
+    assert code == 0
+    out = capsys.readouterr().out
+    assert "factorlab dataset 'yahoo'" in out and "failed: NOPE:" in out
+    yahoo.offline = True
+    ds = fl.load_dataset(str(folder))
+    assert ds.tickers == ["AAA"] and ds.failed["NOPE"]
+
+
+def test_the_fetch_command_reports_nothing_downloaded_as_one_error(yahoo, tmp_path, capsys):
+    from factorlab.cli import main
+
+    yahoo.offline = True
+    assert main(["fetch", "AAA", "--cache-dir", str(tmp_path), "--no-progress"]) == 2
+    assert capsys.readouterr().err.startswith("factorlab: error: No data came back from Yahoo")
+
+
+def test_progress_bars_can_be_shown(load, capsys):
+    assert load(progress=True).tickers == ["AAA", "BBB"]
