@@ -233,18 +233,20 @@ def _bucket_means_along(
     binned: _Binned, r: np.ndarray, buffer: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Each bucket's mean forward return per date (dates × q) and each date's mean. Buckets are
-    contiguous in the factor's sort order, so their sums are differences of one cumulative sum
-    along it."""
+    contiguous in the factor's sort order, so each is one segment of ``r`` gathered in that
+    order, summed on its own (``np.add.reduceat``: an extreme return in one bucket cannot leak
+    into another's sum, as differences of a running total would let it)."""
     along = np.take(r.ravel(), binned.order, out=buffer, mode="clip")  # NaN past each count
     np.copyto(along, 0.0, where=np.isnan(along))
-    np.cumsum(along, axis=1, out=along)
+    n_rows, n_cols = along.shape
     upto = binned.upto
-    totals = np.take_along_axis(along, np.maximum(upto - 1, 0), axis=1)
-    totals[upto == 0] = 0.0
+    starts = (np.arange(n_rows)[:, None] * n_cols + upto[:, :-1]).ravel()
+    sums = np.add.reduceat(along.ravel(), np.minimum(starts, along.size - 1))
     sizes = np.diff(upto, axis=1)
+    sums = np.where(sizes > 0, sums.reshape(n_rows, -1), 0.0)  # an empty bucket sums to nothing
     with np.errstate(invalid="ignore", divide="ignore"):
-        means = np.where(sizes > 0, np.diff(totals, axis=1) / sizes, np.nan)
-        day_mean = np.where(binned.count > 0, totals[:, -1] / binned.count, np.nan)
+        means = np.where(sizes > 0, sums / sizes, np.nan)
+        day_mean = np.where(binned.count > 0, sums.sum(axis=1) / binned.count, np.nan)
     return means, day_mean
 
 

@@ -147,13 +147,11 @@ class FactorReport:
     @cached_property
     def buckets(self) -> dict[int, pd.DataFrame]:
         """Each period's bucket labels (1 = lowest factor values; NaN: not evaluated)."""
-        frames: dict[int, pd.DataFrame] = {}
-        for h, labels in self.labels.items():
-            same = next((frames[k] for k in frames if self.labels[k] is labels), None)
-            frames[h] = same if same is not None else pd.DataFrame(
-                _labels_as_float(labels), index=self.factor.index, columns=self.factor.columns
-            )  # fmt: skip
-        return frames
+        return {
+            h: pd.DataFrame(_labels_as_float(labels), index=self.factor.index,
+                            columns=self.factor.columns)
+            for h, labels in self.labels.items()
+        }  # fmt: skip
 
     @cached_property
     def rank_autocorrelation(self) -> pd.Series:
@@ -227,7 +225,7 @@ def evaluate(
     [1, 21]
     """
     horizons = _periods(periods)
-    threads = as_int(threads, "threads") if threads is not None else min(os.cpu_count() or 1, 4)
+    threads = as_int(threads, "threads") if threads is not None else min(_cores(), 4)
     if threads < 1:
         raise ConfigError(f"threads must be 1 or more, got {threads}.")
     q = as_int(quantiles, "quantiles")
@@ -286,6 +284,14 @@ def evaluate(
         loss=loss,
         quantiles=q,
     )
+
+
+def _cores() -> int:
+    """Cores this process may use (its affinity mask, where the system has one)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # macOS, Windows
+        return os.cpu_count() or 1
 
 
 def _rank_autocorrelation(panel: pd.DataFrame, horizons: list[int]) -> pd.Series:

@@ -27,7 +27,7 @@ def sort_rows(
 
     Parameters
     ----------
-    values : 2-D float64 array, C-contiguous
+    values : 2-D array, compared as float64 (converted to a row-major float64 copy if needed)
     order, ordered : optional int64 / float64 buffers of the same shape to write into
 
     Examples
@@ -100,7 +100,8 @@ def _tie_averaged(ordered: np.ndarray) -> np.ndarray:
 
 
 def row_ranks(values: np.ndarray) -> np.ndarray:
-    """Average ranks (1 = lowest) within each row, NaN kept: ``DataFrame.rank(axis=1)``.
+    """Average ranks (1 = lowest) within each row, NaN kept: ``DataFrame.rank(axis=1)`` of the
+    values as float64 (integers beyond 2**53 that float64 cannot tell apart tie).
 
     Examples
     --------

@@ -63,3 +63,18 @@ def test_forward_returns_are_price_ratios_where_nothing_delists():
     out = Forward(prices).into(1)
     np.testing.assert_allclose(out[:, 0], [0.1, 0.1, np.nan, np.nan, np.nan])
     np.testing.assert_allclose(Forward(prices).into(9)[:, 0], [np.nan] * 5)
+
+
+@pytest.mark.parametrize("extreme", [1e11, np.inf])
+def test_an_extreme_return_in_one_bucket_leaves_the_other_buckets_exact(extreme):
+    rng = np.random.default_rng(0)
+    returns = rng.normal(0, 0.01, (1, 50))
+    returns[0, 0] = extreme  # the lowest factor value: bucket 1
+    prices = pd.DataFrame(np.vstack([np.ones(50), 1 + returns]),
+                          index=pd.bdate_range("2024-01-01", periods=2),
+                          columns=[f"T{i:02d}" for i in range(50)])  # fmt: skip
+    values = np.vstack([np.arange(50.0), np.full(50, np.nan)])
+    found = cross_sections(values, Forward(prices), [1], 5)
+    means = found.bucket_means[1][0]
+    expected = [returns[0, k * 10 : (k + 1) * 10].mean() for k in range(1, 5)]
+    np.testing.assert_allclose(means[1:], expected, rtol=0, atol=1e-15)  # (1 + r) / 1 - 1 noise
