@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -18,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+
+from factorlab._files import cache_root, write_atomic, write_temp
 
 __all__ = ["FRESH_FOR", "YahooCache", "default_cache_dir"]
 
@@ -30,12 +31,7 @@ _LOCK_TIMEOUT_S = 120
 
 def default_cache_dir() -> Path:
     """``$FACTORLAB_CACHE``, else the per-user cache folder (platformdirs), plus ``yahoo``."""
-    root = os.environ.get("FACTORLAB_CACHE")
-    if root:
-        return Path(root).expanduser() / "yahoo"
-    import platformdirs
-
-    return Path(platformdirs.user_cache_dir("factorlab", appauthor=False)) / "yahoo"
+    return cache_root() / "yahoo"
 
 
 class YahooCache:
@@ -84,7 +80,7 @@ class YahooCache:
         update happen together under it, so the index always describes the file in place."""
         path = self._path(ticker, kind)
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp, size = _write_temp(path, lambda target: frame.to_parquet(target))
+        tmp, size = write_temp(path, lambda target: frame.to_parquet(target))
         record = {"fetched_at": datetime.now(UTC).isoformat(timespec="seconds"), "bytes": size,
                   "rows": len(frame), **{k: _jsonable(v) for k, v in covers.items()}}  # fmt: skip
         try:
@@ -117,8 +113,7 @@ class YahooCache:
 
     def _write_index(self, index: dict[str, dict[str, Any]]) -> None:
         text = json.dumps(index, indent=1, sort_keys=True)
-        tmp, _ = _write_temp(self.root / _INDEX, lambda target: Path(target).write_text(text))
-        os.replace(tmp, self.root / _INDEX)
+        write_atomic(self.root / _INDEX, lambda target: target.write_text(text))
 
     @contextmanager
     def _locked(self) -> Iterator[None]:
@@ -143,19 +138,3 @@ def _key(ticker: str, kind: str) -> str:
 
 def _jsonable(value: Any) -> Any:
     return value.strftime("%Y-%m-%d") if isinstance(value, pd.Timestamp | datetime) else value
-
-
-def _write_temp(path: Path, write: Any) -> tuple[Path, int]:
-    """``write(temporary path)`` beside ``path``, flushed to disk; the temporary path and size.
-    The caller renames it onto ``path`` (atomic on one file system)."""
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    tmp = Path(name)
-    try:
-        write(tmp)
-        with open(tmp, "rb+") as handle:
-            os.fsync(handle.fileno())
-        return tmp, tmp.stat().st_size
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
