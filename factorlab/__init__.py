@@ -17,6 +17,7 @@ from factorlab.factors import Scores, score, screen
 __version__ = "0.1.0"
 
 __all__ = [
+    "Analyst",
     "BacktestResult",
     "ConfigError",
     "DataError",
@@ -32,3 +33,13 @@ __all__ = [
     "score",
     "screen",
 ]
+
+
+def __getattr__(name: str) -> object:
+    # The analyst (pydantic, and ollama once it talks) loads on first use: importing
+    # factorlab stays cheap for everyone who never asks a model.
+    if name == "Analyst":
+        from factorlab.llm import Analyst
+
+        return Analyst
+    raise AttributeError(f"module 'factorlab' has no attribute {name!r}")

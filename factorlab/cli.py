@@ -95,6 +95,20 @@ def _fetch(args: argparse.Namespace) -> int:
     return 0
 
 
+def _create_model(args: argparse.Namespace) -> int:
+    from factorlab.llm import Analyst
+
+    analyst = Analyst(model=args.base, host=args.host)
+    try:
+        status = analyst.create_model(name=args.name, base=args.base)
+    except Exception as err:  # the client's failures, shown as one line with the cause
+        print(f"factorlab: error: could not create {args.name}: "
+              f"{analyst.describe_failure(err)}", file=sys.stderr)  # fmt: skip
+        return 2
+    print(f"{args.name}: {status} (from {args.base}); use it with fl.Analyst(model={args.name!r})")
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     from factorlab import __version__
 
@@ -135,6 +149,18 @@ def _parser() -> argparse.ArgumentParser:
     fetch.add_argument("--offline", action="store_true", help="use only the cache")
     fetch.add_argument("--no-progress", action="store_true", help="no progress bars")
     fetch.set_defaults(handler=_fetch)
+    create = commands.add_parser(
+        "create-model",
+        help="create the factorlab analyst model in Ollama from the shipped Modelfile",
+        description=(
+            "Create an Ollama model with factorlab's analyst system prompt and parameters "
+            "(factorlab/llm/Modelfile) on top of a base model, through the Ollama client."
+        ),
+    )
+    create.add_argument("--base", default="llama3.1:8b", help="base model (default llama3.1:8b)")
+    create.add_argument("--name", default="factorlab-analyst", help="name of the new model")
+    create.add_argument("--host", default=None, help="Ollama server (default $OLLAMA_HOST)")
+    create.set_defaults(handler=_create_model)
     return parser
 
 

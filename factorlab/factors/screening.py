@@ -41,7 +41,8 @@ def screen(
         Indexed by ticker: ``name``, ``sector``, ``price``, every raw metric of the weighted
         families, each family's score, ``composite`` and ``rank`` (1 = best); the ``top`` rows,
         or all with ``top=None``. ``.attrs["excluded"]`` maps each ticker left out to the
-        reason; ``.attrs["as_of"]`` and ``.attrs["weights"]`` say what was used. Show it with
+        reason; ``.attrs["as_of"]`` and ``.attrs["weights"]`` say what was used, and
+        ``.attrs["universe"]`` how many stocks were ranked. Show it with
         :func:`styled` for a formatted table.
 
     Examples
@@ -92,7 +93,8 @@ def screen(
     table["rank"] = range(1, len(table) + 1)
     table.index.name = "ticker"
     out = table if count is None else table.head(count)
-    out.attrs.update({"as_of": last, "weights": scores.weights, "excluded": excluded})
+    out.attrs.update({"as_of": last, "weights": scores.weights, "excluded": excluded,
+                      "universe": len(table)})  # fmt: skip
     return out
 
 

@@ -1,0 +1,452 @@
+"""``fl.Analyst``: a local model (Ollama) that explains and questions factorlab's numbers.
+
+The model never supplies a number: it sees figures factorlab computed (see ``facts``), its
+reply must fit a JSON schema, every number it writes is checked against its input (``guard``),
+answers are cached on disk, and when no model answers, a rule-based answer from the same
+figures stands in, labelled as such (``fallback``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import string
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from pydantic import BaseModel, ValidationError
+
+from factorlab.errors import ConfigError
+from factorlab.llm.cache import AnswerCache, answer_key
+from factorlab.llm.facts import facts_for_report, facts_for_rows, report_kind
+from factorlab.llm.fallback import rule_based_ratings, rule_based_report
+from factorlab.llm.guard import mark_unverified, numbers_of, unverified_numbers
+from factorlab.llm.schemas import RatingsReply, ReportReply
+from factorlab.params import as_bool, as_float, as_int
+
+__all__ = ["DEFAULT_HOST", "DEFAULT_MODEL", "Analyst", "Report", "read_modelfile"]
+
+DEFAULT_MODEL = "llama3.1:8b"
+DEFAULT_HOST = "http://127.0.0.1:11434"
+RATING_COLUMNS = ["ticker", "rating", "confidence", "rationale", "risks", "source", "note",
+                  "unverified"]  # fmt: skip
+
+
+def read_modelfile() -> tuple[str, str, dict[str, Any]]:
+    """The shipped Modelfile's base model, system prompt and parameters."""
+    text = resources.files("factorlab.llm").joinpath("Modelfile").read_text(encoding="utf-8")
+    base = re.search(r"^FROM\s+(\S+)", text, re.MULTILINE)
+    system = re.search(r'^SYSTEM\s+"""(.*?)"""', text, re.MULTILINE | re.DOTALL)
+    parameters: dict[str, Any] = {}
+    for name, value in re.findall(r"^PARAMETER\s+(\S+)\s+(\S+)", text, re.MULTILINE):
+        parameters[name] = float(value) if "." in value else int(value)
+    if base is None or system is None:  # pragma: no cover - the file ships with the package
+        raise RuntimeError("factorlab/llm/Modelfile lacks a FROM or SYSTEM line.")
+    return base.group(1), " ".join(system.group(1).split()), parameters
+
+
+SYSTEM_PROMPT = read_modelfile()[1]
+
+
+@dataclass
+class Report:
+    """The analyst's report on one result: structured fields, and markdown to read.
+
+    ``source`` is ``"llm"`` or ``"rule-based"``; ``label`` says which model wrote it, or why
+    the rule-based text stands in. ``unverified_numbers`` lists numbers in the text that are
+    not among the figures the model was given; the markdown marks them.
+    """
+
+    kind: str
+    summary: str
+    strengths: list[str]
+    concerns: list[str]
+    suggested_checks: list[str]
+    source: str
+    label: str
+    unverified_numbers: list[str] = field(default_factory=list)
+
+    @property
+    def markdown(self) -> str:
+        def mark(text: str) -> str:
+            return mark_unverified(text, self.unverified_numbers)
+
+        lines = [f"### Analyst report: {self.kind}", f"*{self.label}*", "", mark(self.summary)]
+        for title, items in (("Strengths", self.strengths), ("Concerns", self.concerns),
+                             ("Suggested checks", self.suggested_checks)):  # fmt: skip
+            if items:
+                lines += ["", f"**{title}**", *(f"- {mark(item)}" for item in items)]
+        if self.unverified_numbers:
+            lines += ["", f"*Numbers not found in the figures given to the model: "
+                          f"{', '.join(self.unverified_numbers)}.*"]  # fmt: skip
+        return "\n".join(lines)
+
+    def _repr_markdown_(self) -> str:
+        return self.markdown
+
+    def __str__(self) -> str:
+        return self.markdown
+
+
+class Analyst:
+    """Ratings and reports from a local Ollama model, with a labelled rule-based fallback.
+
+    Parameters
+    ----------
+    model : str
+        An Ollama model name ("llama3.1:8b"; ``factorlab create-model`` makes
+        "factorlab-analyst").
+    host : str, optional
+        The Ollama server; default ``$OLLAMA_HOST``, else http://127.0.0.1:11434.
+    cache_dir : path, optional
+        Where answers are kept (default: factorlab's cache folder, ``llm``).
+    timeout_s : float
+        Longest wait for one reply; a slower reply falls back for that call.
+    temperature, seed : float, int
+        Passed to the model with ``num_ctx`` for reproducible answers.
+    anonymize : bool
+        Replace tickers and company names with neutral labels in every prompt (and restore them
+        in the answer), so the model's memory of a company's later fate cannot leak in.
+    cache : bool
+        Read and write the answer cache (``False``: always ask the model).
+
+    Examples
+    --------
+    >>> import factorlab as fl
+    >>> analyst = fl.Analyst(host="http://127.0.0.1:9")  # no I/O until it is used
+    >>> analyst.model
+    'llama3.1:8b'
+    """
+
+    def __init__(
+        self,
+        model: str = DEFAULT_MODEL,
+        host: str | None = None,
+        cache_dir: str | os.PathLike[str] | None = None,
+        timeout_s: float = 120,
+        temperature: float = 0,
+        seed: int = 0,
+        anonymize: bool = False,
+        cache: bool = True,
+        num_ctx: int = 8192,
+    ) -> None:
+        if not isinstance(model, str) or not model.strip():
+            raise ConfigError(f"model must be an Ollama model name such as 'llama3.1:8b', got "
+                              f"{model!r}.")  # fmt: skip
+        self.model = model.strip()
+        self.host = (host or os.environ.get("OLLAMA_HOST") or DEFAULT_HOST).rstrip("/")
+        self.timeout_s = as_float(timeout_s, "timeout_s")
+        if self.timeout_s <= 0:
+            raise ConfigError(f"timeout_s must be positive, got {timeout_s!r}.")
+        self.options = {"temperature": as_float(temperature, "temperature"),
+                        "seed": as_int(seed, "seed"), "num_ctx": as_int(num_ctx, "num_ctx")}  # fmt: skip
+        self.anonymize = as_bool(anonymize, "anonymize")
+        self.use_cache = as_bool(cache, "cache")
+        self.cache = AnswerCache(None if cache_dir is None else Path(cache_dir))
+        self.model_calls = 0  # chat requests sent, for the curious and the tests
+        self.retries = 0
+        self._client: Any = None
+
+    def __repr__(self) -> str:
+        return f"Analyst(model={self.model!r}, host={self.host!r}, anonymize={self.anonymize})"
+
+    # -- is a model there? ------------------------------------------------------------------------
+    def available(self) -> bool:
+        """Whether the server answers and has the model."""
+        return self._check()[0]
+
+    def status(self) -> str:
+        """A short explanation: up and ready, server not reachable, or model not pulled."""
+        return self._check()[1]
+
+    def _check(self) -> tuple[bool, str]:
+        try:
+            listing = self._ollama().list()
+        except Exception as err:  # connection refused, timeout, HTTP error: each a reason
+            return False, self.describe_failure(err)
+        names = {m.model for m in listing.models if m.model}
+        if self.model in names or f"{self.model}:latest" in names:
+            return True, f"up and ready: {self.model} at {self.host}"
+        return (
+            False,
+            f"model {self.model} is not pulled at {self.host} (run `ollama pull {self.model}`)",
+        )
+
+    def describe_failure(self, err: Exception) -> str:
+        """One line on why a request to the server failed, with what to do about it."""
+        import httpx
+        import ollama
+
+        if isinstance(err, ConnectionError):
+            return f"server not reachable at {self.host} (start it with `ollama serve`)"
+        if isinstance(err, httpx.TimeoutException):
+            return f"no answer from {self.host} within {self.timeout_s:g} s"
+        if isinstance(err, ollama.ResponseError):
+            if err.status_code == 404:
+                return (f"model {self.model} is not pulled at {self.host} (run `ollama pull "
+                        f"{self.model}`)")  # fmt: skip
+            return f"the server at {self.host} answered HTTP {err.status_code}: {err.error}"
+        return f"{type(err).__name__}: {err}"
+
+    def _ollama(self) -> Any:
+        if self._client is None:
+            import ollama
+
+            self._client = ollama.Client(host=self.host, timeout=self.timeout_s)
+        return self._client
+
+    # -- ratings ----------------------------------------------------------------------------------
+    def rate(self, table: pd.DataFrame, batch_size: int = 10) -> pd.DataFrame:
+        """Rate each row of a screen (``fl.screen``) BUY, HOLD or SELL, in batches.
+
+        One chat call per batch; the reply must fit :class:`~factorlab.llm.schemas.RatingsReply`
+        and rate every ticker of the batch exactly once. A reply that does not gets one retry
+        that says what was wrong, then the rule-based rating for that batch (only).
+
+        Returns
+        -------
+        DataFrame
+            ``ticker``, ``rating``, ``confidence`` (0-1), ``rationale`` (at most two
+            sentences; unverified numbers marked), ``risks``, ``source`` ("llm" or
+            "rule-based"), ``note`` (the model, or why the rule-based rating stands in) and
+            ``unverified`` (numbers in the text not among the batch's figures).
+        """
+        size = as_int(batch_size, "batch_size")
+        if size < 1:
+            raise ConfigError(f"batch_size must be 1 or more, got {size}.")
+        rows = facts_for_rows(table)
+        fallback = {r["ticker"]: r for r in rule_based_ratings(table)}
+        up, why = self._check()
+        out = []
+        for start in range(0, len(rows), size):
+            batch = rows[start : start + size]
+            answer, problem = self._rate_batch(batch) if up else (None, why)
+            if answer is None:
+                down = not up or problem.startswith(("server not reachable", "no answer from",
+                                                     "model "))  # fmt: skip
+                if down:  # do not wait on a dead server once per batch
+                    up, why = False, problem
+                label = (f"rule-based: Ollama not available ({problem})" if down else
+                         f"rule-based: the model's answer was unusable ({problem})")  # fmt: skip
+                for facts in batch:
+                    out.append({**fallback[facts["ticker"]], "source": "rule-based",
+                                "note": label, "unverified": []})  # fmt: skip
+                continue
+            allowed = numbers_of(batch)
+            for rating in answer:
+                missing = unverified_numbers(f"{rating['rationale']} {rating['risks']}", allowed)
+                out.append({**rating, "rationale": mark_unverified(rating["rationale"], missing),
+                            "risks": mark_unverified(rating["risks"], missing), "source": "llm",
+                            "note": f"llm: {self.model}", "unverified": missing})  # fmt: skip
+        frame = pd.DataFrame(out, columns=RATING_COLUMNS)
+        frame.attrs["status"] = why
+        return frame
+
+    def _rate_batch(self, batch: list[dict[str, Any]]) -> tuple[list[dict] | None, str]:
+        labels = _Labels([r["ticker"] for r in batch], [r.get("name") for r in batch],
+                         self.anonymize)  # fmt: skip
+        shown = [labels.hide_row(r) for r in batch]
+        wanted = [r["ticker"] for r in shown]
+        prompt = (
+            "Rate each stock below BUY, HOLD or SELL from these figures (JSON, one object per "
+            "stock; _z: standard deviations from the universe mean, _pct: percent, _x: ratio). "
+            "Give a confidence from 0 to 1, a rationale of at most two sentences that cites "
+            "figures from the table, and the main risk in one sentence. Rate every ticker "
+            f"exactly once: {', '.join(wanted)}.\n\nFigures:\n{json.dumps(shown, indent=1)}\n\n"
+            f"Reply with JSON only, matching this schema:\n"
+            f"{json.dumps(RatingsReply.model_json_schema())}"
+        )
+
+        def check(reply: BaseModel) -> str:
+            got = [r.ticker.strip() for r in reply.ratings]  # type: ignore[attr-defined]
+            missing = [t for t in wanted if t not in got]
+            extra = sorted({t for t in got if t not in wanted or got.count(t) > 1})
+            if missing or extra:
+                return (f"every ticker must be rated exactly once; missing: "
+                        f"{', '.join(missing) or 'none'}; extra or repeated: "
+                        f"{', '.join(extra) or 'none'}")  # fmt: skip
+            return ""
+
+        reply, problem = self._ask(prompt, RatingsReply, check)
+        if reply is None:
+            return None, problem
+        ratings = [labels.restore_rating(r.model_dump()) for r in reply.ratings]  # type: ignore[attr-defined]
+        return ratings, ""
+
+    # -- reports ----------------------------------------------------------------------------------
+    def report(self, obj: object, kind: str | None = None) -> Report:
+        """A short report (summary, strengths, concerns, suggested checks) on a screen table,
+        a ``Scores``, a ``BacktestResult`` or a ``FactorReport``."""
+        found = report_kind(obj, kind)
+        facts = facts_for_report(obj, found)
+        labels = _Labels(*_tickers_and_names(facts), self.anonymize)
+        shown = labels.hide(facts)
+        prompt = (
+            f"Write a short report on this {found} for a quant researcher: a summary of three "
+            "to five sentences, its strengths, its concerns, and checks to run next. Cite only "
+            "figures given below (_pct: percent, _z: standard deviations, _x: ratio).\n\n"
+            f"Figures:\n{json.dumps(shown, indent=1)}\n\nReply with JSON only, matching this "
+            f"schema:\n{json.dumps(ReportReply.model_json_schema())}"
+        )
+        up, why = self._check()
+        reply, problem = self._ask(prompt, ReportReply) if up else (None, why)
+        if reply is None:
+            down = not up or problem.startswith(
+                ("server not reachable", "no answer from", "model ")
+            )
+            label = (f"rule-based: Ollama not available ({problem}); start it with `ollama serve`"
+                     if down else f"rule-based: the model's answer was unusable ({problem})")  # fmt: skip
+            return Report(kind=found, source="rule-based", label=label,
+                          **rule_based_report(facts, found))  # fmt: skip
+        fields = labels.restore(reply.model_dump())
+        text = " ".join([fields["summary"], *fields["strengths"], *fields["concerns"],
+                         *fields["suggested_checks"]])  # fmt: skip
+        return Report(kind=found, source="llm", label=f"llm: {self.model}",
+                      unverified_numbers=unverified_numbers(text, numbers_of(facts)), **fields)  # fmt: skip
+
+    # -- one question, retried once, cached ---------------------------------------------------------
+    def _ask(
+        self, prompt: str, schema: type[BaseModel], check: Any = None
+    ) -> tuple[BaseModel | None, str]:
+        messages = [{"role": "system", "content": SYSTEM_PROMPT},
+                    {"role": "user", "content": prompt}]  # fmt: skip
+        format_ = schema.model_json_schema()
+        key = answer_key(model=self.model, messages=messages, schema=format_, options=self.options)
+        if self.use_cache:
+            cached = self.cache.get(key)
+            if cached is not None:
+                try:
+                    return schema.model_validate(cached), ""
+                except ValidationError:
+                    pass  # a damaged or outdated entry: ask again and overwrite it
+        problem = ""
+        for attempt in range(2):
+            try:
+                self.model_calls += 1
+                response = self._ollama().chat(model=self.model, messages=messages,
+                                               format=format_, options=self.options)  # fmt: skip
+            except Exception as err:  # the server's failures become the fallback's reason
+                return None, self.describe_failure(err)
+            content = response.message.content or ""
+            try:
+                reply = schema.model_validate_json(content)
+                problem = check(reply) if check else ""
+            except ValidationError as err:
+                problem = f"the reply is not valid JSON of the requested shape ({_short(err)})"
+            if not problem:
+                if self.use_cache:
+                    self.cache.put(key, reply.model_dump())
+                return reply, ""
+            if attempt == 0:
+                self.retries += 1
+                messages = [*messages, {"role": "assistant", "content": content},
+                            {"role": "user", "content": f"That reply was not usable: {problem}. "
+                             "Reply again with JSON only, in the requested shape."}]  # fmt: skip
+        return None, problem
+
+    # -- a model of one's own -----------------------------------------------------------------------
+    def create_model(self, name: str = "factorlab-analyst", base: str | None = None) -> str:
+        """Create ``name`` on the server from the shipped Modelfile (its system prompt and
+        parameters on top of ``base``, default the Modelfile's). Returns the server's status."""
+        default_base, system, parameters = read_modelfile()
+        response = self._ollama().create(model=name, from_=base or default_base, system=system,
+                                         parameters=parameters)  # fmt: skip
+        return str(getattr(response, "status", response))
+
+
+def _short(err: ValidationError) -> str:
+    first = err.errors()[0] if err.errors() else {}
+    where = ".".join(str(p) for p in first.get("loc", ())) or "reply"
+    return f"{where}: {first.get('msg', str(err))}"[:200]
+
+
+def _tickers_and_names(facts: object) -> tuple[list[str], list[str | None]]:
+    tickers, names = [], []
+
+    def walk(item: object) -> None:
+        if isinstance(item, dict):
+            if isinstance(item.get("ticker"), str):
+                tickers.append(item["ticker"])
+                names.append(item.get("name"))
+            for value in item.values():
+                walk(value)
+        elif isinstance(item, list):
+            for value in item:
+                walk(value)
+
+    walk(facts)
+    return tickers, names
+
+
+class _Labels:
+    """Neutral labels for tickers and company names ("Stock A", "Stock B", ...) when
+    anonymizing; identity otherwise."""
+
+    def __init__(self, tickers: list[str], names: list[str | None], active: bool) -> None:
+        self.active = active
+        self.to_label: dict[str, str] = {}
+        self.names: dict[str, str] = {}
+        if not active:
+            return
+        for ticker, name in zip(tickers, names, strict=True):
+            if ticker not in self.to_label:
+                self.to_label[ticker] = f"Stock {_letters(len(self.to_label))}"
+            if isinstance(name, str) and name.strip():
+                self.names[name] = self.to_label[ticker]
+        self.to_ticker = {label: ticker for ticker, label in self.to_label.items()}
+
+    def hide_row(self, row: dict[str, Any]) -> dict[str, Any]:
+        if not self.active:
+            return row
+        return {k: self.to_label.get(v, v) if k == "ticker" else v
+                for k, v in row.items() if k != "name"}  # fmt: skip
+
+    def hide(self, facts: Any) -> Any:
+        if not self.active:
+            return facts
+        if isinstance(facts, dict):
+            if isinstance(facts.get("ticker"), str):
+                return self.hide_row({k: self.hide(v) for k, v in facts.items()})
+            return {k: self.hide(v) for k, v in facts.items()}
+        if isinstance(facts, list):
+            return [self.hide(v) for v in facts]
+        if isinstance(facts, str):
+            return self._replace(facts, {**self.names, **self.to_label})
+        return facts
+
+    def restore_rating(self, rating: dict[str, Any]) -> dict[str, Any]:
+        if not self.active:
+            return rating
+        return {k: self.to_ticker.get(v.strip(), v) if k == "ticker" else self.restore(v)
+                for k, v in rating.items()}  # fmt: skip
+
+    def restore(self, value: Any) -> Any:
+        if not self.active:
+            return value
+        if isinstance(value, dict):
+            return {k: self.restore(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.restore(v) for v in value]
+        if isinstance(value, str):
+            return self._replace(value, self.to_ticker)
+        return value
+
+    @staticmethod
+    def _replace(text: str, mapping: dict[str, str]) -> str:
+        for old in sorted(mapping, key=len, reverse=True):
+            text = re.sub(rf"(?<!\w){re.escape(old)}(?!\w)", mapping[old], text)
+        return text
+
+
+def _letters(i: int) -> str:
+    """0 -> A, 25 -> Z, 26 -> AA, ..."""
+    out = ""
+    i += 1
+    while i:
+        i, r = divmod(i - 1, 26)
+        out = string.ascii_uppercase[r] + out
+    return out

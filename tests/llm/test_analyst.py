@@ -1,0 +1,231 @@
+"""fl.Analyst through the real ``ollama`` client against a fake Ollama server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import socket
+import time
+
+import pytest
+
+import factorlab as fl
+
+from .conftest import chat, good_ratings, no_ticker_or_name_in
+
+
+def _closed_port_url() -> str:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"http://127.0.0.1:{port}"
+
+
+def test_the_constructor_does_no_io_and_takes_the_host_from_the_environment(monkeypatch):
+    monkeypatch.setenv("OLLAMA_HOST", "http://127.0.0.1:9")
+    analyst = fl.Analyst()
+    assert analyst.host == "http://127.0.0.1:9" and analyst._client is None
+
+
+def test_status_says_up_and_ready(analyst):
+    assert analyst.available()
+    assert analyst.status().startswith("up and ready: llama3.1:8b")
+
+
+def test_no_server_gives_a_labelled_fallback_and_says_how_to_start_one(screen, tmp_path):
+    analyst = fl.Analyst(host=_closed_port_url(), cache_dir=tmp_path, timeout_s=5)
+    assert not analyst.available()
+    assert "server not reachable" in analyst.status() and "ollama serve" in analyst.status()
+    ratings = analyst.rate(screen)
+    assert (ratings["source"] == "rule-based").all()
+    assert ratings["note"].str.startswith("rule-based: Ollama not available (server not").all()
+    report = analyst.report(screen)
+    assert report.source == "rule-based" and report.label.startswith("rule-based: Ollama not")
+    assert "rule-based: Ollama not available" in report.markdown
+
+
+def test_a_model_not_pulled_says_ollama_pull(ollama_server, screen, tmp_path):
+    analyst = fl.Analyst(model="mistral:7b", host=ollama_server.url, cache_dir=tmp_path)
+    assert not analyst.available()
+    assert "`ollama pull mistral:7b`" in analyst.status()
+    assert (analyst.rate(screen)["source"] == "rule-based").all()
+    assert ollama_server.chats() == []  # nothing asked of a model that is not there
+
+
+def test_good_replies_rate_every_ticker_once_with_the_models_label(analyst, screen, ollama_server):
+    ratings = analyst.rate(screen, batch_size=5)
+    assert ratings["ticker"].tolist() == screen.index.tolist()
+    assert set(ratings["rating"]) <= {"BUY", "HOLD", "SELL"}
+    assert ratings["confidence"].between(0, 1).all()
+    assert (ratings["source"] == "llm").all() and (ratings["note"] == "llm: llama3.1:8b").all()
+    assert ratings["unverified"].map(len).sum() == 0  # the fake cites the figures it was given
+    assert len(ollama_server.chats()) == 3  # 12 tickers in batches of 5
+    request = ollama_server.chats()[0]
+    assert request["format"]["title"] == "RatingsReply"
+    assert request["options"] == {"temperature": 0.0, "seed": 0, "num_ctx": 8192}
+    assert "Reply with JSON only" in request["messages"][1]["content"]
+
+
+def test_invalid_json_then_valid_is_retried_once_and_used(analyst, screen, ollama_server):
+    ollama_server.replies = [lambda body: chat("Sure! Here are the ratings: BUY BUY")]
+    ratings = analyst.rate(screen, batch_size=12)
+    assert (ratings["source"] == "llm").all()
+    assert analyst.retries == 1 and len(ollama_server.chats()) == 2
+    assert "not usable" in ollama_server.chats()[1]["messages"][-1]["content"]
+
+
+def test_invalid_twice_falls_back_for_that_batch_only(analyst, screen, ollama_server):
+    ollama_server.replies = [lambda body: chat("{}"), lambda body: chat("not json")]
+    ratings = analyst.rate(screen, batch_size=6)
+    first, second = ratings.iloc[:6], ratings.iloc[6:]
+    assert (first["source"] == "rule-based").all() and (second["source"] == "llm").all()
+    assert first["note"].str.startswith("rule-based: the model's answer was unusable").all()
+
+
+def test_a_missing_and_an_extra_ticker_are_named_in_the_retry(analyst, screen, ollama_server):
+    ollama_server.replies = [lambda body: good_ratings(body, drop=1, extra="ZZZZ")]
+    ratings = analyst.rate(screen, batch_size=12)
+    assert (ratings["source"] == "llm").all() and len(ratings) == len(screen)
+    retry = ollama_server.chats()[1]["messages"][-1]["content"]
+    assert f"missing: {screen.index[0]}" in retry and "extra or repeated: ZZZZ" in retry
+
+
+def test_an_invented_number_is_flagged_and_marked(analyst, screen, ollama_server):
+    def invented(body):
+        status, reply = good_ratings(body)
+        content = json.loads(reply["message"]["content"])
+        content["ratings"][0]["rationale"] = "Trades at a P/E of 45.3. Cheap."
+        return chat(json.dumps(content))
+
+    ollama_server.replies = [invented]
+    ratings = analyst.rate(screen)
+    assert ratings["unverified"].iloc[0] == ["45.3"]
+    assert "45.3 [unverified]" in ratings["rationale"].iloc[0]
+    assert ratings["unverified"].iloc[1:].map(len).sum() == 0
+
+
+def test_an_http_500_falls_back_with_the_reason(analyst, screen, ollama_server):
+    ollama_server.replies = [lambda body: (500, {"error": "out of memory"})]
+    ratings = analyst.rate(screen, batch_size=12)
+    assert (ratings["source"] == "rule-based").all()
+    assert "HTTP 500" in ratings["note"].iloc[0] and "out of memory" in ratings["note"].iloc[0]
+
+
+def test_a_reply_slower_than_the_timeout_falls_back_without_hanging(ollama_server, screen,
+                                                                     tmp_path):  # fmt: skip
+    analyst = fl.Analyst(host=ollama_server.url, cache_dir=tmp_path, timeout_s=0.5)
+    ollama_server.delay_s = 3.0
+    start = time.perf_counter()
+    ratings = analyst.rate(screen, batch_size=4)
+    assert time.perf_counter() - start < 2.5  # one timeout, then no more waiting on that server
+    assert (ratings["source"] == "rule-based").all()
+    assert "within 0.5 s" in ratings["note"].iloc[0]
+    assert len(ollama_server.chats()) == 1
+
+
+def test_a_rerun_is_served_from_the_cache_with_zero_requests(analyst, screen, ollama_server,
+                                                             tmp_path):  # fmt: skip
+    first = analyst.rate(screen)
+    report = analyst.report(screen)
+    before = len(ollama_server.chats())
+    again = fl.Analyst(host=ollama_server.url, cache_dir=tmp_path / "answers")
+    assert again.rate(screen).equals(first)
+    assert again.report(screen).markdown == report.markdown
+    assert len(ollama_server.chats()) == before and again.model_calls == 0
+
+
+def test_a_corrupt_cache_entry_is_ignored_and_rewritten(analyst, screen, ollama_server, tmp_path):
+    analyst.rate(screen)
+    for entry in (tmp_path / "answers").rglob("*.json"):
+        entry.write_text("{truncated")
+    analyst.rate(screen)
+    assert len(ollama_server.chats()) == 4  # asked again: 2 batches, twice
+    assert all(json.loads(e.read_text()) for e in (tmp_path / "answers").rglob("*.json"))
+
+
+def test_cache_false_always_asks(ollama_server, screen, tmp_path):
+    analyst = fl.Analyst(host=ollama_server.url, cache_dir=tmp_path, cache=False)
+    analyst.rate(screen, batch_size=12)
+    analyst.rate(screen, batch_size=12)
+    assert len(ollama_server.chats()) == 2 and not list(tmp_path.rglob("*.json"))
+
+
+def test_fifty_tickers_in_batches_of_ten_take_five_rating_calls_and_one_report(
+    analyst, sample, ollama_server
+):
+    table = fl.screen(sample, top=50)
+    ratings = analyst.rate(table, batch_size=10)
+    analyst.report(table)
+    assert len(ratings) == 50 and ratings["ticker"].is_unique
+    prompts = [body["messages"][1]["content"] for body in ollama_server.chats()]
+    assert sum(p.startswith("Rate each stock") for p in prompts) == 5
+    assert sum(p.startswith("Write a short report") for p in prompts) == 1
+
+
+def test_anonymize_keeps_every_ticker_and_name_out_of_the_requests(ollama_server, screen,
+                                                                   tmp_path):  # fmt: skip
+    analyst = fl.Analyst(host=ollama_server.url, cache_dir=tmp_path, anonymize=True)
+    ratings = analyst.rate(screen)
+    report = analyst.report(screen)
+    assert no_ticker_or_name_in(ollama_server.requests, screen) == []
+    assert ratings["ticker"].tolist() == screen.index.tolist()  # restored in the answer
+    assert (ratings["source"] == "llm").all() and report.source == "llm"
+    assert "Stock A" in json.dumps(ollama_server.chats()[0])
+
+
+def test_reports_on_each_kind_of_result(analyst, small_sample, screen):
+    scores = fl.score(small_sample)
+    result = fl.backtest(scores.composite, small_sample)
+    factor = fl.evaluate(scores.composite, small_sample, periods=(1, 21))
+    for obj, kind in ((screen, "screen"), (scores, "scores"), (result, "backtest"),
+                      (factor, "factor")):  # fmt: skip
+        report = analyst.report(obj)
+        assert report.kind == kind and report.source == "llm"
+        assert report.markdown.startswith(f"### Analyst report: {kind}")
+        assert report._repr_markdown_() == report.markdown
+
+
+def test_a_report_with_an_invented_number_lists_and_marks_it(analyst, small_sample, ollama_server):
+    result = fl.backtest(fl.score(small_sample).composite, small_sample)
+    ollama_server.replies = [lambda body: chat(json.dumps({
+        "summary": "A Sharpe ratio of 9.87 is remarkable.", "strengths": [], "concerns": [],
+        "suggested_checks": []}))]  # fmt: skip
+    report = analyst.report(result)
+    assert report.unverified_numbers == ["9.87"]
+    assert "9.87 [unverified]" in report.markdown
+
+
+def test_a_report_prompt_holds_the_computed_figures(analyst, small_sample, ollama_server):
+    result = fl.backtest(fl.score(small_sample).composite, small_sample)
+    analyst.report(result)
+    prompt = ollama_server.chats()[-1]["messages"][1]["content"]
+    sharpe = result.stats().loc["Sharpe ratio"].iloc[0]
+    assert f'"Sharpe ratio": {round(sharpe, 2)}' in prompt or f"{sharpe:.3g}" in prompt
+    assert "CAGR_pct" in prompt and "cost_bps" in prompt
+
+
+def test_bad_input_is_named(analyst):
+    with pytest.raises(fl.ConfigError, match="report\\(\\) takes a screen table"):
+        analyst.report("not a result")
+    with pytest.raises(fl.ConfigError, match="batch_size must be 1 or more"):
+        analyst.rate(fl.screen(fl.load_dataset("sample", n_tickers=20, years=3), top=3),
+                     batch_size=0)  # fmt: skip
+    with pytest.raises(fl.ConfigError, match="timeout_s must be positive"):
+        fl.Analyst(timeout_s=0)
+
+
+def test_create_model_sends_the_modelfile_through_the_client(analyst, ollama_server):
+    status = analyst.create_model(name="factorlab-analyst")
+    assert status == "success"
+    body = next(body for path, body in ollama_server.requests if path == "/api/create")
+    assert body["from"] == "llama3.1:8b" and "factor analyst" in body["system"]
+    assert body["parameters"]["temperature"] == 0
+    assert "factorlab-analyst" in ollama_server.models
+
+
+def test_the_create_model_command_reports_success_or_one_error_line(ollama_server, capsys):
+    from factorlab.cli import main
+
+    assert main(["create-model", "--host", ollama_server.url]) == 0
+    assert "factorlab-analyst: success (from llama3.1:8b)" in capsys.readouterr().out
+    assert main(["create-model", "--host", _closed_port_url()]) == 2
+    assert "server not reachable" in capsys.readouterr().err
