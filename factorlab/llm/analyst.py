@@ -220,16 +220,13 @@ class Analyst:
             raise ConfigError(f"batch_size must be 1 or more, got {size}.")
         rows = facts_for_rows(table)
         fallback = {r["ticker"]: r for r in rule_based_ratings(table)}
-        up, why = self._check()
+        server = _Server(self)
         out = []
         for start in range(0, len(rows), size):
             batch = rows[start : start + size]
-            answer, problem = self._rate_batch(batch) if up else (None, why)
+            answer, problem = self._rate_batch(batch, server)
             if answer is None:
-                down = not up or problem.startswith(("server not reachable", "no answer from",
-                                                     "model "))  # fmt: skip
-                if down:  # do not wait on a dead server once per batch
-                    up, why = False, problem
+                down = server.down(problem)  # then later batches do not wait on it
                 label = (f"rule-based: Ollama not available ({problem})" if down else
                          f"rule-based: the model's answer was unusable ({problem})")  # fmt: skip
                 for facts in batch:
@@ -243,10 +240,12 @@ class Analyst:
                             "risks": mark_unverified(rating["risks"], missing), "source": "llm",
                             "note": f"llm: {self.model}", "unverified": missing})  # fmt: skip
         frame = pd.DataFrame(out, columns=RATING_COLUMNS)
-        frame.attrs["status"] = why
+        frame.attrs["status"] = server.why or f"llm: {self.model}"
         return frame
 
-    def _rate_batch(self, batch: list[dict[str, Any]]) -> tuple[list[dict] | None, str]:
+    def _rate_batch(
+        self, batch: list[dict[str, Any]], server: _Server
+    ) -> tuple[list[dict] | None, str]:
         labels = _Labels([r["ticker"] for r in batch], [r.get("name") for r in batch],
                          self.anonymize)  # fmt: skip
         shown = [labels.hide_row(r) for r in batch]
@@ -271,7 +270,7 @@ class Analyst:
                         f"{', '.join(extra) or 'none'}")  # fmt: skip
             return ""
 
-        reply, problem = self._ask(prompt, RatingsReply, check)
+        reply, problem = self._ask(prompt, RatingsReply, server, check)
         if reply is None:
             return None, problem
         ratings = [labels.restore_rating(r.model_dump()) for r in reply.ratings]  # type: ignore[attr-defined]
@@ -292,12 +291,10 @@ class Analyst:
             f"Figures:\n{json.dumps(shown, indent=1)}\n\nReply with JSON only, matching this "
             f"schema:\n{json.dumps(ReportReply.model_json_schema())}"
         )
-        up, why = self._check()
-        reply, problem = self._ask(prompt, ReportReply) if up else (None, why)
+        server = _Server(self)
+        reply, problem = self._ask(prompt, ReportReply, server)
         if reply is None:
-            down = not up or problem.startswith(
-                ("server not reachable", "no answer from", "model ")
-            )
+            down = server.down(problem)
             label = (f"rule-based: Ollama not available ({problem}); start it with `ollama serve`"
                      if down else f"rule-based: the model's answer was unusable ({problem})")  # fmt: skip
             return Report(kind=found, source="rule-based", label=label,
@@ -310,8 +307,10 @@ class Analyst:
 
     # -- one question, retried once, cached ---------------------------------------------------------
     def _ask(
-        self, prompt: str, schema: type[BaseModel], check: Any = None
+        self, prompt: str, schema: type[BaseModel], server: _Server, check: Any = None
     ) -> tuple[BaseModel | None, str]:
+        """The cached answer, else the model's (retried once if unusable); the server is
+        checked only when the cache has no answer, so a rerun needs no server at all."""
         messages = [{"role": "system", "content": SYSTEM_PROMPT},
                     {"role": "user", "content": prompt}]  # fmt: skip
         format_ = schema.model_json_schema()
@@ -323,6 +322,8 @@ class Analyst:
                     return schema.model_validate(cached), ""
                 except ValidationError:
                     pass  # a damaged or outdated entry: ask again and overwrite it
+        if not server.up():
+            return None, server.why
         problem = ""
         for attempt in range(2):
             try:
@@ -356,6 +357,33 @@ class Analyst:
         response = self._ollama().create(model=name, from_=base or default_base, system=system,
                                          parameters=parameters)  # fmt: skip
         return str(getattr(response, "status", response))
+
+
+class _Server:
+    """Whether the server can answer: checked once per rate() or report(), and only when the
+    cache lacks an answer; after a failure that means it is gone, later batches skip it."""
+
+    _GONE = ("server not reachable", "no answer from", "model ")
+
+    def __init__(self, analyst: Analyst) -> None:
+        self.analyst = analyst
+        self.checked = False
+        self.ok = False
+        self.why = ""
+
+    def up(self) -> bool:
+        if not self.checked:
+            self.checked = True
+            self.ok, message = self.analyst._check()
+            self.why = "" if self.ok else message
+        return self.ok
+
+    def down(self, problem: str) -> bool:
+        """Whether ``problem`` means no model can answer now (remembered if so)."""
+        if (self.checked and not self.ok) or problem.startswith(self._GONE):
+            self.checked, self.ok, self.why = True, False, self.why or problem
+            return True
+        return False
 
 
 def _short(err: ValidationError) -> str:

@@ -126,11 +126,18 @@ def test_a_rerun_is_served_from_the_cache_with_zero_requests(analyst, screen, ol
                                                              tmp_path):  # fmt: skip
     first = analyst.rate(screen)
     report = analyst.report(screen)
-    before = len(ollama_server.chats())
+    before = len(ollama_server.requests)
     again = fl.Analyst(host=ollama_server.url, cache_dir=tmp_path / "answers")
     assert again.rate(screen).equals(first)
     assert again.report(screen).markdown == report.markdown
-    assert len(ollama_server.chats()) == before and again.model_calls == 0
+    assert len(ollama_server.requests) == before and again.model_calls == 0  # not even a status
+
+
+def test_a_rerun_from_the_cache_needs_no_server_at_all(analyst, screen, tmp_path):
+    first = analyst.rate(screen)
+    offline = fl.Analyst(host=_closed_port_url(), cache_dir=tmp_path / "answers")
+    assert offline.rate(screen).equals(first)
+    assert (first["source"] == "llm").all()
 
 
 def test_a_corrupt_cache_entry_is_ignored_and_rewritten(analyst, screen, ollama_server, tmp_path):
