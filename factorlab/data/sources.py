@@ -27,7 +27,9 @@ def load_dataset(source: str | os.PathLike[str] = "sample", **options: Any) -> D
         ``"sample"`` (the embedded lab market), ``"yahoo"``, or the path of a saved folder.
     **options
         Passed to the source: for ``"sample"``, ``n_tickers``, ``years`` and ``seed`` (strings
-        such as ``"300"`` are accepted, as papermill passes them); for ``"yahoo"``, those of
+        such as ``"300"`` are accepted, as papermill passes them); for every source,
+        ``tickers``, ``start`` and ``end`` restrict the dataset (``ds.slice``); for ``"yahoo"``,
+        those of
         :func:`factorlab.data.yahoo.load_yahoo` (``tickers``, ``start``, ``end``, ``benchmark``,
         ``cache_dir``, ``refresh``, ``offline``, ``progress``).
 
@@ -43,6 +45,16 @@ def load_dataset(source: str | os.PathLike[str] = "sample", **options: Any) -> D
     >>> len(ds.tickers)
     50
     """
+    if isinstance(source, str) and source.strip().lower() == "yahoo":
+        return _load(source, options)
+    window = {k: options.pop(k, None) for k in ("tickers", "start", "end")}
+    ds = _load(source, options)
+    if any(v is not None and v != "" for v in window.values()):
+        ds = ds.slice(window["start"] or None, window["end"] or None, window["tickers"] or None)
+    return ds
+
+
+def _load(source: str | os.PathLike[str], options: dict[str, Any]) -> Dataset:
     if isinstance(source, os.PathLike):
         return _from_folder(Path(source), options)
     if not isinstance(source, str):

@@ -9,7 +9,7 @@ True
 """
 
 from factorlab.factors import transform
-from factorlab.factors.buckets import seed_scores
+from factorlab.factors.buckets import seed_scores, seed_vs_zscore
 from factorlab.factors.composite import Scores, score
 from factorlab.factors.families import (
     FAMILIES,
@@ -39,6 +39,7 @@ __all__ = [
     "score",
     "screen",
     "seed_scores",
+    "seed_vs_zscore",
     "styled",
     "transform",
     "value",

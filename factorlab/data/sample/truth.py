@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 __all__ = ["SampleTruth"]
@@ -77,6 +78,34 @@ class SampleTruth:
                 & self.delistings["date"].between(start, end)
             ].reset_index(drop=True),
         )
+
+    def agreement(self, exposure: pd.DataFrame, family: str) -> pd.Series:
+        """How well an estimated exposure panel recovers the planted one: the mean monthly
+        Spearman correlation across stocks between the two (on month ends where both exist),
+        the share of months it is positive, and the planted premium.
+
+        Examples
+        --------
+        >>> import factorlab as fl
+        >>> ds = fl.load_dataset("sample", n_tickers=40, years=4)
+        >>> fit = ds.truth.agreement(fl.factors.momentum(ds), "momentum")
+        >>> bool(fit["mean rank correlation"] > 0.5)
+        True
+        """
+        if family not in self.exposures:
+            raise KeyError(f"the lab market plants {', '.join(self.exposures)}; not {family!r}")
+        true = self.exposures[family]
+        estimate = exposure.reindex(index=true.index, columns=true.columns)
+        both = true.notna() & estimate.notna()
+        correlation = (
+            estimate.where(both).rank(axis=1).T.corrwith(true.where(both).rank(axis=1).T)
+        ).dropna()
+        return pd.Series({
+            "mean rank correlation": correlation.mean(),
+            "months positive": (correlation > 0).mean(),
+            "months": len(correlation),
+            "planted premium per year": self.premia_ann.get(family, np.nan),
+        }, name=family)  # fmt: skip
 
     # -- saving with a dataset ------------------------------------------------------------------
     def to_saved(self) -> tuple[dict[str, Any], dict[str, pd.DataFrame]]:
