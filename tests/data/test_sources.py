@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 import factorlab as fl
@@ -43,9 +44,23 @@ def test_ambiguous_sample_parameters_are_config_errors():
 
 def test_an_option_the_source_does_not_take_is_named():
     with pytest.raises(
-        fl.DataError, match="tickers is not an option of sample; it accepts: n_tickers, seed, years"
+        fl.DataError,
+        match="n_ticker is not an option of sample; it accepts: n_tickers, seed, years",
     ):
-        fl.load_dataset("sample", tickers=["AAA"])
+        fl.load_dataset("sample", n_ticker=30)
+
+
+def test_any_source_can_be_restricted_to_tickers_and_dates(small_sample, tmp_path):
+    small_sample.save(tmp_path / "lab")
+    alive = small_sample.prices.loc["2022-01-03"].dropna().index[:3].tolist()
+    part = fl.load_dataset(str(tmp_path / "lab"), tickers=alive, start="2022-01-01",
+                           end="2022-06-30")  # fmt: skip
+    assert part.tickers == alive
+    assert part.start >= pd.Timestamp("2022-01-01") and part.end <= pd.Timestamp("2022-06-30")
+    whole = fl.load_dataset("sample", n_tickers=20, years=3, tickers=None, start="", end=None)
+    assert len(whole.tickers) == 20
+    with pytest.raises(fl.DataError, match="Unknown ticker 'AAA'"):
+        fl.load_dataset("sample", n_tickers=20, years=3, tickers=["AAA"])
 
 
 def test_the_yahoo_source_asks_for_tickers():
