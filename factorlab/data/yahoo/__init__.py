@@ -21,6 +21,8 @@ from factorlab.data.yahoo.fetch import (
     RetryPolicy,
     download_prices,
     fetch_details,
+    forget_responses,
+    quiet_yfinance,
 )
 from factorlab.data.yahoo.statements import (
     ANNUAL_LAG_DAYS,
@@ -98,7 +100,8 @@ def load_yahoo(
     >>> ds.failed  # doctest: +SKIP
     {}
     """
-    symbols = _symbols(tickers)
+    given = as_tickers(tickers, "tickers", upper=False) if not _blank(tickers) else []
+    symbols = _symbols(given)
     first = as_date(start, "start")
     today = pd.Timestamp(datetime.now(UTC).date())
     last = today if end is None else as_date(end, "end")
@@ -113,13 +116,19 @@ def load_yahoo(
                           "choose one.")  # fmt: skip
     cache = YahooCache(default_cache_dir() if cache_dir is None else cache_dir)
     loader = _Loader(cache, retry or RetryPolicy(), first, last, today, refresh, offline, progress)
-    return loader.load(symbols, index_symbol, tickers)
+    if refresh:
+        forget_responses()
+    with quiet_yfinance():
+        return loader.load(symbols, index_symbol, given)
+
+
+def _blank(value: object) -> bool:
+    return isinstance(value, str) and not value.strip()
 
 
 def _symbols(value: object) -> list[str]:
-    if isinstance(value, str):
-        if not value.strip():
-            raise ConfigError("tickers is empty; give at least one Yahoo symbol, e.g. 'AAPL,MSFT'.")
+    if _blank(value) or (isinstance(value, list) and not value):
+        raise ConfigError("tickers is empty; give at least one Yahoo symbol, e.g. 'AAPL,MSFT'.")
     symbols = as_tickers(value, "tickers")
     for symbol in symbols:
         if " " in symbol or not _SYMBOL.match(symbol):
@@ -143,6 +152,7 @@ class _Loader:
         self.refresh, self.offline, self.progress = refresh, offline, progress
         self.notes: list[str] = []
         self.stale: dict[str, str] = {}  # symbol -> why a stale cached copy was used
+        self.stale_details: list[str] = []  # "TICKER kind" kept over an empty answer
         self.downloads = 0
 
     # -- the whole load ---------------------------------------------------------------------------
@@ -170,13 +180,7 @@ class _Loader:
                 stacklevel=4,
             )
         if self.cache.damaged:
-            warnings.warn(
-                "Yahoo cache: damaged file(s) removed and fetched again: "
-                + ", ".join(self.cache.damaged)
-                + ".",
-                UserWarning,
-                stacklevel=4,
-            )
+            warnings.warn(f"Yahoo cache: {self._damaged_text()}", UserWarning, stacklevel=4)
         return Dataset(prices=prices, volume=volume, fundamentals=fundamentals, meta=meta,
                        benchmark=benchmark, close=close, source="yahoo", notes=self.notes,
                        failed=failed)  # fmt: skip
@@ -200,10 +204,14 @@ class _Loader:
                 to_fetch.append(symbol)
         batches = [to_fetch[i : i + BATCH_SIZE] for i in range(0, len(to_fetch), BATCH_SIZE)]
         for batch in self._bar(batches, "Yahoo prices", len(to_fetch) > BATCH_SIZE):
-            found = download_prices(batch, self.start, self.today, self.retry)
+            starts = [self.start] + [pd.Timestamp(cached[s].record.get("start", self.start))
+                                     for s in batch if cached.get(s) is not None]  # fmt: skip
+            first = min(starts)  # keep what an earlier, longer load cached
+            found = download_prices(batch, first, self.today, self.retry)
             self.downloads += 1
             for symbol, frame in found.frames.items():
-                self.cache.put(symbol, "prices", frame, start=self.start)
+                frame = frame[frame.index < self.today]  # today's bar may be unfinished
+                self.cache.put(symbol, "prices", frame, start=first)
                 frames[symbol] = frame
             for symbol, reason in found.failed.items():
                 entry = cached.get(symbol)
@@ -289,10 +297,14 @@ class _Loader:
             for symbol, details in self._bar(results, "Yahoo statements", True, len(missing)):
                 for kind in missing[symbol]:
                     frame = _detail_frame(details, kind)
+                    entry = self.cache.get(symbol, kind)
+                    kept = entry is not None and not entry.frame.empty
                     if kind in details.failed:
-                        entry = self.cache.get(symbol, kind)  # a stale copy, if any, still helps
-                        out[symbol][kind] = None if entry is None else entry.frame
+                        out[symbol][kind] = entry.frame if kept else None  # a stale copy helps
                         out[symbol].setdefault("failed", {})[kind] = details.failed[kind]
+                    elif frame.empty and kept:  # Yahoo's empty answer may be a hiccup
+                        out[symbol][kind] = entry.frame
+                        self.stale_details.append(f"{symbol} {kind}")
                     else:
                         self.cache.put(symbol, kind, frame)
                         out[symbol][kind] = frame
@@ -363,16 +375,21 @@ class _Loader:
             "Meta: name, sector and industry are today's, from Yahoo's company profile; no "
             "ticker is marked delisted.",
         ]
-        upper = as_tickers(given, "tickers", upper=False)
-        if [t.upper() for t in upper] != upper:
+        if [str(t).upper() for t in given] != list(given):
             self.notes.append("Tickers were upper-cased: " + ", ".join(symbols) + ".")
         if index_symbol and has_benchmark:
             self.notes.append(f"Benchmark: {index_symbol} adjusted close.")
         for symbol, why in self.stale.items():
             self.notes.append(f"{symbol}: used an older cached copy of its prices; {why}.")
+        if self.stale_details:
+            self.notes.append("Yahoo answered with nothing for " + ", ".join(self.stale_details)
+                              + "; the cached copy was kept.")  # fmt: skip
         if self.cache.damaged:
-            self.notes.append("Damaged cache files were removed and fetched again: "
-                              + ", ".join(self.cache.damaged) + ".")  # fmt: skip
+            self.notes.append(self._damaged_text())
+
+    def _damaged_text(self) -> str:
+        again = "not fetched again (offline)" if self.offline else "fetched again"
+        return f"damaged file(s) removed and {again}: {', '.join(self.cache.damaged)}."
 
     def _nothing_loaded(self, symbols: list[str], failed: dict[str, str]) -> DataError:
         shown = "; ".join(f"{t}: {why}" for t, why in list(failed.items())[:5])

@@ -1,9 +1,13 @@
-"""The on-disk cache of Yahoo downloads: one parquet file per ticker and kind, and an index.
+"""The on-disk cache of Yahoo downloads: one parquet file per ticker and kind, each with a small
+JSON record beside it (when it was fetched, its size, what it covers).
 
 Writes go to a temporary file beside the target and are renamed into place, so a reader never
-sees half a file; the index is updated under a file lock, so two kernels (or a workshop room
-sharing one folder) can fetch at once. A file that does not read back, or whose size is not the
-one the index recorded, is treated as missing: removed, fetched again, and reported.
+sees half a file; the rename of the data and of its record happen together under a lock for
+that entry, so two kernels (or a workshop room sharing one folder) can fetch at once. A file
+that does not read back, or whose size is not the one its record gives, is treated as missing:
+checked again under the lock, then removed, fetched again, and reported. Records live beside
+their files rather than in one index, so a large universe costs no more per entry than a small
+one.
 """
 
 from __future__ import annotations
@@ -20,12 +24,12 @@ import pandas as pd
 
 from factorlab._files import cache_root, write_atomic, write_temp
 
-__all__ = ["FRESH_FOR", "YahooCache", "default_cache_dir"]
+__all__ = ["FRESH_FOR", "CachedEntry", "YahooCache", "default_cache_dir"]
 
 #: How long a cached kind stays fresh before it is fetched again.
 FRESH_FOR = {"prices": timedelta(days=1)}
-FRESH_FOR_OTHERS = timedelta(days=7)  # statements, earnings dates and info
-_INDEX = "index.json"
+FRESH_FOR_OTHERS = timedelta(days=7)  # statements, earnings dates and company info
+FRESH_FOR_EMPTY = timedelta(days=1)  # an empty answer may have been a hiccup: ask again soon
 _LOCK_TIMEOUT_S = 120
 
 
@@ -34,9 +38,17 @@ def default_cache_dir() -> Path:
     return cache_root() / "yahoo"
 
 
+class CachedEntry:
+    """A cached frame and its record."""
+
+    def __init__(self, frame: pd.DataFrame, record: dict[str, Any]) -> None:
+        self.frame = frame
+        self.record = record
+
+
 class YahooCache:
-    """Parquet files under ``root``: ``<kind>/<TICKER>.parquet``, listed in ``index.json``
-    with when each was fetched, its size, and what it covers.
+    """Parquet files under ``root``: ``<kind>/<TICKER>.parquet``, each with
+    ``<kind>/<TICKER>.json`` saying when it was fetched, its size and what it covers.
 
     Examples
     --------
@@ -53,87 +65,74 @@ class YahooCache:
 
     # -- reading --------------------------------------------------------------------------------
     def get(self, ticker: str, kind: str) -> CachedEntry | None:
-        """The cached frame and its index record, or None if absent or damaged."""
-        record = self._read_index().get(_key(ticker, kind))
-        path = self._path(ticker, kind)
-        if record is None or not path.exists():
+        """The cached frame and its record, or None if absent or damaged."""
+        entry = self._read(ticker, kind)
+        if entry is not False:
+            return entry
+        with self._locked(ticker, kind):  # a writer may have been halfway: look again
+            entry = self._read(ticker, kind)
+            if entry is False:
+                self.damaged.append(f"{ticker} {kind}")
+                self._data(ticker, kind).unlink(missing_ok=True)
+                self._record(ticker, kind).unlink(missing_ok=True)
+                return None
+        return entry
+
+    def _read(self, ticker: str, kind: str) -> CachedEntry | None | bool:
+        """The entry; None if absent; False if it does not check out."""
+        try:
+            record = json.loads(self._record(ticker, kind).read_text())
+        except FileNotFoundError:
             return None
+        except (OSError, ValueError):
+            return False
+        path = self._data(ticker, kind)
         try:
             if path.stat().st_size != record.get("bytes"):
-                raise ValueError("its size differs from the one recorded when it was written")
-            frame = pd.read_parquet(path)
+                return False
+            return CachedEntry(pd.read_parquet(path), record)
+        except FileNotFoundError:
+            return False
         except Exception:  # a truncated or overwritten file: pyarrow raises many types
-            self._discard(ticker, kind)
-            return None
-        return CachedEntry(frame, record)
+            return False
 
     def is_fresh(self, entry: CachedEntry, kind: str, now: datetime | None = None) -> bool:
         fetched = datetime.fromisoformat(entry.record["fetched_at"])
         age = (now or datetime.now(UTC)) - fetched
+        if entry.record.get("rows") == 0:
+            return age < FRESH_FOR_EMPTY
         return age < FRESH_FOR.get(kind, FRESH_FOR_OTHERS)
 
     # -- writing --------------------------------------------------------------------------------
     def put(self, ticker: str, kind: str, frame: pd.DataFrame, **covers: Any) -> None:
-        """Write ``frame`` atomically and record it (plus ``covers``, e.g. the start date).
-
-        The file is written beside its target outside the lock; the rename and the index
-        update happen together under it, so the index always describes the file in place."""
-        path = self._path(ticker, kind)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        """Write ``frame`` atomically and record it (plus ``covers``, e.g. the start date)."""
+        path = self._data(ticker, kind)
         tmp, size = write_temp(path, lambda target: frame.to_parquet(target))
         record = {"fetched_at": datetime.now(UTC).isoformat(timespec="seconds"), "bytes": size,
                   "rows": len(frame), **{k: _jsonable(v) for k, v in covers.items()}}  # fmt: skip
+        text = json.dumps(record, sort_keys=True)
         try:
-            with self._locked():
+            with self._locked(ticker, kind):
                 os.replace(tmp, path)
-                index = self._read_index()
-                index[_key(ticker, kind)] = record
-                self._write_index(index)
+                write_atomic(self._record(ticker, kind), lambda target: target.write_text(text))
         finally:
             tmp.unlink(missing_ok=True)
 
-    def _discard(self, ticker: str, kind: str) -> None:
-        self.damaged.append(f"{ticker} {kind}")
-        with self._locked():
-            self._path(ticker, kind).unlink(missing_ok=True)
-            index = self._read_index()
-            if index.pop(_key(ticker, kind), None) is not None:
-                self._write_index(index)
-
-    # -- the index ------------------------------------------------------------------------------
-    def _path(self, ticker: str, kind: str) -> Path:
+    # -- places -----------------------------------------------------------------------------------
+    def _data(self, ticker: str, kind: str) -> Path:
         return self.root / kind / f"{ticker}.parquet"
 
-    def _read_index(self) -> dict[str, dict[str, Any]]:
-        try:
-            data = json.loads((self.root / _INDEX).read_text())
-        except (OSError, ValueError):  # absent, or damaged: the files are re-fetched as needed
-            return {}
-        return data if isinstance(data, dict) else {}
-
-    def _write_index(self, index: dict[str, dict[str, Any]]) -> None:
-        text = json.dumps(index, indent=1, sort_keys=True)
-        write_atomic(self.root / _INDEX, lambda target: target.write_text(text))
+    def _record(self, ticker: str, kind: str) -> Path:
+        return self.root / kind / f"{ticker}.json"
 
     @contextmanager
-    def _locked(self) -> Iterator[None]:
+    def _locked(self, ticker: str, kind: str) -> Iterator[None]:
         from filelock import FileLock
 
-        self.root.mkdir(parents=True, exist_ok=True)
-        with FileLock(str(self.root / ".lock"), timeout=_LOCK_TIMEOUT_S):
+        folder = self.root / kind
+        folder.mkdir(parents=True, exist_ok=True)
+        with FileLock(str(folder / f".{ticker}.lock"), timeout=_LOCK_TIMEOUT_S):
             yield
-
-
-class CachedEntry:
-    """A cached frame and what the index says about it."""
-
-    def __init__(self, frame: pd.DataFrame, record: dict[str, Any]) -> None:
-        self.frame = frame
-        self.record = record
-
-
-def _key(ticker: str, kind: str) -> str:
-    return f"{kind}/{ticker}"
 
 
 def _jsonable(value: Any) -> Any:

@@ -12,15 +12,26 @@ import ast
 import logging
 import random
 import re
+import threading
 import time
-from collections.abc import Callable, Sequence
+import warnings
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, TypeVar
 
 import pandas as pd
 
-__all__ = ["PRICE_FIELDS", "RetryPolicy", "STATEMENTS", "download_prices", "fetch_details"]
+__all__ = [
+    "PRICE_FIELDS",
+    "STATEMENTS",
+    "RetryPolicy",
+    "download_prices",
+    "fetch_details",
+    "forget_responses",
+    "quiet_yfinance",
+]
 
 T = TypeVar("T")
 
@@ -28,13 +39,82 @@ T = TypeVar("T")
 PRICE_FIELDS = {"Adj Close": "adj_close", "Close": "close", "Volume": "volume",
                 "Stock Splits": "split"}  # fmt: skip
 
-#: The statements fetched per ticker: kind -> (Ticker method, frequency).
+#: The statements fetched per ticker: kind -> (Ticker method, frequency). Annual income is
+#: not fetched: it cannot be split into quarters (see statements.py).
 STATEMENTS = {
     "quarterly_income": ("get_income_stmt", "quarterly"),
     "quarterly_balance": ("get_balance_sheet", "quarterly"),
-    "annual_income": ("get_income_stmt", "yearly"),
     "annual_balance": ("get_balance_sheet", "yearly"),
 }
+
+_quiet_lock = threading.Lock()
+_quiet_depth = 0
+_quiet_saved: tuple[Any, ...] = ()
+
+
+@contextmanager
+def quiet_yfinance() -> Iterator[None]:
+    """While inside (re-entrant, across threads): yfinance raises instead of hiding exceptions
+    in empty frames, its log records reach factorlab's handlers (whatever level the user set)
+    but not the user's screen, and warnings issued from its code are not shown."""
+    global _quiet_depth, _quiet_saved
+    logger = logging.getLogger("yfinance")
+    with _quiet_lock:
+        if _quiet_depth == 0:
+            debug = _debug_config()
+            _quiet_saved = (logger.level, logger.propagate, debug.hide_exceptions)
+            logger.setLevel(logging.WARNING)
+            logger.propagate = False
+            logger.addHandler(_SILENT)
+            debug.hide_exceptions = False
+            warnings.filterwarnings("ignore", module=r"yfinance(\..*)?$")
+        _quiet_depth += 1
+    try:
+        yield
+    finally:
+        with _quiet_lock:
+            _quiet_depth -= 1
+            if _quiet_depth == 0:
+                level, propagate, hide = _quiet_saved
+                logger.setLevel(level)
+                logger.propagate = propagate
+                logger.removeHandler(_SILENT)
+                _debug_config().hide_exceptions = hide
+                _remove_warning_filter(r"yfinance(\..*)?$")
+
+
+def _remove_warning_filter(module: str) -> None:
+    for entry in list(warnings.filters):
+        if entry[0] == "ignore" and getattr(entry[3], "pattern", None) == module:
+            warnings.filters.remove(entry)
+            break
+    getattr(warnings, "_filters_mutated", lambda: None)()  # drop the filters' cached lookups
+
+
+_SILENT = logging.NullHandler()  # so Python's last-resort handler does not print either
+
+
+def _debug_config() -> Any:
+    """yfinance's debug settings (``yf.config.debug``; a stand-in on versions without it)."""
+    import yfinance as yf
+
+    debug = getattr(getattr(yf, "config", None), "debug", None)
+    return debug if debug is not None else _NoConfig()
+
+
+class _NoConfig:
+    hide_exceptions = True
+
+
+def forget_responses() -> None:
+    """Drop yfinance's in-memory copies of Yahoo's responses (for ``refresh=True``)."""
+    try:
+        from yfinance.data import YfData
+
+        YfData.cache_get.cache_clear()
+    except (ImportError, AttributeError):  # another yfinance: nothing of the kind to clear
+        pass
+
 
 _RATE_LIMITED = re.compile(r"rate.?limit|too many requests|\b429\b", re.IGNORECASE)
 
@@ -117,14 +197,15 @@ def _download(
 
     capture = _ErrorCapture()
     logger = logging.getLogger("yfinance")
-    logger.addHandler(capture)  # also keeps yfinance from printing them itself
     try:
-        data = yf.download(
-            list(tickers), start=start.strftime("%Y-%m-%d"),
-            end=(end + pd.Timedelta(days=1)).strftime("%Y-%m-%d"),  # yfinance's end is exclusive
-            auto_adjust=False, actions=True, progress=False, threads=True, group_by="column",
-            multi_level_index=True,
-        )  # fmt: skip
+        with quiet_yfinance():
+            logger.addHandler(capture)
+            data = yf.download(
+                list(tickers), start=start.strftime("%Y-%m-%d"),
+                end=(end + pd.Timedelta(days=1)).strftime("%Y-%m-%d"),  # exclusive in yfinance
+                auto_adjust=False, actions=True, progress=False, threads=True,
+                group_by="column", multi_level_index=True,
+            )  # fmt: skip
     except Exception as err:  # yfinance raises a handful of types (network, JSON, rate limit)
         return None, {"*": f"{type(err).__name__}: {err}"}
     finally:
@@ -195,12 +276,10 @@ def fetch_details(ticker: str, kinds: Sequence[str], policy: RetryPolicy) -> Det
     """The statements, earnings dates and info of one ticker that ``kinds`` asks for (any of
     ``STATEMENTS``, ``"earnings_dates"``, ``"info"``); a part that fails is empty, with its
     reason in ``failed``."""
-    import yfinance as yf
-
-    handle = yf.Ticker(ticker)
     out = Details({}, pd.DataFrame(), {}, {})
     for kind in kinds:
-        value, reason = _call_with_retries(partial(_part, handle, kind), policy)
+        with quiet_yfinance():
+            value, reason = _call_with_retries(partial(_part, ticker, kind), policy)
         if reason:
             out.failed[kind] = reason
         if kind in STATEMENTS:
@@ -213,14 +292,22 @@ def fetch_details(ticker: str, kinds: Sequence[str], policy: RetryPolicy) -> Det
     return out
 
 
-def _part(handle: Any, kind: str) -> Any:
+def _part(ticker: str, kind: str) -> Any:
+    """One request for one part. A fresh ``Ticker`` each time: yfinance remembers a failed
+    ``info`` and would answer a retry with nothing, without asking Yahoo again."""
+    import yfinance as yf
+
+    handle = yf.Ticker(ticker)
     if kind in STATEMENTS:
         method, freq = STATEMENTS[kind]
         return getattr(handle, method)(freq=freq)
     if kind == "earnings_dates":
         return handle.get_earnings_dates(limit=40)
     if kind == "info":
-        return handle.info
+        info = handle.info
+        if not info:
+            raise LookupError("Yahoo returned no company profile")
+        return info
     raise ValueError(f"unknown kind {kind!r}")
 
 

@@ -24,8 +24,9 @@ __all__ = [
     "mapping_table",
 ]
 
-#: factorlab column -> Yahoo statement rows, the first one present wins. Matching ignores case,
-#: spaces and punctuation, so "Total Revenue" and yfinance's raw "TotalRevenue" both match.
+#: factorlab column -> Yahoo statement rows; per period, the first row with a value wins.
+#: Matching ignores case, spaces and punctuation, so "Total Revenue" and yfinance's raw
+#: "TotalRevenue" both match.
 YAHOO_ROWS: dict[str, tuple[str, ...]] = {
     "revenue": ("Total Revenue", "Operating Revenue"),
     "gross_profit": ("Gross Profit",),
@@ -165,10 +166,14 @@ def _values(statement: pd.DataFrame | None, columns: tuple[str, ...]) -> pd.Data
         return pd.DataFrame(columns=list(columns), index=pd.DatetimeIndex([], name="period_end"))
     by_key = {_key(name): name for name in statement.index}
     found = {}
-    for column in columns:
-        name = next((by_key[_key(n)] for n in YAHOO_ROWS[column] if _key(n) in by_key), None)
-        if name is not None:
-            found[column] = pd.to_numeric(statement.loc[name], errors="coerce")
+    for column in columns:  # per period, the first listed row that has a value there
+        rows = [pd.to_numeric(statement.loc[by_key[_key(n)]], errors="coerce")
+                for n in YAHOO_ROWS[column] if _key(n) in by_key]  # fmt: skip
+        if rows:
+            combined = rows[0]
+            for row in rows[1:]:
+                combined = combined.combine_first(row)
+            found[column] = combined
     frame = pd.DataFrame(found, index=statement.columns).reindex(columns=list(columns))
     ends = pd.DatetimeIndex(pd.to_datetime(frame.index))
     frame.index = (ends.tz_localize(None) if ends.tz is not None else ends).normalize()

@@ -86,7 +86,8 @@ class FakeYahoo:
     info: dict[str, dict] = field(default_factory=dict)
     offline: bool = False
     rate_limited_calls: int = 0  # this many download calls are rate-limited for every symbol
-    info_fails: set[str] = field(default_factory=set)
+    info_fails: set[str] = field(default_factory=set)  # info is rate-limited for these
+    statement_fails: set[str] = field(default_factory=set)  # statements rate-limited for these
     download_calls: list[list[str]] = field(default_factory=list)
     ticker_calls: list[tuple[str, str]] = field(default_factory=list)
 
@@ -133,33 +134,53 @@ class FakeYahoo:
 
 
 class _FakeTicker:
+    """Like yfinance 1.7's Ticker: a failure raises only when ``yf.config.debug.hide_exceptions``
+    is off; otherwise it is logged and the answer is empty (statements) or None (earnings,
+    info). A handle whose ``info`` failed answers None from then on without asking again."""
+
     def __init__(self, yahoo: FakeYahoo, symbol: str) -> None:
         self.yahoo, self.symbol = yahoo, symbol
+        self._info_fetched = False
 
-    def _call(self, what: str) -> None:
+    def _fail(self, error: Exception, empty):
+        if yfinance.config.debug.hide_exceptions:
+            logging.getLogger("yfinance").error(f"{self.symbol}: {error}")
+            return empty
+        raise error
+
+    def _statement(self, what: str, kind: str):
         self.yahoo.ticker_calls.append((self.symbol, what))
         if self.yahoo.offline:
-            raise ConnectionError("Failed to resolve query2.finance.yahoo.com")
+            return self._fail(ConnectionError("Failed to resolve query2.finance.yahoo.com"),
+                              pd.DataFrame())  # fmt: skip
+        if self.symbol in self.yahoo.statement_fails:
+            return self._fail(YFRateLimitError(), pd.DataFrame())
+        return self.yahoo.statements.get(self.symbol, {}).get(kind, pd.DataFrame())
 
     def get_income_stmt(self, freq="yearly"):
-        self._call(f"income {freq}")
         kind = "quarterly_income" if freq == "quarterly" else "annual_income"
-        return self.yahoo.statements.get(self.symbol, {}).get(kind, pd.DataFrame())
+        return self._statement(f"income {freq}", kind)
 
     def get_balance_sheet(self, freq="yearly"):
-        self._call(f"balance {freq}")
         kind = "quarterly_balance" if freq == "quarterly" else "annual_balance"
-        return self.yahoo.statements.get(self.symbol, {}).get(kind, pd.DataFrame())
+        return self._statement(f"balance {freq}", kind)
 
     def get_earnings_dates(self, limit=12):
-        self._call("earnings")
+        self.yahoo.ticker_calls.append((self.symbol, "earnings"))
+        if self.yahoo.offline:
+            return self._fail(ConnectionError("Failed to resolve query2.finance.yahoo.com"), None)
         return self.yahoo.earnings.get(self.symbol)
 
     @property
     def info(self):
-        self._call("info")
+        if self._info_fetched:  # yfinance 1.7 marks info fetched before it asks
+            return None
+        self._info_fetched = True
+        self.yahoo.ticker_calls.append((self.symbol, "info"))
+        if self.yahoo.offline:
+            return self._fail(ConnectionError("Failed to resolve query2.finance.yahoo.com"), None)
         if self.symbol in self.yahoo.info_fails:
-            raise YFRateLimitError()
+            return self._fail(YFRateLimitError(), None)
         return self.yahoo.info.get(self.symbol, {})
 
 

@@ -22,6 +22,7 @@ def test_a_frame_round_trips_with_its_record(tmp_path):
     entry = cache.get("AAA", "prices")
     pd.testing.assert_frame_equal(entry.frame, _frame(1.0), check_freq=False)
     assert entry.record["start"] == "2024-01-01" and entry.record["rows"] == 50
+    assert json.loads((tmp_path / "prices" / "AAA.json").read_text())["rows"] == 50
     assert cache.get("BBB", "prices") is None
     assert not list(tmp_path.rglob("*.tmp"))  # no temporary files left behind
 
@@ -44,25 +45,41 @@ def test_a_truncated_file_is_detected_removed_and_reported(tmp_path):
     path = tmp_path / "prices" / "AAA.parquet"
     path.write_bytes(path.read_bytes()[:100])
     assert cache.get("AAA", "prices") is None
-    assert not path.exists()
+    assert not path.exists() and not (tmp_path / "prices" / "AAA.json").exists()
     assert cache.damaged == ["AAA prices"]
-    assert "prices/AAA" not in json.loads((tmp_path / "index.json").read_text())
 
 
-def test_a_file_replaced_behind_the_index_is_treated_as_damaged(tmp_path):
+def test_a_file_replaced_behind_its_record_is_treated_as_damaged(tmp_path):
     cache = YahooCache(tmp_path)
     cache.put("AAA", "prices", _frame(1.0))
     _frame(2.0, rows=500).to_parquet(tmp_path / "prices" / "AAA.parquet")  # not via the cache
     assert cache.get("AAA", "prices") is None and cache.damaged == ["AAA prices"]
 
 
-def test_a_damaged_index_only_costs_a_refetch(tmp_path):
+def test_a_damaged_record_only_costs_a_refetch(tmp_path):
     cache = YahooCache(tmp_path)
     cache.put("AAA", "prices", _frame(1.0))
-    (tmp_path / "index.json").write_text("{not json")
+    (tmp_path / "prices" / "AAA.json").write_text("{not json")
     assert cache.get("AAA", "prices") is None
     cache.put("AAA", "prices", _frame(3.0))
     assert cache.get("AAA", "prices").frame["adj_close"].iloc[0] == 3.0
+
+
+def test_a_mismatch_seen_outside_the_lock_is_checked_again_before_anything_is_removed(
+    tmp_path, monkeypatch
+):
+    cache = YahooCache(tmp_path)
+    cache.put("AAA", "prices", _frame(1.0))
+    real_read = YahooCache._read
+    calls = []
+
+    def racing_read(self, ticker, kind):  # the first look lands mid-write of another process
+        calls.append(1)
+        return False if len(calls) == 1 else real_read(self, ticker, kind)
+
+    monkeypatch.setattr(YahooCache, "_read", racing_read)
+    entry = cache.get("AAA", "prices")
+    assert entry is not None and cache.damaged == [] and len(calls) == 2
 
 
 def _write_many(root: str, value: float) -> None:
@@ -70,9 +87,11 @@ def _write_many(root: str, value: float) -> None:
     for i in range(15):
         cache.put("AAA", "prices", _frame(value, rows=40 + i))
         cache.put(f"T{value:.0f}{i}", "info", _frame(value, rows=1))
+        entry = cache.get("AAA", "prices")  # reading while the other process writes
+        assert entry is not None and len(entry.frame) >= 40
 
 
-def test_two_processes_writing_the_same_entry_leave_a_valid_file_and_index(tmp_path):
+def test_two_processes_writing_the_same_entry_leave_valid_files_and_records(tmp_path):
     context = multiprocessing.get_context("spawn")
     workers = [context.Process(target=_write_many, args=(str(tmp_path), v)) for v in (1.0, 2.0)]
     for worker in workers:
@@ -84,9 +103,16 @@ def test_two_processes_writing_the_same_entry_leave_a_valid_file_and_index(tmp_p
     entry = cache.get("AAA", "prices")
     assert entry is not None and cache.damaged == []
     assert entry.frame["adj_close"].iloc[0] in (1.0, 2.0) and len(entry.frame) == 54
-    index = json.loads((tmp_path / "index.json").read_text())
-    assert sum(key.startswith("info/") for key in index) == 30  # no update was lost
+    assert len(list((tmp_path / "info").glob("*.json"))) == 30  # no record was lost
     assert not list(tmp_path.rglob("*.tmp"))
+
+
+def test_an_empty_answer_is_fresh_for_a_day_only(tmp_path):
+    cache = YahooCache(tmp_path)
+    cache.put("ETF", "quarterly_income", pd.DataFrame())
+    entry = cache.get("ETF", "quarterly_income")
+    assert cache.is_fresh(entry, "quarterly_income")
+    assert not cache.is_fresh(entry, "quarterly_income", datetime.now(UTC) + timedelta(days=2))
 
 
 def test_the_cache_folder_follows_the_environment(monkeypatch, tmp_path):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import warnings
 
@@ -127,8 +128,8 @@ def test_an_earlier_start_than_cached_downloads_again(load, yahoo):
 
 def test_a_stale_copy_is_used_when_the_download_fails_and_the_notes_say_so(load, yahoo, tmp_path):
     load()
-    index = tmp_path / "index.json"
-    index.write_text(index.read_text().replace('"fetched_at": "20', '"fetched_at": "19'))
+    for record in tmp_path.rglob("*.json"):  # make every cached entry a week old and more
+        record.write_text(record.read_text().replace('"fetched_at": "20', '"fetched_at": "19'))
     yahoo.offline = True
     ds = load()
     assert ds.tickers == ["AAA", "BBB"]
@@ -224,3 +225,77 @@ def test_the_fetch_command_reports_nothing_downloaded_as_one_error(yahoo, tmp_pa
 
 def test_progress_bars_can_be_shown(load, capsys):
     assert load(progress=True).tickers == ["AAA", "BBB"]
+
+
+def test_rate_limited_statements_are_retried_then_missing_and_not_cached(load, yahoo):
+    yahoo.statement_fails.add("AAA")
+    with pytest.warns(UserWarning, match="no fundamentals for AAA"):
+        ds = load()
+    assert set(ds.fundamentals["ticker"]) == {"BBB"}
+    calls = [c for c in yahoo.ticker_calls if c == ("AAA", "income quarterly")]
+    assert len(calls) == 4  # bounded retries
+    yahoo.statement_fails.clear()
+    assert set(load().fundamentals["ticker"]) == {"AAA", "BBB"}  # the failure was not cached
+
+
+def test_an_empty_answer_never_replaces_cached_statements(load, yahoo, tmp_path):
+    load()
+    for record in tmp_path.rglob("*.json"):
+        record.write_text(record.read_text().replace('"fetched_at": "20', '"fetched_at": "19'))
+    yahoo.statements["AAA"] = {}  # Yahoo has a bad day
+    ds = load()
+    assert "AAA" in set(ds.fundamentals["ticker"])
+    assert any("the cached copy was kept" in note for note in ds.notes)
+
+
+def test_retries_work_even_when_the_user_silenced_yfinances_logger(load, yahoo):
+    import logging
+
+    logger = logging.getLogger("yfinance")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        yahoo.rate_limited_calls = 2
+        assert load().tickers == ["AAA", "BBB"]
+        assert len(yahoo.download_calls) == 3
+    finally:
+        logger.setLevel(level)
+
+
+def test_yfinances_own_messages_do_not_reach_the_user(load, yahoo, caplog, capsys):
+    import logging
+
+    logging.getLogger("yfinance").setLevel(logging.NOTSET)
+    with caplog.at_level(logging.DEBUG):
+        load(["AAA", "NOPE"])
+    assert not [r for r in caplog.records if r.name.startswith("yfinance")]
+    assert "Failed download" not in capsys.readouterr().err
+
+
+def test_tickers_may_be_any_iterable(load):
+    assert load(iter(["AAA", "BBB"])).tickers == ["AAA", "BBB"]
+
+
+def test_a_refetch_keeps_the_earlier_start_that_was_cached(load, yahoo, tmp_path):
+    load(start="2023-06-01")
+    record = tmp_path / "prices" / "AAA.json"
+    record.write_text(record.read_text().replace('"fetched_at": "20', '"fetched_at": "19'))
+    load(start="2024-01-02")
+    assert json.loads(record.read_text())["start"] == "2023-06-01"
+
+
+def test_todays_bar_is_left_out_as_it_may_be_unfinished(load, yahoo):
+    today = pd.Timestamp.now(tz="UTC").tz_localize(None).normalize()
+    for symbol in ("AAA", "BBB", "SPY"):
+        frame = yahoo.prices[symbol]
+        yahoo.prices[symbol] = pd.concat([frame, frame.iloc[[-1]].set_axis([today])])
+    ds = load(end=None)
+    assert ds.end < today and ds.end == pd.Timestamp("2024-12-31")
+
+
+def test_offline_a_damaged_file_is_reported_as_not_fetched_again(load, yahoo, tmp_path):
+    load()
+    (tmp_path / "prices" / "AAA.parquet").write_bytes(b"PAR1 broken")
+    with pytest.warns(UserWarning, match="not fetched again \\(offline\\): AAA prices"):
+        ds = load(offline=True)
+    assert "AAA" in ds.failed and yahoo.calls
