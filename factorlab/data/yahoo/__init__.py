@@ -122,6 +122,14 @@ def load_yahoo(
         return loader.load(symbols, index_symbol, given)
 
 
+def _span(stamps: list[str]) -> str:
+    """'at T' or 'between T1 and T2' (UTC, to the minute) for ISO timestamps."""
+    if not stamps:
+        return "never"
+    first, last = min(stamps)[:16], max(stamps)[:16]
+    return f"at {first} UTC" if first == last else f"between {first} and {last} UTC"
+
+
 def _blank(value: object) -> bool:
     return isinstance(value, str) and not value.strip()
 
@@ -154,6 +162,7 @@ class _Loader:
         self.stale: dict[str, str] = {}  # symbol -> why a stale cached copy was used
         self.stale_details: list[str] = []  # "TICKER kind" kept over an empty answer
         self.downloads = 0
+        self.fetched: list[str] = []  # when each price series used was downloaded (UTC)
 
     # -- the whole load ---------------------------------------------------------------------------
     def load(self, symbols: list[str], index_symbol: str | None, given: object) -> Dataset:
@@ -194,6 +203,7 @@ class _Loader:
         for symbol, entry in cached.items():
             if entry is not None and self._usable(entry, "prices"):
                 frames[symbol] = entry.frame
+                self.fetched.append(entry.record["fetched_at"])
                 cached_from = pd.Timestamp(entry.record.get("start", self.start))
                 if self.offline and cached_from > self.start:
                     self.stale[symbol] = f"the cache starts on {cached_from:%Y-%m-%d} (offline)"
@@ -213,10 +223,12 @@ class _Loader:
                 frame = frame[frame.index < self.today]  # today's bar may be unfinished
                 self.cache.put(symbol, "prices", frame, start=first)
                 frames[symbol] = frame
+                self.fetched.append(datetime.now(UTC).isoformat(timespec="seconds"))
             for symbol, reason in found.failed.items():
                 entry = cached.get(symbol)
                 if entry is not None:  # a stale copy beats nothing: say so
                     frames[symbol] = entry.frame
+                    self.fetched.append(entry.record["fetched_at"])
                     self.stale[symbol] = f"download failed ({reason})"
                 else:
                     failed[symbol] = reason
@@ -357,8 +369,8 @@ class _Loader:
                  has_benchmark: bool) -> None:  # fmt: skip
         now = datetime.now(UTC).isoformat(timespec="minutes")
         self.notes[:0] = [
-            f"Source: Yahoo Finance through yfinance, loaded {now} (cache: {self.cache.root}"
-            f"{', offline' if self.offline else ''}).",
+            f"Source: Yahoo Finance through yfinance, loaded {now}; prices downloaded "
+            f"{_span(self.fetched)} (cache: {self.cache.root}{', offline' if self.offline else ''}).",
             "Survivorship: the tickers are a list of today's names, so companies that were "
             "delisted, merged or went bankrupt before today are missing, and backtests on them "
             "are biased upward.",
