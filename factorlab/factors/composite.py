@@ -55,6 +55,7 @@ class Scores:
         table = table.dropna(subset=["composite"]).sort_values("composite", ascending=False)
         table["rank"] = range(1, len(table) + 1)
         table.index.name = "ticker"
+        table.attrs["universe"] = len(table)  # ranks are out of this many, even in a head()
         return table
 
     def plot(self, n: int = 10, ax: object = None) -> Figure:

@@ -12,6 +12,7 @@ import json
 import os
 import re
 import string
+import warnings
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -43,7 +44,10 @@ def read_modelfile() -> tuple[str, str, dict[str, Any]]:
     system = re.search(r'^SYSTEM\s+"""(.*?)"""', text, re.MULTILINE | re.DOTALL)
     parameters: dict[str, Any] = {}
     for name, value in re.findall(r"^PARAMETER\s+(\S+)\s+(\S+)", text, re.MULTILINE):
-        parameters[name] = float(value) if "." in value else int(value)
+        try:
+            parameters[name] = float(value) if "." in value else int(value)
+        except ValueError:
+            parameters[name] = value.strip('"')
     if base is None or system is None:  # pragma: no cover - the file ships with the package
         raise RuntimeError("factorlab/llm/Modelfile lacks a FROM or SYSTEM line.")
     return base.group(1), " ".join(system.group(1).split()), parameters
@@ -219,28 +223,32 @@ class Analyst:
         if size < 1:
             raise ConfigError(f"batch_size must be 1 or more, got {size}.")
         rows = facts_for_rows(table)
-        fallback = {r["ticker"]: r for r in rule_based_ratings(table)}
+        fallback: dict[str, dict[str, Any]] = {}  # built only if a batch needs it
         server = _Server(self)
         out = []
         for start in range(0, len(rows), size):
             batch = rows[start : start + size]
             answer, problem = self._rate_batch(batch, server)
             if answer is None:
-                down = server.down(problem)  # then later batches do not wait on it
-                label = (f"rule-based: Ollama not available ({problem})" if down else
-                         f"rule-based: the model's answer was unusable ({problem})")  # fmt: skip
+                fallback = fallback or {r["ticker"]: r for r in rule_based_ratings(table)}
+                label = _fallback_label(problem, server.down(problem))
                 for facts in batch:
                     out.append({**fallback[facts["ticker"]], "source": "rule-based",
                                 "note": label, "unverified": []})  # fmt: skip
                 continue
-            allowed = numbers_of(batch)
-            for rating in answer:
-                missing = unverified_numbers(f"{rating['rationale']} {rating['risks']}", allowed)
+            by_ticker = {r["ticker"]: r for r in answer}
+            for facts in batch:  # in the table's order; each checked against its own row
+                rating = by_ticker[facts["ticker"]]
+                missing = unverified_numbers(f"{rating['rationale']} {rating['risks']}",
+                                             numbers_of(facts))  # fmt: skip
                 out.append({**rating, "rationale": mark_unverified(rating["rationale"], missing),
                             "risks": mark_unverified(rating["risks"], missing), "source": "llm",
                             "note": f"llm: {self.model}", "unverified": missing})  # fmt: skip
         frame = pd.DataFrame(out, columns=RATING_COLUMNS)
-        frame.attrs["status"] = server.why or f"llm: {self.model}"
+        fell_back = int((frame["source"] == "rule-based").sum())
+        frame.attrs["status"] = (f"llm: {self.model}" if not fell_back else
+                                 f"{fell_back} of {len(frame)} ratings rule-based"
+                                 + (f" ({server.why})" if server.why else ""))  # fmt: skip
         return frame
 
     def _rate_batch(
@@ -255,7 +263,7 @@ class Analyst:
             "stock; _z: standard deviations from the universe mean, _pct: percent, _x: ratio). "
             "Give a confidence from 0 to 1, a rationale of at most two sentences that cites "
             "figures from the table, and the main risk in one sentence. Rate every ticker "
-            f"exactly once: {', '.join(wanted)}.\n\nFigures:\n{json.dumps(shown, indent=1)}\n\n"
+            f"exactly once: {', '.join(wanted)}.\n\nFigures:\n{_compact(shown)}\n\n"
             f"Reply with JSON only, matching this schema:\n"
             f"{json.dumps(RatingsReply.model_json_schema())}"
         )
@@ -273,7 +281,8 @@ class Analyst:
         reply, problem = self._ask(prompt, RatingsReply, server, check)
         if reply is None:
             return None, problem
-        ratings = [labels.restore_rating(r.model_dump()) for r in reply.ratings]  # type: ignore[attr-defined]
+        ratings = [labels.restore_rating({**r.model_dump(), "ticker": r.ticker.strip()})
+                   for r in reply.ratings]  # type: ignore[attr-defined]  # fmt: skip
         return ratings, ""
 
     # -- reports ----------------------------------------------------------------------------------
@@ -288,15 +297,13 @@ class Analyst:
             f"Write a short report on this {found} for a quant researcher: a summary of three "
             "to five sentences, its strengths, its concerns, and checks to run next. Cite only "
             "figures given below (_pct: percent, _z: standard deviations, _x: ratio).\n\n"
-            f"Figures:\n{json.dumps(shown, indent=1)}\n\nReply with JSON only, matching this "
+            f"Figures:\n{_compact(shown)}\n\nReply with JSON only, matching this "
             f"schema:\n{json.dumps(ReportReply.model_json_schema())}"
         )
         server = _Server(self)
         reply, problem = self._ask(prompt, ReportReply, server)
         if reply is None:
-            down = server.down(problem)
-            label = (f"rule-based: Ollama not available ({problem}); start it with `ollama serve`"
-                     if down else f"rule-based: the model's answer was unusable ({problem})")  # fmt: skip
+            label = _fallback_label(problem, server.down(problem))
             return Report(kind=found, source="rule-based", label=label,
                           **rule_based_report(facts, found))  # fmt: skip
         fields = labels.restore(reply.model_dump())
@@ -319,7 +326,9 @@ class Analyst:
             cached = self.cache.get(key)
             if cached is not None:
                 try:
-                    return schema.model_validate(cached), ""
+                    reply = schema.model_validate(cached)
+                    if not (check(reply) if check else ""):
+                        return reply, ""
                 except ValidationError:
                     pass  # a damaged or outdated entry: ask again and overwrite it
         if not server.up():
@@ -340,7 +349,7 @@ class Analyst:
                 problem = f"the reply is not valid JSON of the requested shape ({_short(err)})"
             if not problem:
                 if self.use_cache:
-                    self.cache.put(key, reply.model_dump())
+                    self._remember(key, reply.model_dump())
                 return reply, ""
             if attempt == 0:
                 self.retries += 1
@@ -349,12 +358,23 @@ class Analyst:
                              "Reply again with JSON only, in the requested shape."}]  # fmt: skip
         return None, problem
 
+    def _remember(self, key: str, answer: Any) -> None:
+        try:
+            self.cache.put(key, answer)
+        except OSError as err:  # an unwritable cache must not cost the answer itself
+            warnings.warn(f"The analyst's answer could not be cached in {self.cache.root} "
+                          f"({err}); it is used, but a rerun will ask the model again.",
+                          UserWarning, stacklevel=4)  # fmt: skip
+
     # -- a model of one's own -----------------------------------------------------------------------
     def create_model(self, name: str = "factorlab-analyst", base: str | None = None) -> str:
         """Create ``name`` on the server from the shipped Modelfile (its system prompt and
         parameters on top of ``base``, default the Modelfile's). Returns the server's status."""
         default_base, system, parameters = read_modelfile()
-        response = self._ollama().create(model=name, from_=base or default_base, system=system,
+        import ollama
+
+        client = ollama.Client(host=self.host, timeout=None)  # creating may pull the base model
+        response = client.create(model=name, from_=base or default_base, system=system,
                                          parameters=parameters)  # fmt: skip
         return str(getattr(response, "status", response))
 
@@ -384,6 +404,19 @@ class _Server:
             self.checked, self.ok, self.why = True, False, self.why or problem
             return True
         return False
+
+
+def _fallback_label(problem: str, down: bool) -> str:
+    if down:
+        return f"rule-based: Ollama not available ({problem})"
+    if problem.startswith("the server at"):
+        return f"rule-based: Ollama failed ({problem})"
+    return f"rule-based: the model's answer was unusable ({problem})"
+
+
+def _compact(facts: Any) -> str:
+    """Figures as compact JSON: fewer tokens, so a table fits the model's context."""
+    return json.dumps(facts, separators=(",", ":"), ensure_ascii=False)
 
 
 def _short(err: ValidationError) -> str:
@@ -442,9 +475,7 @@ class _Labels:
             return {k: self.hide(v) for k, v in facts.items()}
         if isinstance(facts, list):
             return [self.hide(v) for v in facts]
-        if isinstance(facts, str):
-            return self._replace(facts, {**self.names, **self.to_label})
-        return facts
+        return facts  # other text (sectors, dates) is left as it is
 
     def restore_rating(self, rating: dict[str, Any]) -> dict[str, Any]:
         if not self.active:

@@ -22,7 +22,10 @@ _PERCENT = {
     "CAGR", "annual volatility", "max drawdown", "total return", "alpha (annual)",
     "tracking error", "costs per year", "hit rate", "turnover per rebalance",
 }  # fmt: skip
-_RATIOS = {"book_to_price", "sales_to_price", "debt_to_equity", "peg", "volume_trend"}
+_RATIOS = {"book_to_price", "sales_to_price", "debt_to_equity", "peg", "volume_trend",
+           "turnover per year"}  # fmt: skip
+_FAMILIES = {"value", "growth", "momentum", "quality", "low_vol"}  # Scores' family z-scores
+SCREEN_ROWS_SHOWN = 15  # a longer table would crowd the model's context
 
 
 def _number(value: object, digits: int = 3) -> float | int | None:
@@ -34,14 +37,14 @@ def _number(value: object, digits: int = 3) -> float | int | None:
         return None
     if number == 0:
         return 0.0
-    return round(number, max(digits - 1 - int(math.floor(math.log10(abs(number)))), 0))
+    return float(round(number, digits - 1 - int(math.floor(math.log10(abs(number))))))
 
 
 def _named(column: str, value: object) -> tuple[str, float | int | None]:
     """The fact's name with its unit, and the value in that unit."""
     if column == "rank":
         return "rank", None if pd.isna(value) else int(value)  # type: ignore[arg-type]
-    if column == "composite" or column.endswith("_score"):
+    if column == "composite" or column.endswith("_score") or column in _FAMILIES:
         return column.replace("_score", "") + "_z", _number(value, 3)
     if column in _PERCENT:
         number = _number(value, 6)
@@ -106,10 +109,12 @@ def _screen(table: pd.DataFrame) -> dict[str, Any]:
         facts["as_of"] = f"{pd.Timestamp(table.attrs['as_of']):%Y-%m-%d}"
     if "weights" in table.attrs:
         facts["family_weights"] = {k: _number(v) for k, v in table.attrs["weights"].items()}
-    facts["tickers_shown"] = len(table)
+    shown = table.head(SCREEN_ROWS_SHOWN)
+    facts["tickers_in_table"] = len(table)
+    facts["tickers_shown"] = len(shown)
     if "sector" in table:
         facts["sectors"] = {str(k): int(v) for k, v in table["sector"].value_counts().items()}
-    facts["rows"] = facts_for_rows(table.head(25))
+    facts["rows"] = facts_for_rows(shown)
     return facts
 
 

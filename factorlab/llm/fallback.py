@@ -32,9 +32,10 @@ def percentiles(table: pd.DataFrame) -> pd.Series:
             "A rule-based rating needs a 'composite' column (fl.screen gives one); this table "
             f"has {', '.join(map(str, table.columns[:8]))}."
         )
-    ranks = table["composite"].rank(pct=True, method="average")
-    n = table["composite"].notna().sum()
-    return (ranks * n - 1) / max(n - 1, 1) if n > 1 else ranks.fillna(0.5)
+    n = int(table["composite"].notna().sum())
+    if n < 2:  # one stock alone has no rank to speak of
+        return pd.Series(0.5, index=table.index)
+    return (table["composite"].rank(method="average") - 1) / (n - 1)
 
 
 def rule_based_ratings(table: pd.DataFrame) -> list[dict[str, Any]]:
@@ -50,7 +51,10 @@ def rule_based_ratings(table: pd.DataFrame) -> list[dict[str, Any]]:
         strongest = max(families, key=families.get) if families else None
         weakest = min(families, key=families.get) if families else None
         composite = row.get("composite", np.nan)
-        rationale = f"Composite score {composite:+.2f} sd puts it at the {p:.0%} percentile."
+        rationale = (f"Composite score {composite:+.2f} sd puts it at the {p:.0%} percentile."
+                     if pd.notna(composite) else "No composite score: rated HOLD.")  # fmt: skip
+        if pd.isna(composite):
+            rating, p = "HOLD", 0.5
         if strongest is not None:
             rationale += f" Strongest family: {strongest} ({families[strongest]:+.2f} sd)."
         risks = (f"Weakest family: {weakest} ({families[weakest]:+.2f} sd)." if weakest

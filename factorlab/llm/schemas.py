@@ -11,11 +11,15 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 __all__ = ["RatingReply", "RatingsReply", "ReportReply"]
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
+_ABBREVIATIONS = ("vs.", "U.S.", "e.g.", "i.e.", "Inc.", "Corp.", "Co.", "Ltd.", "approx.", "No.")
 
 
 def _at_most_two_sentences(text: str) -> str:
-    sentences = _SENTENCE_END.split(text.strip())
-    return " ".join(sentences[:2])
+    """The first two sentences (a full stop after "vs." or "U.S." does not end one)."""
+    text = text.strip()
+    ends = [m.start() for m in _SENTENCE_END.finditer(text)
+            if not text[: m.start()].endswith(_ABBREVIATIONS)]  # fmt: skip
+    return text if len(ends) < 2 else text[: ends[1]].rstrip()
 
 
 class RatingReply(BaseModel):

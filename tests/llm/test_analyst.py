@@ -236,3 +236,77 @@ def test_the_create_model_command_reports_success_or_one_error_line(ollama_serve
     assert "factorlab-analyst: success (from llama3.1:8b)" in capsys.readouterr().out
     assert main(["create-model", "--host", _closed_port_url()]) == 2
     assert "server not reachable" in capsys.readouterr().err
+
+
+def test_ratings_come_back_in_the_tables_order_with_clean_tickers(analyst, screen, ollama_server):
+    def shuffled(body):
+        status, reply = good_ratings(body)
+        content = json.loads(reply["message"]["content"])
+        content["ratings"] = [{**r, "ticker": f" {r['ticker']} "} for r in content["ratings"][::-1]]
+        return chat(json.dumps(content))
+
+    ollama_server.replies = [shuffled]
+    ratings = analyst.rate(screen, batch_size=12)
+    assert ratings["ticker"].tolist() == screen.index.tolist()
+    assert (ratings["source"] == "llm").all()
+
+
+def test_a_number_from_another_rows_figures_is_flagged(analyst, screen, ollama_server):
+    other = None
+
+    def borrowed(body):
+        nonlocal other
+        status, reply = good_ratings(body)
+        content = json.loads(reply["message"]["content"])
+        other = content["ratings"][1]["rationale"].split("of ")[1].split(" sd")[0]
+        content["ratings"][0]["rationale"] = f"Composite score of {other} sd."
+        return chat(json.dumps(content))
+
+    ollama_server.replies = [borrowed]
+    ratings = analyst.rate(screen, batch_size=12)
+    assert ratings["unverified"].iloc[0] == [other]
+
+
+def test_a_table_without_a_composite_can_still_be_rated_by_the_model(analyst, screen):
+    table = screen.drop(columns=["composite", "rank"])
+    assert (analyst.rate(table)["source"] == "llm").all()
+
+
+def test_a_cached_answer_that_misses_a_ticker_is_not_trusted(analyst, screen, ollama_server):
+    ollama_server.replies = [lambda body: good_ratings(body, drop=1),
+                             lambda body: good_ratings(body, drop=1)]  # fmt: skip
+    analyst.rate(screen, batch_size=12)  # both replies miss a ticker: rule-based, not cached
+    ratings = analyst.rate(screen, batch_size=12)
+    assert (ratings["source"] == "llm").all() and len(ratings) == len(screen)
+
+
+def test_an_unwritable_cache_costs_a_warning_not_the_answer(ollama_server, screen, tmp_path):
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")
+    analyst = fl.Analyst(host=ollama_server.url, cache_dir=blocked / "answers")
+    with pytest.warns(UserWarning, match="could not be cached"):
+        ratings = analyst.rate(screen, batch_size=12)
+    assert (ratings["source"] == "llm").all()
+
+
+def test_a_server_error_is_labelled_as_a_failure_not_an_unusable_answer(analyst, screen,
+                                                                       ollama_server):  # fmt: skip
+    ollama_server.replies = [lambda body: (500, {"error": "out of memory"})]
+    ratings = analyst.rate(screen, batch_size=12)
+    assert ratings["note"].iloc[0].startswith("rule-based: Ollama failed (the server at")
+    assert ratings.attrs["status"].startswith("12 of 12 ratings rule-based")
+
+
+def test_anonymize_leaves_sector_text_alone(ollama_server, screen, tmp_path):
+    analyst = fl.Analyst(host=ollama_server.url, cache_dir=tmp_path, anonymize=True)
+    analyst.report(screen)
+    prompt = ollama_server.chats()[-1]["messages"][1]["content"]
+    for sector in screen["sector"].unique():
+        assert sector in prompt
+
+
+def test_a_report_on_a_long_screen_stays_well_inside_the_context(analyst, sample, ollama_server):
+    analyst.report(fl.screen(sample, top=50))
+    prompt = ollama_server.chats()[-1]["messages"][1]["content"]
+    assert len(prompt) < 4 * 4000  # about 4 characters a token: under half of num_ctx
+    assert '"tickers_in_table":50' in prompt and '"tickers_shown":15' in prompt

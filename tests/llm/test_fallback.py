@@ -32,14 +32,13 @@ def test_without_a_universe_the_rank_within_the_table_is_used():
 
 
 def test_a_rule_based_rationale_cites_only_the_tables_figures():
-    from factorlab.llm.guard import numbers_of, unverified_numbers
+    from factorlab.llm.guard import Allowed, numbers_of, unverified_numbers
 
     table = _table([1, 50], universe=100)
     for rating in rule_based_ratings(table):
         text = f"{rating['rationale']} {rating['risks']}"
-        allowed = numbers_of(facts_for_rows(table)) + [
-            100 * (1 - (int(rating["ticker"][1:]) - 1) / 99)
-        ]
+        percentile = 100 * (1 - (int(rating["ticker"][1:]) - 1) / 99)  # computed, not shown
+        allowed = [*numbers_of(facts_for_rows(table)), Allowed(percentile, "percent")]
         assert unverified_numbers(text, allowed) == []
 
 
@@ -64,3 +63,27 @@ def test_report_facts_name_their_units(small_sample):
     cagr = result.stats().loc["CAGR"].iloc[0]
     assert facts["strategy"]["CAGR_pct"] == pytest.approx(cagr * 100, rel=1e-2)
     assert "Sharpe ratio" in facts["strategy"] and facts["settings"]["cost_bps"] == 10
+
+
+def test_the_worst_of_a_universe_are_sells_even_in_a_short_table(small_sample):
+    latest = fl.score(small_sample).latest()
+    worst = latest.tail(5)
+    assert {r["rating"] for r in rule_based_ratings(worst)} == {"SELL"}
+
+
+def test_a_lone_row_is_a_hold_and_a_missing_composite_says_so():
+    lone = pd.DataFrame({"composite": [-2.5]}, index=["A"])
+    assert rule_based_ratings(lone)[0]["rating"] == "HOLD"
+    missing = pd.DataFrame({"composite": [1.0, float("nan")], "rank": [1, 2]}, index=["A", "B"])
+    missing.attrs["universe"] = 2
+    rating = rule_based_ratings(missing)[1]
+    assert rating["rating"] == "HOLD" and "No composite score" in rating["rationale"]
+
+
+def test_a_rationale_keeps_two_sentences_across_abbreviations():
+    from factorlab.llm.schemas import RatingReply
+
+    reply = RatingReply(ticker="A", rating="buy", confidence=0.5, risks="r",
+                        rationale="Cheap vs. the U.S. market. Strong growth. Third one.")  # fmt: skip
+    assert reply.rationale == "Cheap vs. the U.S. market. Strong growth."
+    assert reply.rating == "BUY"
