@@ -9,7 +9,14 @@ Examples
 """
 
 from factorlab import factors
-from factorlab.backtest import BacktestResult, FactorReport, backtest, compare, evaluate
+from factorlab.backtest import (
+    BacktestResult,
+    FactorReport,
+    backtest,
+    compare,
+    cost_sensitivity,
+    evaluate,
+)
 from factorlab.data import Dataset, load_dataset
 from factorlab.errors import ConfigError, DataError
 from factorlab.factors import Scores, score, screen
@@ -27,6 +34,7 @@ __all__ = [
     "__version__",
     "backtest",
     "compare",
+    "cost_sensitivity",
     "evaluate",
     "factors",
     "load_dataset",

@@ -16,7 +16,16 @@ if TYPE_CHECKING:
     from factorlab.backtest.result import BacktestResult
     from factorlab.factors.composite import Scores
 
-__all__ = ["plot_backtest", "plot_equity_curves", "plot_factor_report", "plot_scores"]
+__all__ = [
+    "plot_backtest",
+    "plot_equity_curves",
+    "plot_factor_correlations",
+    "plot_factor_report",
+    "plot_score_distributions",
+    "plot_scores",
+    "plot_sector_exposure",
+    "plot_seed_vs_zscore",
+]
 
 FAMILY_COLORS = {
     "value": "#4c72b0",
@@ -151,6 +160,79 @@ def plot_factor_report(report: FactorReport) -> Figure:
     decay_ax.axhline(0, color="grey", linewidth=0.8)
     decay_ax.set_xlabel("horizon, trading days")
     decay_ax.set_title("Mean IC by horizon")
+    return fig
+
+
+def plot_factor_correlations(scores: Scores, ax: Axes | None = None) -> Figure:
+    """Heatmap of the families' correlations across stocks, averaged over month ends (a
+    Spearman correlation per month end, then the mean): how much the families overlap."""
+    import pandas as pd
+    import seaborn as sns
+
+    month_ends = scores.composite.groupby(scores.composite.index.to_period("M")).tail(1).index
+    names = list(scores.components)
+    total = pd.DataFrame(0.0, index=names, columns=names)
+    count = 0
+    for day in month_ends:  # a few hundred month ends, each a small correlation matrix
+        frame = pd.DataFrame({n: scores.components[n].loc[day] for n in names}).dropna()
+        if len(frame) > 2:
+            total += frame.corr(method="spearman").fillna(0.0)
+            count += 1
+    fig, ax = _figure_and_axes(ax, height=4.0)
+    sns.heatmap(total / max(count, 1), vmin=-1, vmax=1, cmap="vlag", annot=True, fmt=".2f",
+                square=True, cbar_kws={"shrink": 0.8}, ax=ax)  # fmt: skip
+    ax.set_title(f"Family correlations across stocks (mean of {count} month ends)")
+    return fig
+
+
+def plot_score_distributions(scores: Scores, ax: Axes | None = None) -> Figure:
+    """Histograms of each family's score and the composite on the last date."""
+    table = scores.latest()
+    fig, ax = _figure_and_axes(ax, height=4.0)
+    for name in [*scores.components, "composite"]:
+        values = table[name].dropna().to_numpy()
+        ax.hist(values, bins=30, histtype="step", linewidth=1.5, label=name,
+                color=FAMILY_COLORS.get(name, "black"))  # fmt: skip
+    ax.set_xlabel("score (standard deviations from the cross-sectional mean)")
+    ax.set_ylabel("stocks")
+    ax.set_title(f"Score distributions on {scores.composite.index[-1]:%Y-%m-%d}")
+    ax.legend(fontsize="small")
+    return fig
+
+
+def plot_sector_exposure(table: pd.DataFrame, meta: pd.DataFrame, ax: Axes | None = None) -> Figure:
+    """Share of each sector in a screen (``table``, with a ``sector`` column) against its share
+    of the universe (``meta``): where the selection leans."""
+    import pandas as pd
+
+    picked = table["sector"].value_counts(normalize=True)
+    universe = meta["sector"].value_counts(normalize=True)
+    shares = pd.DataFrame({"selection": picked, "universe": universe}).fillna(0.0)
+    shares = shares.sort_values("universe")
+    fig, ax = _figure_and_axes(ax, height=0.35 * len(shares) + 1.5)
+    rows = np.arange(len(shares))
+    ax.barh(rows + 0.2, shares["selection"].to_numpy(), height=0.4, label="selection",
+            color="#4c72b0")  # fmt: skip
+    ax.barh(rows - 0.2, shares["universe"].to_numpy(), height=0.4, label="universe",
+            color="grey")  # fmt: skip
+    ax.set_yticks(rows, shares.index.tolist())
+    ax.set_xlabel("share of stocks")
+    ax.set_title("Sector exposure: selection against universe")
+    ax.legend(loc="lower right", fontsize="small")
+    return fig
+
+
+def plot_seed_vs_zscore(table: pd.DataFrame, ax: Axes | None = None) -> Figure:
+    """The seed's 1-10 bucket score against the cross-sectional z-score, one dot per stock
+    (``table`` from :func:`factorlab.factors.seed_vs_zscore`)."""
+    fig, ax = _figure_and_axes(ax, height=4.5)
+    family = table.attrs.get("family", "family")
+    ax.scatter(table["z_score"].to_numpy(), table["bucket_score"].to_numpy(), s=12, alpha=0.7,
+               color=FAMILY_COLORS.get(family, "#4c72b0"))  # fmt: skip
+    ax.set_xlabel("z-score (cross-sectional)")
+    ax.set_ylabel("bucket score (seed, 1-10)")
+    correlation = table.attrs.get("rank_correlation", float("nan"))
+    ax.set_title(f"{family}: two ways to score (rank correlation {correlation:.2f})")
     return fig
 
 

@@ -1,7 +1,7 @@
 """Backtests, performance metrics and factor evaluation."""
 
 from factorlab.backtest import metrics
-from factorlab.backtest.compare import Comparison, compare
+from factorlab.backtest.comparison import Comparison, compare, cost_sensitivity
 from factorlab.backtest.evaluation import FactorReport, evaluate
 from factorlab.backtest.portfolio import backtest
 from factorlab.backtest.result import BacktestResult
@@ -12,6 +12,7 @@ __all__ = [
     "FactorReport",
     "backtest",
     "compare",
+    "cost_sensitivity",
     "evaluate",
     "metrics",
 ]

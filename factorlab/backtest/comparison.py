@@ -14,7 +14,7 @@ from factorlab.errors import ConfigError
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["Comparison", "compare"]
+__all__ = ["Comparison", "compare", "cost_sensitivity"]
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,33 @@ class Comparison:
         from factorlab.plots import plot_equity_curves
 
         return plot_equity_curves(self.returns, self.benchmark)
+
+    def deflated_sharpe(self, n_trials: int | None = None) -> pd.DataFrame:
+        """Per strategy: annual Sharpe ratio, the probability its true Sharpe is above zero
+        (PSR), and the deflated Sharpe ratio (DSR): that probability against the best Sharpe
+        that ``n_trials`` unskilled configurations would show by luck, given the variance of
+        these strategies' Sharpe ratios (Bailey & López de Prado, 2014). ``n_trials``
+        defaults to the number of strategies compared; pass every configuration you tried.
+        """
+        from factorlab.backtest.metrics import (
+            deflated_sharpe_ratio,
+            probabilistic_sharpe_ratio,
+            sharpe_ratio,
+        )
+        from factorlab.params import as_int
+
+        trials = len(self.returns.columns) if n_trials is None else as_int(n_trials, "n_trials")
+        if trials < 1:
+            raise ConfigError(f"n_trials must be 1 or more, got {trials}.")
+        sharpe = sharpe_ratio(self.returns)
+        variance = float(sharpe.var()) if len(sharpe) > 1 else 0.0
+        table = pd.DataFrame({
+            "Sharpe ratio": sharpe,
+            "PSR (vs 0)": probabilistic_sharpe_ratio(self.returns),
+            "DSR": deflated_sharpe_ratio(self.returns, trials, variance),
+        })  # fmt: skip
+        table.attrs.update({"n_trials": trials, "sharpe_variance": variance})
+        return table
 
     def _repr_html_(self) -> str:
         return f"<div><strong>factorlab comparison</strong>{self.stats().round(4).to_html()}</div>"
@@ -82,3 +109,35 @@ def compare(results: Mapping[str, BacktestResult | pd.Series]) -> Comparison:
     if benchmark is not None:
         benchmark = benchmark.reindex(returns.index)
     return Comparison(returns, benchmark)
+
+
+def cost_sensitivity(
+    signal: object, ds: object, costs_bps: object = (0, 10, 25, 50), **options: object
+) -> pd.DataFrame:
+    """The same backtest at several costs: one row per cost (basis points of traded notional)
+    with CAGR, Sharpe ratio, max drawdown, turnover per year and costs per year.
+
+    Examples
+    --------
+    >>> import factorlab as fl
+    >>> ds = fl.load_dataset("sample", n_tickers=40, years=3)
+    >>> table = cost_sensitivity(fl.factors.momentum(ds), ds, costs_bps=(0, 50))
+    >>> bool(table.loc[0, "CAGR"] > table.loc[50, "CAGR"])
+    True
+    """
+    from factorlab.backtest.portfolio import backtest
+    from factorlab.params import as_float
+
+    if isinstance(costs_bps, str):
+        costs_bps = costs_bps.replace(",", " ").split()
+    costs = [as_float(c, "costs_bps") for c in costs_bps]  # type: ignore[union-attr]
+    if not costs:
+        raise ConfigError("costs_bps is empty; give cost levels such as (0, 10, 25, 50).")
+    figures = ["CAGR", "Sharpe ratio", "max drawdown", "turnover per year", "costs per year"]
+    rows = {}
+    for cost in costs:  # a handful of backtests
+        stats = backtest(signal, ds, cost_bps=cost, **options).stats()  # type: ignore[arg-type]
+        rows[cost] = stats.iloc[:, 0].reindex(figures)
+    table = pd.DataFrame(rows).T
+    table.index.name = "cost_bps"
+    return table
