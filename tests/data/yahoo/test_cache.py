@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-import multiprocessing
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 
 import pandas as pd
@@ -82,23 +83,29 @@ def test_a_mismatch_seen_outside_the_lock_is_checked_again_before_anything_is_re
     assert entry is not None and cache.damaged == [] and len(calls) == 2
 
 
-def _write_many(root: str, value: float) -> None:
-    cache = YahooCache(root)
-    for i in range(15):
-        cache.put("AAA", "prices", _frame(value, rows=40 + i))
-        cache.put(f"T{value:.0f}{i}", "info", _frame(value, rows=1))
-        entry = cache.get("AAA", "prices")  # reading while the other process writes
-        assert entry is not None and len(entry.frame) >= 40
+_WRITER = """
+import sys
+import pandas as pd
+from factorlab.data.yahoo.cache import YahooCache
+
+root, value = sys.argv[1], float(sys.argv[2])
+cache = YahooCache(root)
+for i in range(15):
+    frame = pd.DataFrame({"adj_close": [value] * (40 + i)},
+                         index=pd.bdate_range("2024-01-01", periods=40 + i))
+    cache.put("AAA", "prices", frame)
+    cache.put(f"T{value:.0f}{i}", "info", frame.head(1))
+    entry = cache.get("AAA", "prices")  # reading while the other process writes
+    assert entry is not None and len(entry.frame) >= 40, "a reader saw a damaged entry"
+"""
 
 
 def test_two_processes_writing_the_same_entry_leave_valid_files_and_records(tmp_path):
-    context = multiprocessing.get_context("spawn")
-    workers = [context.Process(target=_write_many, args=(str(tmp_path), v)) for v in (1.0, 2.0)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join(timeout=120)
-        assert worker.exitcode == 0
+    writers = [subprocess.Popen([sys.executable, "-c", _WRITER, str(tmp_path), str(v)],
+                                stderr=subprocess.PIPE, text=True) for v in (1.0, 2.0)]  # fmt: skip
+    for writer in writers:
+        _, err = writer.communicate(timeout=120)
+        assert writer.returncode == 0, err
     cache = YahooCache(tmp_path)
     entry = cache.get("AAA", "prices")
     assert entry is not None and cache.damaged == []
