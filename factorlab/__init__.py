@@ -20,6 +20,7 @@ from factorlab.backtest import (
 from factorlab.data import Dataset, load_dataset
 from factorlab.errors import ConfigError, DataError
 from factorlab.factors import Scores, score, screen
+from factorlab.run import notebook_dataset, record
 
 __version__ = "0.1.0"
 
@@ -37,9 +38,13 @@ __all__ = [
     "cost_sensitivity",
     "evaluate",
     "factors",
+    "plots",
     "load_dataset",
+    "notebook_dataset",
+    "record",
     "score",
     "screen",
+    "widgets",
 ]
 
 
@@ -50,4 +55,8 @@ def __getattr__(name: str) -> object:
         from factorlab.llm import Analyst
 
         return Analyst
+    if name in ("plots", "widgets"):  # matplotlib and ipywidgets load when first used
+        import importlib
+
+        return importlib.import_module(f"factorlab.{name}")
     raise AttributeError(f"module 'factorlab' has no attribute {name!r}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from factorlab.errors import ConfigError, DataError
@@ -67,13 +68,96 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from factorlab.data import load_dataset
+    from datetime import datetime
 
-    options = {}
-    if args.dataset == "sample":
-        options = {"n_tickers": args.n_tickers, "years": args.years, "seed": args.seed}
-    ds = load_dataset(args.dataset, **options)
+    from factorlab.run import find_notebooks, run_notebooks
+
+    parameters = {key: value for key, value in args.parameter}
+    for name in ("dataset", "n_tickers", "years", "seed"):
+        value = getattr(args, name)
+        if value is not None:
+            parameters.setdefault(name, str(value))
+    notebooks = find_notebooks(args.notebooks, Path(args.notebook_dir))
+    output = Path(args.output or f"runs/{datetime.now():%Y%m%d-%H%M%S}")
+    print(f"factorlab run: {len(notebooks)} notebook(s) into {output}")
+    runs = run_notebooks(notebooks, output, parameters, html=not args.no_html,
+                         kernel=args.kernel, cell_timeout_s=args.cell_timeout)  # fmt: skip
+    for run in runs:
+        mark = "ok    " if run.status == "ok" else "FAILED"
+        print(f"  {mark} {run.notebook:<16} {run.seconds:6.1f} s"
+              + (f"  {run.error}" if run.error else ""))  # fmt: skip
+    print(f"summary: {output / 'summary.md'}")
+    failed = [r.notebook for r in runs if r.status != "ok"]
+    if failed:
+        print(f"factorlab: error: {len(failed)} notebook(s) failed: {', '.join(failed)}",
+              file=sys.stderr)  # fmt: skip
+        return 1
+    return 0
+
+
+def _dataset(args: argparse.Namespace) -> int:
+    from factorlab.run import notebook_dataset
+
+    ds = notebook_dataset(args.dataset, args.tickers, args.start, args.end, args.n_tickers,
+                          args.years, args.seed)  # fmt: skip
     print(format_summary(ds))
+    return 0
+
+
+def _doctor(args: argparse.Namespace) -> int:
+    from factorlab._files import cache_root
+    from factorlab.llm import Analyst
+    from factorlab.run import _versions, notebook_dataset
+
+    print("factorlab doctor")
+    for name, version in _versions().items():
+        print(f"  {name:<12} {version}")
+    print(f"  cache        {cache_root()}")
+    analyst = Analyst(model=args.model, host=args.host, timeout_s=5)
+    print(f"  ollama       {analyst.status()}")
+    try:
+        ds = notebook_dataset("sample", n_tickers=20, years=3)
+        print(f"  dataset      the lab market loads ({len(ds.tickers)} tickers, offline)")
+    except Exception as err:  # doctor reports, it does not stop
+        print(f"  dataset      the lab market does not load: {err}")
+        return 1
+    return 0
+
+
+def _screen(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from factorlab.factors import screen
+    from factorlab.run import notebook_dataset
+
+    ds = notebook_dataset(args.dataset, args.tickers, args.start, args.end, args.n_tickers,
+                          args.years, args.seed)  # fmt: skip
+    table = screen(ds, top=args.top, weights=args.weights)
+    columns = [c for c in ("name", "sector", "value_score", "growth_score", "momentum_score",
+                           "composite", "rank") if c in table]  # fmt: skip
+    with pd.option_context("display.width", 160, "display.max_columns", 20):
+        print(f"Screen on {table.attrs['as_of']:%Y-%m-%d} ({table.attrs['universe']} stocks "
+              f"ranked; weights {table.attrs['weights']})")  # fmt: skip
+        print(table[columns].round(3).to_string())
+    return 0
+
+
+def _backtest(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from factorlab.backtest import backtest
+    from factorlab.factors import score
+    from factorlab.run import notebook_dataset
+
+    ds = notebook_dataset(args.dataset, args.tickers, args.start, args.end, args.n_tickers,
+                          args.years, args.seed)  # fmt: skip
+    scores = score(ds, weights=args.weights)
+    result = backtest(scores.composite, ds, rebalance=args.rebalance, quantiles=args.quantiles,
+                      cost_bps=args.cost_bps)  # fmt: skip
+    with pd.option_context("display.width", 160):
+        print(f"Backtest of the composite ({scores.weights}), rebalance {args.rebalance}, "
+              f"top of {args.quantiles} quantiles, {args.cost_bps} bps costs")  # fmt: skip
+        print(result.stats().round(4).to_string())
     return 0
 
 
@@ -120,16 +204,65 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     run = commands.add_parser(
         "run",
-        help="the main job: load the dataset and summarize it",
+        help="the main job: execute the notebooks and write them, HTML copies and a summary",
         description=(
-            "Load a dataset (the embedded lab market by default, offline) and print what is in it."
+            "Execute the numbered notebooks with papermill in a kernel of this environment, "
+            "write each executed notebook and an HTML copy, and summary.md / summary.json "
+            "(status, time, key figures, parameters, versions, dataset fingerprint). A failing "
+            "notebook does not stop the others; the exit code is 1 if any failed."
         ),
     )
-    run.add_argument("--dataset", default="sample", help="'sample' or a saved dataset folder")
-    run.add_argument("--n-tickers", default=200, help="sample only: number of tickers")
-    run.add_argument("--years", default=15, help="sample only: years of trading days")
-    run.add_argument("--seed", default=42, help="sample only: random seed")
+    run.add_argument("notebooks", nargs="*", help="notebooks to run (default: all, in order)")
+    run.add_argument("--output", default=None, help="folder (default runs/<timestamp>)")
+    run.add_argument(
+        "-p",
+        "--parameter",
+        nargs=2,
+        action="append",
+        default=[],
+        metavar=("KEY", "VALUE"),
+        help="a notebook parameter, e.g. -p cost_bps 25",
+    )
+    run.add_argument("--dataset", default=None, help="shortcut for -p dataset ...")
+    run.add_argument("--n-tickers", default=None, help="shortcut for -p n_tickers ...")
+    run.add_argument("--years", default=None, help="shortcut for -p years ...")
+    run.add_argument("--seed", default=None, help="shortcut for -p seed ...")
+    run.add_argument("--no-html", action="store_true", help="skip the HTML copies")
+    run.add_argument("--kernel", default=None, help="a Jupyter kernel (default: this Python)")
+    run.add_argument("--cell-timeout", type=int, default=600, help="seconds per cell")
+    run.add_argument("--notebook-dir", default="notebooks", help=argparse.SUPPRESS)
     run.set_defaults(handler=_run)
+
+    def data_options(command: argparse.ArgumentParser) -> None:
+        command.add_argument("--dataset", default="sample", help="'sample', 'yahoo' or a folder")
+        command.add_argument("--tickers", default=None, help="e.g. AAPL,MSFT (yahoo: required)")
+        command.add_argument("--start", default=None, help="first day")
+        command.add_argument("--end", default=None, help="last day")
+        command.add_argument("--n-tickers", default=200, help="sample only: number of tickers")
+        command.add_argument("--years", default=15, help="sample only: years of trading days")
+        command.add_argument("--seed", default=42, help="sample only: random seed")
+
+    dataset = commands.add_parser("dataset", help="load a dataset and summarize it")
+    data_options(dataset)
+    dataset.set_defaults(handler=_dataset)
+    doctor = commands.add_parser(
+        "doctor", help="versions, cache folder, is Ollama reachable, does the sample load"
+    )
+    doctor.add_argument("--model", default="llama3.1:8b", help="the model to look for")
+    doctor.add_argument("--host", default=None, help="Ollama server (default $OLLAMA_HOST)")
+    doctor.set_defaults(handler=_doctor)
+    screen = commands.add_parser("screen", help="print the top of the screen")
+    data_options(screen)
+    screen.add_argument("--top", default=10, help="rows to show")
+    screen.add_argument("--weights", default=None, help="e.g. value=0.5,momentum=0.5")
+    screen.set_defaults(handler=_screen)
+    backtest = commands.add_parser("backtest", help="backtest the composite and print stats")
+    data_options(backtest)
+    backtest.add_argument("--weights", default=None, help="e.g. value=0.5,momentum=0.5")
+    backtest.add_argument("--rebalance", default="M", help="M, W, Q or a number of days")
+    backtest.add_argument("--quantiles", default=5, help="hold the top of this many")
+    backtest.add_argument("--cost-bps", default=10, help="costs in basis points of turnover")
+    backtest.set_defaults(handler=_backtest)
     fetch = commands.add_parser(
         "fetch",
         help="download tickers from Yahoo Finance (cached) and optionally save a dataset folder",

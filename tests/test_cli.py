@@ -1,4 +1,4 @@
-"""The ``factorlab`` command: ``run`` summarizes the dataset; errors are one clear line."""
+"""The ``factorlab`` command: ``dataset``, ``screen``, ``backtest``, ``doctor``; errors are one line."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from factorlab.cli import main
 
 
 def test_run_prints_a_summary_of_the_sample(capsys):
-    assert main(["run"]) == 0
+    assert main(["dataset"]) == 0
     out = capsys.readouterr().out
     assert "tickers       200 in 11 sectors" in out
     assert "2010-01-01 to 2024-12-31 (3,913 trading days)" in out
@@ -23,18 +23,18 @@ def test_run_prints_a_summary_of_the_sample(capsys):
 
 
 def test_run_accepts_sample_size_options(capsys):
-    assert main(["run", "--n-tickers", "30", "--years", "3", "--seed", "1"]) == 0
+    assert main(["dataset", "--n-tickers", "30", "--years", "3", "--seed", "1"]) == 0
     assert "tickers       30 in 11 sectors" in capsys.readouterr().out
 
 
 def test_run_on_a_saved_folder(small_sample, tmp_path, capsys):
     small_sample.save(tmp_path / "lab")
-    assert main(["run", "--dataset", str(tmp_path / "lab")]) == 0
+    assert main(["dataset", "--dataset", str(tmp_path / "lab")]) == 0
     assert "tickers       40 in" in capsys.readouterr().out
 
 
 def test_a_bad_dataset_is_one_error_line_and_exit_code_2(capsys):
-    assert main(["run", "--dataset", "smaple"]) == 2
+    assert main(["dataset", "--dataset", "smaple"]) == 2
     err = capsys.readouterr().err
     assert err.startswith(
         "factorlab: error: Unknown dataset source 'smaple', and there is no folder of that name here. Did you mean 'sample'?"
@@ -43,7 +43,7 @@ def test_a_bad_dataset_is_one_error_line_and_exit_code_2(capsys):
 
 
 def test_a_bad_number_is_reported_by_name(capsys):
-    assert main(["run", "--n-tickers", "many"]) == 2
+    assert main(["dataset", "--n-tickers", "many"]) == 2
     assert "n_tickers must be an integer, got 'many'" in capsys.readouterr().err
 
 
@@ -51,16 +51,38 @@ def test_no_command_prints_help(capsys):
     assert main([]) == 0
     out = capsys.readouterr().out
     assert out.startswith("usage: factorlab")
-    assert "the main job: load the dataset and summarize it" in out
+    assert "the main job: execute the notebooks" in out
 
 
 def test_the_installed_console_script_runs():
     script = Path(sys.executable).parent / "factorlab"
     out = subprocess.run(
-        [str(script), "run", "--n-tickers", "25", "--years", "3"],
+        [str(script), "dataset", "--n-tickers", "25", "--years", "3"],
         capture_output=True,
         text=True,
         check=True,
         timeout=120,
     )
     assert "tickers       25 in" in out.stdout
+
+
+def test_screen_prints_the_top_rows(capsys):
+    assert main(["screen", "--n-tickers", "30", "--years", "3", "--top", "4",
+                 "--weights", "value=1"]) == 0  # fmt: skip
+    out = capsys.readouterr().out
+    assert "stocks ranked; weights {'value': 1.0}" in out
+    assert len([line for line in out.splitlines() if line.rstrip().endswith((" 1", " 4"))]) == 2
+
+
+def test_backtest_prints_the_stats(capsys):
+    assert main(["backtest", "--n-tickers", "30", "--years", "3", "--cost-bps", "25"]) == 0
+    out = capsys.readouterr().out
+    assert "25 bps costs" in out and "Sharpe ratio" in out and "benchmark (LABX)" in out
+
+
+def test_doctor_reports_versions_ollama_and_the_sample(capsys, monkeypatch):
+    monkeypatch.setenv("OLLAMA_HOST", "http://127.0.0.1:9")  # nothing listens there
+    assert main(["doctor"]) == 0
+    out = capsys.readouterr().out
+    assert "pandas" in out and "server not reachable at http://127.0.0.1:9" in out
+    assert "the lab market loads" in out

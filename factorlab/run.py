@@ -1,0 +1,296 @@
+"""``factorlab run``: execute the numbered notebooks with papermill and summarize the run.
+
+Each notebook runs in a kernel of this very environment (registered on first use, so no Jupyter
+set-up is needed), with a per-cell timeout. The run writes every executed notebook, an HTML copy,
+and ``summary.md`` / ``summary.json``: each notebook's status, time and the key figures it
+recorded with :func:`record`, and what makes the run reproducible (parameters, versions, a
+fingerprint of the dataset). A failing notebook does not stop the others.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import platform
+import re
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from factorlab.errors import ConfigError
+
+__all__ = ["FIGURES_MIME", "NotebookRun", "notebook_dataset", "record", "run_notebooks"]
+
+FIGURES_MIME = "application/vnd.factorlab.figures+json"
+CELL_TIMEOUT_S = 600
+SAMPLE_OPTIONS = ("n_tickers", "years", "seed")
+
+
+def notebook_dataset(
+    dataset: str = "sample", tickers: object = None, start: object = None, end: object = None,
+    n_tickers: object = 200, years: object = 15, seed: object = 42,
+) -> Any:  # fmt: skip
+    """The dataset a notebook's parameters describe: the sample (sized by ``n_tickers``,
+    ``years``, ``seed``), ``"yahoo"`` (needs ``tickers``) or a saved folder; then restricted
+    to ``tickers`` and ``start``..``end`` when given. Strings work, as papermill passes them.
+
+    Examples
+    --------
+    >>> ds = notebook_dataset("sample", n_tickers="30", years="3", start="2023-01-01")
+    >>> len(ds.tickers), f"{ds.start:%Y}"
+    (30, '2023')
+    """
+    from factorlab.data import load_dataset
+
+    name = str(dataset).strip()
+    if name.lower() == "sample":
+        options = {"n_tickers": n_tickers, "years": years, "seed": seed}
+    else:
+        options = {}
+    return load_dataset(name, tickers=tickers or None, start=start or None, end=end or None,
+                        **options)  # fmt: skip
+
+
+def record(**figures: object) -> None:
+    """Record key figures of a notebook for the run summary (``factorlab run`` reads them from
+    the executed notebook). Numbers are rounded to 6 significant figures; text is kept.
+
+    Examples
+    --------
+    >>> record(mean_ic=0.0412345678, source="rule-based")  # doctest: +SKIP
+    """
+    from IPython.display import display
+
+    clean = {str(k): _plain(v) for k, v in figures.items()}
+    shown = ", ".join(f"{k} = {v}" for k, v in clean.items())
+    display({FIGURES_MIME: clean, "text/plain": f"Recorded for the run summary: {shown}"},
+            raw=True)  # fmt: skip
+
+
+def _plain(value: object) -> object:
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return str(value)
+    if isinstance(value, bool) or not math.isfinite(number):
+        return str(value)
+    return float(f"{number:.6g}")
+
+
+@dataclass
+class NotebookRun:
+    """What happened to one notebook."""
+
+    notebook: str
+    status: str  # "ok" or "failed"
+    seconds: float
+    output: str
+    html: str | None = None
+    error: str | None = None
+    figures: dict[str, object] = field(default_factory=dict)
+
+
+def find_notebooks(names: list[str] | None = None, folder: Path | None = None) -> list[Path]:
+    """The notebooks to run: the given paths or names (``05`` or ``05_backtest``), else every
+    numbered notebook of ``notebooks/``, in order."""
+    folder = folder or Path("notebooks")
+    every = sorted(folder.glob("[0-9][0-9]_*.ipynb")) if folder.is_dir() else []
+    if not names:
+        if not every:
+            raise ConfigError(
+                f"No numbered notebooks in {folder.resolve()}; run factorlab run from the "
+                "repository's root, or name the notebooks to run."
+            )
+        return every
+    found = []
+    for name in names:
+        path = Path(name)
+        if path.suffix == ".ipynb" and path.exists():
+            found.append(path)
+            continue
+        matches = [p for p in every if p.stem == name or p.stem.startswith(f"{name}_")
+                   or p.name == name]  # fmt: skip
+        if len(matches) != 1:
+            known = ", ".join(p.stem for p in every) or "none found"
+            raise ConfigError(f"No single notebook matches {name!r}; known: {known}.")
+        found.append(matches[0])
+    return found
+
+
+def notebook_parameters(path: Path) -> dict[str, str]:
+    """The names (and default source text) assigned in the notebook's ``parameters`` cell."""
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    cells = [c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])]
+    if len(cells) != 1:
+        raise ConfigError(f"{path.name} must have exactly one cell tagged 'parameters'; it has "
+                          f"{len(cells)}.")  # fmt: skip
+    out = {}
+    for line in cells[0].source.splitlines():
+        match = re.match(r"^([A-Za-z_]\w*)\s*=\s*(.+?)\s*(#.*)?$", line)
+        if match:
+            out[match.group(1)] = match.group(2)
+    return out
+
+
+def ensure_kernel(name: str | None = None) -> str:
+    """A Jupyter kernel running this Python: ``name`` if given, else one registered for this
+    environment under its own prefix (so ``.venv`` works with no Jupyter set-up)."""
+    if name:
+        return name
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    tag = hashlib.sha256(sys.prefix.encode()).hexdigest()[:8]
+    kernel = f"factorlab-{tag}"
+    manager = KernelSpecManager()
+    try:
+        spec = manager.get_kernel_spec(kernel)
+        if Path(spec.argv[0]).resolve() == Path(sys.executable).resolve():
+            return kernel
+    except Exception:  # jupyter_client raises NoSuchKernel and friends
+        pass
+    from ipykernel.kernelspec import install
+
+    folder = install(kernel_name=kernel, display_name=f"Python (factorlab, {sys.prefix})",
+                     prefix=sys.prefix)  # fmt: skip
+    spec = Path(folder) / "kernel.json"  # quiet the kernel's start-up warnings on the console
+    data = json.loads(spec.read_text())
+    data["argv"] = [*data["argv"], "--IPKernelApp.log_level=ERROR"]
+    spec.write_text(json.dumps(data, indent=1))
+    return kernel
+
+
+def run_notebooks(
+    notebooks: list[Path],
+    output: Path,
+    parameters: dict[str, str] | None = None,
+    html: bool = True,
+    kernel: str | None = None,
+    cell_timeout_s: int = CELL_TIMEOUT_S,
+) -> list[NotebookRun]:
+    """Execute ``notebooks`` in order into ``output``; write HTML copies and the summary."""
+    import papermill as pm
+
+    parameters = dict(parameters or {})
+    output.mkdir(parents=True, exist_ok=True)
+    kernel_name = ensure_kernel(kernel)
+    runs = []
+    for path in notebooks:
+        declared = notebook_parameters(path)
+        unknown = sorted(set(parameters) - set(declared))
+        given = {k: v for k, v in parameters.items() if k in declared}
+        target = output / path.name
+        start = time.perf_counter()
+        error = None
+        try:
+            pm.execute_notebook(str(path), str(target), parameters=given, kernel_name=kernel_name,
+                                execution_timeout=cell_timeout_s, progress_bar=False,
+                                cwd=str(path.parent))  # fmt: skip
+        except pm.PapermillExecutionError as err:
+            error = f"cell {err.exec_count or err.cell_index}: {err.ename}: {err.evalue}"
+        except Exception as err:  # a kernel that died, a timeout, a missing file
+            error = f"{type(err).__name__}: {err}"
+        seconds = time.perf_counter() - start
+        run = NotebookRun(path.stem, "failed" if error else "ok", round(seconds, 2),
+                          str(target), error=error)  # fmt: skip
+        if target.exists():
+            run.figures = _recorded(target)
+            if html:
+                run.html = str(_to_html(target))
+        if unknown:
+            run.figures["parameters not used here"] = ", ".join(unknown)
+        runs.append(run)
+    _write_summary(output, runs, parameters, kernel_name)
+    return runs
+
+
+def _recorded(path: Path) -> dict[str, object]:
+    import nbformat
+
+    figures: dict[str, object] = {}
+    for cell in nbformat.read(path, as_version=4).cells:
+        for out in cell.get("outputs", []):
+            data = out.get("data", {})
+            if FIGURES_MIME in data:
+                figures.update(data[FIGURES_MIME])
+    return figures
+
+
+def _to_html(path: Path) -> Path:
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    body, _ = HTMLExporter().from_notebook_node(nbformat.read(path, as_version=4))
+    target = path.with_suffix(".html")
+    target.write_text(body, encoding="utf-8")
+    return target
+
+
+def _versions() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {"python": platform.python_version()}
+    for package in ("factorlab", "pandas", "numpy", "matplotlib", "papermill", "yfinance",
+                    "ollama"):  # fmt: skip
+        try:
+            out[package] = version(package)
+        except PackageNotFoundError:
+            out[package] = "not installed"
+    return out
+
+
+def _fingerprint(parameters: dict[str, str]) -> str:
+    keys = ("dataset", "tickers", "start", "end", *SAMPLE_OPTIONS)
+    options = {k: _literal(parameters[k]) for k in keys if k in parameters}
+    try:
+        return notebook_dataset(**options).fingerprint()
+    except Exception as err:  # the summary says why rather than failing the run
+        return f"unavailable ({type(err).__name__}: {err})"
+
+
+def _literal(text: str) -> object:
+    import ast
+
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return text
+
+
+def _write_summary(
+    output: Path, runs: list[NotebookRun], parameters: dict[str, str], kernel: str
+) -> None:
+    summary = {
+        "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "ok": all(r.status == "ok" for r in runs),
+        "parameters": parameters,
+        "kernel": kernel,
+        "versions": _versions(),
+        "dataset_fingerprint": _fingerprint(parameters),
+        "notebooks": [asdict(r) for r in runs],
+    }
+    (output / "summary.json").write_text(json.dumps(summary, indent=1), encoding="utf-8")
+    lines = [
+        "# factorlab run",
+        "",
+        f"Finished {summary['finished_at']}: "
+        f"{sum(r.status == 'ok' for r in runs)} of {len(runs)} notebooks ran without error.",
+        "",
+        "| notebook | status | seconds | key figures |",
+        "|---|---|---|---|",
+    ]
+    for r in runs:
+        figures = "; ".join(f"{k}: {v}" for k, v in r.figures.items())
+        status = r.status if r.error is None else f"failed at {r.error}"
+        lines.append(f"| {r.notebook} | {status} | {r.seconds:.1f} | {figures} |")
+    lines += ["", "## Reproducibility", "",
+              f"- parameters: {json.dumps(parameters) if parameters else 'the notebooks defaults'}",
+              f"- dataset fingerprint: {summary['dataset_fingerprint']}",
+              f"- kernel: {kernel}",
+              "- versions: " + ", ".join(f"{k} {v}" for k, v in summary["versions"].items())]  # fmt: skip
+    (output / "summary.md").write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -1,0 +1,90 @@
+"""The numbered notebooks: clean in the repository, and every one runs offline on the sample."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from factorlab.run import find_notebooks, notebook_parameters, run_notebooks
+
+FOLDER = Path(__file__).parents[1] / "notebooks"
+NOTEBOOKS = sorted(FOLDER.glob("[0-9][0-9]_*.ipynb"))
+SMALL = {"n_tickers": "40", "years": "4"}  # the full size runs in `make run`
+
+
+def test_the_six_notebooks_are_there_in_order():
+    assert [p.stem for p in find_notebooks(folder=FOLDER)] == [
+        "01_value", "02_growth", "03_momentum", "04_combination", "05_backtest", "06_ai_analyst"]  # fmt: skip
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_a_committed_notebook_has_no_outputs_and_one_parameters_cell(path):
+    nb = nbformat.read(path, as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert all(not c.outputs and c.execution_count is None for c in code)
+    assert len([c for c in code if "parameters" in c.metadata.get("tags", [])]) == 1
+    assert nb.cells[0].cell_type == "markdown" and nb.cells[0].source.startswith("# ")
+    assert "dataset" in notebook_parameters(path)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_a_notebook_calls_factorlab_and_defines_nothing(path):
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        assert not re.search(r"^\s*(def|class|lambda)\b|plt\.show|^\s*for\b", cell.source, re.M)
+        imports = re.findall(r"^\s*(?:import|from)\s+(\S+)", cell.source, re.M)
+        assert set(imports) <= {"factorlab"}
+    prose = sum(len(c.source) for c in nb.cells if c.cell_type == "markdown")
+    code_text = sum(len(c.source) for c in nb.cells if c.cell_type == "code")
+    assert prose > 1.5 * code_text  # an essay with code, not code with comments
+
+
+@pytest.fixture(scope="module")
+def executed(tmp_path_factory):
+    """Every notebook run once on a small sample, offline, with no Ollama server."""
+    output = tmp_path_factory.mktemp("run")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("FACTORLAB_CACHE", str(output / "cache"))
+        patch.setenv("OLLAMA_HOST", "http://127.0.0.1:9")  # nothing listens: the fallback path
+        runs = run_notebooks(NOTEBOOKS, output, SMALL, html=True)
+    return output, runs
+
+
+def test_every_notebook_runs_offline_without_errors(executed):
+    output, runs = executed
+    assert [(r.notebook, r.status, r.error) for r in runs] == [
+        (p.stem, "ok", None) for p in NOTEBOOKS]  # fmt: skip
+    for run in runs:
+        nb = nbformat.read(run.output, as_version=4)
+        bad = [o for c in nb.cells for o in c.get("outputs", [])
+               if o.output_type == "error" or (o.output_type == "stream" and o.name == "stderr")]  # fmt: skip
+        assert bad == [], run.notebook
+        assert Path(run.html).stat().st_size > 10_000
+
+
+def test_each_notebook_records_its_key_figures_and_the_summary_lists_them(executed):
+    output, runs = executed
+    figures = {r.notebook: r.figures for r in runs}
+    assert set(figures["01_value"]) == {"value_ic_mean_longest", "value_t_stat_longest"}
+    assert figures["05_backtest"]["n_trials"] == 16
+    assert figures["06_ai_analyst"]["analyst_source"] == "rule-based"
+    summary = json.loads((output / "summary.json").read_text())
+    assert summary["ok"] and summary["parameters"] == SMALL
+    assert len(summary["dataset_fingerprint"]) == 16
+    assert {"factorlab", "pandas", "papermill"} <= set(summary["versions"])
+    text = (output / "summary.md").read_text()
+    assert "6 of 6 notebooks ran without error" in text and "composite_sharpe" in text
+
+
+def test_string_parameters_are_honoured(tmp_path):
+    runs = run_notebooks([FOLDER / "05_backtest.ipynb"], tmp_path,
+                         {**SMALL, "costs_to_try": "0,50", "rebalance": "Q",
+                          "weights": "value=0.5,momentum=0.5"}, html=False)  # fmt: skip
+    assert runs[0].status == "ok", runs[0].error
+    assert runs[0].figures["n_trials"] == 6  # composite and two families, two cost levels
