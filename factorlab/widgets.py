@@ -1,0 +1,126 @@
+"""``fl.widgets.explore(ds)``: sliders for the family weights and choices for the backtest, with
+the top of the screen, the equity curve and the stats updating as they move.
+
+The families are scored once; moving a weight only re-weights them (the composite is their
+weighted sum), so an update costs one backtest. Updates wait for ``debounce_s`` of quiet, so
+dragging a slider runs one backtest when it stops, not one per step.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pandas as pd
+
+from factorlab.data import Dataset
+
+__all__ = ["Explorer", "explore"]
+
+FAMILIES = ("value", "growth", "momentum")
+
+
+class Explorer:
+    """The widgets and what they show. ``table``, ``result`` and ``figure`` hold the latest
+    top-N table, backtest and equity chart; ``ui`` is the layout to display."""
+
+    def __init__(self, ds: Dataset, debounce_s: float = 0.3, top: int = 10) -> None:
+        import ipywidgets as w
+
+        from factorlab.factors import score
+
+        self.ds = ds
+        self.debounce_s = float(debounce_s)
+        self.scores = score(ds, weights={"value": 0.3, "growth": 0.4, "momentum": 0.3})  # once
+        self.weights = {
+            f: w.FloatSlider(value=v, min=0.0, max=1.0, step=0.05, description=f,
+                             continuous_update=True)
+            for f, v in zip(FAMILIES, (0.3, 0.4, 0.3), strict=True)
+        }  # fmt: skip
+        self.rebalance = w.Dropdown(options=["M", "W", "Q"], value="M", description="rebalance")
+        self.quantiles = w.Dropdown(options=[3, 5, 10], value=5, description="quantiles")
+        self.cost_bps = w.IntSlider(value=10, min=0, max=50, step=5, description="cost, bps")
+        self.top = w.IntSlider(value=top, min=5, max=30, step=5, description="top N")
+        self.status = w.HTML()
+        self.table_out, self.chart_out, self.stats_out = w.Output(), w.Output(), w.Output()
+        controls = w.VBox([*self.weights.values(), self.rebalance, self.quantiles,
+                           self.cost_bps, self.top, self.status])  # fmt: skip
+        self.ui = w.VBox([
+            w.HBox([controls, self.table_out]),
+            w.HBox([self.chart_out, self.stats_out]),
+        ])  # fmt: skip
+        self.table: pd.DataFrame | None = None
+        self.result: Any = None
+        self.figure: Any = None
+        self.updates = 0
+        self._timer: threading.Timer | None = None
+        self._lock = threading.Lock()
+        for widget in [*self.weights.values(), self.rebalance, self.quantiles, self.cost_bps,
+                       self.top]:  # fmt: skip
+            widget.observe(self._changed, names="value")
+        self.update()
+
+    def _changed(self, change: object = None) -> None:
+        if self.debounce_s <= 0:
+            self.update()
+            return
+        with self._lock:
+            if self._timer is not None:
+                self._timer.cancel()
+            self._timer = threading.Timer(self.debounce_s, self.update)
+            self._timer.daemon = True
+            self._timer.start()
+
+    def composite(self) -> pd.DataFrame | None:
+        """The weighted sum of the family scores for the sliders' weights (None if all 0)."""
+        mix = {f: s.value for f, s in self.weights.items() if s.value > 0}
+        if not mix:
+            return None
+        return sum(weight * self.scores.components[f] for f, weight in mix.items())
+
+    def update(self) -> None:
+        """Recompute the table, the backtest and the chart for the current settings."""
+        from IPython.display import display
+
+        from factorlab.backtest import backtest
+        from factorlab.plots import plot_backtest
+
+        composite = self.composite()
+        if composite is None:
+            self.status.value = "<b>Give at least one family a weight above 0.</b>"
+            return
+        last = composite.iloc[-1].dropna().sort_values(ascending=False)
+        table = pd.DataFrame({f"{f}_score": self.scores.components[f].iloc[-1] for f in FAMILIES})
+        table = self.ds.meta[["name", "sector"]].join(table).join(last.rename("composite"))
+        table = table.loc[last.index[: self.top.value]]
+        table["rank"] = range(1, len(table) + 1)
+        self.result = backtest(composite, self.ds, rebalance=self.rebalance.value,
+                               quantiles=self.quantiles.value, cost_bps=self.cost_bps.value)  # fmt: skip
+        self.table = table
+        self.figure = plot_backtest(self.result)
+        self.updates += 1
+        weights = ", ".join(f"{f} {s.value:.2f}" for f, s in self.weights.items())
+        self.status.value = f"{weights}; update {self.updates}"
+        for output, shown in ((self.table_out, table.round(3)), (self.chart_out, self.figure),
+                              (self.stats_out, self.result.stats().round(4))):  # fmt: skip
+            output.clear_output(wait=True)
+            with output:
+                display(shown)
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(self.ui)
+
+
+def explore(ds: Dataset, debounce_s: float = 0.3, top: int = 10) -> Explorer:
+    """An interactive explorer of the family weights, the rebalance, quantiles and costs.
+
+    Examples
+    --------
+    >>> import factorlab as fl
+    >>> ds = fl.load_dataset("sample", n_tickers=40, years=3)
+    >>> explorer = fl.widgets.explore(ds, debounce_s=0)  # doctest: +SKIP
+    >>> explorer.weights["momentum"].value = 1.0  # doctest: +SKIP
+    """
+    return Explorer(ds, debounce_s=debounce_s, top=top)

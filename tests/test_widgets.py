@@ -1,0 +1,57 @@
+"""fl.widgets.explore: moving a control changes what is shown."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+import factorlab as fl
+
+
+@pytest.fixture
+def explorer(small_sample):
+    return fl.widgets.explore(small_sample, debounce_s=0)
+
+
+def test_the_explorer_starts_with_a_table_a_backtest_and_a_chart(explorer):
+    assert len(explorer.table) == 10 and explorer.table["rank"].tolist() == list(range(1, 11))
+    assert explorer.result.settings["cost_bps"] == 10
+    assert explorer.figure.axes and explorer.updates == 1
+
+
+def test_moving_the_weights_reorders_the_table_and_changes_the_backtest(explorer):
+    before_table, before_returns = explorer.table.copy(), explorer.result.returns.copy()
+    explorer.weights["value"].value = 0.0
+    explorer.weights["growth"].value = 0.0
+    explorer.weights["momentum"].value = 1.0
+    assert explorer.updates == 4
+    assert explorer.table.index.tolist() != before_table.index.tolist()
+    top = explorer.table.index[0]
+    assert explorer.table.loc[top, "momentum_score"] == explorer.table["momentum_score"].max()
+    assert not explorer.result.returns.equals(before_returns)
+
+
+def test_costs_rebalance_quantiles_and_top_n_reach_the_backtest(explorer):
+    explorer.cost_bps.value = 50
+    assert explorer.result.settings["cost_bps"] == 50
+    explorer.rebalance.value = "Q"
+    explorer.quantiles.value = 3
+    assert explorer.result.settings["rebalance"] == "Q"
+    assert explorer.result.settings["quantiles"] == 3
+    explorer.top.value = 5
+    assert len(explorer.table) == 5
+
+
+def test_all_weights_at_zero_asks_for_one(explorer):
+    for slider in explorer.weights.values():
+        slider.value = 0.0
+    assert "at least one family" in explorer.status.value
+
+
+def test_dragging_a_slider_runs_one_update_after_the_debounce(small_sample):
+    explorer = fl.widgets.explore(small_sample, debounce_s=0.2)
+    for value in (0.1, 0.2, 0.3, 0.4, 0.5):  # a drag: five changes in quick succession
+        explorer.weights["value"].value = value
+    time.sleep(1.5)
+    assert explorer.updates == 2  # the first draw and one after the drag
