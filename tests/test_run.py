@@ -18,22 +18,21 @@ def test_run_on_two_notebooks_writes_them_html_and_a_summary_and_names_a_failure
 ):
     monkeypatch.setenv("FACTORLAB_CACHE", str(tmp_path / "cache"))
     output = tmp_path / "out"
-    code = main(["run", "01", "03_momentum", "--output", str(output), "--notebook-dir",
-                 str(FOLDER), "-p", "n_tickers", "40", "-p", "years", "4", "-p", "quantiles",
-                 "1"])  # fmt: skip
-    assert code == 1  # quantiles=1 is refused: both notebooks fail, each named
+    code = main(["run", "05", "01_value", "--output", str(output), "--notebook-dir",
+                 str(FOLDER), "-p", "n_tickers", "40", "-p", "years", "4", "-p", "costs_to_try",
+                 "cheap"])  # fmt: skip
+    assert code == 1  # 05 cannot read its cost levels; 01 does not take them and still runs
     err = capsys.readouterr().err
-    assert "2 notebook(s) failed: 01_value, 03_momentum" in err
+    assert "1 notebook(s) failed: 05_backtest" in err
     summary = json.loads((output / "summary.json").read_text())
-    failure = summary["notebooks"][0]["error"]
-    assert failure.startswith("cell ") and "quantiles must be at least 2" in failure
-
-    good = tmp_path / "good"
-    assert main(["run", "02", "03", "--output", str(good), "--notebook-dir", str(FOLDER),
-                 "--n-tickers", "40", "--years", "4"]) == 0  # fmt: skip
-    assert sorted(p.name for p in good.iterdir()) == [
-        "02_growth.html", "02_growth.ipynb", "03_momentum.html", "03_momentum.ipynb",
+    failed, ran = summary["notebooks"]
+    assert failed["status"] == "failed" and failed["error"].startswith("cell ")
+    assert "costs_bps must be a number" in failed["error"]
+    assert ran["status"] == "ok" and ran["figures"]["value_ic_mean_longest"]
+    assert sorted(p.name for p in output.iterdir()) == [
+        "01_value.html", "01_value.ipynb", "05_backtest.html", "05_backtest.ipynb",
         "summary.json", "summary.md"]  # fmt: skip
+    assert "failed at cell" in (output / "summary.md").read_text()
 
 
 def test_a_failing_notebook_does_not_stop_the_next(tmp_path, monkeypatch):
