@@ -310,3 +310,11 @@ def test_a_report_on_a_long_screen_stays_well_inside_the_context(analyst, sample
     prompt = ollama_server.chats()[-1]["messages"][1]["content"]
     assert len(prompt) < 4 * 4000  # about 4 characters a token: under half of num_ctx
     assert '"tickers_in_table":50' in prompt and '"tickers_shown":15' in prompt
+
+
+def test_a_chat_answered_404_says_to_pull_the_model(analyst, screen, ollama_server):
+    ollama_server.replies = [lambda body: (404, {"error": "model 'llama3.1:8b' not found"})]
+    ratings = analyst.rate(screen, batch_size=12)
+    assert (ratings["source"] == "rule-based").all()
+    assert "`ollama pull llama3.1:8b`" in ratings["note"].iloc[0]
+    assert ratings["note"].iloc[0].startswith("rule-based: Ollama not available (model")
