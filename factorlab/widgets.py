@@ -103,7 +103,7 @@ class Explorer:
         self.status.value = f"{weights}; update {self.updates}"
         for output, shown in ((self.table_out, table.round(3)), (self.chart_out, self.figure),
                               (self.stats_out, self.result.stats().round(4))):  # fmt: skip
-            output.clear_output(wait=True)
+            output.clear_output()
             with output:
                 display(shown)
 
