@@ -3,6 +3,8 @@ the ticker, column or date at fault and how to fix it."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -39,34 +41,30 @@ def clean_prices(prices: object) -> pd.DataFrame:
 
 def clean_volume(volume: object, prices: pd.DataFrame) -> pd.DataFrame:
     """Volume on exactly the prices' dates and tickers, non-negative."""
-    frame = _wide_frame(volume, "volume")
-    _same_labels(frame.index, prices.index, "volume", "dates", "volume.reindex(prices.index)")
-    _same_labels(frame.columns, prices.columns, "volume", "tickers", "volume[prices.columns]")
-    frame = frame[prices.columns]
-    values = frame.to_numpy()
-    bad = (values < 0) | np.isinf(values)
-    if bad.any():
-        ticker, day = _first_where(frame, bad)
-        raise DataError(
-            f"volume must be a finite number of shares, not negative: {ticker} on {day:%Y-%m-%d} "
-            f"is {float(frame.at[day, ticker])}. Use NaN where volume is unknown."
-        )
-    return frame
+    return _companion_panel(volume, prices, "volume", lambda v: (v < 0) | np.isinf(v),
+                            "a finite number of shares, not negative")  # fmt: skip
 
 
 def clean_close(close: object, prices: pd.DataFrame) -> pd.DataFrame:
     """The traded close on exactly the prices' dates and tickers: positive where given."""
-    frame = _wide_frame(close, "close")
-    _same_labels(frame.index, prices.index, "close", "dates", "close.reindex(prices.index)")
-    _same_labels(frame.columns, prices.columns, "close", "tickers", "close[prices.columns]")
+    return _companion_panel(close, prices, "close", lambda v: (v <= 0) | np.isinf(v),
+                            "a positive, finite price")  # fmt: skip
+
+
+def _companion_panel(
+    data: object, prices: pd.DataFrame, what: str, bad: Any, rule: str
+) -> pd.DataFrame:
+    """A panel beside the prices: their exact dates and tickers, no value ``bad`` flags."""
+    frame = _wide_frame(data, what)
+    _same_labels(frame.index, prices.index, what, "dates", f"{what}.reindex(prices.index)")
+    _same_labels(frame.columns, prices.columns, what, "tickers", f"{what}[prices.columns]")
     frame = frame[prices.columns]
-    values = frame.to_numpy()
-    bad = (values <= 0) | np.isinf(values)
-    if bad.any():
-        ticker, day = _first_where(frame, bad)
+    flagged = bad(frame.to_numpy())
+    if flagged.any():
+        ticker, day = _first_where(frame, flagged)
         raise DataError(
-            f"close must be a positive, finite price: {ticker} on {day:%Y-%m-%d} is "
-            f"{float(frame.at[day, ticker])}. Use NaN where it is unknown."
+            f"{what} must be {rule}: {ticker} on {day:%Y-%m-%d} is "
+            f"{float(frame.at[day, ticker])}. Use NaN where {what} is unknown."
         )
     return frame
 

@@ -395,3 +395,14 @@ def test_an_empty_window_names_the_dates_asked_for(tiny_parts):
         match="No trading days from 2025-01-01 on; the data runs from 2024-01-01 to 2024-01-08",
     ):
         fl.Dataset(**tiny_parts).slice(start="2025-01-01")
+
+
+def test_a_close_panel_must_match_the_prices_and_be_positive(tiny_parts):
+    close = tiny_parts["prices"].copy()
+    ds = fl.Dataset(prices=tiny_parts["prices"], close=close)
+    np.testing.assert_array_equal(ds.close.to_numpy(), close.to_numpy())
+    close.iloc[0, 0] = -1.0
+    with pytest.raises(fl.DataError, match="close must be a positive, finite price: AAA on"):
+        fl.Dataset(prices=tiny_parts["prices"], close=close)
+    with pytest.raises(fl.DataError, match="close"):
+        fl.Dataset(prices=tiny_parts["prices"], close=close.iloc[:3])
