@@ -27,6 +27,27 @@ __all__ = [
     "plot_seed_vs_zscore",
 ]
 
+
+def _show_in_notebooks() -> None:
+    """Teach IPython to draw a bare Figure as a PNG: factorlab never uses pyplot, and the
+    inline backend registers its formatter only when pyplot makes a figure."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+    from IPython.core.pylabtools import print_figure
+    from matplotlib.figure import Figure
+
+    shell.display_formatter.formatters["image/png"].for_type(
+        Figure, lambda fig: print_figure(fig, "png", bbox_inches="tight")
+    )
+
+
+_show_in_notebooks()
+
 FAMILY_COLORS = {
     "value": "#4c72b0",
     "growth": "#55a868",
@@ -193,7 +214,7 @@ def plot_score_distributions(scores: Scores, ax: Axes | None = None) -> Figure:
         values = table[name].dropna().to_numpy()
         ax.hist(values, bins=30, histtype="step", linewidth=1.5, label=name,
                 color=FAMILY_COLORS.get(name, "black"))  # fmt: skip
-    ax.set_xlabel("score (standard deviations from the cross-sectional mean)")
+    ax.set_xlabel("score (family scores are z-scores; the composite is their weighted sum)")
     ax.set_ylabel("stocks")
     ax.set_title(f"Score distributions on {scores.composite.index[-1]:%Y-%m-%d}")
     ax.legend(fontsize="small")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
 import platform
 import re
 import sys
@@ -27,7 +28,6 @@ __all__ = ["FIGURES_MIME", "NotebookRun", "notebook_dataset", "record", "run_not
 
 FIGURES_MIME = "application/vnd.factorlab.figures+json"
 CELL_TIMEOUT_S = 600
-SAMPLE_OPTIONS = ("n_tickers", "years", "seed")
 
 
 def notebook_dataset(
@@ -72,13 +72,15 @@ def record(**figures: object) -> None:
 
 
 def _plain(value: object) -> object:
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int) or (hasattr(value, "dtype") and "int" in str(value.dtype)):
+        return int(value)  # type: ignore[call-overload]
     try:
         number = float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return str(value)
-    if isinstance(value, bool) or not math.isfinite(number):
-        return str(value)
-    return float(f"{number:.6g}")
+    return float(f"{number:.6g}") if math.isfinite(number) else str(value)
 
 
 @dataclass
@@ -139,30 +141,47 @@ def notebook_parameters(path: Path) -> dict[str, str]:
 
 
 def ensure_kernel(name: str | None = None) -> str:
-    """A Jupyter kernel running this Python: ``name`` if given, else one registered for this
-    environment under its own prefix (so ``.venv`` works with no Jupyter set-up)."""
-    if name:
-        return name
+    """A Jupyter kernel running this Python: ``name`` if given (it must exist), else one
+    registered for this environment under its own prefix (so ``.venv`` works with no Jupyter
+    set-up), or in the user's folder when the prefix is read-only."""
     from jupyter_client.kernelspec import KernelSpecManager
 
-    tag = hashlib.sha256(sys.prefix.encode()).hexdigest()[:8]
-    kernel = f"factorlab-{tag}"
     manager = KernelSpecManager()
-    try:
-        spec = manager.get_kernel_spec(kernel)
-        if Path(spec.argv[0]).resolve() == Path(sys.executable).resolve():
-            return kernel
-    except Exception:  # jupyter_client raises NoSuchKernel and friends
-        pass
+    if name:
+        if name not in manager.find_kernel_specs():
+            known = ", ".join(sorted(manager.find_kernel_specs())) or "none"
+            raise ConfigError(f"No Jupyter kernel named {name!r}; known: {known}. Leave out "
+                              "--kernel to use this environment's Python.")  # fmt: skip
+        return name
+    tag = hashlib.sha256(sys.executable.encode()).hexdigest()[:8]
+    kernel = f"factorlab-{tag}"
+    if _runs_this_python(manager, kernel):
+        return kernel
     from ipykernel.kernelspec import install
 
-    folder = install(kernel_name=kernel, display_name=f"Python (factorlab, {sys.prefix})",
-                     prefix=sys.prefix)  # fmt: skip
+    display = f"Python (factorlab, {sys.prefix})"
+    try:
+        folder = install(kernel_name=kernel, display_name=display, prefix=sys.prefix)
+    except PermissionError:
+        folder = install(kernel_name=kernel, display_name=display, user=True)
     spec = Path(folder) / "kernel.json"  # quiet the kernel's start-up warnings on the console
     data = json.loads(spec.read_text())
     data["argv"] = [*data["argv"], "--IPKernelApp.log_level=ERROR"]
     spec.write_text(json.dumps(data, indent=1))
+    if not _runs_this_python(KernelSpecManager(), kernel):
+        raise ConfigError(
+            f"A Jupyter kernel named {kernel} earlier on the Jupyter path runs another Python; "
+            "remove it (jupyter kernelspec remove) or pass --kernel."
+        )
     return kernel
+
+
+def _runs_this_python(manager: object, kernel: str) -> bool:
+    try:
+        spec = manager.get_kernel_spec(kernel)  # type: ignore[attr-defined]
+    except Exception:  # jupyter_client raises NoSuchKernel and friends
+        return False
+    return os.path.abspath(spec.argv[0]) == os.path.abspath(sys.executable)
 
 
 def run_notebooks(
@@ -177,24 +196,30 @@ def run_notebooks(
     import papermill as pm
 
     parameters = dict(parameters or {})
+    declared = {path: notebook_parameters(path) for path in notebooks}
+    unknown = sorted(set(parameters) - set().union(*(set(d) for d in declared.values())))
+    if unknown:
+        every = sorted(set().union(*(set(d) for d in declared.values())))
+        raise ConfigError(f"No notebook takes the parameter(s) {', '.join(unknown)}; they take "
+                          f"{', '.join(every)}.")  # fmt: skip
     output.mkdir(parents=True, exist_ok=True)
     kernel_name = ensure_kernel(kernel)
     runs = []
     for path in notebooks:
-        declared = notebook_parameters(path)
-        unknown = sorted(set(parameters) - set(declared))
-        given = {k: v for k, v in parameters.items() if k in declared}
+        given = {k: v for k, v in parameters.items() if k in declared[path]}
         target = output / path.name
         start = time.perf_counter()
         error = None
         try:
+            # The caller's folder, so a relative dataset path means the same to every notebook.
             pm.execute_notebook(str(path), str(target), parameters=given, kernel_name=kernel_name,
                                 execution_timeout=cell_timeout_s, progress_bar=False,
-                                cwd=str(path.parent))  # fmt: skip
+                                cwd=os.getcwd())  # fmt: skip
         except pm.PapermillExecutionError as err:
-            error = f"cell {err.exec_count or err.cell_index}: {err.ename}: {err.evalue}"
-        except Exception as err:  # a kernel that died, a timeout, a missing file
-            error = f"{type(err).__name__}: {err}"
+            error = (f"cell {_cell_number(path, err.cell_index)}: {err.ename}: "
+                     f"{_first_line(err.evalue)}")  # fmt: skip
+        except Exception as err:  # a kernel that died, a cell that timed out, a missing file
+            error = f"{type(err).__name__}: {_first_line(str(err))}"
         seconds = time.perf_counter() - start
         run = NotebookRun(path.stem, "failed" if error else "ok", round(seconds, 2),
                           str(target), error=error)  # fmt: skip
@@ -202,11 +227,25 @@ def run_notebooks(
             run.figures = _recorded(target)
             if html:
                 run.html = str(_to_html(target))
-        if unknown:
-            run.figures["parameters not used here"] = ", ".join(unknown)
         runs.append(run)
     _write_summary(output, runs, parameters, kernel_name)
     return runs
+
+
+def _cell_number(path: Path, executed_index: int) -> int:
+    """The failing cell's number (from 1) in the notebook as written: papermill inserted its
+    injected-parameters cell right after the parameters cell."""
+    import nbformat
+
+    cells = nbformat.read(path, as_version=4).cells
+    tagged = next(i for i, c in enumerate(cells)
+                  if "parameters" in c.get("metadata", {}).get("tags", []))  # fmt: skip
+    return executed_index + (0 if executed_index <= tagged else -1) + 1
+
+
+def _first_line(text: str) -> str:
+    lines = [line.strip() for line in str(text).splitlines() if line.strip()]
+    return lines[0] if lines else ""
 
 
 def _recorded(path: Path) -> dict[str, object]:
@@ -244,24 +283,6 @@ def _versions() -> dict[str, str]:
     return out
 
 
-def _fingerprint(parameters: dict[str, str]) -> str:
-    keys = ("dataset", "tickers", "start", "end", *SAMPLE_OPTIONS)
-    options = {k: _literal(parameters[k]) for k in keys if k in parameters}
-    try:
-        return notebook_dataset(**options).fingerprint()
-    except Exception as err:  # the summary says why rather than failing the run
-        return f"unavailable ({type(err).__name__}: {err})"
-
-
-def _literal(text: str) -> object:
-    import ast
-
-    try:
-        return ast.literal_eval(text)
-    except (ValueError, SyntaxError):
-        return text
-
-
 def _write_summary(
     output: Path, runs: list[NotebookRun], parameters: dict[str, str], kernel: str
 ) -> None:
@@ -271,7 +292,9 @@ def _write_summary(
         "parameters": parameters,
         "kernel": kernel,
         "versions": _versions(),
-        "dataset_fingerprint": _fingerprint(parameters),
+        "dataset_fingerprints": sorted(
+            {str(r.figures["dataset"]) for r in runs if "dataset" in r.figures}
+        ),  # fmt: skip
         "notebooks": [asdict(r) for r in runs],
     }
     (output / "summary.json").write_text(json.dumps(summary, indent=1), encoding="utf-8")
@@ -290,7 +313,8 @@ def _write_summary(
         lines.append(f"| {r.notebook} | {status} | {r.seconds:.1f} | {figures} |")
     lines += ["", "## Reproducibility", "",
               f"- parameters: {json.dumps(parameters) if parameters else 'the notebooks defaults'}",
-              f"- dataset fingerprint: {summary['dataset_fingerprint']}",
+              "- dataset fingerprint(s), as each notebook recorded it: "
+              + (", ".join(summary["dataset_fingerprints"]) or "none recorded"),
               f"- kernel: {kernel}",
               "- versions: " + ", ".join(f"{k} {v}" for k, v in summary["versions"].items())]  # fmt: skip
     (output / "summary.md").write_text("\n".join(lines) + "\n", encoding="utf-8")

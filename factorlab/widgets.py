@@ -24,18 +24,22 @@ class Explorer:
     """The widgets and what they show. ``table``, ``result`` and ``figure`` hold the latest
     top-N table, backtest and equity chart; ``ui`` is the layout to display."""
 
-    def __init__(self, ds: Dataset, debounce_s: float = 0.3, top: int = 10) -> None:
+    def __init__(
+        self, ds: Dataset, debounce_s: float = 0.3, top: int = 10, weights: object = None
+    ) -> None:
         import ipywidgets as w
 
-        from factorlab.factors import score
+        from factorlab.factors import parse_weights, score
 
         self.ds = ds
         self.debounce_s = float(debounce_s)
         self.scores = score(ds, weights={"value": 0.3, "growth": 0.4, "momentum": 0.3})  # once
+        start = parse_weights(weights) if weights is not None else {}
+        start = start or {"value": 0.3, "growth": 0.4, "momentum": 0.3}
         self.weights = {
-            f: w.FloatSlider(value=v, min=0.0, max=1.0, step=0.05, description=f,
+            f: w.FloatSlider(value=start.get(f, 0.0), min=0.0, max=1.0, step=0.05, description=f,
                              continuous_update=True)
-            for f, v in zip(FAMILIES, (0.3, 0.4, 0.3), strict=True)
+            for f in FAMILIES
         }  # fmt: skip
         self.rebalance = w.Dropdown(options=["M", "W", "Q"], value="M", description="rebalance")
         self.quantiles = w.Dropdown(options=[3, 5, 10], value=5, description="quantiles")
@@ -54,13 +58,17 @@ class Explorer:
         self.figure: Any = None
         self.updates = 0
         self._timer: threading.Timer | None = None
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # guards the timer
+        self._drawing = threading.Lock()  # one update at a time, in order
+        self._wanted = 0  # bumped by every change: an update for an older state is dropped
         for widget in [*self.weights.values(), self.rebalance, self.quantiles, self.cost_bps,
                        self.top]:  # fmt: skip
             widget.observe(self._changed, names="value")
         self.update()
 
     def _changed(self, change: object = None) -> None:
+        with self._lock:
+            self._wanted += 1
         if self.debounce_s <= 0:
             self.update()
             return
@@ -72,14 +80,23 @@ class Explorer:
             self._timer.start()
 
     def composite(self) -> pd.DataFrame | None:
-        """The weighted sum of the family scores for the sliders' weights (None if all 0)."""
+        """The weighted sum of the family scores, weights scaled to sum to 1, as ``fl.score``
+        makes it (None if every weight is 0)."""
         mix = {f: s.value for f, s in self.weights.items() if s.value > 0}
         if not mix:
             return None
-        return sum(weight * self.scores.components[f] for f, weight in mix.items())
+        total = sum(mix.values())
+        return sum(weight / total * self.scores.components[f] for f, weight in mix.items())
 
     def update(self) -> None:
-        """Recompute the table, the backtest and the chart for the current settings."""
+        """Recompute the table, the backtest and the chart for the current settings. Updates
+        run one at a time; one that finds the settings changed since it was asked for is
+        dropped, so an older result never replaces a newer one."""
+        with self._drawing:
+            wanted = self._wanted
+            self._draw(lambda: wanted == self._wanted)
+
+    def _draw(self, current: Any) -> None:
         from IPython.display import display
 
         from factorlab.backtest import backtest
@@ -88,16 +105,21 @@ class Explorer:
         composite = self.composite()
         if composite is None:
             self.status.value = "<b>Give at least one family a weight above 0.</b>"
+            self.table = self.result = self.figure = None
+            for output in (self.table_out, self.chart_out, self.stats_out):
+                output.clear_output()
             return
         last = composite.iloc[-1].dropna().sort_values(ascending=False)
         table = pd.DataFrame({f"{f}_score": self.scores.components[f].iloc[-1] for f in FAMILIES})
         table = self.ds.meta[["name", "sector"]].join(table).join(last.rename("composite"))
         table = table.loc[last.index[: self.top.value]]
         table["rank"] = range(1, len(table) + 1)
-        self.result = backtest(composite, self.ds, rebalance=self.rebalance.value,
-                               quantiles=self.quantiles.value, cost_bps=self.cost_bps.value)  # fmt: skip
-        self.table = table
-        self.figure = plot_backtest(self.result)
+        result = backtest(composite, self.ds, rebalance=self.rebalance.value,
+                          quantiles=self.quantiles.value, cost_bps=self.cost_bps.value)  # fmt: skip
+        if not current():
+            return  # the settings moved on while this ran; a newer update follows
+        self.result, self.table = result, table
+        self.figure = plot_backtest(result)
         self.updates += 1
         weights = ", ".join(f"{f} {s.value:.2f}" for f, s in self.weights.items())
         self.status.value = f"{weights}; update {self.updates}"
@@ -113,8 +135,11 @@ class Explorer:
         display(self.ui)
 
 
-def explore(ds: Dataset, debounce_s: float = 0.3, top: int = 10) -> Explorer:
-    """An interactive explorer of the family weights, the rebalance, quantiles and costs.
+def explore(
+    ds: Dataset, debounce_s: float = 0.3, top: int = 10, weights: object = None
+) -> Explorer:
+    """An interactive explorer of the family weights, the rebalance, quantiles and costs;
+    ``weights`` sets the sliders' starting point (default value 0.3, growth 0.4, momentum 0.3).
 
     Examples
     --------
@@ -123,4 +148,4 @@ def explore(ds: Dataset, debounce_s: float = 0.3, top: int = 10) -> Explorer:
     >>> explorer = fl.widgets.explore(ds, debounce_s=0)  # doctest: +SKIP
     >>> explorer.weights["momentum"].value = 1.0  # doctest: +SKIP
     """
-    return Explorer(ds, debounce_s=debounce_s, top=top)
+    return Explorer(ds, debounce_s=debounce_s, top=top, weights=weights)

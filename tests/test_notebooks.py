@@ -68,15 +68,28 @@ def test_every_notebook_runs_offline_without_errors(executed):
         assert Path(run.html).stat().st_size > 10_000
 
 
+def test_figures_are_drawn_as_images_in_the_notebooks_and_their_html(executed):
+    output, runs = executed
+    for name in ("01_value", "04_combination", "05_backtest"):
+        nb = nbformat.read(output / f"{name}.ipynb", as_version=4)
+        images = [
+            o for c in nb.cells for o in c.get("outputs", []) if "image/png" in o.get("data", {})
+        ]
+        assert len(images) >= 2, name
+        assert "<img" in (output / f"{name}.html").read_text()
+
+
 def test_each_notebook_records_its_key_figures_and_the_summary_lists_them(executed):
     output, runs = executed
     figures = {r.notebook: r.figures for r in runs}
-    assert set(figures["01_value"]) == {"value_ic_mean_longest", "value_t_stat_longest"}
-    assert figures["05_backtest"]["n_trials"] == 16
+    assert set(figures["01_value"]) == {"value_ic_mean_longest", "value_t_stat_longest",
+                                        "dataset"}  # fmt: skip
+    assert figures["05_backtest"]["n_trials"] == 4  # the composite and three families
     assert figures["06_ai_analyst"]["analyst_source"] == "rule-based"
     summary = json.loads((output / "summary.json").read_text())
     assert summary["ok"] and summary["parameters"] == SMALL
-    assert len(summary["dataset_fingerprint"]) == 16
+    assert len(summary["dataset_fingerprints"]) == 1  # every notebook saw the same data
+    assert figures["01_value"]["dataset"] == summary["dataset_fingerprints"][0]
     assert {"factorlab", "pandas", "papermill"} <= set(summary["versions"])
     text = (output / "summary.md").read_text()
     assert "6 of 6 notebooks ran without error" in text and "composite_sharpe" in text
@@ -87,4 +100,4 @@ def test_string_parameters_are_honoured(tmp_path):
                          {**SMALL, "costs_to_try": "0,50", "rebalance": "Q",
                           "weights": "value=0.5,momentum=0.5"}, html=False)  # fmt: skip
     assert runs[0].status == "ok", runs[0].error
-    assert runs[0].figures["n_trials"] == 6  # composite and two families, two cost levels
+    assert runs[0].figures["n_trials"] == 3  # the composite and two families

@@ -27,6 +27,7 @@ def test_run_on_two_notebooks_writes_them_html_and_a_summary_and_names_a_failure
     summary = json.loads((output / "summary.json").read_text())
     failed, ran = summary["notebooks"]
     assert failed["status"] == "failed" and failed["error"].startswith("cell ")
+    assert "\n" not in failed["error"]
     assert "costs_bps must be a number" in failed["error"]
     assert ran["status"] == "ok" and ran["figures"]["value_ic_mean_longest"]
     assert sorted(p.name for p in output.iterdir()) == [
@@ -44,6 +45,23 @@ def test_a_failing_notebook_does_not_stop_the_next(tmp_path, monkeypatch):
                          html=False)  # fmt: skip
     assert [r.status for r in runs] == ["failed", "failed"]
     assert "Unknown dataset source 'no-such-source'" in runs[1].error
+
+
+def test_a_parameter_no_notebook_takes_is_refused_up_front(tmp_path):
+    from factorlab.errors import ConfigError
+    from factorlab.run import run_notebooks
+
+    with pytest.raises(ConfigError, match="No notebook takes the parameter\\(s\\) n_ticker;"):
+        run_notebooks([FOLDER / "01_value.ipynb"], tmp_path, {"n_ticker": "30"})
+    assert not list(tmp_path.iterdir())
+
+
+def test_an_unknown_kernel_is_refused_up_front(tmp_path):
+    from factorlab.errors import ConfigError
+    from factorlab.run import run_notebooks
+
+    with pytest.raises(ConfigError, match="No Jupyter kernel named 'nosuch'"):
+        run_notebooks([FOLDER / "01_value.ipynb"], tmp_path, kernel="nosuch")
 
 
 def test_notebooks_are_found_by_number_or_name(tmp_path):

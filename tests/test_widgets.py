@@ -43,10 +43,18 @@ def test_costs_rebalance_quantiles_and_top_n_reach_the_backtest(explorer):
     assert len(explorer.table) == 5
 
 
-def test_all_weights_at_zero_asks_for_one(explorer):
+def test_all_weights_at_zero_asks_for_one_and_shows_nothing_stale(explorer):
     for slider in explorer.weights.values():
         slider.value = 0.0
     assert "at least one family" in explorer.status.value
+    assert explorer.result is None and explorer.table is None
+
+
+def test_the_sliders_start_from_given_weights_and_match_fl_score(small_sample):
+    explorer = fl.widgets.explore(small_sample, debounce_s=0, weights="value=0.5,momentum=0.5")
+    assert [s.value for s in explorer.weights.values()] == [0.5, 0.0, 0.5]
+    expected = fl.score(small_sample, weights="value=0.5,momentum=0.5").composite
+    assert (explorer.composite() - expected).abs().max().max() < 1e-12
 
 
 def test_dragging_a_slider_runs_one_update_after_the_debounce(small_sample):

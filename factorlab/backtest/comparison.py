@@ -40,12 +40,14 @@ class Comparison:
 
         return plot_equity_curves(self.returns, self.benchmark)
 
-    def deflated_sharpe(self, n_trials: int | None = None) -> pd.DataFrame:
+    def deflated_sharpe(self, n_trials: int | None = None, active: bool = False) -> pd.DataFrame:
         """Per strategy: annual Sharpe ratio, the probability its true Sharpe is above zero
         (PSR), and the deflated Sharpe ratio (DSR): that probability against the best Sharpe
         that ``n_trials`` unskilled configurations would show by luck, given the variance of
         these strategies' Sharpe ratios (Bailey & López de Prado, 2014). ``n_trials``
         defaults to the number of strategies compared; pass every configuration you tried.
+        ``active=True`` judges the returns in excess of the benchmark: for a long-only
+        portfolio, total returns mostly measure the market's own premium.
         """
         from factorlab.backtest.metrics import (
             deflated_sharpe_ratio,
@@ -57,14 +59,19 @@ class Comparison:
         trials = len(self.returns.columns) if n_trials is None else as_int(n_trials, "n_trials")
         if trials < 1:
             raise ConfigError(f"n_trials must be 1 or more, got {trials}.")
-        sharpe = sharpe_ratio(self.returns)
+        returns = self.returns
+        if active:
+            if self.benchmark is None:
+                raise ConfigError("active=True needs a benchmark; these results have none.")
+            returns = returns.sub(self.benchmark.fillna(0.0), axis=0)
+        sharpe = sharpe_ratio(returns)
         variance = float(sharpe.var()) if len(sharpe) > 1 else 0.0
         table = pd.DataFrame({
             "Sharpe ratio": sharpe,
-            "PSR (vs 0)": probabilistic_sharpe_ratio(self.returns),
-            "DSR": deflated_sharpe_ratio(self.returns, trials, variance),
+            "PSR (vs 0)": probabilistic_sharpe_ratio(returns),
+            "DSR": deflated_sharpe_ratio(returns, trials, variance),
         })  # fmt: skip
-        table.attrs.update({"n_trials": trials, "sharpe_variance": variance})
+        table.attrs.update({"n_trials": trials, "sharpe_variance": variance, "active": active})
         return table
 
     def _repr_html_(self) -> str:
@@ -130,6 +137,8 @@ def cost_sensitivity(
 
     if isinstance(costs_bps, str):
         costs_bps = costs_bps.replace(",", " ").split()
+    elif isinstance(costs_bps, int | float):  # papermill -p costs_to_try 25 passes a number
+        costs_bps = [costs_bps]
     costs = [as_float(c, "costs_bps") for c in costs_bps]  # type: ignore[union-attr]
     if not costs:
         raise ConfigError("costs_bps is empty; give cost levels such as (0, 10, 25, 50).")

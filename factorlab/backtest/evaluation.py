@@ -373,7 +373,12 @@ def _table(by_period: dict[int, pd.Series]) -> pd.DataFrame:
 
 
 def _periods(periods: Sequence[int] | str) -> list[int]:
-    items = periods.replace(",", " ").split() if isinstance(periods, str) else list(periods)
+    if isinstance(periods, str):
+        items = periods.replace(",", " ").split()
+    elif isinstance(periods, int | float):  # papermill -p periods 21 passes a number
+        items = [periods]
+    else:
+        items = list(periods)
     horizons = [as_int(p, "periods") for p in items]
     if not horizons or any(h < 1 for h in horizons):
         raise ConfigError(f"periods must be trading-day horizons of 1 or more, got {periods!r}.")

@@ -72,7 +72,7 @@ def _load(source: str | os.PathLike[str], options: dict[str, Any]) -> Dataset:
 
         allowed = {"tickers", "start", "end", "benchmark", "cache_dir", "refresh", "offline",
                    "progress", "retry"}  # fmt: skip
-        options = _only(options, allowed, "yahoo")
+        options = {k: v for k, v in _only(options, allowed, "yahoo").items() if v is not None}
         if "tickers" not in options or options["tickers"] is None:
             raise DataError(
                 "load_dataset('yahoo') needs tickers, e.g. load_dataset('yahoo', "

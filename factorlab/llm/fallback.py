@@ -79,7 +79,7 @@ def rule_based_report(facts: dict[str, Any], kind: str) -> dict[str, Any]:
         strengths = ["Higher Sharpe ratio than the benchmark."] if better else []
         concerns = [] if better else ["No better risk-adjusted return than the benchmark."]
         concerns.append(f"Costs take {s.get('costs per year_pct')}% a year at "
-                        f"{s.get('turnover per year')} turnover a year.")  # fmt: skip
+                        f"{s.get('turnover per year_x')} times its value traded a year.")  # fmt: skip
         checks = ["Vary the cost assumption and the rebalance frequency.",
                   "Check the deflated Sharpe ratio given how many variants were tried."]  # fmt: skip
     elif kind == "factor":

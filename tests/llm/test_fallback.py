@@ -54,7 +54,8 @@ def test_rule_based_reports_summarize_each_kind(small_sample):
                       (scores, "scores"), (fl.screen(small_sample, top=5), "screen")):  # fmt: skip
         fields = rule_based_report(facts_for_report(obj, kind), kind)
         assert fields["summary"] and fields["suggested_checks"]
-        assert "None" not in fields["summary"]
+        text = " ".join([fields["summary"], *fields["strengths"], *fields["concerns"]])
+        assert "None" not in text and "nan" not in text
 
 
 def test_report_facts_name_their_units(small_sample):

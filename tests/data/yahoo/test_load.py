@@ -299,3 +299,9 @@ def test_offline_a_damaged_file_is_reported_as_not_fetched_again(load, yahoo, tm
     with pytest.warns(UserWarning, match="not fetched again \\(offline\\): AAA prices"):
         ds = load(offline=True)
     assert "AAA" in ds.failed and yahoo.calls
+
+
+def test_none_for_start_or_end_means_the_defaults(yahoo, no_wait, tmp_path):
+    ds = fl.load_dataset("yahoo", tickers="AAA", start=None, end=None, cache_dir=tmp_path,
+                         retry=no_wait, progress=False, benchmark=None)  # fmt: skip
+    assert ds.start == pd.Timestamp("2023-01-02")  # all the fake has, from 2015-01-01 on
