@@ -20,6 +20,7 @@ from factorlab.backtest import (
 from factorlab.data import Dataset, load_dataset
 from factorlab.errors import ConfigError, DataError
 from factorlab.factors import Scores, score, screen
+from factorlab.monitor import monitor
 from factorlab.run import notebook_dataset, record
 
 __version__ = "0.1.0"
@@ -40,6 +41,7 @@ __all__ = [
     "factors",
     "plots",
     "load_dataset",
+    "monitor",
     "notebook_dataset",
     "record",
     "score",

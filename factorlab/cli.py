@@ -193,6 +193,35 @@ def _create_model(args: argparse.Namespace) -> int:
     return 0
 
 
+def _monitor(args: argparse.Namespace) -> int:
+    from factorlab.monitor import run_monitor
+    from factorlab.run import notebook_dataset
+
+    def load():  # fresh each check: a Yahoo dataset picks up the new day
+        return notebook_dataset(args.dataset, args.tickers, args.start, None, args.n_tickers,
+                                args.years, args.seed)  # fmt: skip
+
+    every = _seconds(args.every) if args.every else None
+    state = Path(args.state)
+    sent = run_monitor(load, state, weights=args.weights, since=args.since,
+                       thresholds=args.thresholds, jsonl=Path(args.jsonl) if args.jsonl else None,
+                       webhook=args.webhook, every_s=every, max_runs=args.max_runs)  # fmt: skip
+    print(f"factorlab monitor: {sent} new alert(s); state in {state}")
+    return 0
+
+
+def _seconds(text: str) -> float:
+    """'30s', '15m', '1h', '1d' (or a number of seconds) as seconds."""
+    units = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+    text = str(text).strip().lower()
+    try:
+        if text[-1] in units:
+            return float(text[:-1]) * units[text[-1]]
+        return float(text)
+    except (ValueError, IndexError):
+        raise ConfigError(f"--every must look like 30s, 15m, 1h or 1d, got {text!r}.") from None
+
+
 def _parser() -> argparse.ArgumentParser:
     from factorlab import __version__
 
@@ -263,6 +292,26 @@ def _parser() -> argparse.ArgumentParser:
     backtest.add_argument("--quantiles", default=5, help="hold the top of this many")
     backtest.add_argument("--cost-bps", default=10, help="costs in basis points of turnover")
     backtest.set_defaults(handler=_backtest)
+    watch = commands.add_parser(
+        "monitor",
+        help="alerts when scores, ranks or prices move; once, or on a schedule with --every",
+        description=(
+            "Compare scores between the last check and the latest day and print alerts (top/"
+            "bottom entries and exits, z-score and rank moves, drawdowns, new fundamentals), "
+            "append them to a JSONL file and optionally POST them to a webhook. The state file "
+            "remembers the last check, so a restart repeats and loses nothing. Ctrl-C stops it."
+        ),
+    )
+    data_options(watch)
+    watch.add_argument("--weights", default=None, help="family weights")
+    watch.add_argument("--since", default=None, help="first check's start (default 21 days back)")
+    watch.add_argument("--thresholds", default=None, help="e.g. top_n=10,drawdown=0.15")
+    watch.add_argument("--every", default=None, help="repeat every 30s, 15m, 1h or 1d")
+    watch.add_argument("--state", default="monitor_state.json", help="state file")
+    watch.add_argument("--jsonl", default="alerts.jsonl", help="alerts file (JSON lines)")
+    watch.add_argument("--webhook", default=None, help="URL to POST new alerts to")
+    watch.add_argument("--max-runs", type=int, default=None, help=argparse.SUPPRESS)
+    watch.set_defaults(handler=_monitor)
     fetch = commands.add_parser(
         "fetch",
         help="download tickers from Yahoo Finance (cached) and optionally save a dataset folder",
