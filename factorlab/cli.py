@@ -222,6 +222,26 @@ def _seconds(text: str) -> float:
         raise ConfigError(f"--every must look like 30s, 15m, 1h or 1d, got {text!r}.") from None
 
 
+def _serve(args: argparse.Namespace) -> int:
+    try:
+        import uvicorn
+    except ImportError:
+        raise ConfigError(
+            "factorlab serve needs the serve extra: pip install 'factorlab[serve]'."
+        ) from None
+    from factorlab.llm import Analyst
+    from factorlab.run import notebook_dataset
+    from factorlab.serve import create_app
+
+    ds = notebook_dataset(args.dataset, args.tickers, args.start, args.end, args.n_tickers,
+                          args.years, args.seed)  # fmt: skip
+    app = create_app(ds, Analyst(model=args.model, host=args.ollama_host))
+    print(f"factorlab serve: {ds.source}, {len(ds.tickers)} tickers, on "
+          f"http://{args.host}:{args.port} (API description at /docs)")  # fmt: skip
+    uvicorn.run(app, host=args.host, port=int(args.port), log_level="warning")
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     from factorlab import __version__
 
@@ -312,6 +332,18 @@ def _parser() -> argparse.ArgumentParser:
     watch.add_argument("--webhook", default=None, help="URL to POST new alerts to")
     watch.add_argument("--max-runs", type=int, default=None, help=argparse.SUPPRESS)
     watch.set_defaults(handler=_monitor)
+    serve = commands.add_parser(
+        "serve",
+        help="the screen, scores, analyst and backtests over HTTP (needs factorlab[serve])",
+        description="A small REST API with an OpenAPI description at /docs. It binds "
+        "127.0.0.1 unless --host says otherwise.",
+    )
+    data_options(serve)
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    serve.add_argument("--port", default=8000, help="port (default 8000)")
+    serve.add_argument("--model", default="llama3.1:8b", help="the analyst's Ollama model")
+    serve.add_argument("--ollama-host", default=None, help="Ollama server (default $OLLAMA_HOST)")
+    serve.set_defaults(handler=_serve)
     fetch = commands.add_parser(
         "fetch",
         help="download tickers from Yahoo Finance (cached) and optionally save a dataset folder",

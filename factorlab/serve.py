@@ -1,0 +1,200 @@
+"""``factorlab serve``: the screen, scores, analyst and backtests behind a small HTTP API.
+
+FastAPI with pydantic models (the optional extra ``factorlab[serve]``), with an OpenAPI
+description at ``/docs`` and ``/openapi.json``. Every input is validated: bad input gets a 4xx
+with ``{"error": ...}`` saying what and how to fix it, never a 500. Work per request is bounded
+(at most ``MAX_TICKERS`` tickers, ``MAX_YEARS`` years of backtest) and timed out after
+``REQUEST_TIMEOUT_S``. The dataset is loaded once at start-up; binds 127.0.0.1 unless told.
+"""
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, Field
+
+from factorlab.data import Dataset
+from factorlab.errors import ConfigError, DataError
+
+__all__ = ["MAX_TICKERS", "MAX_YEARS", "REQUEST_TIMEOUT_S", "create_app"]
+
+MAX_TICKERS = 50
+MAX_YEARS = 20
+REQUEST_TIMEOUT_S = 60.0
+
+
+def create_app(ds: Dataset, analyst: Any = None, timeout_s: float = REQUEST_TIMEOUT_S) -> Any:
+    """The FastAPI app serving ``ds``; ``analyst`` (an ``fl.Analyst``) rates and reports
+    (default: one for the local Ollama, with its labelled rule-based fallback)."""
+    from fastapi import FastAPI, Query, Request
+    from fastapi.exceptions import RequestValidationError
+    from fastapi.responses import JSONResponse
+
+    from factorlab import __version__
+
+    if analyst is None:
+        from factorlab.llm import Analyst
+
+        analyst = Analyst(timeout_s=30)
+
+    app = FastAPI(title="factorlab", version=__version__,
+                  description="Factor scores, screens, backtests and an analyst over one "
+                              f"dataset ({ds.source}, {len(ds.tickers)} tickers).")  # fmt: skip
+
+    @app.exception_handler(ConfigError)
+    @app.exception_handler(DataError)
+    async def _bad_input(request: Request, err: ValueError) -> JSONResponse:
+        return JSONResponse(status_code=422, content={"error": str(err)})
+
+    @app.exception_handler(RequestValidationError)
+    async def _bad_shape(request: Request, err: RequestValidationError) -> JSONResponse:
+        first = err.errors()[0] if err.errors() else {}
+        where = ".".join(str(p) for p in first.get("loc", ()) if p != "body")
+        return JSONResponse(status_code=422, content={
+            "error": f"{where or 'request'}: {first.get('msg', 'invalid')}"})  # fmt: skip
+
+    async def bounded(work: Callable[[], Any]) -> Any:
+        try:
+            return await asyncio.wait_for(asyncio.to_thread(work), timeout=timeout_s)
+        except TimeoutError:
+            return JSONResponse(status_code=503, content={
+                "error": f"the request took longer than {timeout_s:g} s; ask for less"})  # fmt: skip
+
+    @app.get("/health")
+    async def health() -> dict[str, Any]:
+        """Up, which dataset, and whether the analyst's model answers."""
+        summary = ds.summary()
+        return {"status": "ok", "version": __version__, "dataset": {
+            "source": summary["source"], "tickers": summary["tickers"],
+            "start": f"{summary['start']:%Y-%m-%d}", "end": f"{summary['end']:%Y-%m-%d}"},
+            "analyst": await asyncio.to_thread(analyst.status)}  # fmt: skip
+
+    @app.get("/screen")
+    async def get_screen(top: int = Query(10, ge=1, le=MAX_TICKERS),
+                         weights: str | None = None) -> Any:  # fmt: skip
+        """The top of the screen on the latest date."""
+        from factorlab.factors import screen
+
+        return await bounded(lambda: _rows(screen(ds, top=top, weights=weights)))
+
+    @app.post("/analyze")
+    async def analyze(body: TickersRequest) -> Any:
+        """Scores of the given tickers on the latest date, and the analyst's ratings."""
+        tickers = _known(ds, body.tickers)
+
+        def work() -> dict[str, Any]:
+            table = _scores_of(ds, tickers, body.weights)
+            ratings = analyst.rate(table)
+            return {"as_of": f"{ds.end:%Y-%m-%d}", "scores": _rows(table),
+                    "ratings": _rows(ratings.set_index("ticker"))}  # fmt: skip
+
+        return await bounded(work)
+
+    @app.post("/portfolio-report")
+    async def portfolio_report(body: TickersRequest) -> Any:
+        """The analyst's report on the given tickers' scores."""
+        tickers = _known(ds, body.tickers)
+
+        def work() -> dict[str, Any]:
+            report = analyst.report(_scores_of(ds, tickers, body.weights))
+            return {"source": report.source, "label": report.label, "summary": report.summary,
+                    "strengths": report.strengths, "concerns": report.concerns,
+                    "suggested_checks": report.suggested_checks,
+                    "unverified_numbers": report.unverified_numbers,
+                    "markdown": report.markdown}  # fmt: skip
+
+        return await bounded(work)
+
+    @app.post("/backtest")
+    async def post_backtest(body: BacktestRequest) -> Any:
+        """Backtest the composite for the given weights and settings: the stats table."""
+        from factorlab.backtest import backtest
+        from factorlab.factors import score
+
+        window = ds.slice(body.start, body.end) if body.start or body.end else ds
+        years = (window.end - window.start).days / 365.25
+        if years > MAX_YEARS:
+            raise ConfigError(f"the backtest spans {years:.0f} years; at most {MAX_YEARS} are "
+                              "served: pass start and end.")  # fmt: skip
+
+        def work() -> dict[str, Any]:
+            scores = score(window, weights=body.weights)
+            result = backtest(scores.composite, window, rebalance=body.rebalance,
+                              quantiles=body.quantiles, cost_bps=body.cost_bps)  # fmt: skip
+            stats = result.stats()
+            return {"weights": scores.weights, "settings": result.settings,
+                    "period": f"{window.start:%Y-%m-%d} to {window.end:%Y-%m-%d}",
+                    "stats": {str(c): _clean(stats[c].to_dict()) for c in stats.columns}}  # fmt: skip
+
+        return await bounded(work)
+
+    return app
+
+
+class TickersRequest(BaseModel):
+    """Tickers of the dataset, and optional family weights."""
+
+    tickers: list[str] = Field(min_length=1, description=f"at most {MAX_TICKERS}")
+    weights: dict[str, float] | str | None = Field(
+        default=None, description='family weights, e.g. {"value": 0.5, "momentum": 0.5}'
+    )
+
+
+class BacktestRequest(BaseModel):
+    """A backtest of the composite: weights, settings and an optional date window."""
+
+    weights: dict[str, float] | str | None = None
+    rebalance: str = "M"
+    quantiles: int = Field(default=5, ge=2, le=20)
+    cost_bps: float = Field(default=10, ge=0, le=500)
+    start: str | None = None
+    end: str | None = None
+
+
+def _known(ds: Dataset, tickers: list[str]) -> list[str]:
+    from factorlab.params import as_tickers
+
+    wanted = as_tickers(tickers)
+    if len(wanted) > MAX_TICKERS:
+        raise ConfigError(f"{len(wanted)} tickers asked for; at most {MAX_TICKERS} per request.")
+    unknown = [t for t in wanted if t not in ds.prices.columns]
+    if unknown:
+        raise DataError(f"Unknown ticker(s): {', '.join(unknown[:10])}. GET /screen lists known "
+                        "ones.")  # fmt: skip
+    return wanted
+
+
+def _scores_of(ds: Dataset, tickers: list[str], weights: object) -> pd.DataFrame:
+    from factorlab.factors import score
+
+    latest = score(ds, weights=weights).latest()
+    missing = [t for t in tickers if t not in latest.index]
+    if missing:
+        raise DataError(f"No score on {ds.end:%Y-%m-%d} for {', '.join(missing)} (no price that "
+                        "day, or a weighted family without data).")  # fmt: skip
+    table = latest.loc[tickers].join(ds.meta[["name", "sector"]])
+    table.attrs = latest.attrs
+    return table
+
+
+def _rows(table: pd.DataFrame) -> list[dict[str, Any]]:
+    out = []
+    for ticker, row in table.iterrows():  # a response's rows: tens, not thousands
+        out.append({"ticker": str(ticker), **_clean(row.to_dict())})
+    return out
+
+
+def _clean(values: dict[Any, Any]) -> dict[str, Any]:
+    """JSON-safe: NaN becomes null, numpy scalars plain numbers, lists kept."""
+    out = {}
+    for key, value in values.items():
+        if isinstance(value, np.generic):
+            value = value.item()
+        if isinstance(value, float) and not np.isfinite(value):
+            value = None
+        if isinstance(value, pd.Timestamp):
+            value = f"{value:%Y-%m-%d}"
+        out[str(key)] = value
+    return out

@@ -1,0 +1,136 @@
+"""The REST API through a real HTTP client against a server on a random local port."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+import pytest
+import uvicorn
+
+import factorlab as fl
+from factorlab.serve import MAX_TICKERS, create_app
+
+
+def _closed_port_url() -> str:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{probe.getsockname()[1]}"
+
+
+def _serve(app):
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    config = uvicorn.Config(app, log_level="error")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.02)
+    return server, f"http://127.0.0.1:{sock.getsockname()[1]}"
+
+
+@pytest.fixture(scope="module")
+def api(tmp_path_factory):
+    ds = fl.load_dataset("sample", n_tickers=40, years=4, seed=3)
+    analyst = fl.Analyst(host=_closed_port_url(), cache_dir=tmp_path_factory.mktemp("answers"))
+    server, url = _serve(create_app(ds, analyst))
+    with httpx.Client(base_url=url, timeout=60) as client:
+        yield client, ds
+    server.should_exit = True
+
+
+def test_health_says_which_dataset_and_whether_the_analyst_answers(api):
+    client, ds = api
+    body = client.get("/health").json()
+    assert body["status"] == "ok" and body["dataset"]["tickers"] == 40
+    assert body["analyst"].startswith("server not reachable")
+    assert {"/health", "/screen", "/analyze", "/portfolio-report", "/backtest"} <= set(
+        client.get("/openapi.json").json()["paths"])  # fmt: skip
+
+
+def test_the_screen_returns_the_top_rows_for_the_weights(api):
+    client, _ = api
+    rows = client.get("/screen", params={"top": 5, "weights": "value=0.5,momentum=0.5"}).json()
+    assert [r["rank"] for r in rows] == [1, 2, 3, 4, 5]
+    assert rows[0]["composite"] >= rows[-1]["composite"]
+
+
+def test_analyze_scores_and_rates_the_tickers(api):
+    client, ds = api
+    tickers = client.get("/screen", params={"top": 3}).json()
+    wanted = [r["ticker"] for r in tickers]
+    body = client.post("/analyze", json={"tickers": wanted}).json()
+    assert [r["ticker"] for r in body["scores"]] == wanted
+    assert [r["ticker"] for r in body["ratings"]] == wanted
+    assert {r["source"] for r in body["ratings"]} == {"rule-based"}
+
+
+def test_a_portfolio_report_is_labelled_with_its_source(api):
+    client, _ = api
+    wanted = [r["ticker"] for r in client.get("/screen", params={"top": 4}).json()]
+    body = client.post("/portfolio-report", json={"tickers": wanted}).json()
+    assert body["source"] == "rule-based" and body["label"].startswith("rule-based: Ollama")
+    assert body["markdown"].startswith("### Analyst report")
+
+
+def test_a_backtest_returns_stats_for_the_settings(api):
+    client, _ = api
+    body = client.post("/backtest", json={"weights": {"momentum": 1}, "rebalance": "Q",
+                                          "cost_bps": 25, "start": "2022-01-01"}).json()  # fmt: skip
+    assert body["settings"]["rebalance"] == "Q" and body["settings"]["cost_bps"] == 25
+    assert body["period"].startswith("2022-01-03")
+    assert "Sharpe ratio" in body["stats"]["strategy"]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "payload", "message"),
+    [("get", "/screen", {"top": 0}, "top: Input should be greater than or equal to 1"),
+     ("get", "/screen", {"weights": "valeu=1"}, "Unknown"),
+     ("post", "/analyze", {"tickers": ["NOPE"]}, "Unknown ticker(s): NOPE"),
+     ("post", "/analyze", {"tickers": []}, "tickers: List should have at least 1 item"),
+     ("post", "/analyze", {"tickers": [f"T{i}" for i in range(MAX_TICKERS + 1)]},
+      f"at most {MAX_TICKERS} per request"),
+     ("post", "/backtest", {"rebalance": "fortnightly"}, "rebalance"),
+     ("post", "/backtest", {"start": "2024-06-01", "end": "2023-01-01"}, ""),
+     ("post", "/backtest", {"start": "someday"}, "start must be a date"),
+     ("post", "/backtest", {"cost_bps": -5}, "cost_bps: Input should be greater than")],
+)  # fmt: skip
+def test_bad_input_is_a_4xx_with_a_clear_json_error(api, method, path, payload, message):
+    client, _ = api
+    response = (client.get(path, params=payload) if method == "get"
+                else client.post(path, json=payload))  # fmt: skip
+    assert 400 <= response.status_code < 500, response.text
+    assert message in response.json()["error"]
+
+
+def test_malformed_json_is_a_4xx(api):
+    client, _ = api
+    response = client.post("/backtest", content=b"{not json",
+                           headers={"Content-Type": "application/json"})  # fmt: skip
+    assert response.status_code == 422 and "error" in response.json()
+
+
+def test_a_concurrent_burst_gets_no_errors(api):
+    client, _ = api
+    calls = [lambda: client.get("/screen", params={"top": 5}),
+             lambda: client.post("/backtest", json={"rebalance": "M"}),
+             lambda: client.post("/analyze", json={"tickers": ["NOPE"]}),
+             lambda: client.get("/health")] * 4  # fmt: skip
+    with ThreadPoolExecutor(8) as pool:
+        statuses = [r.status_code for r in pool.map(lambda call: call(), calls)]
+    assert statuses.count(422) == 4 and statuses.count(200) == 12
+
+
+def test_a_request_longer_than_the_timeout_is_a_503(tmp_path):
+    ds = fl.load_dataset("sample", n_tickers=40, years=4, seed=3)
+    analyst = fl.Analyst(host=_closed_port_url(), cache_dir=tmp_path)
+    server, url = _serve(create_app(ds, analyst, timeout_s=0.001))
+    try:
+        response = httpx.post(f"{url}/backtest", json={}, timeout=30)
+        assert response.status_code == 503 and "longer than" in response.json()["error"]
+    finally:
+        server.should_exit = True
