@@ -283,6 +283,9 @@ def _versions() -> dict[str, str]:
     return out
 
 
+DEFAULTS = "the notebooks' defaults"
+
+
 def _write_summary(
     output: Path, runs: list[NotebookRun], parameters: dict[str, str], kernel: str
 ) -> None:
@@ -312,7 +315,7 @@ def _write_summary(
         status = r.status if r.error is None else f"failed at {r.error}"
         lines.append(f"| {r.notebook} | {status} | {r.seconds:.1f} | {figures} |")
     lines += ["", "## Reproducibility", "",
-              f"- parameters: {json.dumps(parameters) if parameters else 'the notebooks defaults'}",
+              f"- parameters: {json.dumps(parameters) if parameters else DEFAULTS}",
               "- dataset fingerprint(s), as each notebook recorded it: "
               + (", ".join(summary["dataset_fingerprints"]) or "none recorded"),
               f"- kernel: {kernel}",
