@@ -18,7 +18,7 @@ COPY factorlab ./factorlab
 COPY notebooks ./notebooks
 RUN pip install ".[serve]" \
     && python -c "from factorlab.run import ensure_kernel; print(ensure_kernel())" \
-    && mkdir runs && chown factorlab runs
+    && mkdir runs && chown -R factorlab /home/factorlab/app
 
 USER factorlab
 ENV FACTORLAB_CACHE=/home/factorlab/.cache/factorlab

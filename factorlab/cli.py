@@ -198,8 +198,8 @@ def _monitor(args: argparse.Namespace) -> int:
     from factorlab.run import notebook_dataset
 
     def load():  # fresh each check: a Yahoo dataset picks up the new day
-        return notebook_dataset(args.dataset, args.tickers, args.start, None, args.n_tickers,
-                                args.years, args.seed)  # fmt: skip
+        return notebook_dataset(args.dataset, args.tickers, args.start, args.end,
+                                args.n_tickers, args.years, args.seed)  # fmt: skip
 
     every = _seconds(args.every) if args.every else None
     state = Path(args.state)
@@ -212,14 +212,17 @@ def _monitor(args: argparse.Namespace) -> int:
 
 def _seconds(text: str) -> float:
     """'30s', '15m', '1h', '1d' (or a number of seconds) as seconds."""
+    import math
+
     units = {"s": 1, "m": 60, "h": 3600, "d": 86400}
     text = str(text).strip().lower()
     try:
-        if text[-1] in units:
-            return float(text[:-1]) * units[text[-1]]
-        return float(text)
+        seconds = float(text[:-1]) * units[text[-1]] if text[-1] in units else float(text)
     except (ValueError, IndexError):
-        raise ConfigError(f"--every must look like 30s, 15m, 1h or 1d, got {text!r}.") from None
+        seconds = float("nan")
+    if not math.isfinite(seconds) or seconds < 1:
+        raise ConfigError(f"--every must be at least 1 s, like 30s, 15m, 1h or 1d; got {text!r}.")
+    return seconds
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -235,10 +238,14 @@ def _serve(args: argparse.Namespace) -> int:
 
     ds = notebook_dataset(args.dataset, args.tickers, args.start, args.end, args.n_tickers,
                           args.years, args.seed)  # fmt: skip
-    app = create_app(ds, Analyst(model=args.model, host=args.ollama_host))
+    # A model call must fit inside a request's time limit, with a retry.
+    app = create_app(ds, Analyst(model=args.model, host=args.ollama_host, timeout_s=20))
+    from factorlab.params import as_int
+
+    port = as_int(args.port, "port")
     print(f"factorlab serve: {ds.source}, {len(ds.tickers)} tickers, on "
           f"http://{args.host}:{args.port} (API description at /docs)")  # fmt: skip
-    uvicorn.run(app, host=args.host, port=int(args.port), log_level="warning")
+    uvicorn.run(app, host=args.host, port=port, log_level="warning")
     return 0
 
 

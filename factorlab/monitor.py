@@ -230,45 +230,98 @@ def run_monitor(
     max_runs: int | None = None,
     echo: Any = print,
 ) -> int:
-    """Check once (or every ``every_s`` seconds): alerts since the last check that were not
-    sent before go to ``echo``, ``jsonl`` and ``webhook``; the state file remembers the last
-    check and what was sent, written atomically. Ctrl-C stops it between checks or during a
-    wait. ``load()`` gives the dataset (fresh each time). Returns the number of alerts sent."""
-    from factorlab._files import write_atomic
+    """Check once (or every ``every_s`` seconds) and deliver the alerts not sent before.
 
-    sent_total, runs = 0, 0
+    Each check compares the last check's day with the newest day, so thresholds apply to that
+    interval (a drawdown over several checks is not summed). Delivery is durable: the new
+    alerts are first written to the state file (atomically) as an outbox, then printed,
+    appended to ``jsonl`` and posted to ``webhook``, then cleared from the outbox. A restart
+    after a crash or Ctrl-C delivers what the outbox still holds, skipping alerts already in
+    the JSONL file, so nothing is lost and the file holds nothing twice (a webhook may see an
+    alert again if the stop came between its POST and the clearing). ``load()`` gives the
+    dataset, fresh each time. Returns the number of alerts delivered."""
+    delivered, runs = 0, 0
     try:
+        state = _read_state(state_path)
+        if state.get("outbox"):
+            delivered += _deliver(state, state_path, jsonl, webhook, echo)
+        if since is not None and state.get("last_until"):
+            echo(f"factorlab monitor: the state file's last check ({state['last_until']}) "
+                 "sets the start; --since applies only to a first check")  # fmt: skip
         while True:
-            state = _read_state(state_path)
-            ds = load()
-            start = since if state.get("last_until") is None else state["last_until"]
-            if start is not None and as_date(start, "since") >= ds.end:
-                echo(
-                    f"factorlab monitor: no new trading day since {as_date(start, 'since'):%Y-%m-%d}"
-                )
-                alerts = pd.DataFrame(columns=ALERT_COLUMNS)
-            else:
-                alerts = monitor(ds, weights=weights, since=start, thresholds=thresholds)
-            seen = set(state.get("sent", []))
-            fresh = [a for a in _records(alerts) if _key(a) not in seen]
-            for alert in fresh:
-                echo(f"{alert['date']} {alert['kind']:<17} {alert['message']}")
-            if jsonl is not None and fresh:
-                with jsonl.open("a", encoding="utf-8") as handle:
-                    handle.writelines(json.dumps(a) + "\n" for a in fresh)
-            if webhook and fresh:
-                _post(webhook, fresh, echo)
-            sent = [*state.get("sent", []), *(_key(a) for a in fresh)][-5000:]  # oldest go
-            text = json.dumps({"last_until": f"{ds.end:%Y-%m-%d}", "sent": sent}, indent=1)
-            write_atomic(state_path, lambda target, text=text: target.write_text(text))
-            sent_total += len(fresh)
+            try:
+                delivered += _check(load, state, state_path, weights, since, thresholds, jsonl,
+                                    webhook, echo)  # fmt: skip
+            except (ConfigError, ValueError, OSError) as err:
+                if every_s is None:
+                    raise
+                echo(f"factorlab monitor: this check failed ({err}); trying again next time")
             runs += 1
             if every_s is None or (max_runs is not None and runs >= max_runs):
-                return sent_total
+                return delivered
             time.sleep(every_s)
     except KeyboardInterrupt:
-        echo("factorlab monitor: stopped; the state is saved for the next start")
-        return sent_total
+        pending = len(_read_state(state_path).get("outbox", []))
+        echo("factorlab monitor: stopped" + (f"; {pending} alert(s) not yet delivered will be "
+                                             "at the next start" if pending else ""))  # fmt: skip
+        return delivered
+
+
+def _check(load: Any, state: dict[str, Any], state_path: Path, weights: object,
+           since: object, thresholds: object, jsonl: Path | None, webhook: str | None,
+           echo: Any) -> int:  # fmt: skip
+    ds = load()
+    last = state.get("last_until")
+    start = last if last is not None else since
+    if start is not None and as_date(start, "since") >= ds.end:
+        echo(f"factorlab monitor: no new trading day since {as_date(start, 'since'):%Y-%m-%d}")
+        return 0
+    alerts = monitor(ds, weights=weights, since=start, thresholds=thresholds)
+    seen = set(state.get("sent", []))
+    fresh = [a for a in _records(alerts) if _key(a) not in seen]
+    newest = max(filter(None, [last, f"{ds.end:%Y-%m-%d}"]))  # never moves back
+    state.update({"last_until": newest, "sent": [*state.get("sent", []),
+                                                 *(_key(a) for a in fresh)][-5000:],
+                  "outbox": fresh})  # fmt: skip
+    _write_state(state_path, state)  # the outbox is on disk before anything is sent
+    return _deliver(state, state_path, jsonl, webhook, echo)
+
+
+def _deliver(state: dict[str, Any], state_path: Path, jsonl: Path | None,
+             webhook: str | None, echo: Any) -> int:  # fmt: skip
+    outbox = state.get("outbox", [])
+    for alert in outbox:
+        echo(f"{alert['date']} {alert['kind']:<17} {alert['message']}")
+    if jsonl is not None and outbox:
+        written = _jsonl_keys(jsonl)
+        with jsonl.open("a", encoding="utf-8") as handle:
+            handle.writelines(json.dumps(a) + "\n" for a in outbox if _key(a) not in written)
+    if webhook and outbox:
+        _post(webhook, outbox, echo)
+    state["outbox"] = []
+    _write_state(state_path, state)
+    return len(outbox)
+
+
+def _jsonl_keys(path: Path) -> set[str]:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        return set()
+    keys = set()
+    for line in lines:
+        try:
+            keys.add(_key(json.loads(line)))
+        except (ValueError, KeyError, TypeError):  # a line cut short by a crash
+            continue
+    return keys
+
+
+def _write_state(path: Path, state: dict[str, Any]) -> None:
+    from factorlab._files import write_atomic
+
+    text = json.dumps(state, indent=1)
+    write_atomic(path, lambda target: target.write_text(text))
 
 
 def _records(alerts: pd.DataFrame) -> list[dict[str, Any]]:
@@ -282,6 +335,9 @@ def _records(alerts: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def _key(alert: dict[str, Any]) -> str:
+    """What makes an alert the same one: a filing is news once, whatever the check's date."""
+    if alert["kind"] == "new fundamentals":
+        return f"{alert['ticker']}|{alert['kind']}|{alert['message']}"
     return f"{alert['date']}|{alert['ticker']}|{alert['kind']}|{alert['message']}"
 
 
@@ -295,7 +351,13 @@ def _read_state(path: Path) -> dict[str, Any]:
             f"The monitor state file {path} is damaged ({err}); delete it to start "
             "afresh (alerts since the default window will be sent again)."
         ) from err
-    return data if isinstance(data, dict) else {}
+    shapes = {"last_until": (str, type(None)), "sent": list, "outbox": list}
+    if not isinstance(data, dict) or any(
+        k in data and not isinstance(data[k], shape) for k, shape in shapes.items()
+    ):
+        raise ConfigError(f"The monitor state file {path} is not a factorlab monitor state; "
+                          "delete it to start afresh.")  # fmt: skip
+    return data
 
 
 def _post(url: str, alerts: list[dict[str, Any]], echo: Any) -> None:
@@ -305,4 +367,7 @@ def _post(url: str, alerts: list[dict[str, Any]], echo: Any) -> None:
         with urllib.request.urlopen(request, timeout=10) as response:
             response.read()
     except Exception as err:  # a webhook that is down must not stop the monitor
-        echo(f"factorlab monitor: the webhook {url} failed ({err}); alerts are in the JSONL file")
+        echo(
+            f"factorlab monitor: the webhook {url} failed ({err}); these alerts were printed "
+            "(and written to the JSONL file, if one is set), not posted"
+        )

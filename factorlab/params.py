@@ -123,6 +123,8 @@ def as_date(value: object, name: str) -> pd.Timestamp:
         raise ConfigError(f"{name} must be a date such as '2020-06-30', got {value!r}.")
     if stamp.tzinfo is not None:
         stamp = stamp.tz_localize(None)
+    if not pd.Timestamp.min <= stamp <= pd.Timestamp.max:
+        raise ConfigError(f"{name} must be a date between 1678 and 2261, got {value!r}.")
     return stamp.normalize()
 
 
@@ -144,16 +146,14 @@ def as_tickers(value: object, name: str = "tickers", *, upper: bool = True) -> l
         raise ConfigError(
             f"{name} must be a list of tickers or a string like 'AAPL,MSFT', got {value!r}."
         )
-    tickers: list[str] = []
+    tickers: dict[str, None] = {}  # ordered, and a duplicate costs nothing to find
     for item in items:
         if not isinstance(item, str) or not item.strip():
             raise ConfigError(f"{name} must hold ticker strings, got {item!r}.")
-        ticker = item.strip().upper() if upper else item.strip()
-        if ticker not in tickers:
-            tickers.append(ticker)
+        tickers[item.strip().upper() if upper else item.strip()] = None
     if not tickers:
         raise ConfigError(f"{name} is empty; give at least one ticker, e.g. 'AAPL,MSFT'.")
-    return tickers
+    return list(tickers)
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:

@@ -23,6 +23,7 @@ __all__ = ["MAX_TICKERS", "MAX_YEARS", "REQUEST_TIMEOUT_S", "create_app"]
 MAX_TICKERS = 50
 MAX_YEARS = 20
 REQUEST_TIMEOUT_S = 60.0
+MAX_CONCURRENT_JOBS = 2  # scoring and backtests at once; others wait their turn
 
 
 def create_app(ds: Dataset, analyst: Any = None, timeout_s: float = REQUEST_TIMEOUT_S) -> Any:
@@ -55,9 +56,15 @@ def create_app(ds: Dataset, analyst: Any = None, timeout_s: float = REQUEST_TIME
         return JSONResponse(status_code=422, content={
             "error": f"{where or 'request'}: {first.get('msg', 'invalid')}"})  # fmt: skip
 
+    slots = asyncio.Semaphore(MAX_CONCURRENT_JOBS)
+
     async def bounded(work: Callable[[], Any]) -> Any:
+        # A thread cannot be stopped: a job past the timeout runs to its end, but holds a slot,
+        # so a burst of slow requests queues instead of starving the server.
         try:
-            return await asyncio.wait_for(asyncio.to_thread(work), timeout=timeout_s)
+            async with asyncio.timeout(timeout_s):
+                async with slots:
+                    return await asyncio.to_thread(work)
         except TimeoutError:
             return JSONResponse(status_code=503, content={
                 "error": f"the request took longer than {timeout_s:g} s; ask for less"})  # fmt: skip
@@ -113,7 +120,8 @@ def create_app(ds: Dataset, analyst: Any = None, timeout_s: float = REQUEST_TIME
         from factorlab.backtest import backtest
         from factorlab.factors import score
 
-        window = ds.slice(body.start, body.end) if body.start or body.end else ds
+        window = (await asyncio.to_thread(ds.slice, body.start, body.end)
+                  if body.start or body.end else ds)  # fmt: skip
         years = (window.end - window.start).days / 365.25
         if years > MAX_YEARS:
             raise ConfigError(f"the backtest spans {years:.0f} years; at most {MAX_YEARS} are "
@@ -136,7 +144,8 @@ def create_app(ds: Dataset, analyst: Any = None, timeout_s: float = REQUEST_TIME
 class TickersRequest(BaseModel):
     """Tickers of the dataset, and optional family weights."""
 
-    tickers: list[str] = Field(min_length=1, description=f"at most {MAX_TICKERS}")
+    tickers: list[str] = Field(min_length=1, max_length=MAX_TICKERS,
+                               description=f"at most {MAX_TICKERS}")  # fmt: skip
     weights: dict[str, float] | str | None = Field(
         default=None, description='family weights, e.g. {"value": 0.5, "momentum": 0.5}'
     )

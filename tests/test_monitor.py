@@ -126,4 +126,42 @@ def test_a_schedule_runs_until_stopped_and_a_dead_webhook_only_warns(tmp_path, s
 
     said.clear()
     assert run_monitor(interrupted, tmp_path / "state.json", echo=said.append) == 0
-    assert said == ["factorlab monitor: stopped; the state is saved for the next start"]
+    assert said == ["factorlab monitor: stopped"]
+
+
+def test_a_stop_during_delivery_loses_nothing_and_writes_nothing_twice(tmp_path, small_sample):
+    state, jsonl = tmp_path / "state.json", tmp_path / "alerts.jsonl"
+    printed = []
+
+    def stop_midway(line: str) -> None:
+        printed.append(line)
+        if len(printed) == 3:  # Ctrl-C while the alerts are being printed
+            raise KeyboardInterrupt
+
+    run_monitor(lambda: small_sample, state, since="2024-10-31", jsonl=jsonl, echo=stop_midway)
+    pending = json.loads(state.read_text())["outbox"]
+    assert len(pending) > 3 and not jsonl.exists()  # nothing lost: still in the outbox
+    delivered = run_monitor(lambda: small_sample, state, jsonl=jsonl, echo=lambda line: None)
+    assert delivered == len(pending)
+    lines = jsonl.read_text().splitlines()
+    assert len(lines) == len(set(lines)) == len(pending)
+    assert json.loads(state.read_text())["outbox"] == []
+
+
+def test_the_last_check_never_moves_back_and_a_filing_is_news_once(tmp_path, small_sample):
+    state, jsonl = tmp_path / "state.json", tmp_path / "alerts.jsonl"
+    older = small_sample.as_of("2024-11-29")
+    quiet = {"echo": lambda line: None, "jsonl": jsonl}
+    run_monitor(lambda: small_sample, state, since="2024-10-31", **quiet)
+    run_monitor(lambda: older, state, **quiet)  # a stale reload ends earlier
+    assert json.loads(state.read_text())["last_until"] == "2024-12-31"
+    lines = [json.loads(line) for line in jsonl.read_text().splitlines()]
+    filings = [a["message"] for a in lines if a["kind"] == "new fundamentals"]
+    assert len(filings) == len(set(filings))
+
+
+def test_every_must_be_a_positive_interval(tmp_path, capsys):
+    for every in ("-1m", "nan", "0", "soon"):
+        assert main(["monitor", "--n-tickers", "30", "--years", "3", f"--every={every}",
+                     "--state", str(tmp_path / "s.json")]) == 2  # fmt: skip
+        assert "--every must be at least 1 s" in capsys.readouterr().err

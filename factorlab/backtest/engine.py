@@ -53,13 +53,14 @@ def rebalance_positions(dates: pd.DatetimeIndex, rebalance: object, first: int) 
         return last[last >= first]
     try:
         step = int(rebalance)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise ConfigError(
             f"Unknown rebalance {rebalance!r}. Use 'M' (monthly), 'W' (weekly), 'Q' (quarterly) "
             "or a number of trading days such as 21."
         ) from None
     if step < 1:
         raise ConfigError(f"rebalance every {step} days is not possible; use 1 or more.")
+    step = min(step, max(len(dates), 1))  # longer than the data: one rebalance, at the start
     return np.arange(first, len(dates), step)
 
 

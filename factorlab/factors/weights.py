@@ -62,7 +62,13 @@ def parse_weights(weights: object = None, *, allow_short: bool = False) -> dict[
             )
         if number != 0:
             parsed[name] = number
-    gross = sum(abs(w) for w in parsed.values())
+    try:
+        gross = math.fsum(abs(w) for w in parsed.values())
+    except OverflowError:
+        gross = math.inf
+    if not math.isfinite(gross):
+        raise ConfigError(f"The weights {parsed} are too large to add up; use weights such as "
+                          "value=0.5,momentum=0.5.")  # fmt: skip
     if gross == 0:
         raise ConfigError("The weights are all zero; give at least one family a weight.")
     if not math.isclose(gross, 1.0, rel_tol=1e-9):
