@@ -203,9 +203,15 @@ def _monitor(args: argparse.Namespace) -> int:
 
     every = _seconds(args.every) if args.every else None
     state = Path(args.state)
+    analyst = None
+    if args.analyst:
+        from factorlab.llm import Analyst
+
+        analyst = Analyst(model=args.model, host=args.ollama_host, timeout_s=60)
     sent = run_monitor(load, state, weights=args.weights, since=args.since,
                        thresholds=args.thresholds, jsonl=Path(args.jsonl) if args.jsonl else None,
-                       webhook=args.webhook, every_s=every, max_runs=args.max_runs)  # fmt: skip
+                       webhook=args.webhook, every_s=every, max_runs=args.max_runs,
+                       window_days=args.window, analyst=analyst)  # fmt: skip
     print(f"factorlab monitor: {sent} new alert(s); state in {state}")
     return 0
 
@@ -337,6 +343,14 @@ def _parser() -> argparse.ArgumentParser:
     watch.add_argument("--state", default="monitor_state.json", help="state file")
     watch.add_argument("--jsonl", default="alerts.jsonl", help="alerts file (JSON lines)")
     watch.add_argument("--webhook", default=None, help="URL to POST new alerts to")
+    watch.add_argument("--window", default=None,
+                       help="compare with this many trading days back (moves build up across "
+                            "checks; each condition is reported when it starts)")  # fmt: skip
+    watch.add_argument(
+        "--analyst", action="store_true", help="add the analyst's paragraph on each check's alerts"
+    )
+    watch.add_argument("--model", default="llama3.1:8b", help="the analyst's Ollama model")
+    watch.add_argument("--ollama-host", default=None, help="Ollama server")
     watch.add_argument("--max-runs", type=int, default=None, help=argparse.SUPPRESS)
     watch.set_defaults(handler=_monitor)
     serve = commands.add_parser(

@@ -23,7 +23,7 @@ from factorlab.params import as_date, as_float, as_int
 
 __all__ = ["ALERT_COLUMNS", "Thresholds", "monitor", "run_monitor"]
 
-ALERT_COLUMNS = ["date", "ticker", "kind", "before", "after", "message"]
+ALERT_COLUMNS = ["date", "ticker", "kind", "family", "before", "after", "message"]
 
 
 @dataclass(frozen=True)
@@ -93,8 +93,8 @@ def monitor(
     Returns
     -------
     DataFrame
-        One row per alert: ``date`` (``until``), ``ticker``, ``kind``, ``before``, ``after``,
-        ``message``.
+        One row per alert: ``date`` (``until``), ``ticker``, ``kind``, ``family`` (for a
+        z-score move), ``before``, ``after``, ``message``.
 
     Examples
     --------
@@ -187,7 +187,8 @@ def _zscore_moves(family: str, before: pd.Series, after: pd.Series, limit: float
                   ) -> list[dict[str, Any]]:  # fmt: skip
     change = (after - before).dropna()
     moved = change[change.abs() > limit]
-    return [{"ticker": t, "kind": "zscore move", "before": before[t], "after": after[t],
+    return [{"ticker": t, "kind": "zscore move", "family": family, "before": before[t],
+             "after": after[t],
              "message": f"{t}'s {family} score moved {d:+.2f} sd ({before[t]:+.2f} -> "
                         f"{after[t]:+.2f})"}
             for t, d in moved.items()]  # fmt: skip
@@ -198,7 +199,8 @@ def _drawdowns(prices: pd.DataFrame, limit: float) -> list[dict[str, Any]]:
     drop = (last / high - 1).dropna()
     deep = drop[drop < -limit]
     return [{"ticker": t, "kind": "drawdown", "before": high[t], "after": last[t],
-             "message": f"{t} is {-d:.1%} below its high of {high[t]:,.2f} since the last check"}
+             "message": f"{t} is {-d:.1%} below its high of {high[t]:,.2f} since "
+                        f"{prices.index[0]:%Y-%m-%d}"}
             for t, d in deep.items()]  # fmt: skip
 
 
@@ -229,11 +231,17 @@ def run_monitor(
     every_s: float | None = None,
     max_runs: int | None = None,
     echo: Any = print,
+    window_days: int | None = None,
+    analyst: Any = None,
 ) -> int:
     """Check once (or every ``every_s`` seconds) and deliver the alerts not sent before.
 
-    Each check compares the last check's day with the newest day, so thresholds apply to that
-    interval (a drawdown over several checks is not summed). Delivery is durable: the new
+    By default each check compares the last check's day with the newest day, so thresholds
+    apply to that interval. With ``window_days``, each check compares the newest day with the
+    day that many trading days before it, so moves build up across checks, and an alert is
+    sent when its condition starts (a stock in a drawdown is reported once, and again only
+    after it has recovered and fallen again). ``analyst`` (an ``fl.Analyst``) adds a short
+    paragraph on each check's alerts, labelled with its source. Delivery is durable: the new
     alerts are first written to the state file (atomically) as an outbox, then printed,
     appended to ``jsonl`` and posted to ``webhook``, then cleared from the outbox. A restart
     after a crash or Ctrl-C delivers what the outbox still holds, skipping alerts already in
@@ -251,7 +259,7 @@ def run_monitor(
         while True:
             try:
                 delivered += _check(load, state, state_path, weights, since, thresholds, jsonl,
-                                    webhook, echo)  # fmt: skip
+                                    webhook, echo, window_days, analyst)  # fmt: skip
             except (ConfigError, ValueError, OSError) as err:
                 if every_s is None:
                     raise
@@ -269,20 +277,31 @@ def run_monitor(
 
 def _check(load: Any, state: dict[str, Any], state_path: Path, weights: object,
            since: object, thresholds: object, jsonl: Path | None, webhook: str | None,
-           echo: Any) -> int:  # fmt: skip
+           echo: Any, window_days: int | None = None, analyst: Any = None) -> int:  # fmt: skip
     ds = load()
     last = state.get("last_until")
-    start = last if last is not None else since
-    if start is not None and as_date(start, "since") >= ds.end:
-        echo(f"factorlab monitor: no new trading day since {as_date(start, 'since'):%Y-%m-%d}")
+    if last is not None and as_date(last, "since") >= ds.end:
+        echo(f"factorlab monitor: no new trading day since {as_date(last, 'since'):%Y-%m-%d}")
         return 0
-    alerts = monitor(ds, weights=weights, since=start, thresholds=thresholds)
+    if window_days:
+        start = ds.dates[max(len(ds.dates) - 1 - as_int(window_days, "window_days"), 0)]
+    else:
+        start = last if last is not None else since
+    records = _records(monitor(ds, weights=weights, since=start, thresholds=thresholds))
     seen = set(state.get("sent", []))
-    fresh = [a for a in _records(alerts) if _key(a) not in seen]
+    if window_days:  # edge-triggered: a condition is news when it was not active before
+        active = set(state.get("active", []))
+        fresh = [a for a in records
+                 if _condition(a) not in active and _key(a) not in seen]  # fmt: skip
+        state["active"] = sorted({_condition(a) for a in records})
+    else:
+        fresh = [a for a in records if _key(a) not in seen]
     newest = max(filter(None, [last, f"{ds.end:%Y-%m-%d}"]))  # never moves back
     state.update({"last_until": newest, "sent": [*state.get("sent", []),
                                                  *(_key(a) for a in fresh)][-5000:],
                   "outbox": fresh})  # fmt: skip
+    if analyst is not None and fresh:
+        state["outbox_note"] = _paragraph(analyst, fresh)
     _write_state(state_path, state)  # the outbox is on disk before anything is sent
     return _deliver(state, state_path, jsonl, webhook, echo)
 
@@ -292,6 +311,8 @@ def _deliver(state: dict[str, Any], state_path: Path, jsonl: Path | None,
     outbox = state.get("outbox", [])
     for alert in outbox:
         echo(f"{alert['date']} {alert['kind']:<17} {alert['message']}")
+    if state.get("outbox_note"):
+        echo(state["outbox_note"])
     if jsonl is not None and outbox:
         written = _jsonl_keys(jsonl)
         with jsonl.open("a", encoding="utf-8") as handle:
@@ -299,8 +320,25 @@ def _deliver(state: dict[str, Any], state_path: Path, jsonl: Path | None,
     if webhook and outbox:
         _post(webhook, outbox, echo)
     state["outbox"] = []
+    state.pop("outbox_note", None)
     _write_state(state_path, state)
     return len(outbox)
+
+
+def _condition(alert: dict[str, Any]) -> str:
+    """The condition an alert reports, whatever the day: a stock, a kind, a family."""
+    if alert["kind"] == "new fundamentals":
+        return _key(alert)
+    return f"{alert['ticker']}|{alert['kind']}|{alert.get('family') or ''}"
+
+
+def _paragraph(analyst: Any, alerts: list[dict[str, Any]]) -> str:
+    """The analyst's paragraph on a check's alerts, with its source, or why there is none."""
+    try:
+        report = analyst.report(pd.DataFrame(alerts), kind="alerts")
+    except Exception as err:  # the alerts are delivered whatever the analyst does
+        return f"(no analyst paragraph: {err})"
+    return f"analyst ({report.label}): {report.summary}"
 
 
 def _jsonl_keys(path: Path) -> set[str]:

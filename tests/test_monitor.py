@@ -16,14 +16,17 @@ from factorlab.cli import main
 from factorlab.monitor import Thresholds, run_monitor
 
 
-def _market(momentum_jump: bool = True) -> fl.Dataset:
-    """Twelve stocks over 300 days; on the last 30, stock T11 rallies and T00 falls 30 %."""
+def _market(momentum_jump: bool = True, steady_fall: bool = False) -> fl.Dataset:
+    """Twelve stocks over 300 days; on the last 30, stock T11 rallies and T00 falls 30 %
+    (with ``steady_fall``, by exactly 1 % a day)."""
     rng = np.random.default_rng(1)
     dates = pd.bdate_range("2023-01-02", periods=300)
     returns = rng.normal(0.0003, 0.01, (300, 12))
     if momentum_jump:
         returns[-30:, 11] += 0.01
         returns[-30:, 0] -= 0.012
+    if steady_fall:
+        returns[-30:, 0] = -0.01
     prices = pd.DataFrame(100 * np.cumprod(1 + returns, axis=0), index=dates,
                           columns=[f"T{i:02d}" for i in range(12)])  # fmt: skip
     volume = pd.DataFrame(1e6, index=dates, columns=prices.columns)
@@ -165,3 +168,29 @@ def test_every_must_be_a_positive_interval(tmp_path, capsys):
         assert main(["monitor", "--n-tickers", "30", "--years", "3", f"--every={every}",
                      "--state", str(tmp_path / "s.json")]) == 2  # fmt: skip
         assert "--every must be at least 1 s" in capsys.readouterr().err
+
+
+def test_with_a_window_moves_build_up_across_checks_and_are_reported_once(tmp_path):
+    ds = _market(steady_fall=True)
+    said = []
+    state = tmp_path / "state.json"
+    for day in ds.dates[-25:]:  # a daily schedule over the last 25 days
+        run_monitor(lambda day=day: ds.as_of(day), state, weights="momentum=1",
+                    thresholds="drawdown=0.1", window_days=21, echo=said.append)  # fmt: skip
+    drawdowns = [line for line in said if "drawdown" in line and "T00" in line]
+    assert len(drawdowns) == 1  # the fall is seen once it passes 10 %, and not every day after
+
+
+def test_the_analyst_adds_a_labelled_paragraph_on_the_alerts(tmp_path, small_sample):
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    said = []
+    analyst = fl.Analyst(host=closed, cache_dir=tmp_path / "answers")
+    run_monitor(lambda: small_sample, tmp_path / "state.json", since="2024-11-29",
+                analyst=analyst, echo=said.append)  # fmt: skip
+    paragraph = [line for line in said if line.startswith("analyst (")]
+    assert len(paragraph) == 1
+    assert "rule-based: Ollama not available" in paragraph[0] and " alerts: " in paragraph[0]

@@ -288,7 +288,8 @@ class Analyst:
     # -- reports ----------------------------------------------------------------------------------
     def report(self, obj: object, kind: str | None = None) -> Report:
         """A short report (summary, strengths, concerns, suggested checks) on a screen table,
-        a ``Scores``, a ``BacktestResult`` or a ``FactorReport``."""
+        a ``Scores``, a ``BacktestResult``, a ``FactorReport``, or the alerts of
+        ``fl.monitor`` (``kind="alerts"``)."""
         found = report_kind(obj, kind)
         facts = facts_for_report(obj, found)
         labels = _Labels(*_tickers_and_names(facts), self.anonymize)

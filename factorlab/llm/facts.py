@@ -87,6 +87,10 @@ def report_kind(obj: object, kind: str | None = None) -> str:
         else "screen" if isinstance(obj, pd.DataFrame)
         else None
     )  # fmt: skip
+    if kind == "alerts" and found == "screen":  # a table of fl.monitor's alerts
+        if not {"kind", "message", "ticker"} <= set(obj.columns):  # type: ignore[union-attr]
+            raise ConfigError("kind='alerts' takes the table fl.monitor returns.")
+        return "alerts"
     if found is None:
         raise ConfigError(
             f"report() takes a screen table, a Scores, a BacktestResult or a FactorReport, got "
@@ -100,7 +104,7 @@ def report_kind(obj: object, kind: str | None = None) -> str:
 def facts_for_report(obj: object, kind: str) -> dict[str, Any]:
     """The figures a report on ``obj`` may cite."""
     return {"screen": _screen, "scores": _scores, "backtest": _backtest,
-            "factor": _factor}[kind](obj)  # fmt: skip
+            "factor": _factor, "alerts": _alerts}[kind](obj)  # fmt: skip
 
 
 def _screen(table: pd.DataFrame) -> dict[str, Any]:
@@ -184,3 +188,14 @@ def _factor(report: Any) -> dict[str, Any]:
         "quantiles": report.quantiles,
         "horizons": per_period,
     }
+
+
+def _alerts(table: pd.DataFrame) -> dict[str, Any]:
+    shown = table.head(20)
+    return {
+        "what": "alerts from a factor monitor: what changed in scores, ranks and prices",
+        "alerts_in_all": len(table),
+        "by_kind": {str(k): int(v) for k, v in table["kind"].value_counts().items()},
+        "alerts": [{"ticker": str(r["ticker"]), "kind": str(r["kind"]), "message": str(r["message"])}
+                   for r in shown.to_dict("records")],
+    }  # fmt: skip

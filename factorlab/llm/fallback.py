@@ -93,6 +93,12 @@ def rule_based_report(facts: dict[str, Any], kind: str) -> dict[str, Any]:
         strengths = ["The IC is statistically distinguishable from zero."] if abs(t) > 2 else []
         concerns = [] if abs(t) > 2 else ["The IC is not significant at the 5% level."]
         checks = ["Look at the IC by year and by sector.", "Check turnover and costs."]
+    elif kind == "alerts":
+        counts = facts.get("by_kind", {})
+        summary = (f"{facts.get('alerts_in_all')} alerts: "
+                   + ", ".join(f"{n} {k}" for k, n in counts.items()) + ".")  # fmt: skip
+        strengths, concerns = [], ["Alerts report changes; whether they matter needs a look."]
+        checks = ["Open the screen for the tickers that entered or left the top."]
     elif kind == "scores":
         top = facts.get("top_5", [{}])[0]
         summary = (f"{facts.get('tickers_scored')} tickers scored on {facts.get('as_of')}; the "
