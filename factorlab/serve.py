@@ -49,6 +49,12 @@ def create_app(ds: Dataset, analyst: Any = None, timeout_s: float = REQUEST_TIME
     async def _bad_input(request: Request, err: ValueError) -> JSONResponse:
         return JSONResponse(status_code=422, content={"error": str(err)})
 
+    from starlette.exceptions import HTTPException
+
+    @app.exception_handler(HTTPException)
+    async def _http(request: Request, err: HTTPException) -> JSONResponse:
+        return JSONResponse(status_code=err.status_code, content={"error": str(err.detail)})
+
     @app.exception_handler(RequestValidationError)
     async def _bad_shape(request: Request, err: RequestValidationError) -> JSONResponse:
         first = err.errors()[0] if err.errors() else {}

@@ -117,15 +117,32 @@ def test_malformed_json_is_a_4xx(api):
     assert response.status_code == 422 and "error" in response.json()
 
 
-def test_a_concurrent_burst_gets_no_errors(api):
+def test_a_concurrent_burst_gets_no_errors_and_the_answers_sequence_gives(api):
     client, _ = api
-    calls = [lambda: client.get("/screen", params={"top": 5}),
-             lambda: client.post("/backtest", json={"rebalance": "M"}),
-             lambda: client.post("/analyze", json={"tickers": ["NOPE"]}),
-             lambda: client.get("/health")] * 4  # fmt: skip
+    mixes = ["value=1", "momentum=1", "value=0.5,growth=0.5", "growth=0.3,momentum=0.7"]
+    sequential = {m: client.get("/screen", params={"top": 5, "weights": m}).json() for m in mixes}
+    calls = [("screen", m) for m in mixes] * 3 + [("bad", None), ("health", None)] * 2
+
+    def call(item):
+        what, mix = item
+        if what == "screen":
+            return mix, client.get("/screen", params={"top": 5, "weights": mix})
+        if what == "bad":
+            return None, client.post("/analyze", json={"tickers": ["NOPE"]})
+        return None, client.get("/health")
+
     with ThreadPoolExecutor(8) as pool:
-        statuses = [r.status_code for r in pool.map(lambda call: call(), calls)]
-    assert statuses.count(422) == 4 and statuses.count(200) == 12
+        answers = list(pool.map(call, calls))
+    assert sorted(r.status_code for _, r in answers) == [200] * 14 + [422] * 2
+    for mix, response in answers:
+        if mix is not None:
+            assert response.json() == sequential[mix]
+
+
+def test_an_unknown_route_is_a_json_error(api):
+    client, _ = api
+    response = client.get("/nowhere")
+    assert response.status_code == 404 and response.json() == {"error": "Not Found"}
 
 
 def test_a_request_longer_than_the_timeout_is_a_503(tmp_path):
