@@ -304,6 +304,11 @@ def _parser() -> argparse.ArgumentParser:
         command.add_argument("--years", default=15, help="sample only: years of trading days")
         command.add_argument("--seed", default=42, help="sample only: random seed")
 
+    def analyst_options(command: argparse.ArgumentParser) -> None:
+        command.add_argument("--model", default="llama3.1:8b", help="the analyst's Ollama model")
+        command.add_argument("--ollama-host", default=None,
+                             help="Ollama server (default $OLLAMA_HOST)")  # fmt: skip
+
     dataset = commands.add_parser("dataset", help="load a dataset and summarize it")
     data_options(dataset)
     dataset.set_defaults(handler=_dataset)
@@ -349,8 +354,7 @@ def _parser() -> argparse.ArgumentParser:
     watch.add_argument(
         "--analyst", action="store_true", help="add the analyst's paragraph on each check's alerts"
     )
-    watch.add_argument("--model", default="llama3.1:8b", help="the analyst's Ollama model")
-    watch.add_argument("--ollama-host", default=None, help="Ollama server")
+    analyst_options(watch)
     watch.add_argument("--max-runs", type=int, default=None, help=argparse.SUPPRESS)
     watch.set_defaults(handler=_monitor)
     serve = commands.add_parser(
@@ -362,8 +366,7 @@ def _parser() -> argparse.ArgumentParser:
     data_options(serve)
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     serve.add_argument("--port", default=8000, help="port (default 8000)")
-    serve.add_argument("--model", default="llama3.1:8b", help="the analyst's Ollama model")
-    serve.add_argument("--ollama-host", default=None, help="Ollama server (default $OLLAMA_HOST)")
+    analyst_options(serve)
     serve.set_defaults(handler=_serve)
     fetch = commands.add_parser(
         "fetch",
