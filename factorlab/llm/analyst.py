@@ -27,12 +27,14 @@ from factorlab.llm.facts import facts_for_report, facts_for_rows, report_kind
 from factorlab.llm.fallback import rule_based_ratings, rule_based_report
 from factorlab.llm.guard import mark_unverified, numbers_of, unverified_numbers
 from factorlab.llm.schemas import RatingsReply, ReportReply
+from factorlab.llm.transport import OllamaTransport, OpenAITransport
 from factorlab.params import as_bool, as_float, as_int
 
 __all__ = ["DEFAULT_HOST", "DEFAULT_MODEL", "Analyst", "Report", "read_modelfile"]
 
 DEFAULT_MODEL = "llama3.1:8b"
 DEFAULT_HOST = "http://127.0.0.1:11434"
+DEFAULT_OPENAI_URL = "http://127.0.0.1:8080/v1"  # llama.cpp's server
 RATING_COLUMNS = ["ticker", "rating", "confidence", "rationale", "risks", "source", "note",
                   "unverified"]  # fmt: skip
 
@@ -117,6 +119,12 @@ class Analyst:
         in the answer), so the model's memory of a company's later fate cannot leak in.
     cache : bool
         Read and write the answer cache (``False``: always ask the model).
+    backend : {"ollama", "openai"}
+        ``"openai"`` talks to any OpenAI-compatible chat server (llama.cpp's ``llama-server``,
+        llama-cpp-python, LM Studio, vLLM) at ``base_url`` (default ``$OPENAI_BASE_URL``, else
+        http://127.0.0.1:8080/v1), with the ``openai`` client (``factorlab[openai]``).
+    base_url, api_key : str, optional
+        The OpenAI-compatible server's address and key (local servers need no key).
 
     Examples
     --------
@@ -137,15 +145,29 @@ class Analyst:
         anonymize: bool = False,
         cache: bool = True,
         num_ctx: int = 8192,
+        backend: str = "ollama",
+        base_url: str | None = None,
+        api_key: str | None = None,
     ) -> None:
         if not isinstance(model, str) or not model.strip():
-            raise ConfigError(f"model must be an Ollama model name such as 'llama3.1:8b', got "
+            raise ConfigError(f"model must be a model name such as 'llama3.1:8b', got "
                               f"{model!r}.")  # fmt: skip
         self.model = model.strip()
-        self.host = (host or os.environ.get("OLLAMA_HOST") or DEFAULT_HOST).rstrip("/")
         self.timeout_s = as_float(timeout_s, "timeout_s")
         if self.timeout_s <= 0:
             raise ConfigError(f"timeout_s must be positive, got {timeout_s!r}.")
+        backend = str(backend).strip().lower()
+        if backend == "ollama":
+            self.host = (host or os.environ.get("OLLAMA_HOST") or DEFAULT_HOST).rstrip("/")
+            self.transport: Any = OllamaTransport(self.host, self.timeout_s)
+        elif backend == "openai":
+            self.host = (base_url or host or os.environ.get("OPENAI_BASE_URL")
+                         or DEFAULT_OPENAI_URL).rstrip("/")  # fmt: skip
+            self.transport = OpenAITransport(self.host, self.timeout_s, api_key)
+        else:
+            raise ConfigError(f"backend must be 'ollama' or 'openai' (any OpenAI-compatible "
+                              f"server), got {backend!r}.")  # fmt: skip
+        self.backend = backend
         self.options = {"temperature": as_float(temperature, "temperature"),
                         "seed": as_int(seed, "seed"), "num_ctx": as_int(num_ctx, "num_ctx")}  # fmt: skip
         self.anonymize = as_bool(anonymize, "anonymize")
@@ -153,10 +175,10 @@ class Analyst:
         self.cache = AnswerCache(None if cache_dir is None else Path(cache_dir))
         self.model_calls = 0  # chat requests sent, for the curious and the tests
         self.retries = 0
-        self._client: Any = None
 
     def __repr__(self) -> str:
-        return f"Analyst(model={self.model!r}, host={self.host!r}, anonymize={self.anonymize})"
+        return (f"Analyst(model={self.model!r}, backend={self.backend!r}, host={self.host!r}, "
+                f"anonymize={self.anonymize})")  # fmt: skip
 
     # -- is a model there? ------------------------------------------------------------------------
     def available(self) -> bool:
@@ -168,40 +190,11 @@ class Analyst:
         return self._check()[1]
 
     def _check(self) -> tuple[bool, str]:
-        try:
-            listing = self._ollama().list()
-        except Exception as err:  # connection refused, timeout, HTTP error: each a reason
-            return False, self.describe_failure(err)
-        names = {m.model for m in listing.models if m.model}
-        if self.model in names or f"{self.model}:latest" in names:
-            return True, f"up and ready: {self.model} at {self.host}"
-        return (
-            False,
-            f"model {self.model} is not pulled at {self.host} (run `ollama pull {self.model}`)",
-        )
+        return self.transport.check(self.model)
 
     def describe_failure(self, err: Exception) -> str:
         """One line on why a request to the server failed, with what to do about it."""
-        import httpx
-        import ollama
-
-        if isinstance(err, ConnectionError):
-            return f"server not reachable at {self.host} (start it with `ollama serve`)"
-        if isinstance(err, httpx.TimeoutException):
-            return f"no answer from {self.host} within {self.timeout_s:g} s"
-        if isinstance(err, ollama.ResponseError):
-            if err.status_code == 404:
-                return (f"model {self.model} is not pulled at {self.host} (run `ollama pull "
-                        f"{self.model}`)")  # fmt: skip
-            return f"the server at {self.host} answered HTTP {err.status_code}: {err.error}"
-        return f"{type(err).__name__}: {err}"
-
-    def _ollama(self) -> Any:
-        if self._client is None:
-            import ollama
-
-            self._client = ollama.Client(host=self.host, timeout=self.timeout_s)
-        return self._client
+        return self.transport.describe(err, self.model)
 
     # -- ratings ----------------------------------------------------------------------------------
     def rate(self, table: pd.DataFrame, batch_size: int = 10) -> pd.DataFrame:
@@ -231,7 +224,7 @@ class Analyst:
             answer, problem = self._rate_batch(batch, server)
             if answer is None:
                 fallback = fallback or {r["ticker"]: r for r in rule_based_ratings(table)}
-                label = _fallback_label(problem, server.down(problem))
+                label = _fallback_label(problem, server.down(problem), self.backend)
                 for facts in batch:
                     out.append({**fallback[facts["ticker"]], "source": "rule-based",
                                 "note": label, "unverified": []})  # fmt: skip
@@ -304,7 +297,7 @@ class Analyst:
         server = _Server(self)
         reply, problem = self._ask(prompt, ReportReply, server)
         if reply is None:
-            label = _fallback_label(problem, server.down(problem))
+            label = _fallback_label(problem, server.down(problem), self.backend)
             return Report(kind=found, source="rule-based", label=label,
                           **rule_based_report(facts, found))  # fmt: skip
         fields = labels.restore(reply.model_dump())
@@ -322,7 +315,8 @@ class Analyst:
         messages = [{"role": "system", "content": SYSTEM_PROMPT},
                     {"role": "user", "content": prompt}]  # fmt: skip
         format_ = schema.model_json_schema()
-        key = answer_key(model=self.model, messages=messages, schema=format_, options=self.options)
+        key = answer_key(backend=self.backend, model=self.model, messages=messages,
+                         schema=format_, options=self.options)  # fmt: skip
         if self.use_cache:
             cached = self.cache.get(key)
             if cached is not None:
@@ -338,11 +332,11 @@ class Analyst:
         for attempt in range(2):
             try:
                 self.model_calls += 1
-                response = self._ollama().chat(model=self.model, messages=messages,
-                                               format=format_, options=self.options)  # fmt: skip
+                content = self.transport.chat(self.model, messages, format_, self.options)
+            except ConfigError:
+                raise
             except Exception as err:  # the server's failures become the fallback's reason
                 return None, self.describe_failure(err)
-            content = response.message.content or ""
             try:
                 reply = schema.model_validate_json(content)
                 problem = check(reply) if check else ""
@@ -371,6 +365,9 @@ class Analyst:
     def create_model(self, name: str = "factorlab-analyst", base: str | None = None) -> str:
         """Create ``name`` on the server from the shipped Modelfile (its system prompt and
         parameters on top of ``base``, default the Modelfile's). Returns the server's status."""
+        if self.backend != "ollama":
+            raise ConfigError("create_model makes an Ollama model; this analyst uses "
+                              f"backend={self.backend!r}.")  # fmt: skip
         default_base, system, parameters = read_modelfile()
         import ollama
 
@@ -407,11 +404,12 @@ class _Server:
         return False
 
 
-def _fallback_label(problem: str, down: bool) -> str:
+def _fallback_label(problem: str, down: bool, backend: str = "ollama") -> str:
+    server = "Ollama" if backend == "ollama" else "the model server"
     if down:
-        return f"rule-based: Ollama not available ({problem})"
+        return f"rule-based: {server} not available ({problem})"
     if problem.startswith("the server at"):
-        return f"rule-based: Ollama failed ({problem})"
+        return f"rule-based: {server} failed ({problem})"
     return f"rule-based: the model's answer was unusable ({problem})"
 
 

@@ -154,3 +154,52 @@ def no_ticker_or_name_in(requests: list[tuple[str, Any]], table) -> list[str]:
     found = [t for t in table.index if re.search(rf"(?<![A-Za-z]){re.escape(t)}(?![A-Za-z])", text)]
     found += [n for n in table["name"] if n in text]
     return found
+
+
+@dataclass
+class FakeOpenAI:
+    """An OpenAI-compatible chat server (as llama.cpp's): ``/v1/models`` and
+    ``/v1/chat/completions``, answering with the same scripted replies as the fake Ollama."""
+
+    models: list[str] = field(default_factory=lambda: ["local-gguf"])
+    replies: list[Reply] = field(default_factory=list)
+    requests: list[tuple[str, Any]] = field(default_factory=list)
+    url: str = ""
+
+    def chats(self) -> list[dict[str, Any]]:
+        return [body for path, body in self.requests if path.endswith("/chat/completions")]
+
+    def answer(self, path: str, body: Any) -> tuple[int, Any]:
+        self.requests.append((path, body))
+        if path == "/v1/models":
+            return 200, {"object": "list", "data": [
+                {"id": m, "object": "model", "created": 0, "owned_by": "test"}
+                for m in self.models]}  # fmt: skip
+        if path == "/v1/chat/completions":
+            reply = self.replies.pop(0) if self.replies else good
+            status, payload = reply(_as_ollama(body))
+            if status != 200:
+                return status, {"error": {"message": str(payload.get("error")), "type": "x"}}
+            return 200, {"id": "c1", "object": "chat.completion", "created": 0,
+                         "model": body.get("model"), "choices": [
+                             {"index": 0, "finish_reason": "stop",
+                              "message": {"role": "assistant",
+                                          "content": payload["message"]["content"]}}]}  # fmt: skip
+        return 404, {"error": {"message": f"no route {path}", "type": "not_found"}}
+
+
+def _as_ollama(body: dict[str, Any]) -> dict[str, Any]:
+    """The scripted replies read an Ollama-shaped request; the messages are the same."""
+    return {"model": body.get("model"), "messages": body["messages"]}
+
+
+@pytest.fixture
+def openai_server() -> Iterator[FakeOpenAI]:
+    fake = FakeOpenAI()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(fake))
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    fake.url = f"http://127.0.0.1:{server.server_address[1]}/v1"
+    yield fake
+    server.shutdown()
+    server.server_close()

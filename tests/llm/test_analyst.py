@@ -23,7 +23,7 @@ def _closed_port_url() -> str:
 def test_the_constructor_does_no_io_and_takes_the_host_from_the_environment(monkeypatch):
     monkeypatch.setenv("OLLAMA_HOST", "http://127.0.0.1:9")
     analyst = fl.Analyst()
-    assert analyst.host == "http://127.0.0.1:9" and analyst._client is None
+    assert analyst.host == "http://127.0.0.1:9" and analyst.transport._client is None
 
 
 def test_status_says_up_and_ready(analyst):

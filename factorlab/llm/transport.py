@@ -1,0 +1,124 @@
+"""How the analyst reaches a model: Ollama's API (the default) or any OpenAI-compatible chat
+server (llama.cpp's server, llama-cpp-python's, LM Studio, vLLM). Everything after the
+transport (schemas, retries, cache, number guard, anonymize, fallback) is one code path.
+
+Each transport answers three questions the same way: is the model there (``check``), what did
+it say (``chat``, the reply's text), and why did a request fail (``describe``, one line that
+starts "server not reachable", "no answer from" or "model ..." when no model can answer now).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["OllamaTransport", "OpenAITransport"]
+
+
+class OllamaTransport:
+    """The official ``ollama`` client; JSON schemas go in ``format``."""
+
+    name = "ollama"
+
+    def __init__(self, host: str, timeout_s: float) -> None:
+        self.address, self.timeout_s = host, timeout_s
+        self._client: Any = None
+
+    def client(self) -> Any:
+        if self._client is None:
+            import ollama
+
+            self._client = ollama.Client(host=self.address, timeout=self.timeout_s)
+        return self._client
+
+    def check(self, model: str) -> tuple[bool, str]:
+        try:
+            listing = self.client().list()
+        except Exception as err:  # connection refused, timeout, HTTP error: each a reason
+            return False, self.describe(err, model)
+        names = {m.model for m in listing.models if m.model}
+        if model in names or f"{model}:latest" in names:
+            return True, f"up and ready: {model} at {self.address}"
+        return False, f"model {model} is not pulled at {self.address} (run `ollama pull {model}`)"
+
+    def chat(self, model: str, messages: list[dict[str, str]], schema: dict[str, Any],
+             options: dict[str, Any]) -> str:  # fmt: skip
+        response = self.client().chat(model=model, messages=messages, format=schema,
+                                      options=options)  # fmt: skip
+        return response.message.content or ""
+
+    def describe(self, err: Exception, model: str) -> str:
+        import httpx
+        import ollama
+
+        if isinstance(err, ConnectionError):
+            return f"server not reachable at {self.address} (start it with `ollama serve`)"
+        if isinstance(err, httpx.TimeoutException):
+            return f"no answer from {self.address} within {self.timeout_s:g} s"
+        if isinstance(err, ollama.ResponseError):
+            if err.status_code == 404:
+                return (f"model {model} is not pulled at {self.address} (run `ollama pull "
+                        f"{model}`)")  # fmt: skip
+            return f"the server at {self.address} answered HTTP {err.status_code}: {err.error}"
+        return f"{type(err).__name__}: {err}"
+
+
+class OpenAITransport:
+    """The official ``openai`` client (extra ``factorlab[openai]``) against ``base_url``; JSON
+    schemas go in ``response_format`` (llama.cpp turns them into a grammar)."""
+
+    name = "openai"
+
+    def __init__(self, base_url: str, timeout_s: float, api_key: str | None = None) -> None:
+        self.address, self.timeout_s = base_url, timeout_s
+        self.api_key = api_key or "not-needed"  # local servers ignore it; the client wants one
+        self._client: Any = None
+
+    def client(self) -> Any:
+        if self._client is None:
+            try:
+                import openai
+            except ImportError:
+                from factorlab.errors import ConfigError
+
+                raise ConfigError("backend='openai' needs the openai client: pip install "
+                                  "'factorlab[openai]'.") from None  # fmt: skip
+            self._client = openai.OpenAI(base_url=self.address, api_key=self.api_key,
+                                         timeout=self.timeout_s, max_retries=0)  # fmt: skip
+        return self._client
+
+    def check(self, model: str) -> tuple[bool, str]:
+        try:
+            served = [m.id for m in self.client().models.list()]
+        except Exception as err:  # each failure becomes a reason
+            return False, self.describe(err, model)
+        if model in served or len(served) == 1:  # a one-model server answers to any name
+            return True, f"up and ready: {model} at {self.address}"
+        return False, (f"model {model} is not served at {self.address} (it serves "
+                       f"{', '.join(served) or 'nothing'})")  # fmt: skip
+
+    def chat(self, model: str, messages: list[dict[str, str]], schema: dict[str, Any],
+             options: dict[str, Any]) -> str:  # fmt: skip
+        response = self.client().chat.completions.create(
+            model=model, messages=messages, temperature=options.get("temperature", 0),
+            seed=options.get("seed"),
+            response_format={"type": "json_schema",
+                             "json_schema": {"name": schema.get("title", "reply"),
+                                             "schema": schema}},
+        )  # fmt: skip
+        return response.choices[0].message.content or ""
+
+    def describe(self, err: Exception, model: str) -> str:
+        try:
+            import openai
+        except ImportError:
+            return f"{type(err).__name__}: {err}"
+        if isinstance(err, openai.APITimeoutError):
+            return f"no answer from {self.address} within {self.timeout_s:g} s"
+        if isinstance(err, openai.APIConnectionError):
+            return (f"server not reachable at {self.address} (start your OpenAI-compatible "
+                    "server, e.g. llama.cpp's `llama-server`)")  # fmt: skip
+        if isinstance(err, openai.NotFoundError):
+            return f"model {model} is not served at {self.address} (see {self.address}/models)"
+        if isinstance(err, openai.APIStatusError):
+            return f"the server at {self.address} answered HTTP {err.status_code}: {err.message}"
+        return f"{type(err).__name__}: {err}"

@@ -1,0 +1,79 @@
+"""The analyst over an OpenAI-compatible server (llama.cpp, LM Studio, vLLM), through the real
+``openai`` client: the same checks, cache and fallback as with Ollama."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import factorlab as fl
+
+from .conftest import chat, good_ratings
+
+
+@pytest.fixture
+def analyst(openai_server, tmp_path):
+    return fl.Analyst(model="local-gguf", backend="openai", base_url=openai_server.url,
+                      cache_dir=tmp_path / "answers", timeout_s=5)  # fmt: skip
+
+
+def test_ratings_and_a_report_come_from_the_model_with_its_schema(analyst, screen, openai_server):
+    assert analyst.status().startswith("up and ready: local-gguf at http://127.0.0.1")
+    ratings = analyst.rate(screen, batch_size=6)
+    assert ratings["ticker"].tolist() == screen.index.tolist()
+    assert (ratings["source"] == "llm").all()
+    report = analyst.report(screen)
+    assert report.source == "llm"
+    request = openai_server.chats()[0]
+    assert request["response_format"]["type"] == "json_schema"
+    assert request["response_format"]["json_schema"]["schema"]["title"] == "RatingsReply"
+    assert request["temperature"] == 0 and request["seed"] == 0
+
+
+def test_a_missing_ticker_is_retried_and_a_rerun_comes_from_the_cache(analyst, screen,
+                                                                      openai_server, tmp_path):  # fmt: skip
+    openai_server.replies = [lambda body: good_ratings(body, drop=1)]
+    first = analyst.rate(screen, batch_size=12)
+    assert (first["source"] == "llm").all() and analyst.retries == 1
+    calls = len(openai_server.requests)
+    again = fl.Analyst(model="local-gguf", backend="openai", base_url=openai_server.url,
+                       cache_dir=tmp_path / "answers")  # fmt: skip
+    assert again.rate(screen, batch_size=12).equals(first)
+    assert len(openai_server.requests) == calls
+
+
+def test_an_invented_number_is_flagged_as_with_ollama(analyst, screen, openai_server):
+    def invented(body):
+        _, reply = good_ratings(body)
+        content = json.loads(reply["message"]["content"])
+        content["ratings"][0]["rationale"] = "A P/E of 45.3."
+        return chat(json.dumps(content))
+
+    openai_server.replies = [invented]
+    assert analyst.rate(screen, batch_size=12)["unverified"].iloc[0] == ["45.3"]
+
+
+def test_no_server_and_a_server_error_fall_back_with_their_reasons(screen, tmp_path,
+                                                                  openai_server):  # fmt: skip
+    gone = fl.Analyst(backend="openai", base_url="http://127.0.0.1:9/v1", cache_dir=tmp_path)
+    assert "server not reachable at http://127.0.0.1:9/v1" in gone.status()
+    assert (gone.rate(screen)["source"] == "rule-based").all()
+    failing = fl.Analyst(model="local-gguf", backend="openai", base_url=openai_server.url,
+                         cache_dir=tmp_path / "b")  # fmt: skip
+    openai_server.replies = [lambda body: (500, {"error": "out of memory"})]
+    note = failing.rate(screen, batch_size=12)["note"].iloc[0]
+    assert note.startswith("rule-based: the model server failed (the server at")
+    assert "HTTP 500" in note
+
+
+def test_a_model_the_server_does_not_serve_is_named(openai_server, tmp_path):
+    openai_server.models = ["a", "b"]
+    analyst = fl.Analyst(model="c", backend="openai", base_url=openai_server.url,
+                         cache_dir=tmp_path)  # fmt: skip
+    assert analyst.status() == f"model c is not served at {openai_server.url} (it serves a, b)"
+
+
+def test_an_unknown_backend_is_named():
+    with pytest.raises(fl.ConfigError, match="backend must be 'ollama' or 'openai'"):
+        fl.Analyst(backend="bard")
