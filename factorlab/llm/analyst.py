@@ -35,6 +35,7 @@ __all__ = ["DEFAULT_HOST", "DEFAULT_MODEL", "Analyst", "Report", "read_modelfile
 DEFAULT_MODEL = "llama3.1:8b"
 DEFAULT_HOST = "http://127.0.0.1:11434"
 DEFAULT_OPENAI_URL = "http://127.0.0.1:8080/v1"  # llama.cpp's server
+UNUSABLE = "__unusable__"  # a cache entry recording that the model's answers were unusable
 RATING_COLUMNS = ["ticker", "rating", "confidence", "rationale", "risks", "source", "note",
                   "unverified"]  # fmt: skip
 
@@ -319,6 +320,8 @@ class Analyst:
                          schema=format_, options=self.options)  # fmt: skip
         if self.use_cache:
             cached = self.cache.get(key)
+            if isinstance(cached, dict) and set(cached) == {UNUSABLE}:
+                return None, f"{cached[UNUSABLE]} (as on the first run; cache=False asks again)"
             if cached is not None:
                 try:
                     reply = schema.model_validate(cached)
@@ -351,6 +354,8 @@ class Analyst:
                 messages = [*messages, {"role": "assistant", "content": content},
                             {"role": "user", "content": f"That reply was not usable: {problem}. "
                              "Reply again with JSON only, in the requested shape."}]  # fmt: skip
+        if self.use_cache:  # the same prompt gets the same answer: remember the verdict
+            self._remember(key, {UNUSABLE: problem})
         return None, problem
 
     def _remember(self, key: str, answer: Any) -> None:

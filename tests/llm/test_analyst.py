@@ -272,12 +272,29 @@ def test_a_table_without_a_composite_can_still_be_rated_by_the_model(analyst, sc
     assert (analyst.rate(table)["source"] == "llm").all()
 
 
-def test_a_cached_answer_that_misses_a_ticker_is_not_trusted(analyst, screen, ollama_server):
+def test_an_unusable_answer_is_remembered_so_a_rerun_gives_the_same_text(analyst, screen,
+                                                                         ollama_server):  # fmt: skip
     ollama_server.replies = [lambda body: good_ratings(body, drop=1),
                              lambda body: good_ratings(body, drop=1)]  # fmt: skip
-    analyst.rate(screen, batch_size=12)  # both replies miss a ticker: rule-based, not cached
+    first = analyst.rate(screen, batch_size=12)
+    assert (first["source"] == "rule-based").all()
+    calls = len(ollama_server.chats())
+    again = analyst.rate(screen, batch_size=12)
+    assert len(ollama_server.chats()) == calls  # zero model calls
+    assert again["rationale"].equals(first["rationale"])
+    assert again["note"].iloc[0].endswith("(as on the first run; cache=False asks again))")
+
+
+def test_a_cached_answer_that_misses_a_ticker_is_not_trusted(analyst, screen, ollama_server,
+                                                             tmp_path):  # fmt: skip
+    analyst.rate(screen, batch_size=12)
+    (entry,) = list((tmp_path / "answers").rglob("*.json"))
+    stored = json.loads(entry.read_text())
+    stored["answer"]["ratings"] = stored["answer"]["ratings"][1:]  # an entry gone wrong
+    entry.write_text(json.dumps(stored))
     ratings = analyst.rate(screen, batch_size=12)
     assert (ratings["source"] == "llm").all() and len(ratings) == len(screen)
+    assert len(ollama_server.chats()) == 2  # asked again
 
 
 def test_an_unwritable_cache_costs_a_warning_not_the_answer(ollama_server, screen, tmp_path):

