@@ -72,6 +72,7 @@ class OpenAITransport:
         self.address, self.timeout_s = base_url, timeout_s
         self.api_key = api_key or "not-needed"  # local servers ignore it; the client wants one
         self._client: Any = None
+        self._format: str | None = None  # the response_format shape this server accepts
 
     def client(self) -> Any:
         if self._client is None:
@@ -98,14 +99,29 @@ class OpenAITransport:
 
     def chat(self, model: str, messages: list[dict[str, str]], schema: dict[str, Any],
              options: dict[str, Any]) -> str:  # fmt: skip
-        response = self.client().chat.completions.create(
-            model=model, messages=messages, temperature=options.get("temperature", 0),
-            seed=options.get("seed"),
-            response_format={"type": "json_schema",
-                             "json_schema": {"name": schema.get("title", "reply"),
-                                             "schema": schema}},
-        )  # fmt: skip
-        return response.choices[0].message.content or ""
+        import openai
+
+        # OpenAI's own shape first; llama-cpp-python's server takes only "json_object" with a
+        # schema beside it. The one that works is remembered for this server.
+        kinds = [self._format] if self._format else ["json_schema", "json_object"]
+        for kind in kinds:
+            response_format = (
+                {"type": "json_schema",
+                 "json_schema": {"name": schema.get("title", "reply"), "schema": schema}}
+                if kind == "json_schema" else {"type": "json_object", "schema": schema}
+            )  # fmt: skip
+            try:
+                response = self.client().chat.completions.create(
+                    model=model, messages=messages, temperature=options.get("temperature", 0),
+                    seed=options.get("seed"), response_format=response_format,
+                )  # fmt: skip
+            except openai.APIStatusError as err:
+                if kind == "json_schema" and len(kinds) > 1 and "response_format" in str(err):
+                    continue
+                raise
+            self._format = kind
+            return response.choices[0].message.content or ""
+        raise AssertionError("unreachable: the last response format raises or returns")
 
     def describe(self, err: Exception, model: str) -> str:
         try:

@@ -77,3 +77,18 @@ def test_a_model_the_server_does_not_serve_is_named(openai_server, tmp_path):
 def test_an_unknown_backend_is_named():
     with pytest.raises(fl.ConfigError, match="backend must be 'ollama' or 'openai'"):
         fl.Analyst(backend="bard")
+
+
+def test_a_server_that_takes_only_json_object_gets_the_schema_beside_it(analyst, screen,
+                                                                       openai_server):  # fmt: skip
+    def refuse_json_schema(body):  # as llama-cpp-python's server does
+        return 500, {"error": "response_format.type: Input should be 'text' or 'json_object'"}
+
+    openai_server.replies = [refuse_json_schema]
+    ratings = analyst.rate(screen, batch_size=12)
+    assert (ratings["source"] == "llm").all()
+    formats = [body["response_format"]["type"] for body in openai_server.chats()]
+    assert formats == ["json_schema", "json_object"]
+    assert openai_server.chats()[1]["response_format"]["schema"]["title"] == "RatingsReply"
+    analyst.report(screen)
+    assert openai_server.chats()[-1]["response_format"]["type"] == "json_object"  # remembered
