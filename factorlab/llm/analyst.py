@@ -124,6 +124,9 @@ class Analyst:
         ``"openai"`` talks to any OpenAI-compatible chat server (llama.cpp's ``llama-server``,
         llama-cpp-python, LM Studio, vLLM) at ``base_url`` (default ``$OPENAI_BASE_URL``, else
         http://127.0.0.1:8080/v1), with the ``openai`` client (``factorlab[openai]``).
+    max_tokens : int
+        Most tokens a reply may have (Ollama's ``num_predict``), so a runaway reply from a
+        small model ends instead of filling the context until the timeout.
     base_url, api_key : str, optional
         The OpenAI-compatible server's address and key (local servers need no key).
 
@@ -147,6 +150,7 @@ class Analyst:
         cache: bool = True,
         num_ctx: int = 8192,
         backend: str = "ollama",
+        max_tokens: int = 2048,
         base_url: str | None = None,
         api_key: str | None = None,
     ) -> None:
@@ -170,7 +174,9 @@ class Analyst:
                               f"server), got {backend!r}.")  # fmt: skip
         self.backend = backend
         self.options = {"temperature": as_float(temperature, "temperature"),
-                        "seed": as_int(seed, "seed"), "num_ctx": as_int(num_ctx, "num_ctx")}  # fmt: skip
+                        "seed": as_int(seed, "seed"), "num_ctx": as_int(num_ctx, "num_ctx"),
+                        # a degenerate reply (a small model repeating digits) stops here
+                        "num_predict": as_int(max_tokens, "max_tokens")}  # fmt: skip
         self.anonymize = as_bool(anonymize, "anonymize")
         self.use_cache = as_bool(cache, "cache")
         self.cache = AnswerCache(None if cache_dir is None else Path(cache_dir))

@@ -114,6 +114,7 @@ class OpenAITransport:
                 response = self.client().chat.completions.create(
                     model=model, messages=messages, temperature=options.get("temperature", 0),
                     seed=options.get("seed"), response_format=response_format,
+                    max_tokens=options.get("num_predict"),
                 )  # fmt: skip
             except openai.APIStatusError as err:
                 if kind == "json_schema" and len(kinds) > 1 and "response_format" in str(err):

@@ -29,6 +29,7 @@ def test_ratings_and_a_report_come_from_the_model_with_its_schema(analyst, scree
     assert request["response_format"]["type"] == "json_schema"
     assert request["response_format"]["json_schema"]["schema"]["title"] == "RatingsReply"
     assert request["temperature"] == 0 and request["seed"] == 0
+    assert request["max_tokens"] == 2048  # a runaway reply stops
 
 
 def test_a_missing_ticker_is_retried_and_a_rerun_comes_from_the_cache(analyst, screen,
