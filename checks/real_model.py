@@ -19,6 +19,7 @@ and the seconds per call. Exit code 0 when everything held.
 from __future__ import annotations
 
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -35,6 +36,9 @@ import factorlab as fl
 MODEL = "gemma3-270m"
 TIMEOUT_S = 180.0
 N_CTX = 8192
+THREADS = os.cpu_count() or 1  # llama.cpp's default is half the cores: one, on a 2-core laptop
+BATCH_SIZE = 4  # tickers per rating call: a 270M model loses track of ten
+MAX_TOKENS = 1024  # a reply's cap, so a runaway one ends well inside the timeout
 
 
 def model_path() -> Path:
@@ -64,7 +68,8 @@ def openai_server(path: Path) -> tuple[subprocess.Popen, str]:
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "llama_cpp.server", "--model", str(path), "--model_alias", MODEL,
-         "--host", "127.0.0.1", "--port", str(port), "--n_ctx", str(N_CTX)],
+         "--host", "127.0.0.1", "--port", str(port), "--n_ctx", str(N_CTX),
+         "--n_threads", str(THREADS)],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}/v1"
@@ -76,7 +81,7 @@ def ollama_like_server(path: Path) -> tuple[ThreadingHTTPServer, str]:
     """Ollama's chat API, answered by llama-cpp-python with the schema as a grammar."""
     from llama_cpp import Llama
 
-    llm = Llama(model_path=str(path), n_ctx=N_CTX, verbose=False, seed=0)
+    llm = Llama(model_path=str(path), n_ctx=N_CTX, n_threads=THREADS, verbose=False, seed=0)
     lock = threading.Lock()  # one generation at a time
 
     class Handler(BaseHTTPRequestHandler):
@@ -109,7 +114,7 @@ def ollama_like_server(path: Path) -> tuple[ThreadingHTTPServer, str]:
             with lock:
                 reply = llm.create_chat_completion(
                     messages=body["messages"], temperature=options.get("temperature", 0),
-                    seed=options.get("seed", 0), max_tokens=1024,
+                    seed=options.get("seed", 0), max_tokens=options.get("num_predict"),
                     response_format={"type": "json_object", "schema": schema} if schema else None,
                 )  # fmt: skip
             self._send(200, {"model": MODEL, "created_at": "1970-01-01T00:00:00Z", "done": True,
@@ -144,7 +149,7 @@ def check(name: str, make: Any, screen: Any, result: Any, cache: Path) -> list[s
     seconds: list[float] = []
     analyst = make(cache)
     timed(analyst, seconds)
-    ratings = analyst.rate(screen)
+    ratings = analyst.rate(screen, batch_size=BATCH_SIZE)
     report = analyst.report(result)
     if sorted(ratings["ticker"]) != sorted(screen.index):
         problems.append(f"{name}: not every ticker rated exactly once")
@@ -160,13 +165,14 @@ def check(name: str, make: Any, screen: Any, result: Any, cache: Path) -> list[s
             f"{name}: a call took {max(seconds):.0f} s, over the {TIMEOUT_S:.0f} s limit"
         )
     again = make(cache)
-    answer = ["ticker", "rating", "confidence", "rationale", "risks", "source"]
-    same = again.rate(screen)[answer].equals(ratings[answer])  # notes may say "as on the first run"
+    answer = ["ticker", "rating", "confidence", "rationale", "risks", "source"]  # not notes:
+    rerun = again.rate(screen, batch_size=BATCH_SIZE)  # they may say "as on the first run"
+    same = rerun[answer].equals(ratings[answer])
     same = same and again.report(result).summary == report.summary
     if not same or again.model_calls:
         problems.append(f"{name}: the rerun was not served from the cache with no model call "
                         f"({again.model_calls} calls; same answers: {same})")  # fmt: skip
-    batches = ratings.groupby(ratings.index // 10)["source"].first()
+    batches = ratings.groupby(ratings.index // BATCH_SIZE)["source"].first()
     print(f"{name}: {(batches == 'llm').mean():.0%} of rating batches valid from the model, "
           f"report {report.source}, {analyst.retries} retries, {len(seconds)} calls, "
           f"{sum(seconds) / max(len(seconds), 1):.1f} s per call (max {max(seconds, default=0):.1f} s), "
@@ -186,13 +192,14 @@ def main() -> int:
         try:
             problems += check("openai (llama-cpp-python server)", lambda cache: fl.Analyst(
                 model=MODEL, backend="openai", base_url=url, cache_dir=cache,
-                timeout_s=TIMEOUT_S), screen, result, Path(tmp) / "a")  # fmt: skip
+                timeout_s=TIMEOUT_S, max_tokens=MAX_TOKENS), screen, result, Path(tmp) / "a")  # fmt: skip
         finally:
             process.terminate()
         server, host = ollama_like_server(path)
         try:
             problems += check("ollama (the real client, llama.cpp behind)", lambda cache: fl.Analyst(
-                model=MODEL, host=host, cache_dir=cache, timeout_s=TIMEOUT_S), screen, result,
+                model=MODEL, host=host, cache_dir=cache, timeout_s=TIMEOUT_S,
+                max_tokens=MAX_TOKENS), screen, result,
                 Path(tmp) / "b")  # fmt: skip
         finally:
             server.shutdown()

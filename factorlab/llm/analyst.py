@@ -26,7 +26,7 @@ from factorlab.llm.cache import AnswerCache, answer_key
 from factorlab.llm.facts import facts_for_report, facts_for_rows, report_kind
 from factorlab.llm.fallback import rule_based_ratings, rule_based_report
 from factorlab.llm.guard import mark_unverified, numbers_of, unverified_numbers
-from factorlab.llm.schemas import RatingsReply, ReportReply
+from factorlab.llm.schemas import RatingsReply, ReportReply, copied_descriptions
 from factorlab.llm.transport import OllamaTransport, OpenAITransport
 from factorlab.params import as_bool, as_float, as_int
 
@@ -322,6 +322,11 @@ class Analyst:
         messages = [{"role": "system", "content": SYSTEM_PROMPT},
                     {"role": "user", "content": prompt}]  # fmt: skip
         format_ = schema.model_json_schema()
+
+        def problem_of(reply: BaseModel) -> str:
+            """What makes a reply of the right shape unusable, or ""."""
+            return copied_descriptions(reply) or (check(reply) if check else "")
+
         key = answer_key(backend=self.backend, model=self.model, messages=messages,
                          schema=format_, options=self.options)  # fmt: skip
         if self.use_cache:
@@ -331,7 +336,7 @@ class Analyst:
             if cached is not None:
                 try:
                     reply = schema.model_validate(cached)
-                    if not (check(reply) if check else ""):
+                    if not problem_of(reply):
                         return reply, ""
                 except ValidationError:
                     pass  # a damaged or outdated entry: ask again and overwrite it
@@ -348,7 +353,7 @@ class Analyst:
                 return None, self.describe_failure(err)
             try:
                 reply = schema.model_validate_json(content)
-                problem = check(reply) if check else ""
+                problem = problem_of(reply)
             except ValidationError as err:
                 problem = f"the reply is not valid JSON of the requested shape ({_short(err)})"
             if not problem:

@@ -4,11 +4,12 @@
 from __future__ import annotations
 
 import re
-from typing import Literal
+from difflib import SequenceMatcher
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-__all__ = ["RatingReply", "RatingsReply", "ReportReply"]
+__all__ = ["RatingReply", "RatingsReply", "ReportReply", "copied_descriptions"]
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
 _ABBREVIATIONS = ("vs.", "U.S.", "e.g.", "i.e.", "Inc.", "Corp.", "Co.", "Ltd.", "approx.", "No.")
@@ -59,3 +60,44 @@ class ReportReply(BaseModel):
     strengths: list[str] = Field(description="what looks good, one sentence each")
     concerns: list[str] = Field(description="what looks weak or fragile, one sentence each")
     suggested_checks: list[str] = Field(description="what to test next, one sentence each")
+
+
+def copied_descriptions(reply: BaseModel) -> str:
+    """What in ``reply`` only repeats its field's description from the schema, or "".
+
+    A small model fills the schema's fields with the schema's own words ("at most two
+    sentences, citing figures from the table"): valid JSON, no answer. A near copy counts too.
+
+    Examples
+    --------
+    >>> one = RatingReply(ticker="A", rating="BUY", confidence=0.5,
+    ...                   rationale="At most two sentences, citing figures from the table.",
+    ...                   risks="Rates could rise.")
+    >>> copied_descriptions(RatingsReply(ratings=[one]))
+    "ratings[0].rationale repeats the schema's description ('at most two sentences, citing figures from the table') instead of answering"
+    """
+    found: list[str] = []
+
+    def walk(model: BaseModel, where: str) -> None:
+        for name, spec in type(model).model_fields.items():
+            value: Any = getattr(model, name)
+            items = value if isinstance(value, list) else [value]
+            for i, item in enumerate(items):
+                path = f"{where}{name}" + (f"[{i}]" if isinstance(value, list) else "")
+                if isinstance(item, BaseModel):
+                    walk(item, path + ".")
+                elif isinstance(item, str) and spec.description and _near(item, spec.description):
+                    found.append(f"{path} repeats the schema's description "
+                                 f"({spec.description!r}) instead of answering")  # fmt: skip
+
+    walk(reply, "")
+    if len(found) > 2:
+        return f"{found[0]}; and {len(found) - 1} more fields do the same"
+    return "; ".join(found)
+
+
+def _near(text: str, description: str) -> bool:
+    def words(s: str) -> str:
+        return " ".join(re.findall(r"[a-z0-9]+", s.lower()))
+
+    return SequenceMatcher(None, words(text), words(description)).ratio() >= 0.8

@@ -10,7 +10,7 @@ import pytest
 
 import factorlab as fl
 
-from .conftest import chat, good_ratings, no_ticker_or_name_in
+from .conftest import chat, figures_of, good_ratings, no_ticker_or_name_in
 
 
 def _closed_port_url() -> str:
@@ -88,6 +88,33 @@ def test_a_missing_and_an_extra_ticker_are_named_in_the_retry(analyst, screen, o
     assert (ratings["source"] == "llm").all() and len(ratings) == len(screen)
     retry = ollama_server.chats()[1]["messages"][-1]["content"]
     assert f"missing: {screen.index[0]}" in retry and "extra or repeated: ZZZZ" in retry
+
+
+def parroted_ratings(body):
+    """What Gemma 3 270M wrote in the real-model check: the schema's descriptions as answers."""
+    ratings = [{"ticker": r["ticker"], "rating": "BUY", "confidence": 1.0,
+                "rationale": "at most two sentences, citing figures from the table",
+                "risks": "the main risk in one sentence"} for r in figures_of(body)]  # fmt: skip
+    return chat(json.dumps({"ratings": ratings}))
+
+
+def test_a_reply_that_repeats_the_schema_descriptions_is_retried_with_the_reason(
+    analyst, screen, ollama_server
+):
+    ollama_server.replies = [parroted_ratings]
+    ratings = analyst.rate(screen, batch_size=12)
+    assert (ratings["source"] == "llm").all() and analyst.retries == 1
+    retry = ollama_server.chats()[1]["messages"][-1]["content"]
+    assert "rationale repeats the schema's description" in retry
+
+
+def test_a_reply_that_repeats_the_schema_descriptions_twice_falls_back(
+    analyst, screen, ollama_server
+):
+    ollama_server.replies = [parroted_ratings, parroted_ratings]
+    ratings = analyst.rate(screen, batch_size=12)
+    assert (ratings["source"] == "rule-based").all()
+    assert ratings["note"].str.contains("instead of answering").all()
 
 
 def test_an_invented_number_is_flagged_and_marked(analyst, screen, ollama_server):
