@@ -178,6 +178,10 @@ def check(name: str, make: Any, screen: Any, result: Any, cache: Path) -> list[s
           f"{sum(seconds) / max(len(seconds), 1):.1f} s per call (max {max(seconds, default=0):.1f} s), "
           f"{sum(len(u) for u in ratings['unverified'])} unverified numbers in ratings, "
           f"{len(report.unverified_numbers)} in the report")  # fmt: skip
+    why = ratings.loc[ratings["source"] == "rule-based", "note"].unique().tolist()
+    why += [report.label] if report.source == "rule-based" else []
+    for note in why:  # what the model got wrong, so a reader sees it is the model, not the check
+        print(f"  {note[:300]}")
     return problems
 
 

@@ -26,7 +26,7 @@ from factorlab.llm.cache import AnswerCache, answer_key
 from factorlab.llm.facts import facts_for_report, facts_for_rows, report_kind
 from factorlab.llm.fallback import rule_based_ratings, rule_based_report
 from factorlab.llm.guard import mark_unverified, numbers_of, unverified_numbers
-from factorlab.llm.schemas import RatingsReply, ReportReply, copied_descriptions
+from factorlab.llm.schemas import RatingsReply, ReportReply, non_answers, ratings_schema
 from factorlab.llm.transport import OllamaTransport, OpenAITransport
 from factorlab.params import as_bool, as_float, as_int
 
@@ -258,6 +258,7 @@ class Analyst:
                          self.anonymize)  # fmt: skip
         shown = [labels.hide_row(r) for r in batch]
         wanted = [r["ticker"] for r in shown]
+        schema = ratings_schema(wanted)
         prompt = (
             "Rate each stock below BUY, HOLD or SELL from these figures (JSON, one object per "
             "stock; _z: standard deviations from the universe mean, _pct: percent, _x: ratio). "
@@ -265,7 +266,7 @@ class Analyst:
             "figures from the table, and the main risk in one sentence. Rate every ticker "
             f"exactly once: {', '.join(wanted)}.\n\nFigures:\n{_compact(shown)}\n\n"
             f"Reply with JSON only, matching this schema:\n"
-            f"{json.dumps(RatingsReply.model_json_schema())}"
+            f"{json.dumps(schema)}"
         )
 
         def check(reply: BaseModel) -> str:
@@ -278,7 +279,7 @@ class Analyst:
                         f"{', '.join(extra) or 'none'}")  # fmt: skip
             return ""
 
-        reply, problem = self._ask(prompt, RatingsReply, server, check)
+        reply, problem = self._ask(prompt, RatingsReply, server, check, schema)
         if reply is None:
             return None, problem
         ratings = [labels.restore_rating({**r.model_dump(), "ticker": r.ticker.strip()})
@@ -315,17 +316,23 @@ class Analyst:
 
     # -- one question, retried once, cached ---------------------------------------------------------
     def _ask(
-        self, prompt: str, schema: type[BaseModel], server: _Server, check: Any = None
+        self,
+        prompt: str,
+        schema: type[BaseModel],
+        server: _Server,
+        check: Any = None,
+        json_schema: dict[str, Any] | None = None,
     ) -> tuple[BaseModel | None, str]:
         """The cached answer, else the model's (retried once if unusable); the server is
-        checked only when the cache has no answer, so a rerun needs no server at all."""
+        checked only when the cache has no answer, so a rerun needs no server at all. The
+        server gets ``json_schema`` (default: ``schema``'s) as the reply's format."""
         messages = [{"role": "system", "content": SYSTEM_PROMPT},
                     {"role": "user", "content": prompt}]  # fmt: skip
-        format_ = schema.model_json_schema()
+        format_ = json_schema or schema.model_json_schema()
 
         def problem_of(reply: BaseModel) -> str:
             """What makes a reply of the right shape unusable, or ""."""
-            return copied_descriptions(reply) or (check(reply) if check else "")
+            return non_answers(reply) or (check(reply) if check else "")
 
         key = answer_key(backend=self.backend, model=self.model, messages=messages,
                          schema=format_, options=self.options)  # fmt: skip

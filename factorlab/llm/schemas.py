@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-__all__ = ["RatingReply", "RatingsReply", "ReportReply", "copied_descriptions"]
+__all__ = ["RatingReply", "RatingsReply", "ReportReply", "non_answers", "ratings_schema"]
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
 _ABBREVIATIONS = ("vs.", "U.S.", "e.g.", "i.e.", "Inc.", "Corp.", "Co.", "Ltd.", "approx.", "No.")
@@ -62,42 +62,62 @@ class ReportReply(BaseModel):
     suggested_checks: list[str] = Field(description="what to test next, one sentence each")
 
 
-def copied_descriptions(reply: BaseModel) -> str:
-    """What in ``reply`` only repeats its field's description from the schema, or "".
+def ratings_schema(tickers: list[str]) -> dict[str, Any]:
+    """:class:`RatingsReply`'s JSON schema for one batch: one rating per ticker, each ticker
+    one of ``tickers``.
+
+    A server that turns the schema into a grammar (Ollama, llama.cpp) then cannot let a model
+    skip a ticker, invent one or run on past the last; a small model did all three. A repeat
+    (and so a skip) is still possible, and the analyst's own check catches it.
+    """
+    schema = RatingsReply.model_json_schema()
+    schema["properties"]["ratings"].update(minItems=len(tickers), maxItems=len(tickers))
+    schema["$defs"]["RatingReply"]["properties"]["ticker"]["enum"] = list(tickers)
+    return schema
+
+
+def non_answers(reply: BaseModel) -> str:
+    """The text fields of ``reply`` that answer nothing, or "".
 
     A small model fills the schema's fields with the schema's own words ("at most two
-    sentences, citing figures from the table"): valid JSON, no answer. A near copy counts too.
+    sentences, citing figures from the table", near copies too) or with a bare ticker: valid
+    JSON, no answer.
 
     Examples
     --------
-    >>> one = RatingReply(ticker="A", rating="BUY", confidence=0.5,
+    >>> one = RatingReply(ticker="AAA", rating="BUY", confidence=0.5,
     ...                   rationale="At most two sentences, citing figures from the table.",
-    ...                   risks="Rates could rise.")
-    >>> copied_descriptions(RatingsReply(ratings=[one]))
-    "ratings[0].rationale repeats the schema's description ('at most two sentences, citing figures from the table') instead of answering"
+    ...                   risks="AAA")
+    >>> print(non_answers(RatingsReply(ratings=[one])))
+    ratings[0].rationale repeats the schema's description instead of answering; ratings[0].risks says nothing
     """
     found: list[str] = []
 
-    def walk(model: BaseModel, where: str) -> None:
+    def walk(model: BaseModel, where: str, ticker: str) -> None:
+        ticker = getattr(model, "ticker", ticker)
         for name, spec in type(model).model_fields.items():
             value: Any = getattr(model, name)
             items = value if isinstance(value, list) else [value]
             for i, item in enumerate(items):
                 path = f"{where}{name}" + (f"[{i}]" if isinstance(value, list) else "")
                 if isinstance(item, BaseModel):
-                    walk(item, path + ".")
-                elif isinstance(item, str) and spec.description and _near(item, spec.description):
-                    found.append(f"{path} repeats the schema's description "
-                                 f"({spec.description!r}) instead of answering")  # fmt: skip
+                    walk(item, path + ".", ticker)
+                elif not isinstance(item, str) or name == "ticker":
+                    continue
+                elif spec.description and _near(item, spec.description):
+                    found.append(f"{path} repeats the schema's description instead of answering")
+                elif _words(item) in ("", _words(ticker)):
+                    found.append(f"{path} says nothing")
 
-    walk(reply, "")
+    walk(reply, "", "")
     if len(found) > 2:
-        return f"{found[0]}; and {len(found) - 1} more fields do the same"
+        return f"{found[0]}; and {len(found) - 1} more fields like it"
     return "; ".join(found)
 
 
-def _near(text: str, description: str) -> bool:
-    def words(s: str) -> str:
-        return " ".join(re.findall(r"[a-z0-9]+", s.lower()))
+def _words(text: str) -> str:
+    return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
 
-    return SequenceMatcher(None, words(text), words(description)).ratio() >= 0.8
+
+def _near(text: str, description: str) -> bool:
+    return SequenceMatcher(None, _words(text), _words(description)).ratio() >= 0.8

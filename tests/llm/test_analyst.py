@@ -61,6 +61,9 @@ def test_good_replies_rate_every_ticker_once_with_the_models_label(analyst, scre
     assert len(ollama_server.chats()) == 3  # 12 tickers in batches of 5
     request = ollama_server.chats()[0]
     assert request["format"]["title"] == "RatingsReply"
+    batch = list(screen.index[:5])
+    assert request["format"]["$defs"]["RatingReply"]["properties"]["ticker"]["enum"] == batch
+    assert request["format"]["properties"]["ratings"]["maxItems"] == 5
     assert request["options"] == {"temperature": 0.0, "seed": 0, "num_ctx": 8192,
                                   "num_predict": 2048}  # fmt: skip
     assert "Reply with JSON only" in request["messages"][1]["content"]

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from factorlab.llm.schemas import RatingReply, RatingsReply, ReportReply, copied_descriptions
+from factorlab.llm.schemas import (
+    RatingReply,
+    RatingsReply,
+    ReportReply,
+    non_answers,
+    ratings_schema,
+)
 
 
 def rating(**fields) -> RatingReply:
@@ -12,30 +18,46 @@ def rating(**fields) -> RatingReply:
     return RatingReply(**{**base, **fields})
 
 
-def test_a_real_rationale_is_not_a_copied_description():
-    assert copied_descriptions(RatingsReply(ratings=[rating()])) == ""
+def test_a_real_rationale_is_an_answer():
+    assert non_answers(RatingsReply(ratings=[rating(risks="Leverage.")])) == ""
 
 
 def test_a_near_copy_of_a_description_is_named_with_its_field():
-    reply = RatingsReply(
-        ratings=[
-            rating(),
-            rating(rationale="At least two sentences, citing figures from the table."),
-        ]
+    reply = RatingsReply(ratings=[rating(), rating(
+        rationale="At least two sentences, citing figures from the table.")])  # fmt: skip
+    assert non_answers(reply) == (
+        "ratings[1].rationale repeats the schema's description instead of answering"
     )
-    assert copied_descriptions(reply).startswith("ratings[1].rationale repeats")
+
+
+def test_a_bare_ticker_or_an_empty_text_says_nothing():
+    reply = RatingsReply(ratings=[rating(rationale="AAA"), rating(risks=" ")])
+    assert non_answers(reply) == "ratings[0].rationale says nothing; ratings[1].risks says nothing"
 
 
 def test_copied_descriptions_in_report_lists_are_found():
     reply = ReportReply(summary="Steady.", strengths=["what looks good, one sentence each"],
                         concerns=[], suggested_checks=["Vary the costs."])  # fmt: skip
-    assert copied_descriptions(reply).startswith("strengths[0] repeats")
+    assert non_answers(reply).startswith("strengths[0] repeats")
 
 
-def test_many_copies_are_summarised_not_listed():
-    copied = rating(
-        rationale="at most two sentences, citing figures from the table",
-        risks="the main risk in one sentence",
+def test_many_non_answers_are_summarised_not_listed():
+    copied = rating(rationale="at most two sentences, citing figures from the table",
+                    risks="the main risk in one sentence")  # fmt: skip
+    problem = non_answers(RatingsReply(ratings=[copied] * 3))
+    assert problem.endswith("and 5 more fields like it")
+
+
+def test_the_batch_schema_asks_for_exactly_its_tickers():
+    schema = ratings_schema(["AAA", "BBB"])
+    ratings = schema["properties"]["ratings"]
+    assert ratings["minItems"] == ratings["maxItems"] == 2
+    assert schema["$defs"]["RatingReply"]["properties"]["ticker"]["enum"] == ["AAA", "BBB"]
+
+
+def test_the_batch_schema_leaves_the_shared_schema_alone():
+    ratings_schema(["AAA"])
+    assert (
+        "enum"
+        not in RatingsReply.model_json_schema()["$defs"]["RatingReply"]["properties"]["ticker"]
     )
-    problem = copied_descriptions(RatingsReply(ratings=[copied] * 3))
-    assert problem.endswith("and 5 more fields do the same")
