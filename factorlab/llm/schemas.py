@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from difflib import SequenceMatcher
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -23,6 +23,16 @@ def _at_most_two_sentences(text: str) -> str:
     return text if len(ends) < 2 else text[: ends[1]].rstrip()
 
 
+def _text(description: str | None = None, *, most_chars: int) -> Any:
+    """A text field whose schema caps its length, so a grammar-constrained model must close
+    the string (a small one ran on inside a string until the reply's token cap cut the JSON).
+    The cap is in the schema only: a longer reply still validates, and is trimmed or used."""
+    return Field(description=description, json_schema_extra={"maxLength": most_chars})
+
+
+_Sentence = Annotated[str, _text(most_chars=250)]
+
+
 class RatingReply(BaseModel):
     """One ticker's rating."""
 
@@ -31,8 +41,8 @@ class RatingReply(BaseModel):
     ticker: str = Field(description="the ticker exactly as given in the table")
     rating: Literal["BUY", "HOLD", "SELL"]
     confidence: float = Field(ge=0.0, le=1.0, description="0 (a guess) to 1 (certain)")
-    rationale: str = Field(description="at most two sentences, citing figures from the table")
-    risks: str = Field(description="the main risk in one sentence")
+    rationale: str = _text("at most two sentences, citing figures from the table", most_chars=300)
+    risks: str = _text("the main risk in one sentence", most_chars=200)
 
     @field_validator("rating", mode="before")
     @classmethod
@@ -56,10 +66,13 @@ class ReportReply(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    summary: str = Field(description="three to five sentences on what the figures show")
-    strengths: list[str] = Field(description="what looks good, one sentence each")
-    concerns: list[str] = Field(description="what looks weak or fragile, one sentence each")
-    suggested_checks: list[str] = Field(description="what to test next, one sentence each")
+    summary: str = _text("three to five sentences on what the figures show", most_chars=1200)
+    strengths: list[_Sentence] = Field(description="what looks good, one sentence each",
+                                       json_schema_extra={"maxItems": 6})  # fmt: skip
+    concerns: list[_Sentence] = Field(description="what looks weak or fragile, one sentence each",
+                                      json_schema_extra={"maxItems": 6})  # fmt: skip
+    suggested_checks: list[_Sentence] = Field(description="what to test next, one sentence each",
+                                              json_schema_extra={"maxItems": 6})  # fmt: skip
 
 
 def ratings_schema(tickers: list[str]) -> dict[str, Any]:

@@ -61,3 +61,18 @@ def test_the_batch_schema_leaves_the_shared_schema_alone():
         "enum"
         not in RatingsReply.model_json_schema()["$defs"]["RatingReply"]["properties"]["ticker"]
     )
+
+
+def test_text_lengths_are_capped_in_the_schema_so_a_grammar_closes_the_string():
+    rating_fields = RatingsReply.model_json_schema()["$defs"]["RatingReply"]["properties"]
+    assert rating_fields["rationale"]["maxLength"] == 300
+    report_fields = ReportReply.model_json_schema()["properties"]
+    assert report_fields["concerns"]["maxItems"] == 6
+    assert report_fields["concerns"]["items"]["maxLength"] == 250
+
+
+def test_a_reply_longer_than_the_caps_still_validates():
+    reply = ReportReply(summary="Long. " * 400, strengths=["Fine."] * 9, concerns=[],
+                        suggested_checks=[])  # fmt: skip
+    assert len(reply.strengths) == 9
+    assert rating(risks="x" * 500).risks == "x" * 500
