@@ -53,39 +53,62 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def wait_for(url: str, seconds: float = 120) -> None:
-    deadline = time.time() + seconds
-    while time.time() < deadline:
+class Server:
+    """A model server in its own process, started and waited for; ``stop`` says whether it
+    died on its own (a crash in llama.cpp must fail the check, not pass as a fallback)."""
+
+    def __init__(self, name: str, command: list[str], probe: str, log: Path) -> None:
+        self.name, self.log = name, log
+        with log.open("wb") as sink:
+            self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=sink)
         try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except OSError:
-            time.sleep(0.5)
-    raise RuntimeError(f"{url} did not answer within {seconds:.0f} s")
+            self._wait_for(probe)
+        except BaseException:
+            self.stop()
+            raise
+
+    def _wait_for(self, url: str, seconds: float = 120) -> None:
+        deadline = time.time() + seconds
+        while time.time() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{self.name} exited ({self.process.returncode}) before "
+                                   f"answering:\n{self.log_tail()}")  # fmt: skip
+            try:
+                with urllib.request.urlopen(url, timeout=2):
+                    return
+            except OSError:
+                time.sleep(0.5)
+        raise RuntimeError(f"{url} did not answer within {seconds:.0f} s")
+
+    def log_tail(self, lines: int = 5) -> str:
+        return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+
+    def stop(self) -> list[str]:
+        """Stop it; the problem if it had already died."""
+        code = self.process.poll()
+        if code is None:
+            self.process.terminate()
+            self.process.wait(timeout=30)
+            return []
+        return [f"{self.name} crashed (exit {code}) during the check:\n{self.log_tail()}"]
 
 
-def openai_server(path: Path) -> tuple[subprocess.Popen, str]:
+def openai_server(path: Path, log: Path) -> tuple[Server, str]:
     port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "llama_cpp.server", "--model", str(path), "--model_alias", MODEL,
-         "--host", "127.0.0.1", "--port", str(port), "--n_ctx", str(N_CTX),
-         "--n_threads", str(THREADS)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+    command = [sys.executable, "-m", "llama_cpp.server", "--model", str(path), "--model_alias",
+               MODEL, "--host", "127.0.0.1", "--port", str(port), "--n_ctx", str(N_CTX),
+               "--n_threads", str(THREADS)]  # fmt: skip
     url = f"http://127.0.0.1:{port}/v1"
-    wait_for(f"{url}/models")
-    return process, url
+    return Server("llama-cpp-python's server", command, f"{url}/models", log), url
 
 
-def ollama_like_server(path: Path) -> tuple[subprocess.Popen, str]:
+def ollama_like_server(path: Path, log: Path) -> tuple[Server, str]:
     """This script again, serving Ollama's API in its own process (see ``serve_ollama``): a
     crash in llama.cpp then costs the analyst its server, not the check its process."""
     port = free_port()
-    process = subprocess.Popen([sys.executable, __file__, "--serve-ollama", str(path), str(port)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    command = [sys.executable, __file__, "--serve-ollama", str(path), str(port)]
     host = f"http://127.0.0.1:{port}"
-    wait_for(f"{host}/api/tags")
-    return process, host
+    return Server("the Ollama-like server", command, f"{host}/api/tags", log), host
 
 
 def serve_ollama(path: Path, port: int) -> None:
@@ -174,8 +197,9 @@ def check(name: str, make: Any, screen: Any, result: Any, cache: Path) -> list[s
             f"{name}: a call took {max(seconds):.0f} s, over the {TIMEOUT_S:.0f} s limit"
         )
     again = make(cache)
-    answer = ["ticker", "rating", "confidence", "rationale", "risks", "source"]  # not notes:
-    rerun = again.rate(screen, batch_size=BATCH_SIZE)  # they may say "as on the first run"
+    # answers, not notes: a rerun's note may add "as on the first run"
+    answer = ["ticker", "rating", "confidence", "rationale", "risks", "source"]
+    rerun = again.rate(screen, batch_size=BATCH_SIZE)
     same = rerun[answer].equals(ratings[answer])
     same = same and again.report(result).summary == report.summary
     if not same or again.model_calls:
@@ -201,21 +225,20 @@ def main() -> int:
     result = fl.backtest(fl.score(ds).composite, ds)
     problems: list[str] = []
     with tempfile.TemporaryDirectory() as tmp:
-        process, url = openai_server(path)
+        server, url = openai_server(path, Path(tmp) / "a.log")
         try:
             problems += check("openai (llama-cpp-python server)", lambda cache: fl.Analyst(
                 model=MODEL, backend="openai", base_url=url, cache_dir=cache,
                 timeout_s=TIMEOUT_S, max_tokens=MAX_TOKENS), screen, result, Path(tmp) / "a")  # fmt: skip
         finally:
-            process.terminate()
-        process, host = ollama_like_server(path)
+            problems += server.stop()
+        server, host = ollama_like_server(path, Path(tmp) / "b.log")
         try:
             problems += check("ollama (the real client, llama.cpp behind)", lambda cache: fl.Analyst(
                 model=MODEL, host=host, cache_dir=cache, timeout_s=TIMEOUT_S,
-                max_tokens=MAX_TOKENS), screen, result,
-                Path(tmp) / "b")  # fmt: skip
+                max_tokens=MAX_TOKENS), screen, result, Path(tmp) / "b")  # fmt: skip
         finally:
-            process.terminate()
+            problems += server.stop()
     for problem in problems:
         print("FAILED:", problem)
     print("make test-llm:", "all checks held" if not problems else f"{len(problems)} failed")

@@ -126,7 +126,8 @@ class Analyst:
         http://127.0.0.1:8080/v1), with the ``openai`` client (``factorlab[openai]``).
     max_tokens : int
         Most tokens a reply may have (Ollama's ``num_predict``), so a runaway reply from a
-        small model ends instead of filling the context until the timeout.
+        small model ends instead of filling the context until the timeout. A rating takes at
+        most about 150 tokens, so raise it with ``rate(batch_size=)`` beyond about 12.
     base_url, api_key : str, optional
         The OpenAI-compatible server's address and key (local servers need no key).
 
@@ -328,17 +329,29 @@ class Analyst:
         server gets ``json_schema`` (default: ``schema``'s) as the reply's format."""
         messages = [{"role": "system", "content": SYSTEM_PROMPT},
                     {"role": "user", "content": prompt}]  # fmt: skip
-        format_ = json_schema or schema.model_json_schema()
+        format_ = json_schema if json_schema is not None else schema.model_json_schema()
 
         def problem_of(reply: BaseModel) -> str:
             """What makes a reply of the right shape unusable, or ""."""
-            return non_answers(reply) or (check(reply) if check else "")
+            return "; ".join(p for p in (non_answers(reply), check(reply) if check else "") if p)
+
+        def judged(content: str) -> tuple[BaseModel | None, str]:
+            try:
+                reply = schema.model_validate_json(content)
+            except ValidationError as err:
+                return None, f"the reply is not valid JSON of the requested shape ({_short(err)})"
+            problem = problem_of(reply)
+            return (None, problem) if problem else (reply, "")
 
         key = answer_key(backend=self.backend, model=self.model, messages=messages,
                          schema=format_, options=self.options)  # fmt: skip
         if self.use_cache:
             cached = self.cache.get(key)
-            if isinstance(cached, dict) and set(cached) == {UNUSABLE}:
+            if isinstance(cached, dict) and UNUSABLE in cached:
+                # judged again: a verdict from an older, stricter factorlab must not stand
+                reply, _ = judged(str(cached.get("reply", "")))
+                if reply is not None:
+                    return reply, ""
                 return None, f"{cached[UNUSABLE]} (as on the first run; cache=False asks again)"
             if cached is not None:
                 try:
@@ -358,12 +371,8 @@ class Analyst:
                 raise
             except Exception as err:  # the server's failures become the fallback's reason
                 return None, self.describe_failure(err)
-            try:
-                reply = schema.model_validate_json(content)
-                problem = problem_of(reply)
-            except ValidationError as err:
-                problem = f"the reply is not valid JSON of the requested shape ({_short(err)})"
-            if not problem:
+            reply, problem = judged(content)
+            if reply is not None:
                 if self.use_cache:
                     self._remember(key, reply.model_dump())
                 return reply, ""
@@ -373,7 +382,7 @@ class Analyst:
                             {"role": "user", "content": f"That reply was not usable: {problem}. "
                              "Reply again with JSON only, in the requested shape."}]  # fmt: skip
         if self.use_cache:  # the same prompt gets the same answer: remember the verdict
-            self._remember(key, {UNUSABLE: problem})
+            self._remember(key, {UNUSABLE: problem, "reply": content})
         return None, problem
 
     def _remember(self, key: str, answer: Any) -> None:

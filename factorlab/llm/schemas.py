@@ -4,10 +4,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from difflib import SequenceMatcher
+from functools import partial
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 __all__ = ["RatingReply", "RatingsReply", "ReportReply", "non_answers", "ratings_schema"]
 
@@ -23,19 +25,39 @@ def _at_most_two_sentences(text: str) -> str:
     return text if len(ends) < 2 else text[: ends[1]].rstrip()
 
 
+# llama-cpp-python writes a cap of n characters into its grammar as n nested groups, and
+# llama.cpp refuses that beyond about 1000 (at 1200 its server crashed); llama.cpp's own
+# converter, which llama-server and Ollama use, allows 2000.
 MOST_CHARS = 800
 
 
-def _text(description: str | None = None, *, most_chars: int) -> Any:
-    """A text field whose schema caps its length, so a grammar-constrained model must close
-    the string (a small one ran on inside a string until the reply's token cap cut the JSON).
-    The cap is in the schema only: a longer reply still validates, and is trimmed or used.
-    Keep it at most MOST_CHARS: llama.cpp refuses larger repetitions in a grammar (1200 crashed
-    llama-cpp-python's server)."""
-    return Field(description=description, json_schema_extra={"maxLength": most_chars})
+def _capped_text(most_chars: int, description: str | None = None) -> Any:
+    """A text type whose schema caps its length, so a grammar-constrained model must close the
+    string (a small one ran on inside a string until the reply's token cap cut the JSON). The
+    cap is in the schema only: a longer text still validates. A text the cap cut mid-sentence
+    loses its broken end."""
+    return Annotated[
+        str,
+        Field(description=description, json_schema_extra={"maxLength": most_chars}),
+        AfterValidator(partial(_without_cut_end, most_chars=most_chars)),
+    ]
 
 
-_Sentence = Annotated[str, _text(most_chars=250)]
+def _without_cut_end(text: str, most_chars: int) -> str:
+    """``text`` up to its last full sentence when it fills its cap and ends mid-sentence."""
+    text = text.strip()
+    if len(text) < most_chars or text.endswith((".", "!", "?")):
+        return text
+    ends = [m.end() for m in re.finditer(r"[.!?](?=\s)", text)]
+    return text[: ends[-1]] if ends else text + "…"
+
+
+_Rationale = _capped_text(300, "at most two sentences, citing figures from the table")
+_Risk = _capped_text(200, "the main risk in one sentence")
+_Summary = _capped_text(MOST_CHARS, "three to five sentences on what the figures show")
+_Sentence = _capped_text(250)
+_TEXT_FIELDS = frozenset({"rationale", "risks", "summary", "strengths", "concerns",
+                          "suggested_checks"})  # fmt: skip
 
 
 class RatingReply(BaseModel):
@@ -46,8 +68,8 @@ class RatingReply(BaseModel):
     ticker: str = Field(description="the ticker exactly as given in the table")
     rating: Literal["BUY", "HOLD", "SELL"]
     confidence: float = Field(ge=0.0, le=1.0, description="0 (a guess) to 1 (certain)")
-    rationale: str = _text("at most two sentences, citing figures from the table", most_chars=300)
-    risks: str = _text("the main risk in one sentence", most_chars=200)
+    rationale: _Rationale
+    risks: _Risk
 
     @field_validator("rating", mode="before")
     @classmethod
@@ -71,13 +93,18 @@ class ReportReply(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    summary: str = _text("three to five sentences on what the figures show", most_chars=MOST_CHARS)
+    summary: _Summary
     strengths: list[_Sentence] = Field(description="what looks good, one sentence each",
                                        json_schema_extra={"maxItems": 6})  # fmt: skip
     concerns: list[_Sentence] = Field(description="what looks weak or fragile, one sentence each",
                                       json_schema_extra={"maxItems": 6})  # fmt: skip
     suggested_checks: list[_Sentence] = Field(description="what to test next, one sentence each",
                                               json_schema_extra={"maxItems": 6})  # fmt: skip
+
+    @field_validator("strengths", "concerns", "suggested_checks")
+    @classmethod
+    def _no_blank_items(cls, items: list[str]) -> list[str]:
+        return [item for item in items if item.strip()]
 
 
 def ratings_schema(tickers: list[str]) -> dict[str, Any]:
@@ -95,7 +122,7 @@ def ratings_schema(tickers: list[str]) -> dict[str, Any]:
 
 
 def non_answers(reply: BaseModel) -> str:
-    """The text fields of ``reply`` that answer nothing, or "".
+    """The texts in ``reply`` that answer nothing, or "".
 
     A small model fills the schema's fields with the schema's own words ("at most two
     sentences, citing figures from the table", near copies too) or with a bare ticker: valid
@@ -109,33 +136,37 @@ def non_answers(reply: BaseModel) -> str:
     >>> print(non_answers(RatingsReply(ratings=[one])))
     ratings[0].rationale repeats the schema's description instead of answering; ratings[0].risks says nothing
     """
-    found: list[str] = []
-
-    def walk(model: BaseModel, where: str, ticker: str) -> None:
-        ticker = getattr(model, "ticker", ticker)
-        for name, spec in type(model).model_fields.items():
-            value: Any = getattr(model, name)
-            items = value if isinstance(value, list) else [value]
-            for i, item in enumerate(items):
-                path = f"{where}{name}" + (f"[{i}]" if isinstance(value, list) else "")
-                if isinstance(item, BaseModel):
-                    walk(item, path + ".", ticker)
-                elif not isinstance(item, str) or name == "ticker":
-                    continue
-                elif spec.description and _near(item, spec.description):
-                    found.append(f"{path} repeats the schema's description instead of answering")
-                elif _words(item) in ("", _words(ticker)):
-                    found.append(f"{path} says nothing")
-
-    walk(reply, "", "")
+    found = [f"{path} {verdict}" for path, text, description, ticker in _texts(reply)
+             if (verdict := _non_answer(text, description, ticker))]  # fmt: skip
     if len(found) > 2:
-        return f"{found[0]}; and {len(found) - 1} more fields like it"
+        return f"{found[0]}; and {len(found) - 1} more texts that answer nothing"
     return "; ".join(found)
 
 
-def _words(text: str) -> str:
-    return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
+def _texts(model: BaseModel, where: str = "", ticker: str = "") -> Iterator[tuple[str, ...]]:
+    """(path, text, its field's description, the ticker it is about) for each text."""
+    ticker = getattr(model, "ticker", ticker)
+    for name, spec in type(model).model_fields.items():
+        value = getattr(model, name)
+        listed = isinstance(value, list)
+        for i, item in enumerate(value if listed else [value]):
+            path = f"{where}{name}" + (f"[{i}]" if listed else "")
+            if isinstance(item, BaseModel):
+                yield from _texts(item, path + ".", ticker)
+            elif name in _TEXT_FIELDS:
+                yield path, item, spec.description or "", ticker
 
 
-def _near(text: str, description: str) -> bool:
-    return SequenceMatcher(None, _words(text), _words(description)).ratio() >= 0.8
+def _non_answer(text: str, description: str, ticker: str) -> str:
+    words = _words(text)
+    if description and SequenceMatcher(None, words, _words(description)).ratio() >= 0.8:
+        return "repeats the schema's description instead of answering"
+    if not words or words == _words(ticker):
+        return "says nothing"
+    return ""
+
+
+def _words(text: str) -> list[str]:
+    """Compared word by word, so "The main risk is one client." is not "the main risk in one
+    sentence", while "At least two sentences, ..." is a copy of "at most two sentences, ..."."""
+    return re.findall(r"\w+", text.casefold())

@@ -328,6 +328,49 @@ def test_a_cached_answer_that_misses_a_ticker_is_not_trusted(analyst, screen, ol
     assert len(ollama_server.chats()) == 2  # asked again
 
 
+def test_a_cached_answer_that_only_repeats_the_descriptions_is_not_trusted(
+    analyst, screen, ollama_server, tmp_path
+):
+    analyst.rate(screen, batch_size=12)
+    (entry,) = list((tmp_path / "answers").rglob("*.json"))
+    stored = json.loads(entry.read_text())
+    stored["answer"]["ratings"][0]["rationale"] = "at most two sentences, citing figures"
+    entry.write_text(json.dumps(stored))
+    ratings = analyst.rate(screen, batch_size=12)
+    assert (ratings["source"] == "llm").all()
+    assert len(ollama_server.chats()) == 2  # asked again
+
+
+def test_a_remembered_verdict_is_judged_again(analyst, screen, ollama_server, monkeypatch):
+    ollama_server.replies = [parroted_ratings, parroted_ratings]
+    assert (analyst.rate(screen, batch_size=12)["source"] == "rule-based").all()
+    calls = len(ollama_server.chats())
+    # a later factorlab that accepts the reply uses it, rather than an older verdict
+    monkeypatch.setattr("factorlab.llm.analyst.non_answers", lambda reply: "")
+    again = analyst.rate(screen, batch_size=12)
+    assert (again["source"] == "llm").all() and len(ollama_server.chats()) == calls
+
+
+def test_the_retry_names_every_problem_of_a_reply(analyst, screen, ollama_server):
+    def parroted_and_short(body):
+        status, reply = parroted_ratings(body)
+        content = json.loads(reply["message"]["content"])
+        content["ratings"] = content["ratings"][1:]
+        return chat(json.dumps(content))
+
+    ollama_server.replies = [parroted_and_short]
+    analyst.rate(screen, batch_size=12)
+    retry = ollama_server.chats()[1]["messages"][-1]["content"]
+    assert "repeats the schema's description" in retry and f"missing: {screen.index[0]}" in retry
+
+
+def test_the_prompt_shows_the_schema_the_server_enforces(analyst, screen, ollama_server):
+    analyst.rate(screen, batch_size=5)
+    analyst.report(screen)
+    for request in ollama_server.chats():
+        assert json.dumps(request["format"]) in request["messages"][1]["content"]
+
+
 def test_an_unwritable_cache_costs_a_warning_not_the_answer(ollama_server, screen, tmp_path):
     blocked = tmp_path / "file"
     blocked.write_text("not a folder")

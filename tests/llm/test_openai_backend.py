@@ -28,6 +28,9 @@ def test_ratings_and_a_report_come_from_the_model_with_its_schema(analyst, scree
     request = openai_server.chats()[0]
     assert request["response_format"]["type"] == "json_schema"
     assert request["response_format"]["json_schema"]["schema"]["title"] == "RatingsReply"
+    batch = request["response_format"]["json_schema"]["schema"]
+    assert batch["$defs"]["RatingReply"]["properties"]["ticker"]["enum"] == list(screen.index[:6])
+    assert batch["properties"]["ratings"]["minItems"] == 6
     assert request["temperature"] == 0 and request["seed"] == 0
     assert request["max_tokens"] == 2048  # a runaway reply stops
 

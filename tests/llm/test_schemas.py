@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from factorlab.llm.schemas import (
     MOST_CHARS,
     RatingReply,
@@ -19,8 +21,15 @@ def rating(**fields) -> RatingReply:
     return RatingReply(**{**base, **fields})
 
 
-def test_a_real_rationale_is_an_answer():
-    assert non_answers(RatingsReply(ratings=[rating(risks="Leverage.")])) == ""
+@pytest.mark.parametrize("risk", ["Leverage.", "The main risk is one client.",
+                                  "The main risk is sentiment.", "The main risk is in one name.",
+                                  "円高。", "Санкции."])  # fmt: skip
+def test_short_or_non_english_risks_are_answers(risk):
+    assert non_answers(RatingsReply(ratings=[rating(risks=risk)])) == ""
+
+
+def test_a_ticker_that_is_a_rating_word_is_not_a_non_answer():
+    assert non_answers(RatingsReply(ratings=[rating(ticker="HOLD", rating="HOLD")])) == ""
 
 
 def test_a_near_copy_of_a_description_is_named_with_its_field():
@@ -46,7 +55,7 @@ def test_many_non_answers_are_summarised_not_listed():
     copied = rating(rationale="at most two sentences, citing figures from the table",
                     risks="the main risk in one sentence")  # fmt: skip
     problem = non_answers(RatingsReply(ratings=[copied] * 3))
-    assert problem.endswith("and 5 more fields like it")
+    assert problem.endswith("and 5 more texts that answer nothing")
 
 
 def test_the_batch_schema_asks_for_exactly_its_tickers():
@@ -76,7 +85,7 @@ def test_a_reply_longer_than_the_caps_still_validates():
     reply = ReportReply(summary="Long. " * 400, strengths=["Fine."] * 9, concerns=[],
                         suggested_checks=[])  # fmt: skip
     assert len(reply.strengths) == 9
-    assert rating(risks="x" * 500).risks == "x" * 500
+    assert rating(risks="Rates may rise. " * 30).risks == ("Rates may rise. " * 30).strip()
 
 
 def test_no_length_cap_is_beyond_what_llama_cpp_grammars_accept():
@@ -90,4 +99,18 @@ def test_no_length_cap_is_beyond_what_llama_cpp_grammars_accept():
                 yield from caps(value)
 
     found = [*caps(RatingsReply.model_json_schema()), *caps(ReportReply.model_json_schema())]
-    assert found and max(found) <= MOST_CHARS <= 800  # 1200 crashed llama-cpp-python's server
+    assert found and max(found) <= MOST_CHARS
+    assert MOST_CHARS < 1000  # llama-cpp-python's grammars fail beyond; 1200 crashed its server
+
+
+def test_a_text_cut_at_its_cap_loses_its_broken_end():
+    cut = ("Rates may rise. " * 20)[:200]  # the risks' cap, ending in "Rates ma"
+    assert rating(risks=cut).risks == ("Rates may rise. " * 12).strip()
+    assert rating(risks="y" * 200).risks == "y" * 200 + "…"  # no sentence to fall back on
+    assert rating(risks="Margins may fall").risks == "Margins may fall"  # short: left alone
+
+
+def test_blank_items_in_a_report_list_are_dropped():
+    reply = ReportReply(summary="Steady.", strengths=["", "Diversified."], concerns=[" "],
+                        suggested_checks=[])  # fmt: skip
+    assert reply.strengths == ["Diversified."] and reply.concerns == []
