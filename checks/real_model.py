@@ -185,8 +185,13 @@ def check(name: str, make: Any, screen: Any, result: Any, cache: Path) -> list[s
     report = analyst.report(result)
     if sorted(ratings["ticker"]) != sorted(screen.index):
         problems.append(f"{name}: not every ticker rated exactly once")
-    if not ratings["source"].isin(["llm", "rule-based"]).all():
-        problems.append(f"{name}: a rating without its source")
+    labelled = ratings["source"].isin(["llm", "rule-based"]) & ratings["note"].str.startswith(
+        ("llm: ", "rule-based: ")
+    )
+    if not labelled.all():
+        problems.append(f"{name}: a rating without its source and label")
+    if not ratings.groupby(ratings.index // BATCH_SIZE)["source"].nunique().eq(1).all():
+        problems.append(f"{name}: a batch with mixed sources (a batch is the model's or not)")
     if not all(isinstance(u, list) for u in ratings["unverified"]):
         problems.append(f"{name}: unverified numbers not listed")
     if report.source not in ("llm", "rule-based") or not isinstance(report.unverified_numbers,
