@@ -112,8 +112,8 @@ def ratings_schema(tickers: list[str]) -> dict[str, Any]:
     one of ``tickers``.
 
     A server that turns the schema into a grammar (Ollama, llama.cpp) then cannot let a model
-    skip a ticker, invent one or run on past the last; a small model did all three. A repeat
-    (and so a skip) is still possible, and the analyst's own check catches it.
+    invent a ticker, return too few ratings or run on past the last; a small model did all
+    three. A repeat (and so a skip) is still possible, and the analyst's own check catches it.
     """
     schema = RatingsReply.model_json_schema()
     schema["properties"]["ratings"].update(minItems=len(tickers), maxItems=len(tickers))
