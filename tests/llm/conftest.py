@@ -45,6 +45,19 @@ def good_ratings(body: dict[str, Any], drop: int = 0, extra: str | None = None) 
     return chat(json.dumps({"ratings": ratings}))
 
 
+def edited(reply: Reply, edit: Callable[[list[dict[str, Any]]], Any]) -> Reply:
+    """``reply`` (a scripted ratings reply) with its list of ratings changed in place by
+    ``edit``: one way to script a reply that is good but for one thing."""
+
+    def answer(body: dict[str, Any]) -> tuple[int, Any]:
+        status, response = reply(body)
+        content = json.loads(response["message"]["content"])
+        edit(content["ratings"])
+        return status, chat(json.dumps(content))[1]
+
+    return answer
+
+
 def good_report(body: dict[str, Any]) -> tuple[int, Any]:
     return chat(json.dumps({"summary": "The figures look steady.", "strengths": ["Diversified."],
                             "concerns": ["Costs matter."],

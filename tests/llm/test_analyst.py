@@ -10,7 +10,7 @@ import pytest
 
 import factorlab as fl
 
-from .conftest import chat, figures_of, good_ratings, no_ticker_or_name_in
+from .conftest import chat, edited, figures_of, good_ratings, no_ticker_or_name_in
 
 
 def _closed_port_url() -> str:
@@ -121,12 +121,9 @@ def test_a_reply_that_repeats_the_schema_descriptions_twice_falls_back(
 
 
 def test_an_invented_number_is_flagged_and_marked(analyst, screen, ollama_server):
-    def invented(body):
-        status, reply = good_ratings(body)
-        content = json.loads(reply["message"]["content"])
-        content["ratings"][0]["rationale"] = "Trades at a P/E of 45.3. Cheap."
-        return chat(json.dumps(content))
-
+    invented = edited(
+        good_ratings, lambda r: r[0].update(rationale="Trades at a P/E of 45.3. Cheap.")
+    )
     ollama_server.replies = [invented]
     ratings = analyst.rate(screen)
     assert ratings["unverified"].iloc[0] == ["45.3"]
@@ -270,13 +267,10 @@ def test_the_create_model_command_reports_success_or_one_error_line(ollama_serve
 
 
 def test_ratings_come_back_in_the_tables_order_with_clean_tickers(analyst, screen, ollama_server):
-    def shuffled(body):
-        status, reply = good_ratings(body)
-        content = json.loads(reply["message"]["content"])
-        content["ratings"] = [{**r, "ticker": f" {r['ticker']} "} for r in content["ratings"][::-1]]
-        return chat(json.dumps(content))
+    def shuffle(ratings):
+        ratings[:] = [{**r, "ticker": f" {r['ticker']} "} for r in ratings[::-1]]
 
-    ollama_server.replies = [shuffled]
+    ollama_server.replies = [edited(good_ratings, shuffle)]
     ratings = analyst.rate(screen, batch_size=12)
     assert ratings["ticker"].tolist() == screen.index.tolist()
     assert (ratings["source"] == "llm").all()
@@ -285,15 +279,12 @@ def test_ratings_come_back_in_the_tables_order_with_clean_tickers(analyst, scree
 def test_a_number_from_another_rows_figures_is_flagged(analyst, screen, ollama_server):
     other = None
 
-    def borrowed(body):
+    def borrow(ratings):
         nonlocal other
-        status, reply = good_ratings(body)
-        content = json.loads(reply["message"]["content"])
-        other = content["ratings"][1]["rationale"].split("of ")[1].split(" sd")[0]
-        content["ratings"][0]["rationale"] = f"Composite score of {other} sd."
-        return chat(json.dumps(content))
+        other = ratings[1]["rationale"].split("of ")[1].split(" sd")[0]
+        ratings[0]["rationale"] = f"Composite score of {other} sd."
 
-    ollama_server.replies = [borrowed]
+    ollama_server.replies = [edited(good_ratings, borrow)]
     ratings = analyst.rate(screen, batch_size=12)
     assert ratings["unverified"].iloc[0] == [other]
 
@@ -352,13 +343,7 @@ def test_a_remembered_verdict_is_judged_again(analyst, screen, ollama_server, mo
 
 
 def test_the_retry_names_every_problem_of_a_reply(analyst, screen, ollama_server):
-    def parroted_and_short(body):
-        status, reply = parroted_ratings(body)
-        content = json.loads(reply["message"]["content"])
-        content["ratings"] = content["ratings"][1:]
-        return chat(json.dumps(content))
-
-    ollama_server.replies = [parroted_and_short]
+    ollama_server.replies = [edited(parroted_ratings, lambda ratings: ratings.pop(0))]
     analyst.rate(screen, batch_size=12)
     retry = ollama_server.chats()[1]["messages"][-1]["content"]
     assert "repeats the schema's description" in retry and f"missing: {screen.index[0]}" in retry

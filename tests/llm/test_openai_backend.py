@@ -3,13 +3,11 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 import factorlab as fl
 
-from .conftest import chat, good_ratings
+from .conftest import edited, good_ratings
 
 
 @pytest.fixture
@@ -48,13 +46,9 @@ def test_a_missing_ticker_is_retried_and_a_rerun_comes_from_the_cache(analyst, s
 
 
 def test_an_invented_number_is_flagged_as_with_ollama(analyst, screen, openai_server):
-    def invented(body):
-        _, reply = good_ratings(body)
-        content = json.loads(reply["message"]["content"])
-        content["ratings"][0]["rationale"] = "A P/E of 45.3."
-        return chat(json.dumps(content))
-
-    openai_server.replies = [invented]
+    openai_server.replies = [
+        edited(good_ratings, lambda r: r[0].update(rationale="A P/E of 45.3."))
+    ]
     assert analyst.rate(screen, batch_size=12)["unverified"].iloc[0] == ["45.3"]
 
 
