@@ -55,16 +55,38 @@ def test_new_fundamentals_are_those_known_after_since(small_sample):
     assert len(fresh) == len(expected) > 0
 
 
+def test_a_filing_known_on_until_is_new_and_one_known_on_since_is_not(small_sample):
+    since, until = pd.Timestamp("2022-06-30"), pd.Timestamp("2022-09-30")
+    filings = small_sample.fundamentals.copy()
+    listed = filings["ticker"].isin(small_sample.as_of(until).tickers)
+    on_since, on_until = filings.index[listed & (filings["fiscal_period"] == "2022Q2")][:2]
+    filings.loc[on_since, "available_at"] = since
+    filings.loc[on_until, "available_at"] = until
+    ds = fl.Dataset(prices=small_sample.prices, volume=small_sample.volume, fundamentals=filings,
+                    meta=small_sample.meta, benchmark=small_sample.benchmark)  # fmt: skip
+    messages = fl.monitor(ds, since=since, until=until)["message"]
+    assert messages.str.startswith(f"{filings.loc[on_until, 'ticker']} reported 2022Q2").any()
+    assert not messages.str.startswith(f"{filings.loc[on_since, 'ticker']} reported 2022Q2").any()
+
+
 def test_alerts_do_not_depend_on_anything_after_until(small_sample):
     until = small_sample.dates[-60]
     alerts = fl.monitor(small_sample, since=small_sample.dates[-90], until=until)
     changed = small_sample.prices.copy()
     changed.loc[changed.index > until] *= 3.0  # the future moves
-    other = fl.Dataset(prices=changed, volume=small_sample.volume,
-                       fundamentals=small_sample.fundamentals, meta=small_sample.meta,
-                       benchmark=small_sample.benchmark)  # fmt: skip
+    filings = small_sample.fundamentals.copy()
+    later = filings["available_at"] > until
+    numbers = filings.select_dtypes("number").columns
+    filings.loc[later, numbers] *= 5.0  # and so do the filings made public after until
+    other = fl.Dataset(prices=changed, volume=small_sample.volume, fundamentals=filings,
+                       meta=small_sample.meta, benchmark=small_sample.benchmark)  # fmt: skip
     again = fl.monitor(other, since=small_sample.dates[-90], until=until)
     pd.testing.assert_frame_equal(alerts.reset_index(drop=True), again.reset_index(drop=True))
+    # the change is one the monitor sees, once it is known
+    last = small_sample.dates[-1]
+    assert not fl.monitor(other, since=until, until=last).equals(
+        fl.monitor(small_sample, since=until, until=last)
+    )
 
 
 def test_bad_thresholds_and_dates_are_named(small_sample):

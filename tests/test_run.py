@@ -74,5 +74,5 @@ def test_notebooks_are_found_by_number_or_name(tmp_path):
 
 
 def test_the_dataset_of_a_notebooks_parameters_takes_strings():
-    ds = notebook_dataset("sample", "None" if False else None, "2023-01-01", None, "30", "3", "1")
+    ds = notebook_dataset("sample", None, "2023-01-01", None, "30", "3", "1")
     assert len(ds.tickers) == 30 and ds.start.year == 2023

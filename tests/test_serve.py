@@ -98,7 +98,7 @@ def test_a_backtest_returns_stats_for_the_settings(api):
      ("post", "/backtest", {"start": "0001-01-01"}, "between 1678 and 2261"),
      ("get", "/screen", {"weights": "value=1e308,momentum=1e308"}, "too large to add up"),
      ("post", "/backtest", {"rebalance": "fortnightly"}, "rebalance"),
-     ("post", "/backtest", {"start": "2024-06-01", "end": "2023-01-01"}, ""),
+     ("post", "/backtest", {"start": "2024-06-01", "end": "2023-01-01"}, "is after end"),
      ("post", "/backtest", {"start": "someday"}, "start must be a date"),
      ("post", "/backtest", {"cost_bps": -5}, "cost_bps: Input should be greater than")],
 )  # fmt: skip

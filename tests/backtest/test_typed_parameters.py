@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+import numpy as np
+import pandas as pd
+import pytest
+
 import factorlab as fl
-from factorlab.backtest.metrics import sharpe_ratio
+from factorlab.backtest.metrics import (
+    deflated_sharpe_ratio,
+    probabilistic_sharpe_ratio,
+    sharpe_ratio,
+)
 
 
 def test_a_single_period_may_be_a_number(small_sample):
@@ -21,6 +29,21 @@ def test_the_deflated_sharpe_can_judge_returns_over_the_benchmark(small_sample):
             for f in ("value", "momentum")}  # fmt: skip
     comparison = fl.compare(runs)
     active = comparison.deflated_sharpe(active=True)
-    excess = comparison.returns.sub(comparison.benchmark.fillna(0.0), axis=0)
-    assert active.attrs["active"]
-    assert active["Sharpe ratio"].round(12).equals(sharpe_ratio(excess).round(12))
+    total = comparison.deflated_sharpe()
+    over = pd.DataFrame({f: r.returns - r.benchmark.reindex(r.returns.index).fillna(0.0)
+                         for f, r in runs.items()}).dropna()  # fmt: skip
+    sharpe = sharpe_ratio(over)
+    assert active.attrs["active"] and not total.attrs["active"]
+    pd.testing.assert_series_equal(active["Sharpe ratio"], sharpe, check_names=False)
+    pd.testing.assert_series_equal(active["PSR (vs 0)"], probabilistic_sharpe_ratio(over),
+                                   check_names=False)  # fmt: skip
+    expected_dsr = deflated_sharpe_ratio(over, 2, float(sharpe.var()))
+    pd.testing.assert_series_equal(active["DSR"], expected_dsr, check_names=False)
+    assert not np.allclose(active["Sharpe ratio"], total["Sharpe ratio"])
+
+
+def test_the_deflated_sharpe_over_a_benchmark_needs_one():
+    days = pd.bdate_range("2024-01-01", periods=300)
+    returns = pd.Series(np.random.default_rng(0).normal(4e-4, 0.01, len(days)), index=days)
+    with pytest.raises(fl.ConfigError, match="active=True needs a benchmark"):
+        fl.compare({"a": returns, "b": returns * 0.5}).deflated_sharpe(active=True)

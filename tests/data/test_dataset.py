@@ -406,3 +406,21 @@ def test_a_close_panel_must_match_the_prices_and_be_positive(tiny_parts):
         fl.Dataset(prices=tiny_parts["prices"], close=close)
     with pytest.raises(fl.DataError, match="close"):
         fl.Dataset(prices=tiny_parts["prices"], close=close.iloc[:3])
+
+
+def test_the_fingerprint_changes_with_one_price_or_one_filing(small_sample):
+    def rebuilt(**changes):
+        parts = {"prices": small_sample.prices, "volume": small_sample.volume,
+                 "fundamentals": small_sample.fundamentals, "meta": small_sample.meta,
+                 "benchmark": small_sample.benchmark}  # fmt: skip
+        return fl.Dataset(**{**parts, **changes})
+
+    same = rebuilt().fingerprint()
+    prices = small_sample.prices.copy()
+    prices.iloc[-1, 0] *= 1.0001
+    filings = small_sample.fundamentals.copy()
+    filings.loc[filings.index[0], "revenue"] += 1.0
+    assert rebuilt().fingerprint() == same
+    assert rebuilt(prices=prices).fingerprint() != same
+    assert rebuilt(fundamentals=filings).fingerprint() != same
+    assert small_sample.slice(start=small_sample.dates[1]).fingerprint() != same

@@ -232,10 +232,15 @@ def test_a_report_with_an_invented_number_lists_and_marks_it(analyst, small_samp
 def test_a_report_prompt_holds_the_computed_figures(analyst, small_sample, ollama_server):
     result = fl.backtest(fl.score(small_sample).composite, small_sample)
     analyst.report(result)
-    prompt = ollama_server.chats()[-1]["messages"][1]["content"]
-    sharpe = result.stats().loc["Sharpe ratio"].iloc[0]
-    assert f'"Sharpe ratio": {round(sharpe, 2)}' in prompt or f"{sharpe:.3g}" in prompt
-    assert "CAGR_pct" in prompt and "cost_bps" in prompt
+    figures = figures_of(ollama_server.chats()[-1])
+    stats = result.stats()
+    assert figures["strategy"]["Sharpe ratio"] == pytest.approx(
+        stats.loc["Sharpe ratio"].iloc[0], rel=1e-3
+    )
+    assert figures["strategy"]["CAGR_pct"] == pytest.approx(
+        100 * stats.loc["CAGR"].iloc[0], rel=1e-2
+    )
+    assert figures["settings"]["cost_bps"] == 10
 
 
 def test_bad_input_is_named(analyst):
