@@ -17,8 +17,6 @@ from factorlab.data import Dataset
 
 __all__ = ["Explorer", "explore"]
 
-FAMILIES = ("value", "growth", "momentum")
-
 
 class Explorer:
     """The widgets and what they show. ``table``, ``result`` and ``figure`` hold the latest
@@ -30,16 +28,18 @@ class Explorer:
         import ipywidgets as w
 
         from factorlab.factors import parse_weights, score
+        from factorlab.factors.weights import DEFAULT_WEIGHTS
 
         self.ds = ds
         self.debounce_s = float(debounce_s)
-        self.scores = score(ds, weights={"value": 0.3, "growth": 0.4, "momentum": 0.3})  # once
-        start = parse_weights(weights) if weights is not None else {}
-        start = start or {"value": 0.3, "growth": 0.4, "momentum": 0.3}
+        start = (parse_weights(weights) if weights is not None else {}) or dict(DEFAULT_WEIGHTS)
+        # a slider for each of the seed's three families and for any other the caller named
+        self.families = tuple(dict.fromkeys([*DEFAULT_WEIGHTS, *start]))
+        self.scores = score(ds, weights=dict.fromkeys(self.families, 1.0))  # once
         self.weights = {
             f: w.FloatSlider(value=start.get(f, 0.0), min=0.0, max=1.0, step=0.05, description=f,
                              continuous_update=True)
-            for f in FAMILIES
+            for f in self.families
         }  # fmt: skip
         self.rebalance = w.Dropdown(options=["M", "W", "Q"], value="M", description="rebalance")
         self.quantiles = w.Dropdown(options=[3, 5, 10], value=5, description="quantiles")
@@ -110,7 +110,8 @@ class Explorer:
                 output.clear_output()
             return
         last = composite.iloc[-1].dropna().sort_values(ascending=False)
-        table = pd.DataFrame({f"{f}_score": self.scores.components[f].iloc[-1] for f in FAMILIES})
+        table = pd.DataFrame({f"{f}_score": self.scores.components[f].iloc[-1]
+                              for f in self.families})  # fmt: skip
         table = self.ds.meta[["name", "sector"]].join(table).join(last.rename("composite"))
         table = table.loc[last.index[: self.top.value]]
         table["rank"] = range(1, len(table) + 1)

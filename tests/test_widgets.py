@@ -63,3 +63,10 @@ def test_dragging_a_slider_runs_one_update_after_the_debounce(small_sample):
         explorer.weights["value"].value = value
     time.sleep(1.5)
     assert explorer.updates == 2  # the first draw and one after the drag
+
+
+def test_a_family_beyond_the_seeds_three_gets_its_own_slider(small_sample):
+    explorer = fl.widgets.Explorer(small_sample, debounce_s=0, weights="quality=1")
+    assert list(explorer.weights) == ["value", "growth", "momentum", "quality"]
+    assert explorer.weights["quality"].value == 1.0 and explorer.weights["value"].value == 0.0
+    assert "quality_score" in explorer.table.columns
