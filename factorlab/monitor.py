@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from factorlab._json import json_safe
 from factorlab.data import Dataset
 from factorlab.errors import ConfigError
 from factorlab.params import as_date, as_float, as_int
@@ -287,7 +288,8 @@ def _check(load: Any, state: dict[str, Any], state_path: Path, weights: object,
         start = ds.dates[max(len(ds.dates) - 1 - as_int(window_days, "window_days"), 0)]
     else:
         start = last if last is not None else since
-    records = _records(monitor(ds, weights=weights, since=start, thresholds=thresholds))
+    alerts = monitor(ds, weights=weights, since=start, thresholds=thresholds)
+    records = [json_safe(row) for row in alerts.to_dict("records")]
     seen = set(state.get("sent", []))
     if window_days:  # edge-triggered: a condition is news when it was not active before
         active = set(state.get("active", []))
@@ -360,16 +362,6 @@ def _write_state(path: Path, state: dict[str, Any]) -> None:
 
     text = json.dumps(state, indent=1)
     write_atomic(path, lambda target: target.write_text(text))
-
-
-def _records(alerts: pd.DataFrame) -> list[dict[str, Any]]:
-    out = []
-    for row in alerts.to_dict("records"):
-        out.append({k: (f"{v:%Y-%m-%d}" if isinstance(v, pd.Timestamp)
-                        else None if isinstance(v, float) and np.isnan(v)
-                        else v.item() if hasattr(v, "item") else v)
-                    for k, v in row.items()})  # fmt: skip
-    return out
 
 
 def _key(alert: dict[str, Any]) -> str:

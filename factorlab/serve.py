@@ -11,10 +11,10 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
-import numpy as np
 import pandas as pd
 from pydantic import BaseModel, Field
 
+from factorlab._json import json_safe
 from factorlab.data import Dataset
 from factorlab.errors import ConfigError, DataError
 
@@ -140,7 +140,7 @@ def create_app(ds: Dataset, analyst: Any = None, timeout_s: float = REQUEST_TIME
             stats = result.stats()
             return {"weights": scores.weights, "settings": result.settings,
                     "period": f"{window.start:%Y-%m-%d} to {window.end:%Y-%m-%d}",
-                    "stats": {str(c): _clean(stats[c].to_dict()) for c in stats.columns}}  # fmt: skip
+                    "stats": {str(c): json_safe(stats[c].to_dict()) for c in stats.columns}}  # fmt: skip
 
         return await bounded(work)
 
@@ -197,19 +197,5 @@ def _scores_of(ds: Dataset, tickers: list[str], weights: object) -> pd.DataFrame
 def _rows(table: pd.DataFrame) -> list[dict[str, Any]]:
     out = []
     for ticker, row in table.iterrows():  # a response's rows: tens, not thousands
-        out.append({"ticker": str(ticker), **_clean(row.to_dict())})
-    return out
-
-
-def _clean(values: dict[Any, Any]) -> dict[str, Any]:
-    """JSON-safe: NaN becomes null, numpy scalars plain numbers, lists kept."""
-    out = {}
-    for key, value in values.items():
-        if isinstance(value, np.generic):
-            value = value.item()
-        if isinstance(value, float) and not np.isfinite(value):
-            value = None
-        if isinstance(value, pd.Timestamp):
-            value = f"{value:%Y-%m-%d}"
-        out[str(key)] = value
+        out.append({"ticker": str(ticker), **json_safe(row.to_dict())})
     return out
