@@ -3,6 +3,8 @@ blocks every socket except to 127.0.0.1."""
 
 from __future__ import annotations
 
+import socket
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -57,3 +59,16 @@ def tiny_parts() -> dict[str, object]:
         "meta": meta,
         "benchmark": benchmark,
     }
+
+
+@pytest.fixture(scope="session")
+def closed_port_url():
+    """A function giving the URL of a port on 127.0.0.1 that nothing listens on, fresh each
+    call: a server that is not there."""
+
+    def url() -> str:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            return f"http://127.0.0.1:{probe.getsockname()[1]}"
+
+    return url

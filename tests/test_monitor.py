@@ -203,14 +203,10 @@ def test_with_a_window_moves_build_up_across_checks_and_are_reported_once(tmp_pa
     assert len(drawdowns) == 1  # the fall is seen once it passes 10 %, and not every day after
 
 
-def test_the_analyst_adds_a_labelled_paragraph_on_the_alerts(tmp_path, small_sample):
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        closed = f"http://127.0.0.1:{probe.getsockname()[1]}"
+def test_the_analyst_adds_a_labelled_paragraph_on_the_alerts(tmp_path, small_sample,
+                                                             closed_port_url):  # fmt: skip
     said = []
-    analyst = fl.Analyst(host=closed, cache_dir=tmp_path / "answers")
+    analyst = fl.Analyst(host=closed_port_url(), cache_dir=tmp_path / "answers")
     run_monitor(lambda: small_sample, tmp_path / "state.json", since="2024-11-29",
                 analyst=analyst, echo=said.append)  # fmt: skip
     paragraph = [line for line in said if line.startswith("analyst (")]

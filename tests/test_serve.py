@@ -15,12 +15,6 @@ import factorlab as fl
 from factorlab.serve import MAX_TICKERS, create_app
 
 
-def _closed_port_url() -> str:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return f"http://127.0.0.1:{probe.getsockname()[1]}"
-
-
 def _serve(app):
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
@@ -34,9 +28,9 @@ def _serve(app):
 
 
 @pytest.fixture(scope="module")
-def api(tmp_path_factory):
+def api(tmp_path_factory, closed_port_url):
     ds = fl.load_dataset("sample", n_tickers=40, years=4, seed=3)
-    analyst = fl.Analyst(host=_closed_port_url(), cache_dir=tmp_path_factory.mktemp("answers"))
+    analyst = fl.Analyst(host=closed_port_url(), cache_dir=tmp_path_factory.mktemp("answers"))
     server, url = _serve(create_app(ds, analyst))
     with httpx.Client(base_url=url, timeout=60) as client:
         yield client, ds
@@ -145,9 +139,9 @@ def test_an_unknown_route_is_a_json_error(api):
     assert response.status_code == 404 and response.json() == {"error": "Not Found"}
 
 
-def test_a_request_longer_than_the_timeout_is_a_503(tmp_path):
+def test_a_request_longer_than_the_timeout_is_a_503(tmp_path, closed_port_url):
     ds = fl.load_dataset("sample", n_tickers=40, years=4, seed=3)
-    analyst = fl.Analyst(host=_closed_port_url(), cache_dir=tmp_path)
+    analyst = fl.Analyst(host=closed_port_url(), cache_dir=tmp_path)
     server, url = _serve(create_app(ds, analyst, timeout_s=0.001))
     try:
         response = httpx.post(f"{url}/backtest", json={}, timeout=30)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
 import time
 
 import pytest
@@ -11,13 +10,6 @@ import pytest
 import factorlab as fl
 
 from .conftest import chat, edited, figures_of, good_ratings, no_ticker_or_name_in
-
-
-def _closed_port_url() -> str:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    return f"http://127.0.0.1:{port}"
 
 
 def test_the_constructor_does_no_io_and_takes_the_host_from_the_environment(monkeypatch):
@@ -31,8 +23,10 @@ def test_status_says_up_and_ready(analyst):
     assert analyst.status().startswith("up and ready: llama3.1:8b")
 
 
-def test_no_server_gives_a_labelled_fallback_and_says_how_to_start_one(screen, tmp_path):
-    analyst = fl.Analyst(host=_closed_port_url(), cache_dir=tmp_path, timeout_s=5)
+def test_no_server_gives_a_labelled_fallback_and_says_how_to_start_one(
+    screen, tmp_path, closed_port_url
+):
+    analyst = fl.Analyst(host=closed_port_url(), cache_dir=tmp_path, timeout_s=5)
     assert not analyst.available()
     assert "server not reachable" in analyst.status() and "ollama serve" in analyst.status()
     ratings = analyst.rate(screen)
@@ -161,9 +155,9 @@ def test_a_rerun_is_served_from_the_cache_with_zero_requests(analyst, screen, ol
     assert len(ollama_server.requests) == before and again.model_calls == 0  # not even a status
 
 
-def test_a_rerun_from_the_cache_needs_no_server_at_all(analyst, screen, tmp_path):
+def test_a_rerun_from_the_cache_needs_no_server_at_all(analyst, screen, tmp_path, closed_port_url):
     first = analyst.rate(screen)
-    offline = fl.Analyst(host=_closed_port_url(), cache_dir=tmp_path / "answers")
+    offline = fl.Analyst(host=closed_port_url(), cache_dir=tmp_path / "answers")
     assert offline.rate(screen).equals(first)
     assert (first["source"] == "llm").all()
 
@@ -262,12 +256,14 @@ def test_create_model_sends_the_modelfile_through_the_client(analyst, ollama_ser
     assert "factorlab-analyst" in ollama_server.models
 
 
-def test_the_create_model_command_reports_success_or_one_error_line(ollama_server, capsys):
+def test_the_create_model_command_reports_success_or_one_error_line(
+    ollama_server, capsys, closed_port_url
+):
     from factorlab.cli import main
 
     assert main(["create-model", "--host", ollama_server.url]) == 0
     assert "factorlab-analyst: success (from llama3.1:8b)" in capsys.readouterr().out
-    assert main(["create-model", "--host", _closed_port_url()]) == 2
+    assert main(["create-model", "--host", closed_port_url()]) == 2
     assert "server not reachable" in capsys.readouterr().err
 
 
