@@ -187,20 +187,26 @@ def plot_factor_report(report: FactorReport) -> Figure:
 def plot_factor_correlations(scores: Scores, ax: Axes | None = None) -> Figure:
     """Heatmap of the families' correlations across stocks, averaged over month ends (a
     Spearman correlation per month end, then the mean): how much the families overlap."""
+    from itertools import combinations
+
+    import numpy as np
     import pandas as pd
     import seaborn as sns
 
+    from factorlab.backtest.evaluation import rank_ic
+
     month_ends = scores.composite.groupby(scores.composite.index.to_period("M")).tail(1).index
     names = list(scores.components)
-    total = pd.DataFrame(0.0, index=names, columns=names)
-    count = 0
-    for day in month_ends:  # a few hundred month ends, each a small correlation matrix
-        frame = pd.DataFrame({n: scores.components[n].loc[day] for n in names}).dropna()
-        if len(frame) > 2:
-            total += frame.corr(method="spearman").fillna(0.0)
-            count += 1
+    panels = [scores.components[n].loc[month_ends] for n in names]
+    common = np.logical_and.reduce([p.notna().to_numpy() for p in panels])  # every family
+    used = common.sum(axis=1) > 2
+    panels = [p.where(common)[used] for p in panels]
+    total = pd.DataFrame(np.eye(len(names)), index=names, columns=names)
+    for (i, a), (j, b) in combinations(enumerate(names), 2):  # pairs of families, not dates
+        total.loc[a, b] = total.loc[b, a] = rank_ic(panels[i], panels[j]).fillna(0.0).mean()
+    count = int(used.sum())
     fig, ax = _figure_and_axes(ax, height=4.0)
-    sns.heatmap(total / max(count, 1), vmin=-1, vmax=1, cmap="vlag", annot=True, fmt=".2f",
+    sns.heatmap(total, vmin=-1, vmax=1, cmap="vlag", annot=True, fmt=".2f",
                 square=True, cbar_kws={"shrink": 0.8}, ax=ax)  # fmt: skip
     ax.set_title(f"Family correlations across stocks (mean of {count} month ends)")
     return fig
