@@ -35,7 +35,7 @@ class Explorer:
         start = (parse_weights(weights) if weights is not None else {}) or dict(DEFAULT_WEIGHTS)
         # a slider for each of the seed's three families and for any other the caller named
         self.families = tuple(dict.fromkeys([*DEFAULT_WEIGHTS, *start]))
-        self.scores = score(ds, weights=dict.fromkeys(self.families, 1.0))  # once
+        self.scores = score(ds, weights=dict.fromkeys(self.families, 1 / len(self.families)))
         self.weights = {
             f: w.FloatSlider(value=start.get(f, 0.0), min=0.0, max=1.0, step=0.05, description=f,
                              continuous_update=True)
