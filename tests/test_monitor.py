@@ -212,3 +212,13 @@ def test_the_analyst_adds_a_labelled_paragraph_on_the_alerts(tmp_path, small_sam
     paragraph = [line for line in said if line.startswith("analyst (")]
     assert len(paragraph) == 1
     assert "rule-based: Ollama not available" in paragraph[0] and " alerts: " in paragraph[0]
+
+
+def test_scoring_a_year_of_history_gives_the_alerts_of_the_whole_history(small_sample,
+                                                                         monkeypatch):  # fmt: skip
+    since, until = small_sample.dates[-130], small_sample.dates[-40]
+    trimmed = fl.monitor(small_sample, since=since, until=until)
+    monkeypatch.setattr("factorlab.factors.screening._HISTORY_DAYS", 10**6)
+    whole = fl.monitor(small_sample, since=since, until=until)
+    assert len(trimmed) > 10 and trimmed["message"].equals(whole["message"])
+    pd.testing.assert_frame_equal(trimmed, whole, rtol=1e-8)
