@@ -107,7 +107,7 @@ def monitor(
     True
     """
     from factorlab.factors import score
-    from factorlab.factors.screening import _HISTORY_DAYS
+    from factorlab.factors.screening import scoring_window
 
     limits = Thresholds.parse(thresholds)
     end = _trading_day(ds, until, "until") if until is not None else ds.end
@@ -116,9 +116,7 @@ def monitor(
     if start >= end:
         raise ConfigError(f"since ({start:%Y-%m-%d}) must be before until ({end:%Y-%m-%d}).")
     known = ds.as_of(end)  # nothing after until can reach an alert
-    # scores at since and until need only a year of history before since, as in fl.screen
-    history = known.dates[max(0, known.dates.get_loc(start) - _HISTORY_DAYS)]
-    scores = score(known.slice(start=history), weights=weights)
+    scores = score(scoring_window(known, start), weights=weights)  # since..until, not decades
     alerts: list[dict[str, Any]] = []
     before, after = _ranked(scores.composite.loc[start]), _ranked(scores.composite.loc[end])
     alerts += _membership(before, after, limits.top_n)

@@ -183,8 +183,9 @@ def _known(ds: Dataset, tickers: list[str]) -> list[str]:
 
 def _scores_of(ds: Dataset, tickers: list[str], weights: object) -> pd.DataFrame:
     from factorlab.factors import score
+    from factorlab.factors.screening import scoring_window
 
-    latest = score(ds, weights=weights).latest()
+    latest = score(scoring_window(ds, ds.end), weights=weights).latest()  # one date, not decades
     missing = [t for t in tickers if t not in latest.index]
     if missing:
         raise DataError(f"No score on {ds.end:%Y-%m-%d} for {', '.join(missing)} (no price that "

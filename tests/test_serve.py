@@ -60,6 +60,9 @@ def test_analyze_scores_and_rates_the_tickers(api):
     body = client.post("/analyze", json={"tickers": wanted}).json()
     assert [r["ticker"] for r in body["scores"]] == wanted
     assert [r["ticker"] for r in body["ratings"]] == wanted
+    latest = fl.score(ds).latest()  # the whole history: the API scores only the last year
+    for row in body["scores"]:
+        assert row["composite"] == pytest.approx(latest.loc[row["ticker"], "composite"], rel=1e-8)
     assert {r["source"] for r in body["ratings"]} == {"rule-based"}
 
 

@@ -11,13 +11,29 @@ from factorlab.factors.families import METRICS, usable_by
 from factorlab.factors.price import DAYS_PER_YEAR
 from factorlab.params import as_date, as_int
 
-__all__ = ["screen", "styled"]
+__all__ = ["scoring_window", "screen", "styled"]
 
 _HISTORY_DAYS = DAYS_PER_YEAR + 60  # enough rows for every trailing window, with room to spare
 _PERCENT = {"earnings_yield", "book_to_price", "sales_to_price", "ebitda_to_ev", "revenue_growth",
             "earnings_growth", "quarterly_revenue_growth", "momentum_12_1", "return_1m",
             "return_3m", "return_6m", "return_12m", "volatility_60d", "return_on_equity",
             "gross_margin", "leverage", "volatility_252d"}  # fmt: skip
+
+
+def scoring_window(ds: Dataset, first: object) -> Dataset:
+    """``ds`` from about a year of trading days before ``first``: every trailing window a score
+    on ``first`` or later needs, and no more, so scoring a few dates does not score decades.
+
+    Examples
+    --------
+    >>> import factorlab as fl
+    >>> ds = fl.load_dataset("sample", n_tickers=20, years=5)
+    >>> part = scoring_window(ds, ds.end)
+    >>> len(part.dates) < len(ds.dates), part.end == ds.end
+    (True, True)
+    """
+    position = ds.dates.searchsorted(as_date(first, "first"), side="right") - 1
+    return ds.slice(start=ds.dates[max(0, position - _HISTORY_DAYS)])
 
 
 def screen(
@@ -56,8 +72,7 @@ def screen(
     count = None if top is None else as_int(top, "top", minimum=1)
     day = ds.end if as_of is None else as_date(as_of, "as_of")
     known = ds.as_of(day)
-    position = len(known.dates) - 1
-    recent = known.slice(start=known.dates[max(0, position - _HISTORY_DAYS)])
+    recent = scoring_window(known, known.end)
     scores = score(
         recent,
         weights,
