@@ -107,32 +107,57 @@ class FactorReport:
     quantiles: int
 
     def ic_summary(self) -> pd.DataFrame:
-        """Per period: mean, std, IR (mean / std), t-statistic, two-sided p-value, % positive.
+        """Per period: IC mean, std, IR (mean / std), % positive, and two t-statistics, each
+        with its two-sided p-value.
 
-        Daily ICs of an h-day horizon overlap, so the t-statistic and p-value (as alphalens
-        computes them) overstate significance for h > 1; ``t-stat (non-overlapping)`` uses every
-        h-th date only and is the one to trust.
+        Daily ICs of an h-day horizon overlap (neighbours share h - 1 days of returns), so the
+        overlapping t-statistic and p-value (alphalens' figures) overstate significance for
+        h > 1. The non-overlapping ones use only ICs at least h trading days apart (see
+        :meth:`non_overlapping_ic`): they are the ones to trust.
+
+        Columns: ``IC mean``, ``IC std``, ``IR``, ``% positive``, ``dates``,
+        ``t-stat (overlapping)``, ``p-value (overlapping)``, ``dates (non-overlapping)``,
+        ``t-stat (non-overlapping)``, ``p-value (non-overlapping)``.
         """
         rows = {}
         for period, ic in self.ic.items():
             x = ic.dropna()
-            n = len(x)
-            mean, std = x.mean(), x.std()
-            t = mean / (std / math.sqrt(n)) if n > 1 and std > 0 else np.nan
-            apart = ic.iloc[::period].dropna()  # non-overlapping windows: independent observations
-            t_apart = (
-                apart.mean() / (apart.std() / math.sqrt(len(apart)))
-                if len(apart) > 1 and apart.std() > 0
-                else np.nan
-            )
+            apart = self.non_overlapping_ic(period)
+            t, t_apart = _t_stat(x), _t_stat(apart)
+            std = x.std()
             rows[period] = {
-                "IC mean": mean, "IC std": std, "IR": mean / std if std > 0 else np.nan,
-                "t-stat": t, "p-value": _t_pvalue(t, n - 1), "% positive": (x > 0).mean(),
-                "dates": n, "t-stat (non-overlapping)": t_apart,
+                "IC mean": x.mean(), "IC std": std, "IR": x.mean() / std if std > 0 else np.nan,
+                "% positive": (x > 0).mean(), "dates": len(x),
+                "t-stat (overlapping)": t, "p-value (overlapping)": _t_pvalue(t, len(x) - 1),
+                "dates (non-overlapping)": len(apart), "t-stat (non-overlapping)": t_apart,
+                "p-value (non-overlapping)": _t_pvalue(t_apart, len(apart) - 1),
             }  # fmt: skip
         table = pd.DataFrame(rows).T
         table.index.name = "period"
         return table
+
+    def non_overlapping_ic(self, period: int) -> pd.Series:
+        """The ICs of ``period`` that are at least ``period`` trading days apart: from the first
+        date with an IC, each next one is the first date with an IC ``period`` or more rows on.
+
+        Stepping by observation dates, not by rows, keeps every IC of a factor that has values
+        only at month ends (already about 21 days apart) instead of the few rows that happen to
+        fall on a step.
+        """
+        if period not in self.ic.columns:
+            raise ConfigError(
+                f"No IC for period {period}; this report has periods "
+                f"{', '.join(map(str, self.ic.columns))}."
+            )
+        ic = self.ic[period]
+        rows = np.flatnonzero(ic.notna().to_numpy())
+        if len(rows) == 0:
+            return ic.iloc[:0]
+        following = np.searchsorted(rows, rows + period)  # the first IC far enough on, per IC
+        kept = [0]
+        while following[kept[-1]] < len(rows):  # one step per kept IC (len / period at most)
+            kept.append(int(following[kept[-1]]))
+        return ic.iloc[rows[kept]]
 
     @property
     def spread(self) -> pd.DataFrame:
@@ -389,6 +414,12 @@ def _aligned(factor: object, ds: Dataset) -> pd.DataFrame:
     from factorlab.backtest.portfolio import _aligned_signal
 
     return _aligned_signal(factor, ds)
+
+
+def _t_stat(ic: pd.Series) -> float:
+    """Mean over its standard error; NaN with fewer than two values or no spread."""
+    n, std = len(ic), ic.std()
+    return ic.mean() / (std / math.sqrt(n)) if n > 1 and std > 0 else np.nan
 
 
 def _t_pvalue(t: float, df: int) -> float:

@@ -28,6 +28,7 @@ __all__ = [
     "growth",
     "low_vol",
     "metrics",
+    "missing_inputs",
     "momentum",
     "quality",
     "value",
@@ -44,30 +45,38 @@ class Metric:
     higher_is_better: bool
     description: str
     in_family: bool = True  # part of the family's combined exposure
+    columns: tuple[str, ...] = ()  # the fundamentals columns it reads
 
     @property
     def needs(self) -> tuple[str, ...]:
         """The parts of a Dataset besides prices that the metric reads."""
-        if self.family in ("value", "growth", "quality"):
+        if self.columns:
             return ("fundamentals",)
         return {"volume_trend": ("volume",), "beta": ("benchmark",)}.get(self.name, ())
 
 
 METRICS: tuple[Metric, ...] = (
-    Metric("earnings_yield", "value", v.earnings_yield, True, "TTM net income / market cap"),
-    Metric("book_to_price", "value", v.book_to_price, True, "book equity / market cap"),
-    Metric("sales_to_price", "value", v.sales_to_price, True, "TTM revenue / market cap"),
+    Metric("earnings_yield", "value", v.earnings_yield, True, "TTM net income / market cap",
+           columns=("net_income", "shares_outstanding")),
+    Metric("book_to_price", "value", v.book_to_price, True, "book equity / market cap",
+           columns=("book_equity", "shares_outstanding")),
+    Metric("sales_to_price", "value", v.sales_to_price, True, "TTM revenue / market cap",
+           columns=("revenue", "shares_outstanding")),
     Metric("ebitda_to_ev", "value", v.ebitda_to_ev, True,
-           "TTM EBITDA / (market cap + debt - cash)"),
+           "TTM EBITDA / (market cap + debt - cash)",
+           columns=("ebitda", "shares_outstanding", "total_debt", "cash")),
     Metric("debt_to_equity", "value", v.debt_to_equity, False,
-           "total debt / book equity (risk: lower is better)"),
+           "total debt / book equity (risk: lower is better)",
+           columns=("total_debt", "book_equity")),
     Metric("revenue_growth", "growth", g.revenue_growth, True,
-           "TTM revenue vs TTM revenue a year before"),
+           "TTM revenue vs TTM revenue a year before", columns=("revenue",)),
     Metric("earnings_growth", "growth", g.earnings_growth, True,
-           "change in TTM net income over |year-ago TTM net income| (floored)"),
+           "change in TTM net income over |year-ago TTM net income| (floored)",
+           columns=("net_income",)),
     Metric("quarterly_revenue_growth", "growth", g.quarterly_revenue_growth, True,
-           "latest quarter's revenue vs the same quarter a year before"),
-    Metric("peg", "growth", g.peg, False, "P/E / earnings growth in % (both positive)"),
+           "latest quarter's revenue vs the same quarter a year before", columns=("revenue",)),
+    Metric("peg", "growth", g.peg, False, "P/E / earnings growth in % (both positive)",
+           columns=("net_income", "shares_outstanding")),
     Metric("momentum_12_1", "momentum", m.momentum_12_1, True,
            "return from 12 months to 1 month ago"),
     Metric("return_1m", "momentum", partial(m.trailing_return, months=1), True,
@@ -86,9 +95,11 @@ METRICS: tuple[Metric, ...] = (
     Metric("volume_trend", "momentum", m.volume_trend, True,
            "20-day over 120-day average volume"),
     Metric("return_on_equity", "quality", q.return_on_equity, True,
-           "TTM net income / book equity"),
-    Metric("gross_margin", "quality", q.gross_margin, True, "TTM gross profit / TTM revenue"),
-    Metric("leverage", "quality", q.leverage, False, "debt / (debt + book equity)"),
+           "TTM net income / book equity", columns=("net_income", "book_equity")),
+    Metric("gross_margin", "quality", q.gross_margin, True, "TTM gross profit / TTM revenue",
+           columns=("gross_profit", "revenue")),
+    Metric("leverage", "quality", q.leverage, False, "debt / (debt + book equity)",
+           columns=("total_debt", "book_equity")),
     Metric("volatility_252d", "low_vol", partial(m.volatility, days=252), False,
            "annualized 1-year volatility of daily returns"),
     Metric("beta", "low_vol", m.beta, False, "1-year beta of daily returns to the benchmark"),
@@ -140,13 +151,15 @@ def family_exposure(ds: Dataset, family: str, winsorize: float = 0.01) -> pd.Dat
     members = [m for m in METRICS if m.family == family and m.in_family]
     usable = [m for m in members if usable_by(m, ds)]
     if not usable:
-        needed = sorted({part for m in members for part in m.needs})
+        needed = sorted({need for m in members for need in missing_inputs(m, ds)})
         raise DataError(
             f"The {family} factor needs {' and '.join(needed)}, which this dataset does not "
-            f"have. Build it with fl.Dataset({', '.join(f'{p}=...' for p in needed)}, ...)."
+            "have (or has only as NaN). Build it with fl.Dataset(...) including them; see "
+            "factorlab.data.describe_columns()."
         )
     if len(usable) < len(members):
-        skipped = [f"{m.name} (needs {', '.join(m.needs)})" for m in members if m not in usable]
+        skipped = [f"{m.name} (needs {', '.join(missing_inputs(m, ds))})"
+                   for m in members if m not in usable]  # fmt: skip
         warnings.warn(
             f"The {family} exposure leaves out {', '.join(skipped)}: this dataset lacks it.",
             UserWarning,
@@ -155,7 +168,7 @@ def family_exposure(ds: Dataset, family: str, winsorize: float = 0.01) -> pd.Dat
     total = count = None
     for metric in usable:
         raw = metric.compute(ds)
-        z = zscore(clip_extremes(raw, winsorize) if winsorize else raw)
+        z = zscore(clip_extremes(raw, winsorize) if winsorize else raw, name=metric.name)
         z = z if metric.higher_is_better else -z
         total = z.fillna(0.0) if total is None else total + z.fillna(0.0)
         present = z.notna().astype(float)
@@ -164,8 +177,19 @@ def family_exposure(ds: Dataset, family: str, winsorize: float = 0.01) -> pd.Dat
 
 
 def usable_by(metric: Metric, ds: Dataset) -> bool:
-    """Whether ``ds`` has every part ``metric`` reads."""
-    return all(getattr(ds, part) is not None for part in metric.needs)
+    """Whether ``ds`` has every part and fundamentals column ``metric`` reads."""
+    return not missing_inputs(metric, ds)
+
+
+def missing_inputs(metric: Metric, ds: Dataset) -> list[str]:
+    """What ``metric`` reads that ``ds`` lacks: parts (``"volume"``) and fundamentals columns
+    with no value at all (``"fundamentals.shares_outstanding"``)."""
+    missing = [part for part in metric.needs if getattr(ds, part) is None]
+    if ds.fundamentals is not None:
+        known = ds.fundamentals
+        missing += [f"fundamentals.{c}" for c in metric.columns
+                    if c not in known.columns or known[c].isna().all()]  # fmt: skip
+    return missing
 
 
 def value(ds: Dataset, winsorize: float = 0.01) -> pd.DataFrame:

@@ -7,6 +7,7 @@ raising: a panel of exposures has many such dates at the start of the data. An i
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from typing import Literal
 
@@ -96,10 +97,17 @@ def row_quantile(ordered: np.ndarray, q: float, count: np.ndarray | None = None)
     return np.where(count > 0, out, np.nan)
 
 
-def zscore(panel: pd.DataFrame) -> pd.DataFrame:
+DISPERSION_RTOL = 1e-10  # a spread below this share of the values' size is rounding noise
+
+
+def zscore(panel: pd.DataFrame, name: str | None = None) -> pd.DataFrame:
     """Subtract each date's mean and divide by its standard deviation (``ddof=1``).
 
-    A date with fewer than two values, or with no spread, is all NaN.
+    A date with fewer than two values, or with no spread, is all NaN. A spread below
+    :data:`DISPERSION_RTOL` times the values' mean absolute size counts as none: a metric that
+    is constant up to floating-point noise (0.2 ± 3e-17 for every stock) has nothing to rank,
+    and a z-score would blow the noise up to full-size scores. Such dates are NaN too, with one
+    warning naming ``name`` (the metric) and the dates.
 
     Examples
     --------
@@ -109,7 +117,26 @@ def zscore(panel: pd.DataFrame) -> pd.DataFrame:
     """
     clean = _finite_frame(panel)
     std = clean.std(axis=1)
-    return clean.sub(clean.mean(axis=1), axis=0).div(std.where(std > 0), axis=0)
+    flat = std <= DISPERSION_RTOL * clean.abs().mean(axis=1)  # NaN spread compares False
+    noisy = flat & (std > 0)
+    if noisy.any():
+        days = panel.index[noisy.to_numpy()]
+        where = _first_dates(days)
+        warnings.warn(
+            f"{name or 'The panel'} is constant up to rounding on {where}: its spread is below "
+            f"{DISPERSION_RTOL:g} of its size, so it cannot rank stocks there. Those dates get "
+            "NaN z-scores, as an exactly constant metric does.",
+            UserWarning,
+            stacklevel=2,
+        )
+    return clean.sub(clean.mean(axis=1), axis=0).div(std.where(~flat), axis=0)
+
+
+def _first_dates(days: pd.Index) -> str:
+    """``1 date (2024-01-01)`` or ``120 dates (first 2020-01-31)``."""
+    first = days[0]
+    shown = f"{first:%Y-%m-%d}" if isinstance(first, pd.Timestamp) else str(first)
+    return f"1 date ({shown})" if len(days) == 1 else f"{len(days)} dates (first {shown})"
 
 
 def rank(panel: pd.DataFrame) -> pd.DataFrame:

@@ -175,6 +175,7 @@ def _factor(report: Any) -> dict[str, Any]:
         per_period[f"{int(period)}d"] = {
             "ic_mean": _number(row["IC mean"]), "ic_ir": _number(row["IR"]),
             "t_stat_non_overlapping": _number(row["t-stat (non-overlapping)"]),
+            "p_value_non_overlapping": _number(row["p-value (non-overlapping)"]),
             "share_positive_pct": _number(row["% positive"] * 100),
             "top_minus_bottom_pct": _number(spread.loc[period, "mean"] * 100),
             "top_minus_bottom_std_error_pct": _number(spread.loc[period, "std error"] * 100),

@@ -98,7 +98,7 @@ def test_a_factor_from_the_future_has_ic_near_one_and_a_random_one_near_zero(sha
     noise = pd.DataFrame(np.random.default_rng(1).normal(size=ds.prices.shape),
                          index=ds.dates, columns=ds.tickers)  # fmt: skip
     summary = fl.evaluate(noise, ds, periods=(1,)).ic_summary()
-    assert abs(summary.loc[1, "t-stat"]) < 3
+    assert abs(summary.loc[1, "t-stat (overlapping)"]) < 3
 
 
 def test_p_values_match_students_t():
@@ -108,7 +108,7 @@ def test_p_values_match_students_t():
 
 def test_the_sample_premia_are_found(sample):
     momentum = fl.evaluate(fl.factors.momentum(sample), sample, periods=(21,))
-    assert momentum.ic_summary().loc[21, "t-stat"] > 2
+    assert momentum.ic_summary().loc[21, "t-stat (overlapping)"] > 2
     composite = fl.evaluate(fl.score(sample).composite, sample, periods=(21,))
     assert composite.spread.loc[21, "mean"] > 2 * composite.spread.loc[21, "std error"]
 
@@ -225,7 +225,7 @@ def test_parity_with_alphalens_holds_for_other_quantiles_periods_and_missing_val
 
 def test_the_non_overlapping_t_statistic_is_smaller_for_long_horizons(sample):
     summary = fl.evaluate(fl.factors.momentum(sample), sample, periods=(21,)).ic_summary()
-    assert 0 < summary.loc[21, "t-stat (non-overlapping)"] < summary.loc[21, "t-stat"] / 2
+    assert 0 < summary.loc[21, "t-stat (non-overlapping)"] < summary.loc[21, "t-stat (overlapping)"] / 2
 
 
 def test_evaluate_names_bad_inputs(shared, small_sample):
