@@ -3,6 +3,7 @@ none computes statistics or calls ``plt.show()``."""
 
 from __future__ import annotations
 
+import zlib
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -55,6 +56,14 @@ FAMILY_COLORS = {
     "quality": "#8172b2",
     "low_vol": "#ccb974",
 }
+_OTHER_COLORS = ("#64b5cd", "#dd8452", "#937860", "#da8bc3", "#8c8c8c", "#17becf")
+
+
+def family_color(name: str) -> str:
+    """A family's colour; a custom factor gets one of the others, the same on every figure."""
+    if name in FAMILY_COLORS:
+        return FAMILY_COLORS[name]
+    return _OTHER_COLORS[zlib.crc32(name.encode()) % len(_OTHER_COLORS)]
 
 
 def plot_scores(scores: Scores, n: int = 10, ax: Axes | None = None) -> Figure:
@@ -70,7 +79,7 @@ def plot_scores(scores: Scores, n: int = 10, ax: Axes | None = None) -> Figure:
     for family, weight in scores.weights.items():
         part = (weight * shown[family]).to_numpy()
         left = [positive_left[i] if part[i] >= 0 else negative_left[i] for i in range(len(part))]
-        ax.barh(list(rows), part, left=left, color=FAMILY_COLORS.get(family), label=family)
+        ax.barh(list(rows), part, left=left, color=family_color(family), label=family)
         for i, value in enumerate(part):
             if value >= 0:
                 positive_left[i] += value
@@ -105,7 +114,8 @@ def plot_backtest(result: BacktestResult, rolling_days: int = 126) -> Figure:
                        color="grey")  # fmt: skip
     equity_ax.set_yscale("log")
     equity_ax.set_ylabel("growth of 1 (log scale)")
-    equity_ax.set_title("Backtest: net of costs")
+    rule = result.rule
+    equity_ax.set_title(f"Backtest, {rule}: net of costs" if rule else "Backtest: net of costs")
     equity_ax.legend(loc="upper left")
 
     drawdown = wealth / np.maximum(wealth.cummax(), 1.0) - 1
@@ -219,7 +229,7 @@ def plot_score_distributions(scores: Scores, ax: Axes | None = None) -> Figure:
     for name in [*scores.components, "composite"]:
         values = table[name].dropna().to_numpy()
         ax.hist(values, bins=30, histtype="step", linewidth=1.5, label=name,
-                color=FAMILY_COLORS.get(name, "black"))  # fmt: skip
+                color="black" if name == "composite" else family_color(name))  # fmt: skip
     ax.set_xlabel("score (family scores are z-scores; the composite is their weighted sum)")
     ax.set_ylabel("stocks")
     ax.set_title(f"Score distributions on {scores.composite.index[-1]:%Y-%m-%d}")

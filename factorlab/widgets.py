@@ -9,6 +9,7 @@ dragging a slider runs one backtest when it stops, not one per step.
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
@@ -23,19 +24,30 @@ class Explorer:
     top-N table, backtest and equity chart; ``ui`` is the layout to display."""
 
     def __init__(
-        self, ds: Dataset, debounce_s: float = 0.3, top: int = 10, weights: object = None
+        self,
+        ds: Dataset,
+        debounce_s: float = 0.3,
+        top: int = 10,
+        weights: object = None,
+        custom: Mapping[str, object] | None = None,
     ) -> None:
         import ipywidgets as w
 
         from factorlab.factors import parse_weights, score
+        from factorlab.factors.custom import read_custom
         from factorlab.factors.weights import DEFAULT_WEIGHTS
 
         self.ds = ds
         self.debounce_s = float(debounce_s)
-        start = (parse_weights(weights) if weights is not None else {}) or dict(DEFAULT_WEIGHTS)
-        # a slider for each of the seed's three families and for any other the caller named
-        self.families = tuple(dict.fromkeys([*DEFAULT_WEIGHTS, *start]))
-        self.scores = score(ds, weights=dict.fromkeys(self.families, 1 / len(self.families)))
+        yours = read_custom(custom)
+        start = (
+            parse_weights(weights, custom=yours) if weights is not None else {}
+        ) or dict(DEFAULT_WEIGHTS)
+        # a slider for each of the seed's three families, each custom factor, and any other
+        # family the caller named
+        self.families = tuple(dict.fromkeys([*DEFAULT_WEIGHTS, *yours, *start]))
+        self.scores = score(ds, weights=dict.fromkeys(self.families, 1 / len(self.families)),
+                            custom=yours)  # fmt: skip
         self.weights = {
             f: w.FloatSlider(value=start.get(f, 0.0), min=0.0, max=1.0, step=0.05, description=f,
                              continuous_update=True)
@@ -137,10 +149,16 @@ class Explorer:
 
 
 def explore(
-    ds: Dataset, debounce_s: float = 0.3, top: int = 10, weights: object = None
+    ds: Dataset,
+    debounce_s: float = 0.3,
+    top: int = 10,
+    weights: object = None,
+    custom: Mapping[str, object] | None = None,
 ) -> Explorer:
     """An interactive explorer of the family weights, the rebalance, quantiles and costs;
     ``weights`` sets the sliders' starting point (default value 0.3, growth 0.4, momentum 0.3).
+    ``custom`` factors (as in :func:`factorlab.score`) get sliders of their own, starting at 0
+    unless ``weights`` names them.
 
     Examples
     --------
@@ -149,4 +167,4 @@ def explore(
     >>> explorer = fl.widgets.explore(ds, debounce_s=0)  # doctest: +SKIP
     >>> explorer.weights["momentum"].value = 1.0  # doctest: +SKIP
     """
-    return Explorer(ds, debounce_s=debounce_s, top=top, weights=weights)
+    return Explorer(ds, debounce_s=debounce_s, top=top, weights=weights, custom=custom)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from factorlab.backtest.result import BacktestResult, _figures
+from factorlab.backtest import metrics
+from factorlab.backtest.result import BacktestResult, _figures, trading_figures
 from factorlab.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -19,15 +20,21 @@ __all__ = ["Comparison", "compare", "cost_sensitivity"]
 
 @dataclass(frozen=True)
 class Comparison:
-    """What :func:`compare` returns: ``returns`` (one column per strategy, on common days) and
-    ``benchmark`` (the first strategy's benchmark, if any)."""
+    """What :func:`compare` returns: ``returns`` (one column per strategy, on common days),
+    ``benchmark`` (the first strategy's benchmark, if any) and ``results`` (the backtests
+    given as such, by name)."""
 
     returns: pd.DataFrame
     benchmark: pd.Series | None
+    results: dict[str, BacktestResult] = field(default_factory=dict, repr=False)
 
     def stats(self) -> pd.DataFrame:
-        """One row per figure, one column per strategy (and the benchmark)."""
+        """One row per figure, one column per strategy (and the benchmark): the rows of
+        ``result.stats()``, turnover, costs and holdings included, all over the days the
+        strategies share. A strategy given as a Series of returns has no trading figures."""
         columns = {name: _figures(self.returns[name], self.benchmark) for name in self.returns}
+        for name, result in self.results.items():
+            columns[name] |= trading_figures(result, self.returns.index)
         if self.benchmark is not None:
             columns[f"benchmark ({self.benchmark.name})"] = _figures(self.benchmark, None)
         table = pd.DataFrame(columns)
@@ -74,6 +81,17 @@ class Comparison:
         table.attrs.update({"n_trials": trials, "sharpe_variance": variance, "active": active})
         return table
 
+    def __repr__(self) -> str:
+        r = self.returns
+        sharpe = metrics.sharpe_ratio(r)
+        best = sharpe.idxmax() if sharpe.notna().any() else None
+        lead = f": best Sharpe {best} {sharpe[best]:.2f}" if best is not None else ""
+        names = ", ".join(map(str, r.columns[:4])) + (", ..." if len(r.columns) > 4 else "")
+        return (
+            f"<Comparison of {len(r.columns)} ({names}), "
+            f"{r.index[0]:%Y-%m-%d}..{r.index[-1]:%Y-%m-%d}{lead}>"
+        )
+
     def _repr_html_(self) -> str:
         return f"<div><strong>factorlab comparison</strong>{self.stats().round(4).to_html()}</div>"
 
@@ -97,10 +115,11 @@ def compare(results: Mapping[str, BacktestResult | pd.Series]) -> Comparison:
     """
     if not isinstance(results, Mapping) or not results:
         raise ConfigError("compare needs a dict of name -> backtest result, e.g. {'value': r1}.")
-    series, benchmark = {}, None
+    series, benchmark, backtests = {}, None, {}
     for name, result in results.items():
         if isinstance(result, BacktestResult):
             series[str(name)] = result.returns
+            backtests[str(name)] = result
             if benchmark is None and result.benchmark is not None:
                 benchmark = result.benchmark
         elif isinstance(result, pd.Series):
@@ -115,7 +134,7 @@ def compare(results: Mapping[str, BacktestResult | pd.Series]) -> Comparison:
         raise ConfigError("compare: the results share no days; backtest them on the same data.")
     if benchmark is not None:
         benchmark = benchmark.reindex(returns.index)
-    return Comparison(returns, benchmark)
+    return Comparison(returns, benchmark, backtests)
 
 
 def cost_sensitivity(

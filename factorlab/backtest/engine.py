@@ -24,7 +24,14 @@ import pandas as pd
 
 from factorlab.errors import ConfigError
 
-__all__ = ["Simulation", "rebalance_positions", "simulate", "target_weights"]
+__all__ = [
+    "Simulation",
+    "rebalance_code",
+    "rebalance_name",
+    "rebalance_positions",
+    "simulate",
+    "target_weights",
+]
 
 
 @dataclass(frozen=True)
@@ -39,28 +46,76 @@ class Simulation:
     rebalances: pd.DatetimeIndex
 
 
-def rebalance_positions(dates: pd.DatetimeIndex, rebalance: object, first: int) -> np.ndarray:
-    """Row positions of the rebalance days from row ``first`` on: the last trading day of each
-    month ("M"), week ("W") or quarter ("Q"), or every ``n`` trading days (an integer)."""
-    if isinstance(rebalance, str) and rebalance.strip().upper() in ("M", "W", "Q"):
-        code = rebalance.strip().upper()
-        period = dates.to_period(code).asi8
-        # The data's last day closes its period only if it is that period's last business day.
-        end = {"M": pd.offsets.BMonthEnd(), "Q": pd.offsets.BQuarterEnd(),
-               "W": pd.offsets.Week(weekday=4)}[code]  # fmt: skip
-        complete = bool(end.is_on_offset(dates[-1])) if len(dates) else False
-        last = np.flatnonzero(np.r_[period[1:] != period[:-1], complete])
-        return last[last >= first]
+_CALENDAR = {
+    "M": "M", "ME": "M", "BM": "M", "BME": "M", "MONTH": "M", "MONTHLY": "M",
+    "Q": "Q", "QE": "Q", "BQ": "Q", "BQE": "Q", "QUARTER": "Q", "QUARTERLY": "Q",
+    "W": "W", "WEEK": "W", "WEEKLY": "W",
+    "Y": "Y", "YE": "Y", "BY": "Y", "BYE": "Y", "A": "Y", "BA": "Y", "YEAR": "Y",
+    "YEARLY": "Y", "ANNUAL": "Y", "ANNUALLY": "Y",
+}  # fmt: skip
+_DAILY = {"D", "B", "DAY", "DAILY"}
+_WEEKDAYS = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
+_NAMES = {"M": "monthly", "Q": "quarterly", "W": "weekly", "Y": "yearly"}
+
+
+def rebalance_code(rebalance: object) -> str | int:
+    """The rebalance schedule in one spelling: ``"M"``, ``"Q"``, ``"W"`` (weeks ending on the
+    weekend), ``"W-WED"`` (weeks ending on another day), ``"Y"``, or a number of trading days.
+
+    pandas' aliases (``"ME"``, ``"QE"``, ``"BME"``, ``"W-FRI"``, ``"YE"``) and words
+    (``"monthly"``, ``"quarterly"``, ``"weekly"``, ``"yearly"``, ``"daily"``) are accepted.
+
+    Examples
+    --------
+    >>> rebalance_code("ME"), rebalance_code("quarterly"), rebalance_code("W-FRI"), rebalance_code("21")
+    ('M', 'Q', 'W', 21)
+    """
+    if isinstance(rebalance, str):
+        text = rebalance.strip().upper()
+        if text in _CALENDAR:
+            return _CALENDAR[text]
+        if text in _DAILY:
+            return 1
+        day = text.removeprefix("W-")
+        if text.startswith("W-") and day in _WEEKDAYS:
+            # A week ending Friday, Saturday or Sunday closes on its Friday, as "W" does.
+            return "W" if day in ("FRI", "SAT", "SUN") else f"W-{day}"
     try:
         step = int(rebalance)  # type: ignore[arg-type]
     except (TypeError, ValueError, OverflowError):
         raise ConfigError(
-            f"Unknown rebalance {rebalance!r}. Use 'M' (monthly), 'W' (weekly), 'Q' (quarterly) "
-            "or a number of trading days such as 21."
+            f"Unknown rebalance {rebalance!r}. Use 'M' (monthly), 'W' (weekly), 'Q' "
+            "(quarterly), 'Y' (yearly), a pandas alias such as 'ME', 'QE' or 'W-FRI', or a "
+            "number of trading days such as 21."
         ) from None
     if step < 1:
         raise ConfigError(f"rebalance every {step} days is not possible; use 1 or more.")
-    step = min(step, max(len(dates), 1))  # longer than the data: one rebalance, at the start
+    return step
+
+
+def rebalance_name(code: str | int) -> str:
+    """``"monthly"``, ``"weekly (Wednesdays)"``, ``"every 21 days"``, ``"daily"``."""
+    if isinstance(code, int):
+        return "daily" if code == 1 else f"every {code} days"
+    if code.startswith("W-"):
+        return f"weekly ({code[2:].title()})"
+    return _NAMES[code]
+
+
+def rebalance_positions(dates: pd.DatetimeIndex, rebalance: object, first: int) -> np.ndarray:
+    """Row positions of the rebalance days from row ``first`` on: the last trading day of each
+    month, quarter, year or week, or every ``n`` trading days (see :func:`rebalance_code`)."""
+    code = rebalance_code(rebalance)
+    if isinstance(code, str):
+        period = dates.to_period(code).asi8
+        # The data's last day closes its period only if it is that period's last business day.
+        closes_on = 4 if code == "W" else _WEEKDAYS.index(code[2:]) if code.startswith("W-") else 0
+        end = {"M": pd.offsets.BMonthEnd(), "Q": pd.offsets.BQuarterEnd(),
+               "Y": pd.offsets.BYearEnd()}.get(code[0], pd.offsets.Week(weekday=closes_on))  # fmt: skip
+        complete = bool(end.is_on_offset(dates[-1])) if len(dates) else False
+        last = np.flatnonzero(np.r_[period[1:] != period[:-1], complete])
+        return last[last >= first]
+    step = min(code, max(len(dates), 1))  # longer than the data: one rebalance, at the start
     return np.arange(first, len(dates), step)
 
 
@@ -225,16 +280,25 @@ def _last_day_rows(dates: pd.DatetimeIndex, delisted: pd.Series | None, n: int) 
 
 
 def warn_if_degenerate(
-    targets: np.ndarray, usable_count: np.ndarray, dates: pd.DatetimeIndex, short: bool
-) -> None:
+    targets: np.ndarray, usable_count: np.ndarray, dates: pd.DatetimeIndex, short: bool,
+    sparse: bool = False,
+) -> None:  # fmt: skip
     """Warn when a portfolio holds nothing or everything, or its short leg is empty or smaller
-    than its long leg (a universe too small for the quantiles)."""
+    than its long leg (a universe too small for the quantiles). ``sparse``: the signal has
+    values on days between rebalances, so an empty rebalance day may be a gap in a sparse
+    signal, which ``fill="latest"`` would carry over."""
     holds = (targets != 0).sum(axis=1)
     empty = holds == 0
     if empty.any():
+        fix = (
+            "The signal has values on other days: if it is sparse (weekly, say), pass "
+            "fill='latest' to carry each stock's last value forward to the rebalance days."
+            if sparse
+            else "Check the signal's coverage."
+        )
         warnings.warn(
-            f"On {int(empty.sum())} rebalance days no stock qualified (first "
-            f"{dates[empty][0]:%Y-%m-%d}); the portfolio sat in cash. Check the signal's coverage.",
+            f"On {int(empty.sum())} of {len(empty)} rebalance days no stock qualified (first "
+            f"{dates[empty][0]:%Y-%m-%d}); the portfolio sat in cash. {fix}",
             UserWarning,
             stacklevel=3,
         )

@@ -24,7 +24,7 @@ import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
@@ -32,6 +32,7 @@ import pandas as pd
 from factorlab.backtest.crosssection import Forward, bucket_labels, cross_sections
 from factorlab.backtest.ranking import row_ranks
 from factorlab.data import Dataset
+from factorlab.data.panels import align_panel
 from factorlab.errors import ConfigError, DataError
 from factorlab.params import as_int
 
@@ -207,6 +208,17 @@ class FactorReport:
 
         return plot_factor_report(self)
 
+    def __repr__(self) -> str:
+        periods = "/".join(str(h) for h in self.ic.columns)
+        dates = self.ic.index
+        longest = self.ic.columns[-1]
+        row = self.ic_summary().loc[longest]
+        return (
+            f"<FactorReport {self.quantiles} quantiles, periods {periods} days, "
+            f"{dates[0]:%Y-%m-%d}..{dates[-1]:%Y-%m-%d}: IC mean {row['IC mean']:.3f} at "
+            f"{longest}d (t {row['t-stat (non-overlapping)']:.2f} non-overlapping)>"
+        )
+
     def _repr_html_(self) -> str:
         return (
             "<div><strong>factorlab FactorReport</strong>"
@@ -223,13 +235,16 @@ def evaluate(
     groupby: str | None = None,
     drop_incomplete: bool = False,
     threads: int | None = None,
+    align: Literal["exact", "previous"] = "exact",
+    fill: Literal["latest"] | None = None,
 ) -> FactorReport:
     """How well a factor ranks future returns: IC, quantile returns, spread, turnover.
 
     Parameters
     ----------
-    factor : DataFrame or Scores
-        Dates × tickers; a Scores uses its composite.
+    factor : DataFrame, Series or Scores
+        Dates × tickers; a Scores uses its composite, and a Series indexed by (date, asset),
+        as alphalens takes it, is unstacked (with a note).
     ds : Dataset
     periods : sequence of int
         Horizons in trading days (rows); a string "1,5,21" works too.
@@ -240,6 +255,11 @@ def evaluate(
         Drop a (date, stock) when any period's forward return is missing (alphalens' rule).
     threads : int, optional
         Blocks of dates evaluated at once; by default one per processor core, up to 4.
+    align : {"exact", "previous"}
+        ``"previous"`` places a factor dated on non-trading days (``resample("ME")`` labels)
+        on the last trading day on or before each date.
+    fill : {"latest"} or None
+        ``"latest"`` carries each stock's last value forward over the days without one.
 
     Examples
     --------
@@ -256,7 +276,7 @@ def evaluate(
     q = as_int(quantiles, "quantiles")
     if q < 2:
         raise ConfigError(f"quantiles must be at least 2, got {q}.")
-    raw = _aligned(factor, ds)
+    raw = align_panel(getattr(factor, "composite", factor), ds, "factor", align, fill)
     values = np.array(raw.to_numpy(dtype=float), order="C")  # a row-major copy
     del raw
     given = int((~np.isnan(values)).sum())
@@ -408,12 +428,6 @@ def _periods(periods: Sequence[int] | str) -> list[int]:
     if not horizons or any(h < 1 for h in horizons):
         raise ConfigError(f"periods must be trading-day horizons of 1 or more, got {periods!r}.")
     return sorted(set(horizons))
-
-
-def _aligned(factor: object, ds: Dataset) -> pd.DataFrame:
-    from factorlab.backtest.portfolio import _aligned_signal
-
-    return _aligned_signal(factor, ds)
 
 
 def _t_stat(ic: pd.Series) -> float:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 
 from factorlab.backtest.engine import (
+    rebalance_code,
     rebalance_positions,
     simulate,
     target_weights,
@@ -15,6 +17,7 @@ from factorlab.backtest.engine import (
 )
 from factorlab.backtest.result import BacktestResult
 from factorlab.data import Dataset
+from factorlab.data.panels import align_panel
 from factorlab.errors import ConfigError, DataError
 from factorlab.params import as_bool, as_float, as_int
 
@@ -34,17 +37,22 @@ def backtest(
     max_weight: object = None,
     cost_bps: object = 10.0,
     benchmark: object = None,
+    align: Literal["exact", "previous"] = "exact",
+    fill: Literal["latest"] | None = None,
 ) -> BacktestResult:
     """Backtest a signal: buy its best stocks (and optionally short its worst) at each rebalance.
 
     Parameters
     ----------
-    signal : DataFrame or Scores
+    signal : DataFrame, Series or Scores
         Dates × tickers, higher = more attractive (``long="bottom"`` flips that); a
-        :class:`~factorlab.Scores` uses its composite. NaN means "do not hold".
+        :class:`~factorlab.Scores` uses its composite, and a Series indexed by (date, asset),
+        as alphalens takes a factor, is unstacked. NaN means "do not hold".
     ds : Dataset
-    rebalance : "M", "W", "Q" or int
-        Last trading day of each month, week or quarter, or every ``n`` trading days.
+    rebalance : "M", "W", "Q", "Y" or int
+        Last trading day of each month, week, quarter or year, or every ``n`` trading days.
+        pandas aliases (``"ME"``, ``"QE"``, ``"W-FRI"``, ``"W-WED"``) and words
+        (``"monthly"``, ``"quarterly"``, ``"weekly"``) work too.
     lag : int
         Trading days from the signal to the holding: with ``lag=1`` weights decided at the close
         of *t* (from the signal at *t*) earn returns from *t+1*. At least 1.
@@ -60,10 +68,20 @@ def backtest(
     max_weight : float, optional
         Largest weight of one stock in a leg; the excess goes to the others.
     cost_bps : float
-        Cost per unit of traded notional, in basis points (10 = 0.1 % of what is traded).
+        Cost per unit of traded notional, in basis points (10 = 0.1 % of what is traded). A
+        value between 0 and 1 warns: 0.0025 is more likely a fraction (25 bps) than a fortieth
+        of a basis point.
     benchmark : Series, "equal" or None
         Benchmark prices; None uses the dataset's (cap-weighted in the lab market), "equal" an
         equal-weight portfolio of every listed stock.
+    align : {"exact", "previous"}
+        ``"previous"`` places a signal dated on non-trading days (``resample("ME")`` labels)
+        on the last trading day on or before each date; see
+        :func:`factorlab.data.panels.align_panel`.
+    fill : {"latest"} or None
+        ``"latest"`` carries each stock's last signal forward to the days without one, so a
+        sparse signal (Fridays only) has a value on every rebalance day instead of sitting in
+        cash.
 
     Returns
     -------
@@ -90,6 +108,15 @@ def backtest(
     cost = as_float(cost_bps, "cost_bps")
     if cost < 0:
         raise ConfigError(f"cost_bps must be zero or more, got {cost}: trading never pays.")
+    if 0 < cost < 1:
+        warnings.warn(
+            f"cost_bps={cost:g} is {cost:g} basis points ({cost / 100:g} % of what is traded). "
+            f"If you meant {cost * 1e4:g} bps ({cost:g} as a fraction, as some libraries count "
+            f"costs), pass cost_bps={cost * 1e4:g}.",
+            UserWarning,
+            stacklevel=2,
+        )
+    schedule = rebalance_code(rebalance)
     cap = None if max_weight is None else as_float(max_weight, "max_weight")
     if cap is not None and not 0 < cap <= 1:
         raise ConfigError(f"max_weight must be in (0, 1], got {cap}.")
@@ -98,7 +125,8 @@ def backtest(
     if weighting not in ("equal", "signal", "cap"):
         raise ConfigError(f"Unknown weighting {weighting!r}. Use 'equal', 'signal' or 'cap'.")
 
-    panel = _aligned_signal(signal, ds).shift(lag_rows - 1)
+    raw = align_panel(getattr(signal, "composite", signal), ds, "signal", align, fill)
+    panel = raw.shift(lag_rows - 1)
     values = panel.to_numpy()
     listed = ds.prices.notna().to_numpy()
     has_signal = (~np.isnan(values) & listed).any(axis=1)
@@ -107,7 +135,7 @@ def backtest(
             "The signal has no value for any listed stock on any date, so nothing can be held. "
             "Check that it is on the dataset's dates and tickers."
         )
-    rows = rebalance_positions(ds.dates, rebalance, int(np.argmax(has_signal)))
+    rows = rebalance_positions(ds.dates, schedule, int(np.argmax(has_signal)))
     if len(rows) == 0:
         raise DataError("No rebalance day falls after the signal's first value.")
     size = None
@@ -129,12 +157,15 @@ def backtest(
         max_weight=cap,
     )
     usable = (~np.isnan(values[rows]) & tradable).sum(axis=1)
-    warn_if_degenerate(targets, usable, ds.dates[rows], as_bool(short, "short"))
+    between = np.ones(len(has_signal), dtype=bool)
+    between[rows] = False
+    sparse = fill is None and bool((has_signal & between).any())
+    warn_if_degenerate(targets, usable, ds.dates[rows], as_bool(short, "short"), sparse)
     sim = simulate(ds.prices, targets, rows, cost, delisted=ds.meta["delisted"])
 
     bench = _benchmark_returns(ds, benchmark, sim.returns.index)
     settings = {
-        "rebalance": rebalance, "lag": lag_rows, "long": long, "quantiles": n_quantiles,
+        "rebalance": schedule, "lag": lag_rows, "long": long, "quantiles": n_quantiles,
         "top_n": n_top, "short": as_bool(short, "short"), "weighting": weighting,
         "max_weight": cap, "cost_bps": cost,
     }  # fmt: skip
@@ -148,42 +179,6 @@ def backtest(
         benchmark=bench,
         settings=settings,
     )
-
-
-def _aligned_signal(signal: object, ds: Dataset) -> pd.DataFrame:
-    panel = getattr(signal, "composite", signal)
-    if not isinstance(panel, pd.DataFrame):
-        raise DataError(
-            f"signal must be a DataFrame of dates × tickers (or a Scores), got "
-            f"{type(signal).__name__}."
-        )
-    extra_tickers = panel.columns.difference(ds.prices.columns)
-    if len(extra_tickers):
-        shown = ", ".join(map(str, extra_tickers[:5]))
-        raise DataError(
-            f"The signal has tickers the dataset does not: {shown}"
-            f"{' and more' if len(extra_tickers) > 5 else ''}. Compute it from this dataset."
-        )
-    index = pd.DatetimeIndex(panel.index)
-    extra_dates = index.difference(ds.dates)
-    if len(extra_dates):
-        raise DataError(
-            f"The signal has {len(extra_dates)} dates that are not trading days of the dataset "
-            f"(first {extra_dates[0]:%Y-%m-%d}). Compute it from this dataset, or reindex it "
-            "to ds.dates."
-        )
-    try:
-        numeric = panel.astype("float64")
-    except (TypeError, ValueError) as err:
-        raise DataError(f"The signal must hold numbers: {err}") from err
-    infinite = np.isinf(numeric.to_numpy())
-    if infinite.any():
-        row, col = np.argwhere(infinite)[0]
-        raise DataError(
-            f"The signal is infinite for {numeric.columns[col]} on {index[row]:%Y-%m-%d} "
-            f"({int(infinite.sum())} values in all). Replace infinities with NaN (not held)."
-        )
-    return numeric.set_axis(index, axis=0).reindex(index=ds.dates, columns=ds.prices.columns)
 
 
 def _benchmark_returns(ds: Dataset, benchmark: object, days: pd.DatetimeIndex) -> pd.Series | None:

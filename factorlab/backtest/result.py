@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -13,9 +14,40 @@ from factorlab.backtest import metrics
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["BacktestResult"]
+__all__ = ["BacktestResult", "holding_rule"]
 
 _DAYS = 252
+_BUCKETS = {2: "half", 3: "tercile", 4: "quartile", 5: "quintile", 10: "decile", 20: "ventile",
+            100: "percentile"}  # fmt: skip
+
+
+def holding_rule(settings: dict) -> str:
+    """What a backtest holds, in words: ``"top quintile"``, ``"top 20 long, bottom 20 short"``,
+    ``"bottom decile, cap-weighted"``; empty when ``settings`` does not say.
+
+    Examples
+    --------
+    >>> holding_rule({"quantiles": 5, "long": "top", "short": False, "weighting": "equal"})
+    'top quintile'
+    >>> holding_rule({"top_n": 20, "quantiles": 5, "long": "top", "short": True})
+    'top 20 long, bottom 20 short'
+    """
+    if "quantiles" not in settings and settings.get("top_n") is None:
+        return ""
+    if settings.get("top_n") is not None:
+        size = str(settings["top_n"])
+    else:
+        q = int(settings["quantiles"])
+        size = _BUCKETS.get(q, f"1/{q}")
+    best, worst = ("top", "bottom") if settings.get("long", "top") == "top" else ("bottom", "top")
+    rule = f"{best} {size}"
+    if settings.get("short"):
+        rule = f"{rule} long, {worst} {size} short"
+    if settings.get("weighting", "equal") != "equal":
+        rule += f", {settings['weighting']}-weighted"
+    if settings.get("max_weight") is not None:
+        rule += f", at most {settings['max_weight']:.0%} each"
+    return rule
 
 
 @dataclass(frozen=True)
@@ -52,9 +84,26 @@ class BacktestResult:
     benchmark: pd.Series | None = field(repr=False)
     settings: dict = field(default_factory=dict)
 
+    @property
+    def rule(self) -> str:
+        """The backtest in a few words: what it holds, how often it trades, what it pays
+        (``"top quintile, monthly, 25 bps"``)."""
+        from factorlab.backtest.engine import rebalance_code, rebalance_name
+
+        s = self.settings
+        parts = [holding_rule(s)]
+        if "rebalance" in s:
+            parts.append(rebalance_name(rebalance_code(s["rebalance"])))
+        if s.get("lag", 1) != 1:
+            parts.append(f"lag {s['lag']}")
+        if "cost_bps" in s:
+            parts.append(f"{s['cost_bps']:g} bps")
+        return ", ".join(p for p in parts if p)
+
     def stats(self) -> pd.DataFrame:
         """A tidy table: one row per figure, one column for the strategy and one for the
-        benchmark (when there is one). Annual figures use 252 trading days."""
+        benchmark (when there is one). Annual figures use 252 trading days. The columns' name
+        (shown above the index) is the backtest's :attr:`rule`."""
         columns = {"strategy": self.returns}
         if self.benchmark is not None:
             columns[f"benchmark ({self.benchmark.name})"] = self.benchmark
@@ -62,13 +111,10 @@ class BacktestResult:
         for name, r in columns.items():
             rows[name] = _figures(r, self.benchmark if name == "strategy" else None)
         table = pd.DataFrame(rows)
-        years = len(self.returns) / _DAYS
-        after_first = self.turnover.iloc[1:]  # the first day's buy-in is not trading activity
-        table.loc["turnover per rebalance", "strategy"] = after_first.mean()
-        table.loc["turnover per year", "strategy"] = after_first.sum() / years
-        table.loc["costs per year", "strategy"] = self.costs.sum() / years
-        table.loc["average holdings", "strategy"] = self.holdings_count.mean()
+        for figure, number in trading_figures(self, self.returns.index).items():
+            table.loc[figure, "strategy"] = number
         table.index.name = "figure"
+        table.columns.name = self.rule or None
         return table
 
     def monthly_table(self) -> pd.DataFrame:
@@ -87,14 +133,44 @@ class BacktestResult:
 
         return plot_backtest(self)
 
+    def __repr__(self) -> str:
+        s, r = self.settings, self.returns
+        parts = [str(s["rebalance"])] if "rebalance" in s else []
+        parts.append(holding_rule(s))
+        if s.get("lag", 1) != 1:
+            parts.append(f"lag {s['lag']}")
+        if "cost_bps" in s:
+            parts.append(f"{s['cost_bps']:g} bps")
+        head = ", ".join(p for p in parts if p)
+        span = f"{r.index[0]:%Y-%m-%d}..{r.index[-1]:%Y-%m-%d}" if len(r) else "no days"
+        return (
+            f"<BacktestResult {head}: CAGR {metrics.cagr(r):.1%}, Sharpe "
+            f"{metrics.sharpe_ratio(r):.2f}, {span}>"
+        )
+
     def _repr_html_(self) -> str:
         s = self.settings
         head = ", ".join(f"{k}={v}" for k, v in s.items())
         return (
-            f"<div><strong>factorlab BacktestResult</strong> ({head}), "
+            f"<div><strong>factorlab BacktestResult</strong>: {html.escape(self.rule)} ({head}), "
             f"{self.returns.index[0]:%Y-%m-%d} to {self.returns.index[-1]:%Y-%m-%d}"
             f"{self.stats().round(4).to_html()}</div>"
         )
+
+
+def trading_figures(result: BacktestResult, days: pd.Index) -> dict[str, float]:
+    """Turnover per rebalance and per year, costs per year and average holdings of ``result``
+    over ``days`` (its own, or the days a comparison shares). The first rebalance's buy-in is
+    not trading activity and is left out of turnover."""
+    years = len(days) / _DAYS
+    turnover = result.turnover.iloc[1:]  # the first day's buy-in is not trading activity
+    turnover = turnover[turnover.index.isin(days)]
+    return {
+        "turnover per rebalance": turnover.mean(),
+        "turnover per year": turnover.sum() / years,
+        "costs per year": result.costs.reindex(days).sum() / years,
+        "average holdings": result.holdings_count.reindex(days).mean(),
+    }
 
 
 def _figures(r: pd.Series, benchmark: pd.Series | None) -> dict[str, float]:

@@ -11,6 +11,7 @@ True
 from factorlab.factors import transform
 from factorlab.factors.buckets import seed_scores, seed_vs_zscore
 from factorlab.factors.composite import Scores, score
+from factorlab.factors.custom import Custom
 from factorlab.factors.families import (
     FAMILIES,
     available,
@@ -27,6 +28,7 @@ from factorlab.factors.weights import parse_weights
 
 __all__ = [
     "FAMILIES",
+    "Custom",
     "Scores",
     "available",
     "family_exposure",

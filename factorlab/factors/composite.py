@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
@@ -9,6 +10,7 @@ import pandas as pd
 
 from factorlab.data import Dataset
 from factorlab.errors import ConfigError
+from factorlab.factors.custom import custom_exposure, read_custom
 from factorlab.factors.families import family_exposure
 from factorlab.factors.transform import neutralize as demean_within
 from factorlab.factors.transform import zscore
@@ -64,6 +66,15 @@ class Scores:
 
         return plot_scores(self, n=n, ax=ax)
 
+    def __repr__(self) -> str:
+        mix = " + ".join(f"{k} {w:.0%}" if w >= 0 else f"- {k} {-w:.0%}"
+                         for k, w in self.weights.items())  # fmt: skip
+        c = self.composite
+        scored = int(c.notna().any().sum())
+        span = f"{c.index[0]:%Y-%m-%d}..{c.index[-1]:%Y-%m-%d}" if len(c) else "no dates"
+        neutral = f", {self.neutralize}-neutral" if self.neutralize else ""
+        return f"<Scores {self.method}, {mix}{neutral}: {scored} tickers scored, {span}>"
+
     def _repr_html_(self) -> str:
         mix = ", ".join(f"{k} {w:+.0%}" for k, w in self.weights.items())
         head = self.latest().head(10).round(2).to_html()
@@ -81,8 +92,9 @@ def score(
     neutralize: str | None = None,
     winsorize: object = 0.01,
     allow_short: object = False,
+    custom: Mapping[str, object] | None = None,
 ) -> Scores:
-    """Combine factor families into one score per stock and day.
+    """Combine factor families (and factors of your own) into one score per stock and day.
 
     Each weighted family's exposure (:func:`factorlab.factors.family_exposure`) is optionally
     demeaned within a group (``neutralize="sector"`` or ``"industry"``), then standardized per
@@ -104,6 +116,11 @@ def score(
         Share clipped at each end of every metric before its z-score (0 to turn off).
     allow_short : bool
         Allow negative weights.
+    custom : dict, optional
+        Factors of your own, by name: a panel (dates × tickers, higher = better), an
+        alphalens-style Series, or a :class:`factorlab.factors.Custom` that says which way is
+        better and how to align it. Each is winsorized, z-scored and signed like a built-in
+        metric, then weighted like a family: name it in ``weights``.
 
     Examples
     --------
@@ -113,14 +130,25 @@ def score(
     >>> list(scores.components), scores.composite.shape == ds.prices.shape
     (['value', 'momentum'], True)
     """
-    mix = parse_weights(weights, allow_short=as_bool(allow_short, "allow_short"))
+    yours = read_custom(custom)
+    mix = parse_weights(weights, allow_short=as_bool(allow_short, "allow_short"), custom=yours)
+    unweighted = [name for name in yours if name not in mix]
+    if unweighted:
+        raise ConfigError(
+            f"custom factor {unweighted[0]!r} has no weight, so it would not count. Name it in "
+            f"weights, e.g. weights={{'value': 0.5, {unweighted[0]!r}: 0.5}}."
+        )
     clip = as_float(winsorize, "winsorize")
     if method not in ("zscore", "rank"):
         raise ConfigError(f"Unknown score method {method!r}. Known methods: zscore, rank.")
     groups = _groups(ds, neutralize)
     components = {}
     for family in mix:
-        exposure = family_exposure(ds, family, winsorize=clip)
+        exposure = (
+            custom_exposure(ds, family, yours[family], winsorize=clip)
+            if family in yours
+            else family_exposure(ds, family, winsorize=clip)
+        )
         if groups is not None:
             exposure = demean_within(exposure, groups)
         components[family] = zscore(exposure) if method == "zscore" else _centred_rank(exposure)

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Mapping
+from dataclasses import replace
+
 import pandas as pd
 
 from factorlab.data import Dataset
 from factorlab.errors import DataError
 from factorlab.factors.composite import score
+from factorlab.factors.custom import read_custom
 from factorlab.factors.families import METRICS, usable_by
 from factorlab.factors.price import DAYS_PER_YEAR
 from factorlab.params import as_date, as_int
@@ -45,17 +50,20 @@ def screen(
     neutralize: str | None = None,
     winsorize: object = 0.01,
     allow_short: object = False,
+    custom: Mapping[str, object] | None = None,
 ) -> pd.DataFrame:
     """Rank the stocks on one date, best composite first.
 
-    Only what was knowable at the close of ``as_of`` (default: the last date) is used. The
-    scoring options are those of :func:`factorlab.score`.
+    Only what was knowable at the close of ``as_of`` (default: the last date) is used; an
+    ``as_of`` after the data's last day uses that day, with a warning. The scoring options,
+    ``custom`` factors included, are those of :func:`factorlab.score`.
 
     Returns
     -------
     DataFrame
         Indexed by ticker: ``name``, ``sector``, ``price``, every raw metric of the weighted
-        families, each family's score, ``composite`` and ``rank`` (1 = best); the ``top`` rows,
+        families (a custom factor's raw value under its own name), each family's score,
+        ``composite`` and ``rank`` (1 = best); the ``top`` rows,
         or all with ``top=None``. ``.attrs["excluded"]`` maps each ticker left out to the
         reason; ``.attrs["as_of"]`` and ``.attrs["weights"]`` say what was used, and
         ``.attrs["universe"]`` how many stocks were ranked. Show it with
@@ -71,15 +79,28 @@ def screen(
     """
     count = None if top is None else as_int(top, "top", minimum=1)
     day = ds.end if as_of is None else as_date(as_of, "as_of")
+    if day > ds.end:
+        warnings.warn(
+            f"as_of {day:%Y-%m-%d} is after the data's last day; the screen uses "
+            f"{ds.end:%Y-%m-%d}, the latest it has.",
+            UserWarning,
+            stacklevel=2,
+        )
     known = ds.as_of(day)
     recent = scoring_window(known, known.end)
+    # Custom panels are placed on the whole dataset first (a fill carries only past values),
+    # then cut to the window: values dated after as_of never reach the screen.
+    yours = {name: factor.on(ds, name) for name, factor in read_custom(custom).items()}
+    yours = {name: replace(f, panel=f.panel.loc[recent.dates, recent.tickers])
+             for name, f in yours.items()}  # fmt: skip
     scores = score(
         recent,
         weights,
-        method,
+        method,  # type: ignore[arg-type]
         neutralize,
         winsorize,
-        allow_short,  # type: ignore[arg-type]
+        allow_short,
+        custom=yours,
     )
     last = recent.end
 
@@ -88,13 +109,15 @@ def screen(
     for metric in METRICS:
         if metric.family in scores.weights and usable_by(metric, recent):
             table[metric.name] = metric.compute(recent).loc[last]
+    for name, factor in yours.items():
+        table[name] = factor.panel.loc[last]
     for family, panel in scores.components.items():
         table[f"{family}_score"] = panel.loc[last]
     table["composite"] = scores.composite.loc[last]
 
     # Tickers known by then but without a price in the recent window left the market earlier.
     table = table.reindex(known.tickers)
-    excluded = _reasons(table, known, scores.weights, last, ds)
+    excluded = _reasons(table, known, scores.weights, last, ds, set(yours))
     for ticker in ds.tickers:
         if ticker not in excluded and ticker not in table.index:
             excluded[ticker] = f"not listed on {last:%Y-%m-%d}"
@@ -132,7 +155,7 @@ def styled(table: pd.DataFrame) -> object:
 
 def _reasons(
     table: pd.DataFrame, known: Dataset, weights: dict[str, float], day: pd.Timestamp,
-    full: Dataset,
+    full: Dataset, custom: set[str],
 ) -> dict[str, str]:  # fmt: skip
     """Why each unscored ticker has no composite on ``day``."""
     reasons = {}
@@ -145,9 +168,10 @@ def _reasons(
             )
             continue
         missing = [f for f in weights if pd.isna(table.at[ticker, f"{f}_score"])]
+        yours = [f for f in missing if f in custom]
         fundamental = [f for f in missing if f in ("value", "growth", "quality")]
-        history = [f for f in missing if f not in fundamental]
-        parts = []
+        history = [f for f in missing if f not in fundamental and f not in custom]
+        parts = [f"no value of the custom factor {f}" for f in yours]
         if fundamental:
             parts.append(f"missing fundamentals for {', '.join(fundamental)}")
         if history:

@@ -7,6 +7,7 @@ import json
 import math
 import re
 import warnings
+from collections.abc import Iterable
 
 from factorlab.errors import ConfigError
 from factorlab.factors.families import FAMILIES
@@ -17,7 +18,9 @@ __all__ = ["DEFAULT_WEIGHTS", "parse_weights"]
 DEFAULT_WEIGHTS = {"value": 0.3, "growth": 0.4, "momentum": 0.3}  # the seed's mix
 
 
-def parse_weights(weights: object = None, *, allow_short: bool = False) -> dict[str, float]:
+def parse_weights(
+    weights: object = None, *, allow_short: bool = False, custom: Iterable[str] = ()
+) -> dict[str, float]:
     """Family weights, checked and normalized so their absolute values sum to 1.
 
     Parameters
@@ -28,6 +31,8 @@ def parse_weights(weights: object = None, *, allow_short: bool = False) -> dict[
         ``value 0.3, growth 0.4, momentum 0.3``.
     allow_short : bool
         Negative weights bet against a family; they are refused unless you ask for them.
+    custom : iterable of str
+        Names of custom factors (``fl.score(..., custom=...)``) that weights may name too.
 
     Raises
     ------
@@ -46,13 +51,17 @@ def parse_weights(weights: object = None, *, allow_short: bool = False) -> dict[
     {'value': 0.5, 'momentum': 0.5}
     """
     raw = DEFAULT_WEIGHTS if weights is None else _read(weights)
+    known = (*FAMILIES, *custom)
     parsed: dict[str, float] = {}
     for family, weight in raw.items():
         name = str(family).strip().lower()
-        if name not in FAMILIES:
+        if name not in known:
+            yours = f"; custom: {', '.join(custom)}" if custom else ""
             raise ConfigError(
-                f"Unknown factor family {name!r} in weights.{did_you_mean(name, FAMILIES)} "
-                f"Known families: {', '.join(FAMILIES)}."
+                f"Unknown factor family {name!r} in weights.{did_you_mean(name, known)} "
+                f"Known families: {', '.join(FAMILIES)}{yours}. A factor of your own goes in "
+                f"custom=, e.g. fl.score(ds, weights={{'value': 0.5, {name!r}: 0.5}}, "
+                f"custom={{{name!r}: my_panel}})."
             )
         number = as_float(weight, f"the weight of {name}")
         if number < 0 and not allow_short:

@@ -227,8 +227,8 @@ def test_bad_input_gets_a_clear_error(market):
         fl.backtest(signal, market, quantiles=1)
     with pytest.raises(fl.ConfigError, match="cost_bps must be zero or more, got -5"):
         fl.backtest(signal, market, cost_bps=-5)
-    with pytest.raises(fl.ConfigError, match="Unknown rebalance 'monthly'"):
-        fl.backtest(signal, market, rebalance="monthly")
+    with pytest.raises(fl.ConfigError, match="Unknown rebalance 'fortnightly'"):
+        fl.backtest(signal, market, rebalance="fortnightly")
     with pytest.raises(fl.ConfigError, match="lag must be at least 1"):
         fl.backtest(signal, market, lag=0)
     with pytest.raises(fl.ConfigError, match="Unknown weighting 'value'"):

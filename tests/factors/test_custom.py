@@ -1,0 +1,145 @@
+"""Custom factors are first-class: scored like a built-in family, and visible in the
+components, the screen, evaluate, backtest, the plots and the explorer."""
+
+from __future__ import annotations
+
+import warnings
+
+import matplotlib
+import numpy as np
+import pandas as pd
+import pytest
+
+import factorlab as fl
+from factorlab.factors.transform import winsorize, zscore
+
+matplotlib.use("Agg")
+
+
+@pytest.fixture(scope="module")
+def market() -> fl.Dataset:
+    return fl.load_dataset("sample", n_tickers=60, years=4, seed=21)
+
+
+@pytest.fixture(scope="module")
+def reversal(market) -> pd.DataFrame:
+    """Short-term reversal: last month's losers are attractive (lower is better)."""
+    return fl.factors.metrics(market, "momentum")["return_1m"]
+
+
+def test_a_custom_panel_is_winsorized_standardized_and_signed_like_a_metric(market, reversal):
+    scores = fl.score(
+        market,
+        weights={"value": 0.5, "reversal": 0.5},
+        custom={"reversal": fl.factors.Custom(reversal, higher_is_better=False)},
+    )
+    # By hand: what family_exposure does to one metric, then score's own z-score.
+    by_hand = zscore(-zscore(winsorize(reversal, 0.01)))
+    pd.testing.assert_frame_equal(scores.components["reversal"], by_hand, check_names=False)
+    value = fl.score(market, weights={"value": 1.0}).components["value"]
+    pd.testing.assert_frame_equal(scores.components["value"], value)
+    expected = 0.5 * value + 0.5 * by_hand
+    pd.testing.assert_frame_equal(scores.composite, expected, check_names=False)
+
+
+def test_a_bare_panel_is_higher_is_better_and_neutralizes_like_a_family(market, reversal):
+    scores = fl.score(market, weights={"reversal": 1.0}, custom={"reversal": -reversal},
+                      neutralize="sector")  # fmt: skip
+    day = scores.composite.index[-1]
+    by_sector = scores.composite.loc[day].groupby(market.meta["sector"]).mean()
+    # demeaned within sectors, then standardized: every sector's mean is (near) zero
+    assert by_sector.abs().max() < 0.6
+    flipped = fl.score(market, weights={"reversal": 1.0},
+                       custom={"reversal": fl.factors.Custom(reversal, higher_is_better=False)},
+                       neutralize="sector")  # fmt: skip
+    pd.testing.assert_frame_equal(scores.composite, flipped.composite)
+
+
+def test_an_alphalens_series_and_month_end_labels_work_as_custom_factors(market, reversal):
+    series = reversal.stack()
+    series.index.names = ["date", "asset"]
+    with pytest.warns(UserWarning, match="custom factor 'reversal' came as a Series"):
+        from_series = fl.score(market, weights={"reversal": 1.0}, custom={"reversal": series})
+    wide = fl.score(market, weights={"reversal": 1.0}, custom={"reversal": reversal})
+    pd.testing.assert_frame_equal(from_series.composite, wide.composite)
+
+    monthly = reversal.resample("ME").last()  # month-end labels, some on weekends
+    spec = fl.factors.Custom(monthly, align="previous", fill="latest")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # a label after the last day is dropped, with a note
+        filled = fl.score(market, weights={"reversal": 1.0}, custom={"reversal": spec})
+    assert filled.composite.iloc[-30:].notna().any(axis=1).all()  # every day has a score
+
+
+def test_custom_factor_mistakes_are_named(market, reversal):
+    with pytest.raises(fl.ConfigError, match="'reversal' has no weight"):
+        fl.score(market, weights={"value": 1.0}, custom={"reversal": reversal})
+    with pytest.raises(fl.ConfigError, match="name of a built-in family"):
+        fl.score(market, weights={"value": 1.0}, custom={"Value": reversal})
+    with pytest.raises(fl.ConfigError, match=r"custom=\{'reversal': my_panel\}"):
+        fl.score(market, weights={"value": 0.5, "reversal": 0.5})
+    with pytest.raises(fl.DataError, match="custom factor 'reversal' has tickers"):
+        fl.score(market, weights={"reversal": 1.0},
+                 custom={"reversal": reversal.assign(NOPE=1.0)})  # fmt: skip
+
+
+def test_the_screen_shows_a_custom_factor_and_says_who_lacks_it(market, reversal):
+    holes = reversal.copy()
+    holes.iloc[:, :3] = np.nan
+    table = fl.screen(market, top=None, weights={"value": 0.5, "reversal": 0.5},
+                      custom={"reversal": holes})  # fmt: skip
+    last = table.attrs["as_of"]
+    assert {"reversal", "reversal_score", "value_score"} <= set(table.columns)
+    scored = table.index[0]
+    assert table.loc[scored, "reversal"] == holes.loc[last, scored]
+    excluded = table.attrs["excluded"]
+    for ticker in holes.columns[:3]:
+        if market.prices.loc[last, ticker] == market.prices.loc[last, ticker]:  # listed
+            assert excluded[ticker] == "no value of the custom factor reversal"
+
+
+def test_the_screen_as_of_a_past_date_never_sees_later_custom_values(market, reversal):
+    day = market.dates[-200]
+    weights = {"value": 0.5, "reversal": 0.5}
+    changed = reversal.copy()
+    changed.loc[changed.index > day] = 99.0  # the future, rewritten
+    a = fl.screen(market, top=None, as_of=day, weights=weights, custom={"reversal": reversal})
+    b = fl.screen(market, top=None, as_of=day, weights=weights, custom={"reversal": changed})
+    pd.testing.assert_frame_equal(a, b)
+
+
+def test_evaluate_and_backtest_take_the_custom_component(market, reversal):
+    scores = fl.score(market, weights={"reversal": 1.0}, custom={"reversal": reversal},
+                      winsorize=0)  # fmt: skip
+    # Rank IC is unchanged by a z-score (a monotone map per date).
+    ours = fl.evaluate(scores.components["reversal"], market, periods=(5,)).ic[5]
+    raw = fl.evaluate(reversal, market, periods=(5,)).ic[5]
+    pd.testing.assert_series_equal(ours, raw, atol=1e-12)
+    result = fl.backtest(scores, market)
+    assert result.holdings_count.iloc[-1] > 0
+
+
+def test_plots_draw_a_custom_family_in_its_own_colour(market, reversal):
+    from factorlab.plots import FAMILY_COLORS, family_color
+
+    scores = fl.score(market, weights={"value": 0.5, "reversal": 0.5},
+                      custom={"reversal": reversal})  # fmt: skip
+    fig = scores.plot(n=5)
+    legend = [text.get_text() for text in fig.axes[0].get_legend().get_texts()]
+    assert legend == ["value", "reversal", "composite"]
+    assert family_color("reversal") not in FAMILY_COLORS.values()
+    fl.plots.plot_factor_correlations(scores)
+    fl.plots.plot_score_distributions(scores)
+
+
+def test_the_explorer_has_a_slider_for_each_custom_factor(market, reversal):
+    explorer = fl.widgets.explore(market, debounce_s=0, custom={"reversal": reversal},
+                                  weights="value=0.5,reversal=0.5")  # fmt: skip
+    assert list(explorer.weights) == ["value", "growth", "momentum", "reversal"]
+    assert explorer.weights["reversal"].value == 0.5
+    expected = fl.score(market, weights="value=0.5,reversal=0.5", custom={"reversal": reversal})
+    assert (explorer.composite() - expected.composite).abs().max().max() < 1e-12
+    assert "reversal_score" in explorer.table.columns
+    explorer.weights["value"].value = 0.0
+    top = explorer.table.index[0]
+    assert explorer.table.loc[top, "reversal_score"] == explorer.table["reversal_score"].max()
