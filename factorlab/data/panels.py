@@ -109,7 +109,6 @@ def as_wide(panel: object, what: str = "signal") -> pd.DataFrame:
     ...     wide = as_wide(pd.Series([1.0, 2.0], index=index))
     >>> wide.values.tolist(), "unstacked" in str(notes[0].message)
     ([[1.0, 2.0]], True)
-    [[1.0, 2.0]]
     """
     if isinstance(panel, pd.DataFrame) and isinstance(panel.index, pd.MultiIndex):
         if panel.shape[1] != 1 and "factor" not in panel.columns:
