@@ -249,7 +249,7 @@ def evaluate(
     periods : sequence of int
         Horizons in trading days (rows); a string "1,5,21" works too.
     quantiles : int
-    groupby : "sector", "industry" or None
+    groupby : "sector", "industry", another column of ``ds.meta``, or None
         Also report quantile returns per group (buckets are still formed across all stocks).
     drop_incomplete : bool
         Drop a (date, stock) when any period's forward return is missing (alphalens' rule).
@@ -382,11 +382,7 @@ def _groups(ds: Dataset, groupby: str | None) -> dict[object, np.ndarray] | None
     """Each group's stocks as column positions of the price panel."""
     if groupby is None:
         return None
-    if groupby not in ("sector", "industry"):
-        raise ConfigError(f"groupby must be 'sector', 'industry' or None, got {groupby!r}.")
-    groups = ds.meta[groupby].reindex(ds.prices.columns)
-    if groups.isna().all():
-        raise ConfigError(f"This dataset has no {groupby} in ds.meta, so it cannot group by it.")
+    groups = ds.groups(groupby).reindex(ds.prices.columns)
     return {name: np.flatnonzero((groups == name).to_numpy()) for name in groups.dropna().unique()}
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 
 from factorlab.data import validate
-from factorlab.errors import DataError
+from factorlab.errors import ConfigError, DataError
 from factorlab.params import as_date, as_tickers, did_you_mean
 
 __all__ = ["Dataset"]
@@ -136,6 +136,43 @@ class Dataset:
                 f"Build it with fl.Dataset({', '.join(f'{p}=...' for p in missing)}, ...) or use "
                 "fl.load_dataset('sample')."
             )
+
+    def groups(self, column: str, purpose: str = "group") -> pd.Series:
+        """Each ticker's label in the meta column ``column`` (``"sector"``, ``"industry"`` or a
+        column you added), matched case-insensitively.
+
+        Raises
+        ------
+        ConfigError
+            When ``ds.meta`` has no such column, or every ticker's label is missing; the
+            message names the columns it has.
+
+        Examples
+        --------
+        >>> import factorlab as fl
+        >>> ds = fl.load_dataset("sample", n_tickers=20, years=3)
+        >>> ds.groups("Sector").equals(ds.meta["sector"])
+        True
+        """
+        choices = [c for c in self.meta.columns if c not in ("name", "listed", "delisted")]
+        by_lower = {str(c).lower(): c for c in choices}
+        key = by_lower.get(str(column).strip().lower())
+        filled = [c for c in choices if self.meta[c].notna().any()]
+        has = f"ds.meta has values in: {', '.join(map(str, filled))}" if filled else (
+            "ds.meta has no group labels at all")  # fmt: skip
+        if key is None:
+            raise ConfigError(
+                f"Cannot {purpose} by {column!r}: ds.meta has no such column ({has}). Use one "
+                "of those, or build the dataset with meta=... holding that column."
+            )
+        labels = self.meta[key]
+        if labels.isna().all():
+            raise ConfigError(
+                f"Cannot {purpose} by {column!r}: every ticker's {key} is missing in ds.meta "
+                f"({has}). Build the dataset with meta=... holding a {key!r} column per ticker "
+                "(its name is matched case-insensitively)."
+            )
+        return labels
 
     def summary(self) -> dict[str, Any]:
         """Counts and dates that describe the dataset, for printing or a report."""

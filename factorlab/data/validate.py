@@ -151,6 +151,7 @@ def clean_meta(meta: object | None, prices: pd.DataFrame) -> pd.DataFrame:
         return derived
     if not isinstance(meta, pd.DataFrame):
         raise DataError(f"meta must be a DataFrame indexed by ticker, got {type(meta).__name__}.")
+    meta = _canonical_names(meta, ["ticker", *META_COLUMNS])
     frame = meta.set_index("ticker") if "ticker" in meta.columns else meta.copy()
     if not all(isinstance(t, str) for t in frame.index):
         raise DataError(
@@ -199,6 +200,23 @@ def clean_meta(meta: object | None, prices: pd.DataFrame) -> pd.DataFrame:
     frame = frame[[*META_COLUMNS, *extra]]
     frame.index.name = "ticker"
     return frame
+
+
+def _canonical_names(frame: pd.DataFrame, names: list[str]) -> pd.DataFrame:
+    """``frame`` with columns such as ``Sector`` or ``SECTOR`` renamed to ``sector``, unless a
+    column of that exact name is there already."""
+    renames = {}
+    for column in frame.columns:
+        lower = str(column).strip().lower()
+        if lower in names and column != lower and lower not in frame.columns:
+            renames.setdefault(column, lower)
+    if len(set(renames.values())) < len(renames):  # "Sector" and "SECTOR": ambiguous
+        clash = [c for c in renames if list(renames.values()).count(renames[c]) > 1]
+        raise DataError(
+            f"meta has columns {', '.join(map(repr, clash))}, which all read as "
+            f"{renames[clash[0]]!r}. Keep one."
+        )
+    return frame.rename(columns=renames) if renames else frame
 
 
 def clean_benchmark(benchmark: object, prices: pd.DataFrame) -> pd.Series:
@@ -256,6 +274,7 @@ def _wide_frame(data: object, what: str) -> pd.DataFrame:
 
 
 def _date_index(index: pd.Index, what: str) -> pd.DatetimeIndex:
+    given = index
     if not isinstance(index, pd.DatetimeIndex):
         if pd.api.types.is_numeric_dtype(index.dtype):
             raise DataError(
@@ -284,9 +303,35 @@ def _date_index(index: pd.Index, what: str) -> pd.DatetimeIndex:
         position = int(np.argmax(index[1:] < index[:-1])) + 1
         raise DataError(
             f"{what} dates are not sorted: {index[position]:%Y-%m-%d} comes after "
-            f"{index[position - 1]:%Y-%m-%d}. Sort them with .sort_index()."
+            f"{index[position - 1]:%Y-%m-%d}. {_day_first_hint(index, given)}"
         )
     return pd.DatetimeIndex(index, freq=None, name="date")
+
+
+def _day_first_hint(index: pd.DatetimeIndex, given: pd.Index) -> str:
+    """How to fix unsorted dates; when reading them day-first would sort them, or they came
+    as text, say that they may be day-first strings read month-first."""
+    fix = "pd.to_datetime(strings, format='%d/%m/%Y') (or dayfirst=True)"
+    swap = index.day <= 12
+    swapped = pd.to_datetime(pd.DataFrame({
+        "year": index.year,
+        "month": np.where(swap, index.day, index.month),
+        "day": np.where(swap, index.month, index.day),
+    }))  # fmt: skip
+    if swapped.is_monotonic_increasing and swap.any():
+        telling = swap & (index.day != index.month)  # 01/01 reads the same either way
+        example = index[np.argmax(telling if telling.any() else swap)]
+        return (
+            f"Read day-first they are in order: they look like day-first strings (such as "
+            f"'{example:%m/%d/%Y}') parsed month-first. Parse them with {fix}; if they really "
+            "are out of order, sort them with .sort_index()."
+        )
+    if not isinstance(given, pd.DatetimeIndex):
+        return (
+            f"If they came from strings such as '03/04/2024', they may be day-first and read "
+            f"month-first: parse them with {fix}. Otherwise sort them with .sort_index()."
+        )
+    return "Sort them with .sort_index()."
 
 
 def _same_labels(got: pd.Index, want: pd.Index, what: str, kind: str, fix: str) -> None:

@@ -110,8 +110,8 @@ def score(
         a JSON string, or ``"value=0.3,growth=0.4,momentum=0.3"``. See
         :func:`factorlab.factors.weights.parse_weights`.
     method : {"zscore", "rank"}
-    neutralize : {"sector", "industry"} or None
-        A column of ``ds.meta`` to neutralize within.
+    neutralize : {"sector", "industry"}, another column of ``ds.meta``, or None
+        A column of ``ds.meta`` to neutralize within (matched case-insensitively).
     winsorize : float
         Share clipped at each end of every metric before its z-score (0 to turn off).
     allow_short : bool
@@ -163,13 +163,6 @@ def _centred_rank(panel: pd.DataFrame) -> pd.DataFrame:
 
 
 def _groups(ds: Dataset, neutralize: str | None) -> pd.Series | None:
-    if neutralize is None or neutralize == "none":
+    if neutralize is None or str(neutralize).strip().lower() == "none":
         return None
-    if neutralize not in ("sector", "industry"):
-        raise ConfigError(f"Cannot neutralize by {neutralize!r}. Use 'sector', 'industry' or None.")
-    groups = ds.meta[neutralize]
-    if groups.isna().all():
-        raise ConfigError(
-            f"This dataset has no {neutralize} in ds.meta, so it cannot be neutralized by it."
-        )
-    return groups
+    return ds.groups(neutralize, purpose="neutralize")

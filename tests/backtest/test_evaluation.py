@@ -232,11 +232,9 @@ def test_evaluate_names_bad_inputs(shared, small_sample):
     ds, factor = shared
     with pytest.raises(fl.DataError, match="The factor has no values"):
         fl.evaluate(factor * np.nan, ds)
-    with pytest.raises(
-        fl.ConfigError, match="groupby must be 'sector', 'industry' or None, got 'foo'"
-    ):
+    with pytest.raises(fl.ConfigError, match="Cannot group by 'foo': ds.meta has no such column"):
         fl.evaluate(factor, ds, groupby="foo")
-    with pytest.raises(fl.ConfigError, match="This dataset has no sector in ds.meta"):
+    with pytest.raises(fl.ConfigError, match="Cannot group by 'sector': every ticker's sector is"):
         fl.evaluate(factor, ds, groupby="sector")
 
 

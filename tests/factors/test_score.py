@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -75,7 +77,11 @@ def test_sector_neutral_scores_have_zero_sector_means_before_standardizing(marke
 def test_score_errors_name_the_bad_choice(market):
     with pytest.raises(fl.ConfigError, match="Unknown score method 'zcore'"):
         fl.score(market, method="zcore")
-    with pytest.raises(fl.ConfigError, match="Cannot neutralize by 'country'"):
+    with pytest.raises(
+        fl.ConfigError,
+        match=r"Cannot neutralize by 'country': ds.meta has no such column \(ds.meta has values "
+        r"in: sector, industry\)",
+    ):
         fl.score(market, neutralize="country")
     with pytest.raises(fl.ConfigError, match="winsorize must be a number"):
         fl.score(market, winsorize="some")
@@ -221,3 +227,13 @@ def test_screen_reports_tickers_not_listed_yet(market):
     late = market.meta.index[market.meta["listed"] > day]
     reasons = fl.screen(market, top=None, as_of=day).attrs["excluded"]
     assert len(late) and all(reasons[t] == f"not listed on {day:%Y-%m-%d}" for t in late)
+
+
+def test_screen_as_of_beyond_the_data_warns_naming_the_date_used(market):
+    with pytest.warns(UserWarning, match=rf"as_of 2099-01-01 is after the data's last day; the "
+                      rf"screen uses {market.end:%Y-%m-%d}"):  # fmt: skip
+        table = fl.screen(market, as_of="2099-01-01")
+    assert table.attrs["as_of"] == market.end
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fl.screen(market, as_of=market.end)
