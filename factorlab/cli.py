@@ -77,7 +77,8 @@ def _run(args: argparse.Namespace) -> int:
         value = getattr(args, name)
         if value is not None:
             parameters.setdefault(name, str(value))
-    notebooks = find_notebooks(args.notebooks, Path(args.notebook_dir))
+    notebooks = find_notebooks(args.notebooks,
+                               Path(args.notebook_dir) if args.notebook_dir else None)  # fmt: skip
     output = Path(args.output or f"runs/{datetime.now():%Y%m%d-%H%M%S}")
     print(f"factorlab run: {len(notebooks)} notebook(s) into {output}")
     runs = run_notebooks(notebooks, output, parameters, html=not args.no_html,
@@ -132,9 +133,10 @@ def _screen(args: argparse.Namespace) -> int:
 
     ds = notebook_dataset(args.dataset, args.tickers, args.start, args.end, args.n_tickers,
                           args.years, args.seed)  # fmt: skip
-    table = screen(ds, top=args.top, weights=args.weights)
-    columns = [c for c in ("name", "sector", "value_score", "growth_score", "momentum_score",
-                           "composite", "rank") if c in table]  # fmt: skip
+    table = screen(ds, top=args.top, weights=args.weights, as_of=args.as_of,
+                   neutralize=args.neutralize)  # fmt: skip
+    scores = [c for c in table.columns if c.endswith("_score")]
+    columns = [c for c in ("name", "sector", *scores, "composite", "rank") if c in table]
     with pd.option_context("display.width", 160, "display.max_columns", 20):
         print(f"Screen on {table.attrs['as_of']:%Y-%m-%d} ({table.attrs['universe']} stocks "
               f"ranked; weights {table.attrs['weights']})")  # fmt: skip
@@ -151,12 +153,12 @@ def _backtest(args: argparse.Namespace) -> int:
 
     ds = notebook_dataset(args.dataset, args.tickers, args.start, args.end, args.n_tickers,
                           args.years, args.seed)  # fmt: skip
-    scores = score(ds, weights=args.weights)
+    scores = score(ds, weights=args.weights, neutralize=args.neutralize)
     result = backtest(scores.composite, ds, rebalance=args.rebalance, quantiles=args.quantiles,
-                      cost_bps=args.cost_bps)  # fmt: skip
+                      top_n=args.top_n, short=args.short, lag=args.lag, weighting=args.weighting,
+                      max_weight=args.max_weight, cost_bps=args.cost_bps)  # fmt: skip
     with pd.option_context("display.width", 160):
-        print(f"Backtest of the composite ({scores.weights}), rebalance {args.rebalance}, "
-              f"top of {args.quantiles} quantiles, {args.cost_bps} bps costs")  # fmt: skip
+        print(f"Backtest of the composite ({scores.weights}): {result.rule}")
         print(result.stats().round(4).to_string())
     return 0
 
@@ -274,7 +276,8 @@ def _parser() -> argparse.ArgumentParser:
             "notebook does not stop the others; the exit code is 1 if any failed."
         ),
     )
-    run.add_argument("notebooks", nargs="*", help="notebooks to run (default: all, in order)")
+    run.add_argument("notebooks", nargs="*",
+                     help="notebooks to run, by number (05), name or path (default: all, in order)")
     run.add_argument("--output", default=None, help="folder (default runs/<timestamp>)")
     run.add_argument(
         "-p",
@@ -292,7 +295,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--no-html", action="store_true", help="skip the HTML copies")
     run.add_argument("--kernel", default=None, help="a Jupyter kernel (default: this Python)")
     run.add_argument("--cell-timeout", type=int, default=600, help="seconds per cell")
-    run.add_argument("--notebook-dir", default="notebooks", help=argparse.SUPPRESS)
+    run.add_argument("--notebook-dir", default=None,
+                     help="folder of the notebooks (default: ./notebooks, else factorlab's own)")
     run.set_defaults(handler=_run)
 
     def data_options(command: argparse.ArgumentParser) -> None:
@@ -322,12 +326,28 @@ def _parser() -> argparse.ArgumentParser:
     data_options(screen)
     screen.add_argument("--top", default=10, help="rows to show")
     screen.add_argument("--weights", default=None, help="e.g. value=0.5,momentum=0.5")
+    screen.add_argument("--as-of", default=None,
+                        help="screen as it could have been run on this day (default: the last)")
+    screen.add_argument("--neutralize", default=None, help="sector, industry or none")
     screen.set_defaults(handler=_screen)
-    backtest = commands.add_parser("backtest", help="backtest the composite and print stats")
+    backtest = commands.add_parser(
+        "backtest", help="backtest the composite and print stats",
+        description="The options of fl.backtest, on the composite of fl.score.",
+    )  # fmt: skip
     data_options(backtest)
     backtest.add_argument("--weights", default=None, help="e.g. value=0.5,momentum=0.5")
-    backtest.add_argument("--rebalance", default="M", help="M, W, Q or a number of days")
+    backtest.add_argument("--neutralize", default=None, help="sector, industry or none")
+    backtest.add_argument("--rebalance", default="M",
+                          help="M, W, Q, Y, monthly, ME, W-FRI, ... or a number of days")
     backtest.add_argument("--quantiles", default=5, help="hold the top of this many")
+    backtest.add_argument("--top-n", default=None, help="hold the n best instead of a quantile")
+    backtest.add_argument("--short", action="store_true",
+                          help="also short the bottom quantile (or the n worst)")
+    backtest.add_argument("--lag", default=1,
+                          help="trading days from the signal to the holding (at least 1)")
+    backtest.add_argument("--weighting", default="equal", choices=["equal", "signal", "cap"],
+                          help="weights within a leg")
+    backtest.add_argument("--max-weight", default=None, help="largest weight of one stock")
     backtest.add_argument("--cost-bps", default=10, help="costs in basis points of turnover")
     backtest.set_defaults(handler=_backtest)
     watch = commands.add_parser(

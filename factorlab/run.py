@@ -98,14 +98,24 @@ class NotebookRun:
 
 def find_notebooks(names: list[str] | None = None, folder: Path | None = None) -> list[Path]:
     """The notebooks to run: the given paths or names (``05`` or ``05_backtest``), else every
-    numbered notebook of ``notebooks/``, in order."""
-    folder = folder or Path("notebooks")
-    every = sorted(folder.glob("[0-9][0-9]_*.ipynb")) if folder.is_dir() else []
+    numbered notebook, in order.
+
+    They are looked for in ``folder`` when given; else in ``./notebooks`` and then in the
+    notebooks beside the installed package (a checkout installed with ``pip install -e .``), so
+    ``factorlab run 05`` works from any folder. A failure says where it looked.
+    """
+    places = [folder] if folder is not None else notebook_folders()
+    every: list[Path] = []
+    for place in places:
+        every = sorted(place.glob("[0-9][0-9]_*.ipynb")) if place.is_dir() else []
+        if every:
+            break
+    looked = ", ".join(str(p.resolve()) for p in places)
     if not names:
         if not every:
             raise ConfigError(
-                f"No numbered notebooks in {folder.resolve()}; run factorlab run from the "
-                "repository's root, or name the notebooks to run."
+                f"No numbered notebooks found; looked in {looked}. Run factorlab run from the "
+                "repository's root, pass --notebook-dir, or name the notebooks' paths."
             )
         return every
     found = []
@@ -118,9 +128,19 @@ def find_notebooks(names: list[str] | None = None, folder: Path | None = None) -
                    or p.name == name]  # fmt: skip
         if len(matches) != 1:
             known = ", ".join(p.stem for p in every) or "none found"
-            raise ConfigError(f"No single notebook matches {name!r}; known: {known}.")
+            raise ConfigError(
+                f"No single notebook matches {name!r}; known: {known} (looked in {looked})."
+            )
         found.append(matches[0])
     return found
+
+
+def notebook_folders() -> list[Path]:
+    """Where ``factorlab run`` looks for notebooks, in order: ``./notebooks``, then the
+    ``notebooks`` folder beside the package's source (an editable install or a checkout)."""
+    here = Path("notebooks")
+    beside = Path(__file__).resolve().parents[1] / "notebooks"
+    return [here] if here.resolve() == beside else [here, beside]
 
 
 def notebook_parameters(path: Path) -> dict[str, str]:

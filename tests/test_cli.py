@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import factorlab as fl
 from factorlab.cli import main
 
 
@@ -77,7 +78,7 @@ def test_screen_prints_the_top_rows(capsys):
 def test_backtest_prints_the_stats(capsys):
     assert main(["backtest", "--n-tickers", "30", "--years", "3", "--cost-bps", "25"]) == 0
     out = capsys.readouterr().out
-    assert "25 bps costs" in out and "Sharpe ratio" in out and "benchmark (LABX)" in out
+    assert "monthly, 25 bps" in out and "Sharpe ratio" in out and "benchmark (LABX)" in out
 
 
 def test_doctor_reports_versions_ollama_and_the_sample(capsys, monkeypatch):
@@ -86,3 +87,44 @@ def test_doctor_reports_versions_ollama_and_the_sample(capsys, monkeypatch):
     out = capsys.readouterr().out
     assert "pandas" in out and "server not reachable at http://127.0.0.1:9" in out
     assert "the lab market loads" in out
+
+
+def test_screen_takes_as_of_and_neutralize(capsys):
+    assert main(["screen", "--n-tickers", "30", "--years", "3", "--top", "3", "--as-of",
+                 "2023-06-30", "--neutralize", "sector"]) == 0  # fmt: skip
+    out = capsys.readouterr().out
+    assert out.startswith("Screen on 2023-06-30 ")
+    expected = fl.screen(fl.load_dataset("sample", n_tickers=30, years=3), top=3,
+                         as_of="2023-06-30", neutralize="sector")  # fmt: skip
+    assert [line.split()[0] for line in out.splitlines()[3:6]] == expected.index.tolist()
+
+
+def test_backtest_takes_the_api_options(capsys):
+    argv = ["backtest", "--n-tickers", "40", "--years", "3", "--top-n", "5", "--short",
+            "--lag", "2", "--weighting", "cap", "--rebalance", "quarterly", "--cost-bps", "25"]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    ds = fl.load_dataset("sample", n_tickers=40, years=3)
+    result = fl.backtest(fl.score(ds), ds, top_n=5, short=True, lag=2, weighting="cap",
+                         rebalance="Q", cost_bps=25)  # fmt: skip
+    assert "top 5 long, bottom 5 short, cap-weighted, quarterly, lag 2, 25 bps" in out
+    cagr = next(line for line in out.splitlines() if line.startswith("CAGR"))
+    assert f"{result.stats().loc['CAGR', 'strategy']:.4f}" in cagr
+
+
+def test_run_finds_the_packages_notebooks_from_any_folder(tmp_path, monkeypatch):
+    from factorlab.run import find_notebooks
+
+    monkeypatch.chdir(tmp_path)
+    assert [p.stem for p in find_notebooks(["05"])] == ["05_backtest"]
+    assert find_notebooks(["05"])[0].exists()
+
+
+def test_run_says_where_it_looked_for_a_notebook_it_cannot_find(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["run", "99"]) == 2
+    err = capsys.readouterr().err
+    assert "No single notebook matches '99'" in err
+    assert str(tmp_path / "notebooks") in err and "05_backtest" in err
+    assert main(["run", "--notebook-dir", str(tmp_path)]) == 2
+    assert f"looked in {tmp_path}" in capsys.readouterr().err
