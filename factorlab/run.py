@@ -106,11 +106,13 @@ def find_notebooks(names: list[str] | None = None, folder: Path | None = None) -
     """
     places = [folder] if folder is not None else notebook_folders()
     every: list[Path] = []
-    for place in places:
+    for place in places:  # the first folder with numbered notebooks is the one used
         every = sorted(place.glob("[0-9][0-9]_*.ipynb")) if place.is_dir() else []
         if every:
+            looked = str(place.resolve())
             break
-    looked = ", ".join(str(p.resolve()) for p in places)
+    else:
+        looked = ", ".join(str(p.resolve()) for p in places)
     if not names:
         if not every:
             raise ConfigError(
@@ -129,7 +131,7 @@ def find_notebooks(names: list[str] | None = None, folder: Path | None = None) -
         if len(matches) != 1:
             known = ", ".join(p.stem for p in every) or "none found"
             raise ConfigError(
-                f"No single notebook matches {name!r}; known: {known} (looked in {looked})."
+                f"No single notebook matches {name!r} in {looked}; known: {known}."
             )
         found.append(matches[0])
     return found

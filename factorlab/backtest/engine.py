@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from factorlab.errors import ConfigError
+from factorlab.params import as_int
 
 __all__ = [
     "Simulation",
@@ -81,8 +82,10 @@ def rebalance_code(rebalance: object) -> str | int:
             # A week ending Friday, Saturday or Sunday closes on its Friday, as "W" does.
             return "W" if day in ("FRI", "SAT", "SUN") else f"W-{day}"
     try:
-        step = int(rebalance)  # type: ignore[arg-type]
-    except (TypeError, ValueError, OverflowError):
+        if isinstance(rebalance, bool):  # True is not a number of days
+            raise ConfigError("a boolean")
+        step = as_int(rebalance, "rebalance")  # 21.7 is refused, not cut to 21
+    except ConfigError:
         raise ConfigError(
             f"Unknown rebalance {rebalance!r}. Use 'M' (monthly), 'W' (weekly), 'Q' "
             "(quarterly), 'Y' (yearly), a pandas alias such as 'ME', 'QE' or 'W-FRI', or a "

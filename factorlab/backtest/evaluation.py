@@ -141,10 +141,12 @@ class FactorReport:
         """The ICs of ``period`` that are at least ``period`` trading days apart: from the first
         date with an IC, each next one is the first date with an IC ``period`` or more rows on.
 
-        Stepping by observation dates, not by rows, keeps every IC of a factor that has values
-        only at month ends (already about 21 days apart) instead of the few rows that happen to
+        Stepping by observation dates, not by rows, keeps the ICs of a factor that has values
+        only at month ends (about 21 days apart; those of a short month, 19 or 20 rows after
+        the last one kept, overlap it and are skipped) instead of the few rows that happen to
         fall on a step.
         """
+        period = as_int(period, "period")
         if period not in self.ic.columns:
             raise ConfigError(
                 f"No IC for period {period}; this report has periods "
@@ -210,13 +212,14 @@ class FactorReport:
 
     def __repr__(self) -> str:
         periods = "/".join(str(h) for h in self.ic.columns)
-        dates = self.ic.index
+        known = self.factor.index[self.factor.notna().any(axis=1).to_numpy()]
+        span = f"{known[0]:%Y-%m-%d}..{known[-1]:%Y-%m-%d}" if len(known) else "no values"
         longest = self.ic.columns[-1]
         row = self.ic_summary().loc[longest]
         return (
-            f"<FactorReport {self.quantiles} quantiles, periods {periods} days, "
-            f"{dates[0]:%Y-%m-%d}..{dates[-1]:%Y-%m-%d}: IC mean {row['IC mean']:.3f} at "
-            f"{longest}d (t {row['t-stat (non-overlapping)']:.2f} non-overlapping)>"
+            f"<FactorReport {self.quantiles} quantiles, periods {periods} days, {span}: IC mean "
+            f"{_fmt(row['IC mean'], '.3f')} at {longest}d (t "
+            f"{_fmt(row['t-stat (non-overlapping)'], '.2f')} non-overlapping)>"
         )
 
     def _repr_html_(self) -> str:
@@ -329,6 +332,10 @@ def evaluate(
         loss=loss,
         quantiles=q,
     )
+
+
+def _fmt(number: float, spec: str) -> str:
+    return "n/a" if pd.isna(number) else format(number, spec)
 
 
 def _cores() -> int:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import warnings
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 
+from factorlab._warnings import warn
 from factorlab.backtest.engine import (
     rebalance_code,
     rebalance_positions,
@@ -109,12 +109,13 @@ def backtest(
     if cost < 0:
         raise ConfigError(f"cost_bps must be zero or more, got {cost}: trading never pays.")
     if 0 < cost < 1:
-        warnings.warn(
+        # 0.0025 is a fraction (25 bps) in other libraries; 0.25 more likely a percent (25 bps)
+        fraction, percent = cost * 1e4, cost * 100
+        meant, as_what = (fraction, "a fraction") if fraction <= 200 else (percent, "a percent")
+        warn(
             f"cost_bps={cost:g} is {cost:g} basis points ({cost / 100:g} % of what is traded). "
-            f"If you meant {cost * 1e4:g} bps ({cost:g} as a fraction, as some libraries count "
-            f"costs), pass cost_bps={cost * 1e4:g}.",
-            UserWarning,
-            stacklevel=2,
+            f"If you meant {meant:g} bps ({cost:g} as {as_what}, as some libraries count "
+            f"costs), pass cost_bps={meant:g}."
         )
     schedule = rebalance_code(rebalance)
     cap = None if max_weight is None else as_float(max_weight, "max_weight")

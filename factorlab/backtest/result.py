@@ -32,13 +32,11 @@ def holding_rule(settings: dict) -> str:
     >>> holding_rule({"top_n": 20, "quantiles": 5, "long": "top", "short": True})
     'top 20 long, bottom 20 short'
     """
-    if "quantiles" not in settings and settings.get("top_n") is None:
-        return ""
-    if settings.get("top_n") is not None:
-        size = str(settings["top_n"])
-    else:
-        q = int(settings["quantiles"])
-        size = _BUCKETS.get(q, f"1/{q}")
+    top_n, q = settings.get("top_n"), settings.get("quantiles")
+    try:
+        size = str(int(top_n)) if top_n is not None else _BUCKETS.get(int(q), f"1/{int(q)}")  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return ""  # settings that do not say (a result built by hand)
     best, worst = ("top", "bottom") if settings.get("long", "top") == "top" else ("bottom", "top")
     rule = f"{best} {size}"
     if settings.get("short"):
@@ -46,8 +44,16 @@ def holding_rule(settings: dict) -> str:
     if settings.get("weighting", "equal") != "equal":
         rule += f", {settings['weighting']}-weighted"
     if settings.get("max_weight") is not None:
-        rule += f", at most {settings['max_weight']:.0%} each"
+        rule += f", at most {_number(settings['max_weight'], 100)}% each"
     return rule
+
+
+def _number(value: object, times: float = 1) -> str:
+    """``value`` (times ``times``) in a short form, or as given when it is not a number."""
+    try:
+        return f"{float(value) * times:.3g}"  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return str(value)
 
 
 @dataclass(frozen=True)
@@ -97,7 +103,7 @@ class BacktestResult:
         if s.get("lag", 1) != 1:
             parts.append(f"lag {s['lag']}")
         if "cost_bps" in s:
-            parts.append(f"{s['cost_bps']:g} bps")
+            parts.append(f"{_number(s['cost_bps'])} bps")
         return ", ".join(p for p in parts if p)
 
     def stats(self) -> pd.DataFrame:
@@ -140,17 +146,20 @@ class BacktestResult:
         if s.get("lag", 1) != 1:
             parts.append(f"lag {s['lag']}")
         if "cost_bps" in s:
-            parts.append(f"{s['cost_bps']:g} bps")
-        head = ", ".join(p for p in parts if p)
-        span = f"{r.index[0]:%Y-%m-%d}..{r.index[-1]:%Y-%m-%d}" if len(r) else "no days"
+            parts.append(f"{_number(s['cost_bps'])} bps")
+        head = " " + ", ".join(p for p in parts if p) if any(parts) else ""
+        if r.dropna().empty:
+            return f"<BacktestResult{head}: no returns>"
         return (
-            f"<BacktestResult {head}: CAGR {metrics.cagr(r):.1%}, Sharpe "
-            f"{metrics.sharpe_ratio(r):.2f}, {span}>"
+            f"<BacktestResult{head}: CAGR {metrics.cagr(r):.1%}, Sharpe "
+            f"{metrics.sharpe_ratio(r):.2f}, {r.index[0]:%Y-%m-%d}..{r.index[-1]:%Y-%m-%d}>"
         )
 
     def _repr_html_(self) -> str:
         s = self.settings
         head = ", ".join(f"{k}={v}" for k, v in s.items())
+        if self.returns.dropna().empty:
+            return f"<div><strong>factorlab BacktestResult</strong> ({head}): no returns</div>"
         return (
             f"<div><strong>factorlab BacktestResult</strong>: {html.escape(self.rule)} ({head}), "
             f"{self.returns.index[0]:%Y-%m-%d} to {self.returns.index[-1]:%Y-%m-%d}"

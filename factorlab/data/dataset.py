@@ -155,8 +155,9 @@ class Dataset:
         True
         """
         choices = [c for c in self.meta.columns if c not in ("name", "listed", "delisted")]
-        by_lower = {str(c).lower(): c for c in choices}
-        key = by_lower.get(str(column).strip().lower())
+        wanted = str(column).strip()
+        by_lower = {str(c).lower(): c for c in reversed(choices)}  # the first spelling wins
+        key = wanted if wanted in choices else by_lower.get(wanted.lower())
         filled = [c for c in choices if self.meta[c].notna().any()]
         has = f"ds.meta has values in: {', '.join(map(str, filled))}" if filled else (
             "ds.meta has no group labels at all")  # fmt: skip

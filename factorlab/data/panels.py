@@ -8,12 +8,12 @@ on or before each label, and a sparse one (Fridays only) carried forward to the 
 
 from __future__ import annotations
 
-import warnings
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 
+from factorlab._warnings import warn
 from factorlab.data.dataset import Dataset
 from factorlab.errors import ConfigError, DataError
 
@@ -29,6 +29,7 @@ def align_panel(
     what: str = "signal",
     align: Align = "exact",
     fill: Fill = None,
+    until: pd.Timestamp | None = None,
 ) -> pd.DataFrame:
     """``panel`` as float64 on ``ds.dates`` × ``ds.tickers`` (NaN where it has no value).
 
@@ -43,11 +44,17 @@ def align_panel(
     align : {"exact", "previous"}
         ``"exact"``: every date must be a trading day of ``ds``. ``"previous"``: a date that is
         not moves to the last trading day on or before it (a month-end label on a Sunday to
-        the Friday); dates after the data's last day are dropped, since what they knew may
-        postdate it. Where two dates land on one day, the later date's values win.
+        the Friday). That is right for dates on which nothing traded (weekends, holidays,
+        calendar month ends); a date that was a trading day elsewhere would bring a day's later
+        information back, so a trading day's own value is never replaced, and where several
+        dates land on one day the earliest wins. Dates after the data's last day are dropped,
+        since what they knew may postdate it.
     fill : {"latest"} or None
         ``"latest"`` carries each ticker's last value forward over the days without one, while
         the ticker has a price: a weekly signal then has a value on every rebalance day.
+    until : Timestamp, optional
+        Ignore values dated after this day (not known yet), before aligning: a screen
+        ``as_of`` a day passes it.
 
     Raises
     ------
@@ -69,6 +76,12 @@ def align_panel(
     if fill not in (None, "latest", "none"):
         raise ConfigError(f"fill must be None or 'latest', got {fill!r}.")
     wide = as_wide(panel, what)
+    if wide.columns.has_duplicates:
+        twice = wide.columns[wide.columns.duplicated()]
+        raise DataError(
+            f"The {what} has the ticker {twice[0]} in more than one column; keep one column per "
+            "ticker."
+        )
     extra_tickers = wide.columns.difference(ds.prices.columns)
     if len(extra_tickers):
         shown = ", ".join(map(str, extra_tickers[:5]))
@@ -77,18 +90,15 @@ def align_panel(
             f"{' and more' if len(extra_tickers) > 5 else ''}. Compute it from this dataset."
         )
     index = _dates(wide.index, what)
-    wide = _numbers(wide, what).set_axis(index, axis=0)
+    wide = _numbers(wide.set_axis(index, axis=0), what)
+    if until is not None:
+        wide = wide[wide.index <= until]
     if align == "previous":
         wide = _to_previous_trading_day(wide, ds.dates, what)
     else:
-        extra_dates = index.difference(ds.dates)
+        extra_dates = wide.index.difference(ds.dates)
         if len(extra_dates):
-            raise DataError(
-                f"The {what} has {len(extra_dates)} dates that are not trading days of the "
-                f"dataset (first {extra_dates[0]:%Y-%m-%d}). Pass align='previous' to place each "
-                "on the last trading day on or before it (month-end labels from resample('ME')), "
-                "or compute it from this dataset."
-            )
+            raise DataError(_not_trading_days(extra_dates, ds.dates, what))
     out = wide.reindex(index=ds.dates, columns=ds.prices.columns)
     if fill == "latest":
         out = out.ffill().where(ds.prices.notna())
@@ -106,6 +116,7 @@ def as_wide(panel: object, what: str = "signal") -> pd.DataFrame:
     ...                                    names=["date", "asset"])
     >>> import warnings
     >>> with warnings.catch_warnings(record=True) as notes:
+    ...     warnings.simplefilter("always")
     ...     wide = as_wide(pd.Series([1.0, 2.0], index=index))
     >>> wide.values.tolist(), "unstacked" in str(notes[0].message)
     ([[1.0, 2.0]], True)
@@ -150,17 +161,46 @@ def _unstacked(series: pd.Series, what: str) -> pd.DataFrame:
             "(date, asset)."
         )
     wide = series.unstack()
-    warnings.warn(
+    warn(
         f"The {what} came as a Series indexed by (date, asset), as alphalens takes it; it was "
-        f"unstacked into a panel of {wide.shape[0]} dates × {wide.shape[1]} tickers.",
-        UserWarning,
-        stacklevel=4,
+        f"unstacked into a panel of {wide.shape[0]} dates × {wide.shape[1]} tickers."
     )
     wide.columns = wide.columns.astype(str)
     return wide
 
 
+def _not_trading_days(extra: pd.DatetimeIndex, days: pd.DatetimeIndex, what: str) -> str:
+    """Why dates off the calendar are refused, and whether ``align='previous'`` is the fix:
+    it is for weekend and month-end labels, not for weekdays the dataset does not trade on
+    (another exchange's calendar), which would bring a day's later information back."""
+    option = "align='previous'"
+    fix = (
+        f"wrap it as fl.factors.Custom(panel, {option})"
+        if what.startswith("custom factor")
+        else f"pass {option}"
+    )
+    inside = (extra >= days[0]) & (extra <= days[-1])
+    weekdays = extra[inside & (extra.day_of_week < 5)]
+    message = (
+        f"The {what} has {len(extra)} dates that are not trading days of the dataset (first "
+        f"{extra[0]:%Y-%m-%d}). For labels of days without trading (weekends, month ends from "
+        f"resample('ME')), {fix} to place each on the last trading day on or before it."
+    )
+    if len(weekdays):
+        message += (
+            f" {len(weekdays)} of them are weekdays within the data (first "
+            f"{weekdays[0]:%Y-%m-%d}): if they traded on another calendar, moving them back a day "
+            f"would use that day's later prices, so compute the {what} from this dataset instead."
+        )
+    return message
+
+
 def _dates(index: pd.Index, what: str) -> pd.DatetimeIndex:
+    if pd.api.types.is_numeric_dtype(index.dtype) and len(index):
+        raise DataError(
+            f"The {what} must be indexed by dates, not numbers (found {index[0]}). Parse them "
+            "first, e.g. pd.to_datetime(index.astype(str), format='%Y%m%d')."
+        )
     try:
         dates = pd.DatetimeIndex(index)
     except (TypeError, ValueError) as err:
@@ -193,21 +233,23 @@ def _numbers(panel: pd.DataFrame, what: str) -> pd.DataFrame:
 def _to_previous_trading_day(
     wide: pd.DataFrame, days: pd.DatetimeIndex, what: str
 ) -> pd.DataFrame:
-    """Each row moved to the last trading day on or before its date; rows after the last
+    """Rows on trading days stay; the others move to the last trading day on or before their
+    date, filling only values that day lacks (earliest label first). Rows after the last
     trading day or before the first are dropped, with a note for the former."""
     ordered = wide.sort_index()
-    position = days.searchsorted(ordered.index, side="right") - 1
     after = ordered.index > days[-1]
-    keep = (position >= 0) & ~after
     if after.any():
         count = int(after.sum())
-        warnings.warn(
+        warn(
             f"The {what} has {count} date{'s' if count > 1 else ''} after the data's last day "
             f"({days[-1]:%Y-%m-%d}); they were dropped, since what they knew may be later than "
-            "anything in the dataset.",
-            UserWarning,
-            stacklevel=4,
+            "anything in the dataset."
         )
-    moved = ordered[keep].set_axis(days[position[keep]], axis=0)
-    # The later label wins where two land on one day, ticker by ticker (its NaN does not).
-    return moved.groupby(level=0, sort=True).last()
+    position = days.searchsorted(ordered.index, side="right") - 1
+    keep = (position >= 0) & ~after
+    on_calendar = ordered.index.isin(days)
+    own = ordered[on_calendar & keep]
+    moved = ordered[~on_calendar & keep].set_axis(days[position[~on_calendar & keep]], axis=0)
+    # The earliest label knew the least after the day it lands on; a day's own value stays.
+    moved = moved.groupby(level=0, sort=True).first()
+    return own.combine_first(moved)

@@ -12,8 +12,8 @@ from factorlab.data import Dataset
 from factorlab.errors import ConfigError
 from factorlab.factors.custom import custom_exposure, read_custom
 from factorlab.factors.families import family_exposure
+from factorlab.factors.transform import flat_dates, zscore
 from factorlab.factors.transform import neutralize as demean_within
-from factorlab.factors.transform import zscore
 from factorlab.factors.weights import parse_weights
 from factorlab.params import as_bool, as_float
 
@@ -67,8 +67,9 @@ class Scores:
         return plot_scores(self, n=n, ax=ax)
 
     def __repr__(self) -> str:
-        mix = " + ".join(f"{k} {w:.0%}" if w >= 0 else f"- {k} {-w:.0%}"
-                         for k, w in self.weights.items())  # fmt: skip
+        mix = "".join(f"{' - ' if w < 0 else ' + '}{k} {abs(w):.0%}"
+                      for k, w in self.weights.items())  # fmt: skip
+        mix = mix[3:] if mix.startswith(" + ") else "-" + mix[3:]
         c = self.composite
         scored = int(c.notna().any().sum())
         span = f"{c.index[0]:%Y-%m-%d}..{c.index[-1]:%Y-%m-%d}" if len(c) else "no dates"
@@ -149,9 +150,17 @@ def score(
             if family in yours
             else family_exposure(ds, family, winsorize=clip)
         )
+        scale = None
         if groups is not None:
+            # Judge the spread left after demeaning against the size before it: a factor
+            # constant within each group leaves only rounding noise, which must not be ranked.
+            scale = exposure.abs().mean(axis=1)
             exposure = demean_within(exposure, groups)
-        components[family] = zscore(exposure) if method == "zscore" else _centred_rank(exposure)
+        components[family] = (
+            zscore(exposure, name=family, scale=scale)
+            if method == "zscore"
+            else _centred_rank(exposure.mask(flat_dates(exposure, family, scale), axis=0))
+        )
     composite = sum(w * components[f] for f, w in mix.items())  # NaN unless every family exists
     return Scores(composite, components, mix, method, neutralize)
 

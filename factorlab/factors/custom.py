@@ -12,16 +12,22 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 
+from factorlab._warnings import warn
 from factorlab.data import Dataset
 from factorlab.data.panels import align_panel
-from factorlab.errors import ConfigError
-from factorlab.factors.families import FAMILIES
+from factorlab.errors import ConfigError, DataError
+from factorlab.factors.families import FAMILIES, METRICS
 from factorlab.factors.transform import winsorize as clip_extremes
 from factorlab.factors.transform import zscore
+from factorlab.params import as_bool
 
 __all__ = ["Custom", "custom_exposure", "read_custom"]
+
+# Columns of fl.screen's table that a custom factor's raw value must not overwrite.
+RESERVED = frozenset({"name", "sector", "price", "composite", "rank"} | {m.name for m in METRICS})
 
 
 @dataclass(frozen=True)
@@ -61,10 +67,16 @@ class Custom:
     fill: Literal["latest"] | None = None
     description: str = ""
 
-    def on(self, ds: Dataset, name: str) -> Custom:
-        """This factor's raw values on ``ds``'s days and tickers (exactly; filled if asked)."""
+    def __post_init__(self) -> None:
+        # papermill and the command line pass "false" as text: read it, never as truthy
+        object.__setattr__(self, "higher_is_better",
+                           as_bool(self.higher_is_better, "higher_is_better"))  # fmt: skip
+
+    def on(self, ds: Dataset, name: str, until: pd.Timestamp | None = None) -> Custom:
+        """This factor's raw values on ``ds``'s days and tickers (exactly; filled if asked),
+        ignoring values dated after ``until``."""
         what = f"custom factor {name!r}"
-        panel = align_panel(self.panel, ds, what, self.align, self.fill)
+        panel = align_panel(self.panel, ds, what, self.align, self.fill, until=until)
         return Custom(panel, self.higher_is_better, "exact", None, self.description)
 
 
@@ -93,6 +105,12 @@ def read_custom(custom: Mapping[str, object] | None) -> dict[str, Custom]:
                 f"custom factor {name!r} has the name of a built-in family; call it something "
                 f"else (built-in: {', '.join(FAMILIES)})."
             )
+        if key in RESERVED or key.endswith("_score"):
+            raise ConfigError(
+                f"custom factor {name!r} would share its name with a column of the screen "
+                "(a metric, name, sector, price, composite, rank or a family's _score); call "
+                "it something else."
+            )
         if key in out:
             raise ConfigError(f"custom names {key!r} twice; name each factor once.")
         out[key] = spec if isinstance(spec, Custom) else Custom(spec)  # type: ignore[arg-type]
@@ -114,5 +132,19 @@ def custom_exposure(
     True
     """
     raw = factor.on(ds, name).panel
+    present = raw.notna().any(axis=1).to_numpy()
+    if not present.any():
+        raise DataError(
+            f"custom factor {name!r} has no value on this dataset's days and tickers"
+            f"{' (after align=' + repr(factor.align) + ')' if factor.align != 'exact' else ''}. "
+            "Check its dates and tickers against ds.dates and ds.tickers."
+        )
+    covered = present[int(np.argmax(present)):].mean()
+    if covered < 0.5 and factor.fill is None:
+        warn(
+            f"custom factor {name!r} has values on only {covered:.0%} of the days from its first "
+            "one, so the composite is NaN on the others. If it is a monthly or weekly factor, "
+            f"use fl.factors.Custom(panel, fill='latest') to carry each value forward."
+        )
     z = zscore(clip_extremes(raw, winsorize) if winsorize else raw, name=name)
     return z if factor.higher_is_better else -z

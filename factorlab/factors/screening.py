@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping
 from dataclasses import replace
 
 import pandas as pd
 
+from factorlab._warnings import warn
 from factorlab.data import Dataset
 from factorlab.errors import DataError
 from factorlab.factors.composite import score
@@ -80,17 +80,15 @@ def screen(
     count = None if top is None else as_int(top, "top", minimum=1)
     day = ds.end if as_of is None else as_date(as_of, "as_of")
     if day > ds.end:
-        warnings.warn(
+        warn(
             f"as_of {day:%Y-%m-%d} is after the data's last day; the screen uses "
-            f"{ds.end:%Y-%m-%d}, the latest it has.",
-            UserWarning,
-            stacklevel=2,
+            f"{ds.end:%Y-%m-%d}, the latest it has."
         )
     known = ds.as_of(day)
     recent = scoring_window(known, known.end)
-    # Custom panels are placed on the whole dataset first (a fill carries only past values),
-    # then cut to the window: values dated after as_of never reach the screen.
-    yours = {name: factor.on(ds, name) for name, factor in read_custom(custom).items()}
+    # Custom values dated after as_of are dropped first; the rest are placed on the whole
+    # dataset's calendar (which knows whether a label's day traded), then cut to the window.
+    yours = {name: factor.on(ds, name, until=day) for name, factor in read_custom(custom).items()}
     yours = {name: replace(f, panel=f.panel.loc[recent.dates, recent.tickers])
              for name, f in yours.items()}  # fmt: skip
     scores = score(

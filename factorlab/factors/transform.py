@@ -7,16 +7,24 @@ raising: a panel of exposures has many such dates at the start of the data. An i
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 
+from factorlab._warnings import warn
 from factorlab.errors import ConfigError
 
-__all__ = ["SEED_THRESHOLDS", "bucket_score", "neutralize", "rank", "winsorize", "zscore"]
+__all__ = [
+    "SEED_THRESHOLDS",
+    "bucket_score",
+    "flat_dates",
+    "neutralize",
+    "rank",
+    "winsorize",
+    "zscore",
+]
 
 # The seed's bucket scores: a metric's value is placed between these cut points and scored 1-10
 # (10 = most attractive). Ratios where lower is cheaper (P/E, P/B, P/S, EV/EBITDA, debt/equity)
@@ -100,14 +108,16 @@ def row_quantile(ordered: np.ndarray, q: float, count: np.ndarray | None = None)
 DISPERSION_RTOL = 1e-10  # a spread below this share of the values' size is rounding noise
 
 
-def zscore(panel: pd.DataFrame, name: str | None = None) -> pd.DataFrame:
+def zscore(
+    panel: pd.DataFrame, name: str | None = None, scale: pd.Series | None = None
+) -> pd.DataFrame:
     """Subtract each date's mean and divide by its standard deviation (``ddof=1``).
 
     A date with fewer than two values, or with no spread, is all NaN. A spread below
-    :data:`DISPERSION_RTOL` times the values' mean absolute size counts as none: a metric that
-    is constant up to floating-point noise (0.2 ± 3e-17 for every stock) has nothing to rank,
-    and a z-score would blow the noise up to full-size scores. Such dates are NaN too, with one
-    warning naming ``name`` (the metric) and the dates.
+    :data:`DISPERSION_RTOL` times the values' size counts as none (see :func:`flat_dates`): a
+    metric that is constant up to floating-point noise (0.2 ± 3e-17 for every stock) has
+    nothing to rank, and a z-score would blow the noise up to full-size scores. Such dates are
+    NaN too, with one warning naming ``name`` (the metric) and the dates.
 
     Examples
     --------
@@ -117,19 +127,48 @@ def zscore(panel: pd.DataFrame, name: str | None = None) -> pd.DataFrame:
     """
     clean = _finite_frame(panel)
     std = clean.std(axis=1)
-    flat = std <= DISPERSION_RTOL * clean.abs().mean(axis=1)  # NaN spread compares False
-    noisy = flat & (std > 0)
-    if noisy.any():
-        days = panel.index[noisy.to_numpy()]
-        where = _first_dates(days)
-        warnings.warn(
-            f"{name or 'The panel'} is constant up to rounding on {where}: its spread is below "
-            f"{DISPERSION_RTOL:g} of its size, so it cannot rank stocks there. Those dates get "
-            "NaN z-scores, as an exactly constant metric does.",
-            UserWarning,
-            stacklevel=2,
-        )
+    flat = flat_dates(clean, name, scale, std)
     return clean.sub(clean.mean(axis=1), axis=0).div(std.where(~flat), axis=0)
+
+
+def flat_dates(
+    panel: pd.DataFrame,
+    name: str | None = None,
+    scale: pd.Series | None = None,
+    std: pd.Series | None = None,
+) -> pd.Series:
+    """Dates whose values have no spread beyond rounding: a standard deviation of at most
+    :data:`DISPERSION_RTOL` times ``scale`` (by default the values' mean absolute size; pass
+    the size before a demeaning, which leaves only the noise). Warns once, naming ``name``,
+    when some spread was there but only as noise.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> flat_dates(pd.DataFrame([[0.2, 0.2, 0.2], [1.0, 2.0, 3.0]])).tolist()
+    [True, False]
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     flat = flat_dates(pd.DataFrame([[0.2, 0.2 + 3e-17, 0.2 - 3e-17]]), name="debt_to_equity")
+    >>> flat.tolist(), str(caught[0].message)[:44]
+    ([True], 'debt_to_equity is constant up to rounding on')
+    """
+    std = panel.std(axis=1) if std is None else std
+    size = panel.abs().mean(axis=1) if scale is None else scale
+    flat = std <= DISPERSION_RTOL * size  # a NaN spread (fewer than two values) compares False
+    noisy = flat & (std > 0)
+    if noisy.any():  # pandas' std of identical values can be 3e-17: those are not noise
+        rows = panel[noisy.to_numpy()]
+        noisy[noisy] = (rows.max(axis=1) > rows.min(axis=1)).to_numpy()
+    if noisy.any():
+        warn(
+            f"{name or 'The panel'} is constant up to rounding on "
+            f"{_first_dates(panel.index[noisy.to_numpy()])}: its spread is below "
+            f"{DISPERSION_RTOL:g} of its size, so it cannot rank stocks there. Those dates get "
+            "NaN scores, as an exactly constant metric does."
+        )
+    return flat
 
 
 def _first_dates(days: pd.Index) -> str:

@@ -128,3 +128,39 @@ def test_a_mid_week_anchor_rebalances_on_that_day(market, scores):
     days = result.turnover.index
     assert (days.day_of_week <= 2).all() and (days.day_of_week == 2).mean() > 0.9
     assert "weekly (Wed)" in result.rule
+
+
+def test_reprs_hold_up_on_results_built_by_hand():
+    from factorlab.backtest.result import BacktestResult
+
+    days = pd.bdate_range("2024-01-01", periods=3)
+    r = pd.Series([0.01, -0.02, 0.0], index=days)
+    empty = pd.Series(dtype=float)
+
+    def built(returns, settings):
+        return BacktestResult(returns, returns, pd.DataFrame(), empty, empty, empty, None, settings)
+
+    assert repr(built(r, {})).startswith("<BacktestResult: CAGR ")
+    assert repr(built(r, {"quantiles": None, "cost_bps": "10"})).startswith(
+        "<BacktestResult 10 bps: CAGR "
+    )
+    assert "at most 0.4% each" in repr(built(r, {"quantiles": 5, "max_weight": 0.004}))
+    assert repr(built(r.iloc[:0], {})) == "<BacktestResult: no returns>"
+    assert "no returns" in built(r.iloc[:0], {})._repr_html_()
+
+
+def test_a_short_weight_reads_as_a_minus(market):
+    scores = fl.score(market, weights="value=0.5,momentum=-0.5", allow_short=True)
+    assert repr(scores).startswith("<Scores zscore, value 50% - momentum 50%: ")
+
+
+@pytest.mark.parametrize("bad", [21.7, True, "fortnightly", 0])
+def test_a_rebalance_that_is_not_a_whole_number_of_days_is_refused(market, scores, bad):
+    with pytest.raises(fl.ConfigError, match="rebalance"):
+        fl.backtest(scores, market, rebalance=bad)
+
+
+def test_a_cost_that_looks_like_a_percent_suggests_it(market, scores):
+    with pytest.warns(UserWarning, match=r"If you meant 25 bps \(0.25 as a percent") as caught:
+        fl.backtest(scores, market, cost_bps=0.25)
+    assert caught[0].filename == __file__  # the warning names the caller's line

@@ -73,3 +73,10 @@ def test_neutralizing_by_a_missing_group_names_the_columns_there_are(small_sampl
     pd.testing.assert_frame_equal(by_own, by_sector)
     report = fl.evaluate(fl.factors.momentum(custom), custom, periods=(5,), groupby="gics_sector")
     assert set(report.quantile_returns_by_group.columns.get_level_values(0)) == {5}
+
+
+def test_groups_prefers_the_exact_spelling(tiny_parts):
+    meta = tiny_parts["meta"].assign(Style=["a", "a", "b"], style=["x", "y", "z"])
+    ds = fl.Dataset(**{**tiny_parts, "meta": meta})
+    assert ds.groups("Style").tolist() == ["a", "a", "b"]
+    assert ds.groups("style").tolist() == ["x", "y", "z"]

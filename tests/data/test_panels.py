@@ -139,3 +139,55 @@ def test_bad_align_and_fill_are_named(market):
         fl.backtest(momentum, market, align="nearest")
     with pytest.raises(fl.ConfigError, match="fill must be None or 'latest'"):
         fl.evaluate(momentum, market, fill="ffill")
+
+
+def test_align_previous_never_replaces_a_trading_days_own_value(market):
+    """A weekday the dataset does not trade (another calendar's) must not bring its later
+    value back onto the day before, which has a value of its own."""
+    ticker = market.tickers[0]
+    day = market.dates[(market.dates.day_of_week == 1)][5]  # a Tuesday
+    holiday = day + pd.Timedelta(days=1)  # a Wednesday the dataset does not trade
+    panel = pd.DataFrame({ticker: [1.0, 2.0]}, index=[day, holiday])
+    trimmed = fl.Dataset(prices=market.prices.drop(index=holiday))
+    aligned = align_panel(panel, trimmed, align="previous")
+    assert aligned.loc[day, ticker] == 1.0
+
+
+def test_align_previous_keeps_the_earliest_of_labels_landing_on_one_day(market):
+    ticker = market.tickers[0]
+    friday = market.dates[market.dates.day_of_week == 4][10]
+    saturday, sunday = friday + pd.Timedelta(days=1), friday + pd.Timedelta(days=2)
+    panel = pd.DataFrame({ticker: [1.0, 2.0]}, index=[saturday, sunday])
+    assert align_panel(panel, market, align="previous").loc[friday, ticker] == 1.0
+
+
+def test_the_exact_error_warns_that_weekdays_off_the_calendar_may_be_another_calendars(market):
+    ticker = market.tickers[0]
+    weekday = market.dates[100]
+    trimmed = fl.Dataset(prices=market.prices.drop(index=weekday))
+    panel = pd.DataFrame({ticker: [1.0]}, index=[weekday])
+    with pytest.raises(fl.DataError, match=r"1 of them are weekdays within the data .* compute "
+                                           r"the signal from this dataset instead"):  # fmt: skip
+        fl.backtest(panel, trimmed)
+
+
+def test_a_numbered_index_and_a_duplicated_ticker_are_refused(market):
+    with pytest.raises(fl.DataError, match="indexed by dates, not numbers"):
+        align_panel(pd.DataFrame({market.tickers[0]: [1.0, 2.0]}), market, "factor")
+    twice = fl.factors.momentum(market)[[market.tickers[0], market.tickers[0]]]
+    with pytest.raises(fl.DataError, match="ticker .* in more than one column"):
+        align_panel(twice, market)
+
+
+def test_an_infinity_under_text_dates_is_named_with_its_date(market):
+    ticker = market.tickers[0]
+    panel = pd.DataFrame({ticker: [1.0, np.inf]}, index=["2024-01-02", "2024-01-03"])
+    with pytest.raises(fl.DataError, match=rf"infinite for {ticker} on 2024-01-03"):
+        align_panel(panel, market)
+
+
+def test_the_alphalens_note_points_at_the_callers_line(market):
+    series = fl.factors.momentum(market).iloc[-5:].stack()
+    with pytest.warns(UserWarning, match="came as a Series") as caught:
+        fl.evaluate(series, market, periods=(1,))
+    assert caught[0].filename == __file__

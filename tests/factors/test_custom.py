@@ -143,3 +143,56 @@ def test_the_explorer_has_a_slider_for_each_custom_factor(market, reversal):
     explorer.weights["value"].value = 0.0
     top = explorer.table.index[0]
     assert explorer.table.loc[top, "reversal_score"] == explorer.table["reversal_score"].max()
+
+
+def test_the_screen_as_of_a_saturday_ignores_a_sunday_month_end_label(market, reversal):
+    """A month-end label after as_of must not be pulled back into the screen (it knew more)."""
+    monthly = reversal.resample("ME").last()
+    sunday = monthly.index[(monthly.index.day_of_week == 6) & (monthly.index < market.dates[-60])][-1]
+    saturday = sunday - pd.Timedelta(days=1)
+    changed = monthly.copy()
+    changed.loc[sunday] = -changed.loc[sunday] * 100
+    weights = {"value": 0.5, "reversal": 0.5}
+    tables = [
+        fl.screen(market, top=None, as_of=saturday, weights=weights,
+                  custom={"reversal": fl.factors.Custom(m, align="previous", fill="latest")})
+        for m in (monthly, changed)
+    ]  # fmt: skip
+    pd.testing.assert_frame_equal(*tables)
+
+
+def test_a_factor_constant_within_sectors_is_not_ranked_after_neutralizing(market):
+    sectors = market.meta["sector"].astype("category").cat.codes.astype(float)
+    noise = np.random.default_rng(2).normal(0, 1e-15, market.prices.shape)
+    flat = pd.DataFrame(np.broadcast_to(sectors.to_numpy(), market.prices.shape) * (1 + noise),
+                        index=market.dates, columns=market.tickers).where(market.prices.notna())  # fmt: skip
+    for method in ("zscore", "rank"):
+        with pytest.warns(UserWarning, match="'?flat'? is constant up to rounding"):
+            scores = fl.score(market, weights={"flat": 1.0}, custom={"flat": flat},
+                              neutralize="sector", method=method)  # fmt: skip
+        assert scores.composite.isna().all().all()
+
+
+def test_a_custom_factor_with_no_values_or_sparse_values_says_what_to_do(market, reversal):
+    with pytest.raises(fl.DataError, match="custom factor 'gone' has no value on this dataset"):
+        fl.score(market, weights={"gone": 1.0}, custom={"gone": reversal * np.nan})
+    month_ends = reversal.groupby(reversal.index.to_period("M")).tail(1).reindex(market.dates)
+    with pytest.warns(UserWarning, match=r"has values on only \d+% of the days .* fill='latest'"):
+        fl.score(market, weights={"monthly": 1.0}, custom={"monthly": month_ends})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fl.score(market, weights={"monthly": 1.0},
+                 custom={"monthly": fl.factors.Custom(month_ends, fill="latest")})  # fmt: skip
+
+
+@pytest.mark.parametrize("name", ["name", "price", "rank", "composite", "momentum_score",
+                                  "earnings_yield"])  # fmt: skip
+def test_a_custom_name_that_would_overwrite_a_screen_column_is_refused(market, reversal, name):
+    with pytest.raises(fl.ConfigError, match="would share its name with a column of the screen"):
+        fl.score(market, weights={name: 1.0}, custom={name: reversal})
+
+
+def test_higher_is_better_given_as_text_is_read_as_a_boolean(reversal):
+    assert fl.factors.Custom(reversal, higher_is_better="False").higher_is_better is False
+    with pytest.raises(fl.ConfigError, match="higher_is_better must be true or false"):
+        fl.factors.Custom(reversal, higher_is_better="lower")
