@@ -126,9 +126,9 @@ def zscore(
     [[-1.0, 0.0, 1.0]]
     """
     clean = _finite_frame(panel)
-    std = clean.std(axis=1)
-    flat = flat_dates(clean, name, scale, std)
-    return clean.sub(clean.mean(axis=1), axis=0).div(std.where(~flat), axis=0)
+    mean, std = clean.mean(axis=1), clean.std(axis=1)
+    flat = flat_dates(clean, name, mean.abs() if scale is None else scale, std)
+    return clean.sub(mean, axis=0).div(std.where(~flat), axis=0)
 
 
 def flat_dates(
@@ -138,9 +138,10 @@ def flat_dates(
     std: pd.Series | None = None,
 ) -> pd.Series:
     """Dates whose values have no spread beyond rounding: a standard deviation of at most
-    :data:`DISPERSION_RTOL` times ``scale`` (by default the values' mean absolute size; pass
-    the size before a demeaning, which leaves only the noise). Warns once, naming ``name``,
-    when some spread was there but only as noise.
+    :data:`DISPERSION_RTOL` times ``scale``, the values' size. By default that is the absolute
+    mean, which equals their mean absolute size whenever the spread is that small; after a
+    demeaning, which leaves only the noise, pass the mean absolute size from before it. Warns
+    once, naming ``name``, when some spread was there but only as noise.
 
     Examples
     --------
@@ -155,7 +156,7 @@ def flat_dates(
     ([True], 'debt_to_equity is constant up to rounding on')
     """
     std = panel.std(axis=1) if std is None else std
-    size = panel.abs().mean(axis=1) if scale is None else scale
+    size = panel.mean(axis=1).abs() if scale is None else scale
     flat = std <= DISPERSION_RTOL * size  # a NaN spread (fewer than two values) compares False
     noisy = flat & (std > 0)
     if noisy.any():  # pandas' std of identical values can be 3e-17: those are not noise
