@@ -9,6 +9,7 @@ Examples
 """
 
 from factorlab import factors
+from factorlab._version import __version__
 from factorlab.backtest import (
     BacktestResult,
     FactorReport,
@@ -21,9 +22,7 @@ from factorlab.data import Dataset, load_dataset
 from factorlab.errors import ConfigError, DataError
 from factorlab.factors import Scores, score, screen
 from factorlab.monitor import monitor
-from factorlab.run import notebook_dataset, record
-
-__version__ = "0.1.0"
+from factorlab.notebook import notebook_dataset, record
 
 __all__ = [
     "Analyst",
@@ -54,7 +53,7 @@ def __getattr__(name: str) -> object:
     # The analyst (pydantic, and ollama once it talks) loads on first use: importing
     # factorlab stays cheap for everyone who never asks a model.
     if name == "Analyst":
-        from factorlab.llm import Analyst
+        from factorlab.llm import Analyst  # pydantic and the model clients: on first use
 
         return Analyst
     if name in ("plots", "widgets"):  # matplotlib and ipywidgets load when first used

@@ -6,12 +6,17 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from factorlab._files import cache_root
+from factorlab._version import __version__
+from factorlab.backtest import backtest
+from factorlab.data import Dataset, load_dataset
 from factorlab.errors import ConfigError, DataError
-
-if TYPE_CHECKING:  # the data layer is imported when a command runs, to keep start-up fast
-    from factorlab.data import Dataset
+from factorlab.factors import score, screen
+from factorlab.monitor import run_monitor
+from factorlab.notebook import notebook_dataset
+from factorlab.params import as_int
+from factorlab.run import find_notebooks, run_notebooks, versions
 
 __all__ = ["format_summary", "main"]
 
@@ -70,7 +75,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _run(args: argparse.Namespace) -> int:
     from datetime import datetime
 
-    from factorlab.run import find_notebooks, run_notebooks
 
     parameters = {key: value for key, value in args.parameter}
     for name in ("dataset", "n_tickers", "years", "seed"):
@@ -97,7 +101,6 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _dataset(args: argparse.Namespace) -> int:
-    from factorlab.run import notebook_dataset
 
     ds = notebook_dataset(args.dataset, args.tickers, args.start, args.end, args.n_tickers,
                           args.years, args.seed)  # fmt: skip
@@ -106,12 +109,10 @@ def _dataset(args: argparse.Namespace) -> int:
 
 
 def _doctor(args: argparse.Namespace) -> int:
-    from factorlab._files import cache_root
-    from factorlab.llm import Analyst
-    from factorlab.run import _versions, notebook_dataset
+    from factorlab.llm import Analyst  # pydantic and the model clients: only when asked
 
     print("factorlab doctor")
-    for name, version in _versions().items():
+    for name, version in versions().items():
         print(f"  {name:<12} {version}")
     print(f"  cache        {cache_root()}")
     analyst = Analyst(model=args.model, host=args.host, timeout_s=5)
@@ -128,8 +129,6 @@ def _doctor(args: argparse.Namespace) -> int:
 def _screen(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from factorlab.factors import screen
-    from factorlab.run import notebook_dataset
 
     ds = notebook_dataset(args.dataset, args.tickers, args.start, args.end, args.n_tickers,
                           args.years, args.seed)  # fmt: skip
@@ -147,9 +146,6 @@ def _screen(args: argparse.Namespace) -> int:
 def _backtest(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from factorlab.backtest import backtest
-    from factorlab.factors import score
-    from factorlab.run import notebook_dataset
 
     ds = notebook_dataset(args.dataset, args.tickers, args.start, args.end, args.n_tickers,
                           args.years, args.seed)  # fmt: skip
@@ -164,7 +160,6 @@ def _backtest(args: argparse.Namespace) -> int:
 
 
 def _fetch(args: argparse.Namespace) -> int:
-    from factorlab.data import load_dataset
 
     ds = load_dataset(
         "yahoo", tickers=args.tickers, start=args.start, end=args.end,
@@ -182,7 +177,7 @@ def _fetch(args: argparse.Namespace) -> int:
 
 
 def _create_model(args: argparse.Namespace) -> int:
-    from factorlab.llm import Analyst
+    from factorlab.llm import Analyst  # pydantic and the model clients: only when asked
 
     analyst = Analyst(model=args.base, host=args.host)
     try:
@@ -196,8 +191,6 @@ def _create_model(args: argparse.Namespace) -> int:
 
 
 def _monitor(args: argparse.Namespace) -> int:
-    from factorlab.monitor import run_monitor
-    from factorlab.run import notebook_dataset
 
     def load():  # fresh each check: a Yahoo dataset picks up the new day
         return notebook_dataset(args.dataset, args.tickers, args.start, args.end,
@@ -207,7 +200,7 @@ def _monitor(args: argparse.Namespace) -> int:
     state = Path(args.state)
     analyst = None
     if args.analyst:
-        from factorlab.llm import Analyst
+        from factorlab.llm import Analyst  # pydantic and the model clients: only when asked
 
         analyst = Analyst(model=args.model, host=args.ollama_host, timeout_s=60)
     sent = run_monitor(load, state, weights=args.weights, since=args.since,
@@ -240,15 +233,13 @@ def _serve(args: argparse.Namespace) -> int:
         raise ConfigError(
             "factorlab serve needs the serve extra: pip install 'factorlab[serve]'."
         ) from None
-    from factorlab.llm import Analyst
-    from factorlab.run import notebook_dataset
-    from factorlab.serve import create_app
+    from factorlab.llm import Analyst  # pydantic and the model clients: only when asked
+    from factorlab.serve import create_app  # fastapi: only for this command
 
     ds = notebook_dataset(args.dataset, args.tickers, args.start, args.end, args.n_tickers,
                           args.years, args.seed)  # fmt: skip
     # A model call must fit inside a request's time limit, with a retry.
     app = create_app(ds, Analyst(model=args.model, host=args.ollama_host, timeout_s=20))
-    from factorlab.params import as_int
 
     port = as_int(args.port, "port")
     print(f"factorlab serve: {ds.source}, {len(ds.tickers)} tickers, on "
@@ -258,7 +249,6 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    from factorlab import __version__
 
     parser = argparse.ArgumentParser(
         prog="factorlab",

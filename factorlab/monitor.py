@@ -17,9 +17,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from factorlab._files import write_atomic
 from factorlab._json import json_safe
 from factorlab.data import Dataset
 from factorlab.errors import ConfigError
+from factorlab.factors import score
+from factorlab.factors.screening import scoring_window
 from factorlab.params import as_date, as_float, as_int
 
 __all__ = ["ALERT_COLUMNS", "Thresholds", "monitor", "run_monitor"]
@@ -106,8 +109,6 @@ def monitor(
     ...                         "zscore move", "rank move", "drawdown", "new fundamentals"}
     True
     """
-    from factorlab.factors import score
-    from factorlab.factors.screening import scoring_window
 
     limits = Thresholds.parse(thresholds)
     end = _trading_day(ds, until, "until") if until is not None else ds.end
@@ -359,7 +360,6 @@ def _jsonl_keys(path: Path) -> set[str]:
 
 
 def _write_state(path: Path, state: dict[str, Any]) -> None:
-    from factorlab._files import write_atomic
 
     text = json.dumps(state, indent=1)
     write_atomic(path, lambda target: target.write_text(text))

@@ -203,7 +203,7 @@ def plot_factor_correlations(scores: Scores, ax: Axes | None = None) -> Figure:
     import pandas as pd
     import seaborn as sns
 
-    from factorlab.backtest.evaluation import rank_ic
+    from factorlab.backtest.crosssection import rank_ic  # removed below: results compute
 
     month_ends = scores.composite.groupby(scores.composite.index.to_period("M")).tail(1).index
     names = list(scores.components)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import os
 import platform
 import re
@@ -20,67 +19,13 @@ import time
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from factorlab.errors import ConfigError
+from factorlab.notebook import FIGURES_MIME
 
-__all__ = ["FIGURES_MIME", "NotebookRun", "notebook_dataset", "record", "run_notebooks"]
+__all__ = ["NotebookRun", "find_notebooks", "notebook_folders", "run_notebooks", "versions"]
 
-FIGURES_MIME = "application/vnd.factorlab.figures+json"
 CELL_TIMEOUT_S = 600
-
-
-def notebook_dataset(
-    dataset: str = "sample", tickers: object = None, start: object = None, end: object = None,
-    n_tickers: object = 200, years: object = 15, seed: object = 42,
-) -> Any:  # fmt: skip
-    """The dataset a notebook's parameters describe: the sample (sized by ``n_tickers``,
-    ``years``, ``seed``), ``"yahoo"`` (needs ``tickers``) or a saved folder; then restricted
-    to ``tickers`` and ``start``..``end`` when given. Strings work, as papermill passes them.
-
-    Examples
-    --------
-    >>> ds = notebook_dataset("sample", n_tickers="30", years="3", start="2023-01-01")
-    >>> len(ds.tickers), f"{ds.start:%Y}"
-    (30, '2023')
-    """
-    from factorlab.data import load_dataset
-
-    name = str(dataset).strip()
-    if name.lower() == "sample":
-        options = {"n_tickers": n_tickers, "years": years, "seed": seed}
-    else:
-        options = {}
-    return load_dataset(name, tickers=tickers or None, start=start or None, end=end or None,
-                        **options)  # fmt: skip
-
-
-def record(**figures: object) -> None:
-    """Record key figures of a notebook for the run summary (``factorlab run`` reads them from
-    the executed notebook). Numbers are rounded to 6 significant figures; text is kept.
-
-    Examples
-    --------
-    >>> record(mean_ic=0.0412345678, source="rule-based")  # doctest: +SKIP
-    """
-    from IPython.display import display
-
-    clean = {str(k): _plain(v) for k, v in figures.items()}
-    shown = ", ".join(f"{k} = {v}" for k, v in clean.items())
-    display({FIGURES_MIME: clean, "text/plain": f"Recorded for the run summary: {shown}"},
-            raw=True)  # fmt: skip
-
-
-def _plain(value: object) -> object:
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, int) or (hasattr(value, "dtype") and "int" in str(value.dtype)):
-        return int(value)  # type: ignore[call-overload]
-    try:
-        number = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return str(value)
-    return float(f"{number:.6g}") if math.isfinite(number) else str(value)
 
 
 @dataclass
@@ -292,7 +237,7 @@ def _to_html(path: Path) -> Path:
     return target
 
 
-def _versions() -> dict[str, str]:
+def versions() -> dict[str, str]:
     from importlib.metadata import PackageNotFoundError, version
 
     out = {"python": platform.python_version()}
@@ -316,7 +261,7 @@ def _write_summary(
         "ok": all(r.status == "ok" for r in runs),
         "parameters": parameters,
         "kernel": kernel,
-        "versions": _versions(),
+        "versions": versions(),
         "dataset_fingerprints": sorted(
             {str(r.figures["dataset"]) for r in runs if "dataset" in r.figures}
         ),  # fmt: skip

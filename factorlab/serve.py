@@ -15,8 +15,14 @@ import pandas as pd
 from pydantic import BaseModel, Field
 
 from factorlab._json import json_safe
+from factorlab._version import __version__
+from factorlab.backtest import backtest
 from factorlab.data import Dataset
 from factorlab.errors import ConfigError, DataError
+from factorlab.factors import score, screen
+from factorlab.factors.screening import scoring_window
+from factorlab.llm import Analyst
+from factorlab.params import as_tickers
 
 __all__ = ["MAX_TICKERS", "MAX_YEARS", "REQUEST_TIMEOUT_S", "create_app"]
 
@@ -33,11 +39,7 @@ def create_app(ds: Dataset, analyst: Any = None, timeout_s: float = REQUEST_TIME
     from fastapi.exceptions import RequestValidationError
     from fastapi.responses import JSONResponse
 
-    from factorlab import __version__
-
     if analyst is None:
-        from factorlab.llm import Analyst
-
         analyst = Analyst(timeout_s=30)
 
     app = FastAPI(title="factorlab", version=__version__,
@@ -88,8 +90,6 @@ def create_app(ds: Dataset, analyst: Any = None, timeout_s: float = REQUEST_TIME
     async def get_screen(top: int = Query(10, ge=1, le=MAX_TICKERS),
                          weights: str | None = None) -> Any:  # fmt: skip
         """The top of the screen on the latest date."""
-        from factorlab.factors import screen
-
         return await bounded(lambda: _rows(screen(ds, top=top, weights=weights)))
 
     @app.post("/analyze")
@@ -123,9 +123,6 @@ def create_app(ds: Dataset, analyst: Any = None, timeout_s: float = REQUEST_TIME
     @app.post("/backtest")
     async def post_backtest(body: BacktestRequest) -> Any:
         """Backtest the composite for the given weights and settings: the stats table."""
-        from factorlab.backtest import backtest
-        from factorlab.factors import score
-
         window = (await asyncio.to_thread(ds.slice, body.start, body.end)
                   if body.start or body.end else ds)  # fmt: skip
         years = (window.end - window.start).days / 365.25
@@ -169,8 +166,6 @@ class BacktestRequest(BaseModel):
 
 
 def _known(ds: Dataset, tickers: list[str]) -> list[str]:
-    from factorlab.params import as_tickers
-
     wanted = as_tickers(tickers)
     if len(wanted) > MAX_TICKERS:
         raise ConfigError(f"{len(wanted)} tickers asked for; at most {MAX_TICKERS} per request.")
@@ -182,9 +177,6 @@ def _known(ds: Dataset, tickers: list[str]) -> list[str]:
 
 
 def _scores_of(ds: Dataset, tickers: list[str], weights: object) -> pd.DataFrame:
-    from factorlab.factors import score
-    from factorlab.factors.screening import scoring_window
-
     latest = score(scoring_window(ds, ds.end), weights=weights).latest()  # one date, not decades
     missing = [t for t in tickers if t not in latest.index]
     if missing:

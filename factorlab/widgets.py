@@ -14,7 +14,12 @@ from typing import Any
 
 import pandas as pd
 
+from factorlab.backtest import backtest
 from factorlab.data import Dataset
+from factorlab.factors import parse_weights, score
+from factorlab.factors.custom import read_custom
+from factorlab.factors.weights import DEFAULT_WEIGHTS
+from factorlab.plots import plot_backtest
 
 __all__ = ["Explorer", "explore"]
 
@@ -33,9 +38,6 @@ class Explorer:
     ) -> None:
         import ipywidgets as w
 
-        from factorlab.factors import parse_weights, score
-        from factorlab.factors.custom import read_custom
-        from factorlab.factors.weights import DEFAULT_WEIGHTS
 
         self.ds = ds
         self.debounce_s = float(debounce_s)
@@ -111,8 +113,6 @@ class Explorer:
     def _draw(self, current: Any) -> None:
         from IPython.display import display
 
-        from factorlab.backtest import backtest
-        from factorlab.plots import plot_backtest
 
         composite = self.composite()
         if composite is None:

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from factorlab.cli import main
-from factorlab.run import find_notebooks, notebook_dataset
+from factorlab.notebook import notebook_dataset
+from factorlab.run import find_notebooks
 
 FOLDER = Path(__file__).parents[1] / "notebooks"
 

@@ -9,8 +9,15 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from factorlab.backtest import metrics
-from factorlab.backtest.result import BacktestResult, _figures, trading_figures
+from factorlab.backtest.metrics import (
+    deflated_sharpe_ratio,
+    probabilistic_sharpe_ratio,
+    sharpe_ratio,
+)
+from factorlab.backtest.portfolio import backtest
+from factorlab.backtest.result import BacktestResult, performance_figures, trading_figures
 from factorlab.errors import ConfigError
+from factorlab.params import as_float, as_int
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -32,18 +39,18 @@ class Comparison:
         """One row per figure, one column per strategy (and the benchmark): the rows of
         ``result.stats()``, turnover, costs and holdings included, all over the days the
         strategies share. A strategy given as a Series of returns has no trading figures."""
-        columns = {name: _figures(self.returns[name], self.benchmark) for name in self.returns}
+        columns = {name: performance_figures(self.returns[name], self.benchmark) for name in self.returns}
         for name, result in self.results.items():
             columns[name] |= trading_figures(result, self.returns.index)
         if self.benchmark is not None:
-            columns[f"benchmark ({self.benchmark.name})"] = _figures(self.benchmark, None)
+            columns[f"benchmark ({self.benchmark.name})"] = performance_figures(self.benchmark, None)
         table = pd.DataFrame(columns)
         table.index.name = "figure"
         return table
 
     def plot(self) -> Figure:
         """Growth of 1 for every strategy (and the benchmark), log scale."""
-        from factorlab.plots import plot_equity_curves
+        from factorlab.plots import plot_equity_curves  # matplotlib: loaded when drawn
 
         return plot_equity_curves(self.returns, self.benchmark)
 
@@ -56,12 +63,6 @@ class Comparison:
         ``active=True`` judges the returns in excess of the benchmark: for a long-only
         portfolio, total returns mostly measure the market's own premium.
         """
-        from factorlab.backtest.metrics import (
-            deflated_sharpe_ratio,
-            probabilistic_sharpe_ratio,
-            sharpe_ratio,
-        )
-        from factorlab.params import as_int
 
         trials = len(self.returns.columns) if n_trials is None else as_int(n_trials, "n_trials")
         if trials < 1:
@@ -151,8 +152,6 @@ def cost_sensitivity(
     >>> bool(table.loc[0, "CAGR"] > table.loc[50, "CAGR"])
     True
     """
-    from factorlab.backtest.portfolio import backtest
-    from factorlab.params import as_float
 
     if isinstance(costs_bps, str):
         costs_bps = costs_bps.replace(",", " ").split()

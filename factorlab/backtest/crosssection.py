@@ -1,4 +1,5 @@
-"""The per-date work of factor evaluation: forward returns, buckets, rank IC and bucket means.
+"""The kernels of factor evaluation, shared by ``fl.evaluate``, the backtest and the plots:
+forward returns, buckets, rank IC and bucket means, each per date.
 
 Every date is a cross-section of its own, so the panel is processed in blocks of dates. A block
 of a few hundred dates fits in the processor's cache, its buffers are allocated once and reused
@@ -8,16 +9,27 @@ peak memory does not grow with the number of dates.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from factorlab.backtest.ranking import center_sorted_ranks, sort_rows, sorted_ranks
+from factorlab.backtest.ranking import center_sorted_ranks, row_ranks, sort_rows, sorted_ranks
 from factorlab.factors.transform import row_quantile
 
-__all__ = ["CrossSections", "Forward", "bucket_labels", "cross_sections"]
+__all__ = [
+    "CrossSections",
+    "Forward",
+    "bucket_labels",
+    "cross_sections",
+    "forward_returns",
+    "labels_as_float",
+    "pearson_rows",
+    "quantile_buckets",
+    "rank_ic",
+]
 
 BLOCK_CELLS = 1 << 20  # about a million cells (8 MB of float64) per block
 
@@ -278,3 +290,53 @@ def _bucket_means(values: np.ndarray, labels: np.ndarray, q: int) -> np.ndarray:
     count = np.bincount(cell, minlength=size).reshape(-1, q)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(count > 0, total / count, np.nan)
+
+
+def forward_returns(
+    prices: pd.DataFrame, periods: Sequence[int], delisted: pd.Series | None = None
+) -> dict[int, pd.DataFrame]:
+    """``{h: close[t+h] / close[t] - 1}`` for each period ``h`` (rows).
+
+    A stock that delists within the horizon (``delisted``: last trading days) realizes its
+    return to its last price, as in the backtest; other missing prices give NaN.
+    """
+    forward = Forward(prices, delisted)
+    return {
+        h: pd.DataFrame(forward.into(h), index=prices.index, columns=prices.columns)
+        for h in periods
+    }
+
+
+def rank_ic(factor: pd.DataFrame, returns: pd.DataFrame) -> pd.Series:
+    """Spearman correlation across stocks per date, on stocks that have both values."""
+    both = factor.notna().to_numpy() & returns.notna().to_numpy()
+    a = row_ranks(np.where(both, factor.to_numpy(dtype=float), np.nan))
+    b = row_ranks(np.where(both, returns.to_numpy(dtype=float), np.nan))
+    return pd.Series(pearson_rows(a, b).to_numpy(), index=factor.index)
+
+
+def quantile_buckets(factor: pd.DataFrame, quantiles: int) -> pd.DataFrame:
+    """``pd.qcut(row, quantiles, labels=False) + 1`` for every date at once; a date whose
+    edges are not unique is all NaN (alphalens drops it)."""
+    values = factor.to_numpy(dtype=float)
+    labels, _ = bucket_labels(values, np.sort(values, axis=1), quantiles)
+    return pd.DataFrame(labels_as_float(labels), index=factor.index, columns=factor.columns)
+
+
+def labels_as_float(labels: np.ndarray) -> np.ndarray:
+    """Bucket labels as floats, NaN where a cell has no bucket (label 0)."""
+    out = labels.astype(float)
+    out[labels == 0] = np.nan
+    return out
+
+
+def pearson_rows(a: np.ndarray, b: np.ndarray) -> pd.Series:
+    """Per-row Pearson correlation over entries present in both (NaN rows give NaN)."""
+    both = ~np.isnan(a) & ~np.isnan(b)
+    n = both.sum(axis=1)
+    a, b = np.where(both, a, np.nan), np.where(both, b, np.nan)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        a = a - (np.nansum(a, axis=1) / n)[:, None]
+        b = b - (np.nansum(b, axis=1) / n)[:, None]
+        r = np.nansum(a * b, axis=1) / np.sqrt(np.nansum(a * a, axis=1) * np.nansum(b * b, axis=1))
+    return pd.Series(np.where(n >= 2, r, np.nan))

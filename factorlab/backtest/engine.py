@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from factorlab.backtest.crosssection import quantile_buckets
 from factorlab.errors import ConfigError
 from factorlab.params import as_int
 
@@ -150,8 +151,6 @@ def target_weights(
         short_leg = worst <= top_n
     else:
         # The same buckets as fl.evaluate (pd.qcut per day): ties share a bucket.
-        from factorlab.backtest.evaluation import quantile_buckets
-
         bucket = quantile_buckets(pd.DataFrame(score), quantiles).to_numpy()
         long = bucket == quantiles
         short_leg = bucket == 1

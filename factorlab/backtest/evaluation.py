@@ -29,7 +29,13 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import pandas as pd
 
-from factorlab.backtest.crosssection import Forward, bucket_labels, cross_sections
+from factorlab.backtest.crosssection import (
+    Forward,
+    cross_sections,
+    forward_returns,
+    labels_as_float,
+    pearson_rows,
+)
 from factorlab.backtest.ranking import row_ranks
 from factorlab.data import Dataset
 from factorlab.data.panels import align_panel
@@ -39,53 +45,9 @@ from factorlab.params import as_int
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = [
-    "FactorReport",
-    "evaluate",
-    "forward_returns",
-    "quantile_buckets",
-    "rank_ic",
-    "row_ranks",
-]
+__all__ = ["FactorReport", "evaluate"]
 
 MAX_LOSS = 0.35  # warn when more than this share of factor values cannot be evaluated
-
-
-def forward_returns(
-    prices: pd.DataFrame, periods: Sequence[int], delisted: pd.Series | None = None
-) -> dict[int, pd.DataFrame]:
-    """``{h: close[t+h] / close[t] - 1}`` for each period ``h`` (rows).
-
-    A stock that delists within the horizon (``delisted``: last trading days) realizes its
-    return to its last price, as in the backtest; other missing prices give NaN.
-    """
-    forward = Forward(prices, delisted)
-    return {
-        h: pd.DataFrame(forward.into(h), index=prices.index, columns=prices.columns)
-        for h in periods
-    }
-
-
-def rank_ic(factor: pd.DataFrame, returns: pd.DataFrame) -> pd.Series:
-    """Spearman correlation across stocks per date, on stocks that have both values."""
-    both = factor.notna().to_numpy() & returns.notna().to_numpy()
-    a = row_ranks(np.where(both, factor.to_numpy(dtype=float), np.nan))
-    b = row_ranks(np.where(both, returns.to_numpy(dtype=float), np.nan))
-    return pd.Series(_pearson_rows(a, b).to_numpy(), index=factor.index)
-
-
-def quantile_buckets(factor: pd.DataFrame, quantiles: int) -> pd.DataFrame:
-    """``pd.qcut(row, quantiles, labels=False) + 1`` for every date at once; a date whose
-    edges are not unique is all NaN (alphalens drops it)."""
-    values = factor.to_numpy(dtype=float)
-    labels, _ = bucket_labels(values, np.sort(values, axis=1), quantiles)
-    return pd.DataFrame(_labels_as_float(labels), index=factor.index, columns=factor.columns)
-
-
-def _labels_as_float(labels: np.ndarray) -> np.ndarray:
-    out = labels.astype(float)
-    out[labels == 0] = np.nan
-    return out
 
 
 @dataclass(frozen=True)
@@ -176,7 +138,7 @@ class FactorReport:
     def buckets(self) -> dict[int, pd.DataFrame]:
         """Each period's bucket labels (1 = lowest factor values; NaN: not evaluated)."""
         return {
-            h: pd.DataFrame(_labels_as_float(labels), index=self.factor.index,
+            h: pd.DataFrame(labels_as_float(labels), index=self.factor.index,
                             columns=self.factor.columns)
             for h, labels in self.labels.items()
         }  # fmt: skip
@@ -206,7 +168,7 @@ class FactorReport:
 
     def plot(self) -> Figure:
         """A tear sheet: IC over time, quantile returns, cumulative spread, IC decay."""
-        from factorlab.plots import plot_factor_report
+        from factorlab.plots import plot_factor_report  # matplotlib: loaded when drawn
 
         return plot_factor_report(self)
 
@@ -365,20 +327,8 @@ def _rank_autocorrelation(panel: pd.DataFrame, horizons: list[int]) -> pd.Series
             both = present[changed] & present[changed - h]
             a[~same] = row_ranks(np.where(both, values[changed], np.nan))
             b[~same] = row_ranks(np.where(both, values[changed - h], np.nan))
-        out[h] = _pearson_rows(a, b).mean()
+        out[h] = pearson_rows(a, b).mean()
     return pd.Series(out, name="rank autocorrelation")
-
-
-def _pearson_rows(a: np.ndarray, b: np.ndarray) -> pd.Series:
-    """Per-row Pearson correlation over entries present in both (NaN rows give NaN)."""
-    both = ~np.isnan(a) & ~np.isnan(b)
-    n = both.sum(axis=1)
-    a, b = np.where(both, a, np.nan), np.where(both, b, np.nan)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        a = a - (np.nansum(a, axis=1) / n)[:, None]
-        b = b - (np.nansum(b, axis=1) / n)[:, None]
-        r = np.nansum(a * b, axis=1) / np.sqrt(np.nansum(a * a, axis=1) * np.nansum(b * b, axis=1))
-    return pd.Series(np.where(n >= 2, r, np.nan))
 
 
 def _count(values: np.ndarray) -> int:

@@ -19,6 +19,7 @@ from factorlab.backtest.result import BacktestResult
 from factorlab.data import Dataset
 from factorlab.data.panels import align_panel
 from factorlab.errors import ConfigError, DataError
+from factorlab.factors.valuation import market_cap
 from factorlab.params import as_bool, as_float, as_int
 
 __all__ = ["backtest"]
@@ -142,8 +143,6 @@ def backtest(
     size = None
     tradable = listed[rows]
     if weighting == "cap":
-        from factorlab.factors.valuation import market_cap
-
         size = market_cap(ds).to_numpy()[rows]
         tradable = tradable & ~np.isnan(size)  # no market cap, no cap weight: not eligible
     targets = target_weights(

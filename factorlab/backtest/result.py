@@ -10,11 +10,12 @@ import numpy as np
 import pandas as pd
 
 from factorlab.backtest import metrics
+from factorlab.backtest.engine import rebalance_code, rebalance_name
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["BacktestResult", "holding_rule"]
+__all__ = ["BacktestResult", "holding_rule", "performance_figures", "trading_figures"]
 
 _DAYS = 252
 _BUCKETS = {2: "half", 3: "tercile", 4: "quartile", 5: "quintile", 10: "decile", 20: "ventile",
@@ -94,8 +95,6 @@ class BacktestResult:
     def rule(self) -> str:
         """The backtest in a few words: what it holds, how often it trades, what it pays
         (``"top quintile, monthly, 25 bps"``)."""
-        from factorlab.backtest.engine import rebalance_code, rebalance_name
-
         s = self.settings
         parts = [holding_rule(s)]
         if "rebalance" in s:
@@ -115,7 +114,7 @@ class BacktestResult:
             columns[f"benchmark ({self.benchmark.name})"] = self.benchmark
         rows = {}
         for name, r in columns.items():
-            rows[name] = _figures(r, self.benchmark if name == "strategy" else None)
+            rows[name] = performance_figures(r, self.benchmark if name == "strategy" else None)
         table = pd.DataFrame(rows)
         for figure, number in trading_figures(self, self.returns.index).items():
             table.loc[figure, "strategy"] = number
@@ -135,7 +134,7 @@ class BacktestResult:
 
     def plot(self) -> Figure:
         """Equity curve against the benchmark, drawdown, and a rolling 6-month Sharpe ratio."""
-        from factorlab.plots import plot_backtest
+        from factorlab.plots import plot_backtest  # matplotlib: loaded when drawn
 
         return plot_backtest(self)
 
@@ -182,7 +181,9 @@ def trading_figures(result: BacktestResult, days: pd.Index) -> dict[str, float]:
     }
 
 
-def _figures(r: pd.Series, benchmark: pd.Series | None) -> dict[str, float]:
+def performance_figures(r: pd.Series, benchmark: pd.Series | None) -> dict[str, float]:
+    """The return figures of ``stats()`` for one series of daily returns (and, against a
+    benchmark, beta, alpha, tracking error and information ratio)."""
     out = {
         "CAGR": metrics.cagr(r),
         "annual volatility": metrics.annual_volatility(r),

@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 
 from factorlab.data import validate
+from factorlab.data.store import write_folder
 from factorlab.errors import ConfigError, DataError
 from factorlab.params import as_date, as_tickers, did_you_mean
 
@@ -347,9 +348,17 @@ class Dataset:
         >>> fl.load_dataset(folder).prices.equals(ds.prices)
         True
         """
-        from factorlab.data.store import save_dataset
-
-        save_dataset(self, path, overwrite=overwrite)
+        frames: dict[str, pd.DataFrame] = {"prices": self.prices, "meta": self.meta}
+        parts = {"volume": self.volume, "close": self.close, "fundamentals": self.fundamentals,
+                 "benchmark": None if self.benchmark is None else self.benchmark.to_frame()}  # fmt: skip
+        frames |= {name: frame for name, frame in parts.items() if frame is not None}
+        truth_params = None
+        if self.truth is not None:
+            truth_params, truth_frames = self.truth.to_saved()
+            frames |= truth_frames
+        details = {"source": self.source, "notes": self.notes, "failed": self.failed,
+                   "truth": truth_params}  # fmt: skip
+        write_folder(frames, details, path, overwrite=overwrite)
 
     # -- display -------------------------------------------------------------------------------
     def _headline(self) -> str:

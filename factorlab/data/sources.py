@@ -7,6 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from factorlab.data.dataset import Dataset
+from factorlab.data.sample import make_sample
+from factorlab.data.sample.truth import SampleTruth
+from factorlab.data.store import read_folder
+from factorlab.data.yahoo import load_yahoo
 from factorlab.errors import DataError
 from factorlab.params import did_you_mean
 
@@ -64,12 +68,8 @@ def _load(source: str | os.PathLike[str], options: dict[str, Any]) -> Dataset:
         )
     name = source.strip()
     if name.lower() == "sample":
-        from factorlab.data.sample import make_sample
-
         return make_sample(**_only(options, {"n_tickers", "years", "seed"}, "sample"))
     if name.lower() == "yahoo":
-        from factorlab.data.yahoo import load_yahoo
-
         allowed = {"tickers", "start", "end", "benchmark", "cache_dir", "refresh", "offline",
                    "progress", "retry"}  # fmt: skip
         options = {k: v for k, v in _only(options, allowed, "yahoo").items() if v is not None}
@@ -94,10 +94,33 @@ def _looks_like_path(name: str) -> bool:
 
 
 def _from_folder(path: Path, options: dict[str, Any]) -> Dataset:
-    from factorlab.data.store import read_dataset
-
+    """A dataset saved with ``ds.save(path)``, the lab market's truth included."""
     _only(options, set(), "a saved folder")
-    return read_dataset(path)
+    frames, manifest = read_folder(path)
+    folder = Path(path).expanduser()
+    try:
+        truth = None
+        if manifest.get("truth"):
+            truth = SampleTruth.from_saved(manifest["truth"], frames)
+        benchmark = frames.get("benchmark")
+        return Dataset(
+            prices=frames["prices"],
+            volume=frames.get("volume"),
+            close=frames.get("close"),
+            fundamentals=frames.get("fundamentals"),
+            meta=frames.get("meta"),
+            benchmark=None if benchmark is None else benchmark.iloc[:, 0],
+            truth=truth,
+            source=manifest.get("source", str(folder)),
+            notes=manifest.get("notes"),
+            failed=manifest.get("failed"),
+        )
+    except DataError as err:
+        raise DataError(f"The dataset in {folder} does not check out: {err}") from err
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as err:
+        raise DataError(
+            f"The dataset in {folder} is damaged ({type(err).__name__}: {err}). Save it again."
+        ) from err
 
 
 def _only(options: dict[str, Any], allowed: set[str], what: str) -> dict[str, Any]:

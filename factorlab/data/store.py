@@ -1,4 +1,9 @@
-"""Datasets on disk: a folder of parquet files plus a JSON manifest, written atomically."""
+"""Folders of parquet files plus a JSON manifest, written atomically and read back checked.
+
+The store knows frames and a manifest, not what they mean: :meth:`Dataset.save` says what to
+write, and the folder source of :func:`factorlab.load_dataset` builds the Dataset (and the
+lab market's truth) from what it reads.
+"""
 
 from __future__ import annotations
 
@@ -9,26 +14,29 @@ import tempfile
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
 
 import pandas as pd
 
+from factorlab._version import __version__
 from factorlab.errors import DataError
 
-if TYPE_CHECKING:
-    from factorlab.data.dataset import Dataset
-
-__all__ = ["FORMAT_VERSION", "MANIFEST", "read_dataset", "save_dataset"]
+__all__ = ["FORMAT_VERSION", "MANIFEST", "read_folder", "write_folder"]
 
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 _FORMAT_NAME = "factorlab-dataset"
 
 
-def save_dataset(ds: Dataset, path: str | os.PathLike[str], *, overwrite: bool = True) -> Path:
-    """Write ``ds`` to the folder ``path`` (see :meth:`Dataset.save`). Returns the folder."""
-    from factorlab import __version__
-
+def write_folder(
+    frames: dict[str, pd.DataFrame],
+    details: dict[str, Any],
+    path: str | os.PathLike[str],
+    *,
+    overwrite: bool = True,
+) -> Path:
+    """Write ``frames`` (one parquet file each) and a manifest holding ``details`` to the folder
+    ``path``, atomically: a crash never leaves a half-written folder. Returns the folder."""
     target = Path(path).expanduser()
     if target.exists():
         if not (target / MANIFEST).is_file():
@@ -39,30 +47,13 @@ def save_dataset(ds: Dataset, path: str | os.PathLike[str], *, overwrite: bool =
         if not overwrite:
             raise DataError(f"a dataset is already saved at {target}; pass overwrite=True.")
     target.parent.mkdir(parents=True, exist_ok=True)
-
-    frames: dict[str, pd.DataFrame] = {"prices": ds.prices, "meta": ds.meta}
-    if ds.volume is not None:
-        frames["volume"] = ds.volume
-    if ds.close is not None:
-        frames["close"] = ds.close
-    if ds.fundamentals is not None:
-        frames["fundamentals"] = ds.fundamentals
-    if ds.benchmark is not None:
-        frames["benchmark"] = ds.benchmark.to_frame()
-    truth_params = None
-    if ds.truth is not None:
-        truth_params, truth_frames = ds.truth.to_saved()
-        frames.update(truth_frames)
     manifest = {
         "format": _FORMAT_NAME,
         "format_version": FORMAT_VERSION,
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "factorlab_version": __version__,
-        "source": ds.source,
-        "notes": ds.notes,
-        "failed": ds.failed,
+        **details,
         "files": {name: f"{name}.parquet" for name in frames},
-        "truth": truth_params,
     }
 
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
@@ -104,11 +95,9 @@ def _write_parquet(frame: pd.DataFrame, file: Path, name: str) -> None:
         ) from err
 
 
-def read_dataset(path: str | os.PathLike[str]) -> Dataset:
-    """Read a folder written by :meth:`Dataset.save`; any damage is a DataError, not a traceback."""
-    from factorlab.data.dataset import Dataset
-    from factorlab.data.sample.truth import SampleTruth
-
+def read_folder(path: str | os.PathLike[str]) -> tuple[dict[str, pd.DataFrame], dict[str, Any]]:
+    """The frames and manifest of a folder written by :func:`write_folder`; any damage is a
+    DataError that says what is wrong, not a traceback."""
     folder = Path(path).expanduser()
     if not folder.exists():
         raise DataError(
@@ -159,26 +148,4 @@ def read_dataset(path: str | os.PathLike[str]) -> Dataset:
     if "prices" not in frames:
         raise DataError(f"{manifest_path} lists no prices file; the dataset is incomplete.")
 
-    try:
-        truth = None
-        if manifest.get("truth"):
-            truth = SampleTruth.from_saved(manifest["truth"], frames)
-        benchmark = frames.get("benchmark")
-        return Dataset(
-            prices=frames["prices"],
-            volume=frames.get("volume"),
-            close=frames.get("close"),
-            fundamentals=frames.get("fundamentals"),
-            meta=frames.get("meta"),
-            benchmark=None if benchmark is None else benchmark.iloc[:, 0],
-            truth=truth,
-            source=manifest.get("source", str(folder)),
-            notes=manifest.get("notes"),
-            failed=manifest.get("failed"),
-        )
-    except DataError as err:
-        raise DataError(f"The dataset in {folder} does not check out: {err}") from err
-    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as err:
-        raise DataError(
-            f"The dataset in {folder} is damaged ({type(err).__name__}: {err}). Save it again."
-        ) from err
+    return frames, manifest

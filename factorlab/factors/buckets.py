@@ -10,7 +10,8 @@ import numpy as np
 import pandas as pd
 
 from factorlab.data import Dataset
-from factorlab.factors.composite import Scores
+from factorlab.errors import ConfigError
+from factorlab.factors.composite import Scores, score
 from factorlab.factors.growth_rates import earnings_growth, revenue_growth
 from factorlab.factors.price import momentum_12_1
 from factorlab.factors.transform import bucket_score
@@ -46,7 +47,6 @@ def seed_scores(ds: Dataset, weights: object = None) -> Scores:
     mix = parse_weights(weights)
     unknown = set(mix) - {"value", "growth", "momentum"}
     if unknown:
-        from factorlab.errors import ConfigError
 
         raise ConfigError(
             f"The seed scored only value, growth and momentum, not {', '.join(sorted(unknown))}."
@@ -98,7 +98,6 @@ def seed_vs_zscore(ds: Dataset, family: str) -> pd.DataFrame:
     >>> list(seed_vs_zscore(ds, "value").columns)
     ['bucket_score', 'z_score', 'bucket_rank', 'z_rank']
     """
-    from factorlab.factors.composite import score
 
     seed = seed_scores(ds, {family: 1}).components[family].iloc[-1]
     z = score(ds, weights={family: 1}).components[family].iloc[-1]

@@ -62,7 +62,7 @@ class Scores:
 
     def plot(self, n: int = 10, ax: object = None) -> Figure:
         """The ``n`` best and worst composites at the last date, split into weighted components."""
-        from factorlab.plots import plot_scores
+        from factorlab.plots import plot_scores  # matplotlib: loaded when drawn
 
         return plot_scores(self, n=n, ax=ax)
 

@@ -10,7 +10,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from factorlab.backtest.evaluation import FactorReport
+from factorlab.backtest.result import BacktestResult
 from factorlab.errors import ConfigError
+from factorlab.factors.composite import Scores
 
 __all__ = ["facts_for_rows", "facts_for_report", "report_kind"]
 
@@ -76,10 +79,6 @@ def facts_for_rows(table: pd.DataFrame) -> list[dict[str, Any]]:
 
 def report_kind(obj: object, kind: str | None = None) -> str:
     """``"screen"``, ``"scores"``, ``"backtest"`` or ``"factor"`` for ``obj``."""
-    from factorlab.backtest.evaluation import FactorReport
-    from factorlab.backtest.result import BacktestResult
-    from factorlab.factors.composite import Scores
-
     found = (
         "backtest" if isinstance(obj, BacktestResult)
         else "factor" if isinstance(obj, FactorReport)

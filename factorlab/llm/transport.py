@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from factorlab.errors import ConfigError
+
 __all__ = ["OllamaTransport", "OpenAITransport"]
 
 
@@ -79,8 +81,6 @@ class OpenAITransport:
             try:
                 import openai
             except ImportError:
-                from factorlab.errors import ConfigError
-
                 raise ConfigError("backend='openai' needs the openai client: pip install "
                                   "'factorlab[openai]'.") from None  # fmt: skip
             self._client = openai.OpenAI(base_url=self.address, api_key=self.api_key,
