@@ -8,11 +8,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from factorlab.factors.screening import sector_shares
+
 if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
+    from factorlab.backtest.comparison import Comparison
     from factorlab.backtest.evaluation import FactorReport
     from factorlab.backtest.result import BacktestResult
     from factorlab.factors.composite import Scores
@@ -106,42 +109,36 @@ def plot_backtest(result: BacktestResult, rolling_days: int = 126) -> Figure:
     equity_ax, drawdown_ax, sharpe_ax = fig.subplots(
         3, 1, sharex=True, gridspec_kw={"height_ratios": [3, 1.2, 1.2]}
     )
-    wealth = (1 + result.returns).cumprod()
-    equity_ax.plot(wealth.index, wealth.to_numpy(), label="strategy", color="#4c72b0")
-    if result.benchmark is not None:
-        bench = (1 + result.benchmark.fillna(0.0)).cumprod()
-        equity_ax.plot(bench.index, bench.to_numpy(), label=str(result.benchmark.name),
-                       color="grey")  # fmt: skip
+    wealth = result.wealth()
+    equity_ax.plot(wealth.index, wealth["strategy"].to_numpy(), label="strategy", color="#4c72b0")
+    for name in wealth.columns[1:]:  # the benchmark
+        equity_ax.plot(wealth.index, wealth[name].to_numpy(), label=name, color="grey")
     equity_ax.set_yscale("log")
     equity_ax.set_ylabel("growth of 1 (log scale)")
     rule = result.rule
     equity_ax.set_title(f"Backtest, {rule}: net of costs" if rule else "Backtest: net of costs")
     equity_ax.legend(loc="upper left")
 
-    drawdown = wealth / np.maximum(wealth.cummax(), 1.0) - 1
+    drawdown = result.drawdown()
     drawdown_ax.fill_between(drawdown.index, drawdown.to_numpy(), 0, color="#c44e52", alpha=0.6)
     drawdown_ax.set_ylabel("drawdown")
 
-    mean = result.returns.rolling(rolling_days).mean()
-    std = result.returns.rolling(rolling_days).std()
-    sharpe = mean / std * np.sqrt(252)
+    sharpe = result.rolling_sharpe(rolling_days)
     sharpe_ax.plot(sharpe.index, sharpe.to_numpy(), color="#55a868")
     sharpe_ax.axhline(0, color="grey", linewidth=0.8)
     sharpe_ax.set_ylabel(f"Sharpe, {rolling_days}d")
     return fig
 
 
-def plot_equity_curves(
-    returns: pd.DataFrame, benchmark: pd.Series | None = None, ax: Axes | None = None
-) -> Figure:
-    """Growth of 1 for each column of ``returns`` (and a benchmark in grey), log scale."""
+def plot_equity_curves(comparison: Comparison, ax: Axes | None = None) -> Figure:
+    """Growth of 1 for each strategy of a :class:`~factorlab.backtest.Comparison` (and its
+    benchmark in grey), log scale."""
     fig, ax = _figure_and_axes(ax, height=4.5)
-    for name in returns:
-        wealth = (1 + returns[name]).cumprod()
-        ax.plot(wealth.index, wealth.to_numpy(), label=str(name))
-    if benchmark is not None:
-        wealth = (1 + benchmark.fillna(0.0)).cumprod()
-        ax.plot(wealth.index, wealth.to_numpy(), label=str(benchmark.name), color="grey")
+    wealth = comparison.wealth()
+    for name in wealth:
+        grey = comparison.benchmark is not None and name == str(comparison.benchmark.name)
+        ax.plot(wealth.index, wealth[name].to_numpy(), label=str(name),
+                **({"color": "grey"} if grey else {}))  # fmt: skip
     ax.set_yscale("log")
     ax.set_ylabel("growth of 1 (log scale)")
     ax.set_title("Strategies compared, net of costs")
@@ -161,14 +158,15 @@ def plot_factor_report(report: FactorReport) -> Figure:
     first = report.ic.columns[0]
     ic = report.ic[first]
     ic_ax.plot(ic.index, ic.to_numpy(), color="#4c72b0", alpha=0.35, linewidth=0.6, label="daily")
-    smooth = ic.rolling(63, min_periods=20).mean()
+    smooth = report.rolling_ic(63)
     ic_ax.plot(smooth.index, smooth.to_numpy(), color="#4c72b0", label="63-day mean")
     ic_ax.axhline(0, color="grey", linewidth=0.8)
     ic_ax.set_title(f"Rank IC, {first}-day forward returns")
     ic_ax.legend(loc="upper left", fontsize="small")
+    mean = report.ic_summary().loc[first, "IC mean"]
     hist_ax.hist(ic.dropna().to_numpy(), bins=40, color="#4c72b0", alpha=0.8)
-    hist_ax.axvline(ic.mean(), color="black", linewidth=1)
-    hist_ax.set_title(f"IC distribution, {first}d (mean {ic.mean():.3f})")
+    hist_ax.axvline(mean, color="black", linewidth=1)
+    hist_ax.set_title(f"IC distribution, {first}d (mean {mean:.3f})")
 
     table = report.quantile_returns_demeaned * 1e4
     width = 0.8 / len(table.columns)
@@ -182,8 +180,8 @@ def plot_factor_report(report: FactorReport) -> Figure:
     bars_ax.set_title("Forward return by quantile")
     bars_ax.legend(fontsize="small")
 
-    daily = report.spread_series[first].fillna(0.0) / first  # per day, so it can be summed
-    spread_ax.plot(daily.index, daily.cumsum().to_numpy(), color="#55a868")
+    spread = report.cumulative_spread(first)
+    spread_ax.plot(spread.index, spread.to_numpy(), color="#55a868")
     spread_ax.set_title(f"Cumulative top-minus-bottom spread ({first}d returns, per day)")
 
     decay = report.decay
@@ -197,24 +195,10 @@ def plot_factor_report(report: FactorReport) -> Figure:
 def plot_factor_correlations(scores: Scores, ax: Axes | None = None) -> Figure:
     """Heatmap of the families' correlations across stocks, averaged over month ends (a
     Spearman correlation per month end, then the mean): how much the families overlap."""
-    from itertools import combinations
+    import seaborn as sns  # seaborn loads matplotlib's styles: only when drawn
 
-    import numpy as np
-    import pandas as pd
-    import seaborn as sns
-
-    from factorlab.backtest.crosssection import rank_ic  # removed below: results compute
-
-    month_ends = scores.composite.groupby(scores.composite.index.to_period("M")).tail(1).index
-    names = list(scores.components)
-    panels = [scores.components[n].loc[month_ends] for n in names]
-    common = np.logical_and.reduce([p.notna().to_numpy() for p in panels])  # every family
-    used = common.sum(axis=1) > 2
-    panels = [p.where(common)[used] for p in panels]
-    total = pd.DataFrame(np.eye(len(names)), index=names, columns=names)
-    for (i, a), (j, b) in combinations(enumerate(names), 2):  # pairs of families, not dates
-        total.loc[a, b] = total.loc[b, a] = rank_ic(panels[i], panels[j]).fillna(0.0).mean()
-    count = int(used.sum())
+    total = scores.family_correlations()
+    count = total.attrs["month_ends"]
     fig, ax = _figure_and_axes(ax, height=4.0)
     sns.heatmap(total, vmin=-1, vmax=1, cmap="vlag", annot=True, fmt=".2f",
                 square=True, cbar_kws={"shrink": 0.8}, ax=ax)  # fmt: skip
@@ -240,12 +224,7 @@ def plot_score_distributions(scores: Scores, ax: Axes | None = None) -> Figure:
 def plot_sector_exposure(table: pd.DataFrame, meta: pd.DataFrame, ax: Axes | None = None) -> Figure:
     """Share of each sector in a screen (``table``, with a ``sector`` column) against its share
     of the universe (``meta``): where the selection leans."""
-    import pandas as pd
-
-    picked = table["sector"].value_counts(normalize=True)
-    universe = meta["sector"].value_counts(normalize=True)
-    shares = pd.DataFrame({"selection": picked, "universe": universe}).fillna(0.0)
-    shares = shares.sort_values("universe")
+    shares = sector_shares(table, meta)
     fig, ax = _figure_and_axes(ax, height=0.35 * len(shares) + 1.5)
     rows = np.arange(len(shares))
     ax.barh(rows + 0.2, shares["selection"].to_numpy(), height=0.4, label="selection",

@@ -48,11 +48,19 @@ class Comparison:
         table.index.name = "figure"
         return table
 
+    def wealth(self) -> pd.DataFrame:
+        """Growth of 1 for every strategy and the benchmark (a day the benchmark has no level
+        adds nothing to it), on the days they share."""
+        columns = dict(self.returns.items())
+        if self.benchmark is not None:
+            columns[str(self.benchmark.name)] = self.benchmark.fillna(0.0)
+        return (1 + pd.DataFrame(columns)).cumprod()
+
     def plot(self) -> Figure:
         """Growth of 1 for every strategy (and the benchmark), log scale."""
         from factorlab.plots import plot_equity_curves  # matplotlib: loaded when drawn
 
-        return plot_equity_curves(self.returns, self.benchmark)
+        return plot_equity_curves(self)
 
     def deflated_sharpe(self, n_trials: int | None = None, active: bool = False) -> pd.DataFrame:
         """Per strategy: annual Sharpe ratio, the probability its true Sharpe is above zero

@@ -1,5 +1,6 @@
-"""The kernels of factor evaluation, shared by ``fl.evaluate``, the backtest and the plots:
-forward returns, buckets, rank IC and bucket means, each per date.
+"""The kernels of factor evaluation, shared by ``fl.evaluate`` and the backtest: forward
+returns, buckets, rank IC and bucket means, each per date (the rank correlation of two panels
+lives with the ranking, in :mod:`factorlab.factors.ranking`).
 
 Every date is a cross-section of its own, so the panel is processed in blocks of dates. A block
 of a few hundred dates fits in the processor's cache, its buffers are allocated once and reused
@@ -16,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from factorlab.backtest.ranking import center_sorted_ranks, row_ranks, sort_rows, sorted_ranks
+from factorlab.factors.ranking import center_sorted_ranks, sort_rows, sorted_ranks
 from factorlab.factors.transform import row_quantile
 
 __all__ = [
@@ -26,9 +27,7 @@ __all__ = [
     "cross_sections",
     "forward_returns",
     "labels_as_float",
-    "pearson_rows",
     "quantile_buckets",
-    "rank_ic",
 ]
 
 BLOCK_CELLS = 1 << 20  # about a million cells (8 MB of float64) per block
@@ -307,14 +306,6 @@ def forward_returns(
     }
 
 
-def rank_ic(factor: pd.DataFrame, returns: pd.DataFrame) -> pd.Series:
-    """Spearman correlation across stocks per date, on stocks that have both values."""
-    both = factor.notna().to_numpy() & returns.notna().to_numpy()
-    a = row_ranks(np.where(both, factor.to_numpy(dtype=float), np.nan))
-    b = row_ranks(np.where(both, returns.to_numpy(dtype=float), np.nan))
-    return pd.Series(pearson_rows(a, b).to_numpy(), index=factor.index)
-
-
 def quantile_buckets(factor: pd.DataFrame, quantiles: int) -> pd.DataFrame:
     """``pd.qcut(row, quantiles, labels=False) + 1`` for every date at once; a date whose
     edges are not unique is all NaN (alphalens drops it)."""
@@ -328,15 +319,3 @@ def labels_as_float(labels: np.ndarray) -> np.ndarray:
     out = labels.astype(float)
     out[labels == 0] = np.nan
     return out
-
-
-def pearson_rows(a: np.ndarray, b: np.ndarray) -> pd.Series:
-    """Per-row Pearson correlation over entries present in both (NaN rows give NaN)."""
-    both = ~np.isnan(a) & ~np.isnan(b)
-    n = both.sum(axis=1)
-    a, b = np.where(both, a, np.nan), np.where(both, b, np.nan)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        a = a - (np.nansum(a, axis=1) / n)[:, None]
-        b = b - (np.nansum(b, axis=1) / n)[:, None]
-        r = np.nansum(a * b, axis=1) / np.sqrt(np.nansum(a * a, axis=1) * np.nansum(b * b, axis=1))
-    return pd.Series(np.where(n >= 2, r, np.nan))

@@ -34,12 +34,11 @@ from factorlab.backtest.crosssection import (
     cross_sections,
     forward_returns,
     labels_as_float,
-    pearson_rows,
 )
-from factorlab.backtest.ranking import row_ranks
 from factorlab.data import Dataset
 from factorlab.data.panels import align_panel
 from factorlab.errors import ConfigError, DataError
+from factorlab.factors.ranking import pearson_rows, row_ranks
 from factorlab.params import as_int
 
 if TYPE_CHECKING:
@@ -108,21 +107,39 @@ class FactorReport:
         the last one kept, overlap it and are skipped) instead of the few rows that happen to
         fall on a step.
         """
-        period = as_int(period, "period")
-        if period not in self.ic.columns:
+        period = self._period(period)
+        return _apart(self.ic[period], period)
+
+    def rolling_ic(self, window: int = 63, period: int | None = None) -> pd.Series:
+        """The mean IC of ``period`` (default: the shortest) over the last ``window`` trading
+        days, each day (63: about a quarter); NaN until 20 ICs are in the window."""
+        h = self._period(period)
+        days = as_int(window, "window", minimum=2)
+        return self.ic[h].rolling(days, min_periods=min(20, days)).mean().rename(f"IC, {days}d")
+
+    def cumulative_spread(self, period: int | None = None) -> pd.Series:
+        """The top-minus-bottom spread of ``period`` (default: the shortest) per day (each
+        h-day spread divided by h), summed over time: how the spread built up."""
+        h = self._period(period)
+        return (self.spread_series[h].fillna(0.0) / h).cumsum().rename(f"spread, {h}d")
+
+    def worst_spreads(self, n: int = 5, period: int | None = None) -> pd.Series:
+        """The ``n`` worst top-minus-bottom spreads of ``period`` (default: the longest), one
+        per non-overlapping window (dates at least ``period`` trading days apart, as for
+        :meth:`non_overlapping_ic`), worst first."""
+        h = self._period(period, longest=True)
+        count = as_int(n, "n", minimum=1)
+        return _apart(self.spread_series[h], h).nsmallest(count)
+
+    def _period(self, period: int | None, longest: bool = False) -> int:
+        if period is None:
+            return int(self.ic.columns[-1 if longest else 0])
+        h = as_int(period, "period")
+        if h not in self.ic.columns:
             raise ConfigError(
-                f"No IC for period {period}; this report has periods "
-                f"{', '.join(map(str, self.ic.columns))}."
+                f"No period {h} in this report; it has {', '.join(map(str, self.ic.columns))}."
             )
-        ic = self.ic[period]
-        rows = np.flatnonzero(ic.notna().to_numpy())
-        if len(rows) == 0:
-            return ic.iloc[:0]
-        following = np.searchsorted(rows, rows + period)  # the first IC far enough on, per IC
-        kept = [0]
-        while following[kept[-1]] < len(rows):  # one step per kept IC (len / period at most)
-            kept.append(int(following[kept[-1]]))
-        return ic.iloc[rows[kept]]
+        return h
 
     @property
     def spread(self) -> pd.DataFrame:
@@ -294,6 +311,19 @@ def evaluate(
         loss=loss,
         quantiles=q,
     )
+
+
+def _apart(series: pd.Series, period: int) -> pd.Series:
+    """The values of ``series`` at least ``period`` rows apart among the dates that have one:
+    from the first, each next is the first value ``period`` or more rows on."""
+    rows = np.flatnonzero(series.notna().to_numpy())
+    if len(rows) == 0:
+        return series.iloc[:0]
+    following = np.searchsorted(rows, rows + period)  # the first value far enough on, per value
+    kept = [0]
+    while following[kept[-1]] < len(rows):  # one step per kept value (len / period at most)
+        kept.append(int(following[kept[-1]]))
+    return series.iloc[rows[kept]]
 
 
 def _fmt(number: float, spec: str) -> str:

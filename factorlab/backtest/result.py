@@ -11,6 +11,7 @@ import pandas as pd
 
 from factorlab.backtest import metrics
 from factorlab.backtest.engine import rebalance_code, rebalance_name
+from factorlab.params import as_int
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -121,6 +122,28 @@ class BacktestResult:
         table.index.name = "figure"
         table.columns.name = self.rule or None
         return table
+
+    def wealth(self) -> pd.DataFrame:
+        """Growth of 1, net of costs: a column ``strategy`` and one for the benchmark (a day
+        the benchmark has no level adds nothing to it)."""
+        columns = {"strategy": self.returns}
+        if self.benchmark is not None:
+            columns[str(self.benchmark.name)] = self.benchmark.fillna(0.0)
+        return (1 + pd.DataFrame(columns)).cumprod()
+
+    def drawdown(self) -> pd.Series:
+        """The strategy's fall from its highest wealth so far (starting wealth 1 counts as a
+        peak), as a negative decimal each day; its minimum is ``stats()``' max drawdown."""
+        wealth = (1 + self.returns).cumprod()
+        return (wealth / np.maximum(wealth.cummax(), 1.0) - 1).rename("drawdown")
+
+    def rolling_sharpe(self, window: int = 126) -> pd.Series:
+        """The annualized Sharpe ratio over the last ``window`` trading days (126: about six
+        months), each day; NaN until a full window has passed."""
+        days = as_int(window, "window", minimum=2)
+        mean = self.returns.rolling(days).mean()
+        std = self.returns.rolling(days).std()
+        return (mean / std * np.sqrt(_DAYS)).rename(f"Sharpe, {days}d")
 
     def monthly_table(self) -> pd.DataFrame:
         """Compounded returns by year (rows) and month (columns 1-12), plus the full year."""

@@ -23,7 +23,7 @@ from factorlab.factors.families import (
     quality,
     value,
 )
-from factorlab.factors.screening import screen, styled
+from factorlab.factors.screening import screen, sector_shares, styled
 from factorlab.factors.weights import parse_weights
 
 __all__ = [
@@ -41,6 +41,7 @@ __all__ = [
     "score",
     "screen",
     "seed_scores",
+    "sector_shares",
     "seed_vs_zscore",
     "styled",
     "transform",

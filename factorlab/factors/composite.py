@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from itertools import combinations
 from typing import TYPE_CHECKING, Literal
 
+import numpy as np
 import pandas as pd
 
 from factorlab.data import Dataset
 from factorlab.errors import ConfigError
 from factorlab.factors.custom import custom_exposure, read_custom
 from factorlab.factors.families import family_exposure
+from factorlab.factors.ranking import rank_ic
 from factorlab.factors.transform import flat_dates, zscore
 from factorlab.factors.transform import neutralize as demean_within
 from factorlab.factors.weights import parse_weights
@@ -58,6 +61,31 @@ class Scores:
         table["rank"] = range(1, len(table) + 1)
         table.index.name = "ticker"
         table.attrs["universe"] = len(table)  # ranks are out of this many, even in a head()
+        return table
+
+    def family_correlations(self) -> pd.DataFrame:
+        """How much the families overlap: each pair's Spearman correlation across stocks at
+        every month end where all of them score more than two stocks, averaged over those
+        month ends. ``.attrs["month_ends"]`` says how many there were.
+
+        Examples
+        --------
+        >>> import factorlab as fl
+        >>> scores = fl.score(fl.load_dataset("sample", n_tickers=30, years=3))
+        >>> table = scores.family_correlations()
+        >>> list(table.columns), float(table.loc["value", "value"])
+        (['value', 'growth', 'momentum'], 1.0)
+        """
+        month_ends = self.composite.groupby(self.composite.index.to_period("M")).tail(1).index
+        names = list(self.components)
+        panels = [self.components[n].loc[month_ends] for n in names]
+        common = np.logical_and.reduce([p.notna().to_numpy() for p in panels])  # every family
+        used = common.sum(axis=1) > 2
+        panels = [p.where(common)[used] for p in panels]
+        table = pd.DataFrame(np.eye(len(names)), index=names, columns=names)
+        for (i, a), (j, b) in combinations(enumerate(names), 2):  # pairs of families, not dates
+            table.loc[a, b] = table.loc[b, a] = rank_ic(panels[i], panels[j]).fillna(0.0).mean()
+        table.attrs["month_ends"] = int(used.sum())
         return table
 
     def plot(self, n: int = 10, ax: object = None) -> Figure:

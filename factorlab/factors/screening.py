@@ -16,7 +16,7 @@ from factorlab.factors.families import METRICS, usable_by
 from factorlab.factors.price import DAYS_PER_YEAR
 from factorlab.params import as_date, as_int
 
-__all__ = ["scoring_window", "screen", "styled"]
+__all__ = ["scoring_window", "screen", "sector_shares", "styled"]
 
 _HISTORY_DAYS = DAYS_PER_YEAR + 60  # enough rows for every trailing window, with room to spare
 _PERCENT = {"earnings_yield", "book_to_price", "sales_to_price", "ebitda_to_ev", "revenue_growth",
@@ -132,6 +132,25 @@ def screen(
     out.attrs.update({"as_of": last, "weights": scores.weights, "excluded": excluded,
                       "universe": len(table)})  # fmt: skip
     return out
+
+
+def sector_shares(table: pd.DataFrame, meta: pd.DataFrame) -> pd.DataFrame:
+    """Each sector's share of a screen (``table``, with a ``sector`` column) beside its share
+    of the universe (``meta``): where the selection leans. Sorted by the universe's share.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> picked = pd.DataFrame({"sector": ["Energy", "Energy"]})
+    >>> everyone = pd.DataFrame({"sector": ["Energy", "Utilities", "Utilities", "Energy"]})
+    >>> sector_shares(picked, everyone).to_dict("index")
+    {'Energy': {'selection': 1.0, 'universe': 0.5}, 'Utilities': {'selection': 0.0, 'universe': 0.5}}
+    """
+    picked = table["sector"].value_counts(normalize=True)
+    universe = meta["sector"].value_counts(normalize=True)
+    shares = pd.DataFrame({"selection": picked, "universe": universe}).fillna(0.0)
+    shares.index.name = None
+    return shares.sort_values("universe", kind="stable")
 
 
 def styled(table: pd.DataFrame) -> object:

@@ -240,7 +240,7 @@ def test_evaluate_names_bad_inputs(shared, small_sample):
 
 
 def test_rank_autocorrelation_equals_the_plain_computation_when_the_universe_changes(sample):
-    from factorlab.backtest.crosssection import rank_ic
+    from factorlab.factors.ranking import rank_ic
 
     factor = fl.factors.momentum(sample).where(sample.prices.notna())
     report = fl.evaluate(factor, sample, periods=(1, 21))

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from factorlab.backtest.ranking import center_sorted_ranks, row_ranks, sort_rows, sorted_ranks
+from factorlab.factors.ranking import center_sorted_ranks, row_ranks, sort_rows, sorted_ranks
 
 _near_one = st.integers(0, 6).map(lambda k: float(np.nextafter(1.0, 2.0) - 1.0) * k + 1.0)
 _values = st.one_of(
