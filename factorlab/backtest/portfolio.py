@@ -19,7 +19,7 @@ from factorlab.backtest.result import BacktestResult
 from factorlab.data import Dataset
 from factorlab.data.panels import align_panel
 from factorlab.errors import ConfigError, DataError
-from factorlab.factors.valuation import market_cap
+from factorlab.factors.families.value import market_cap
 from factorlab.params import as_bool, as_float, as_int
 
 __all__ = ["backtest"]

@@ -16,7 +16,34 @@ from factorlab.params import as_int
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["BacktestResult", "holding_rule", "performance_figures", "trading_figures"]
+__all__ = [
+    "FIGURE_UNITS",
+    "BacktestResult",
+    "holding_rule",
+    "performance_figures",
+    "trading_figures",
+]
+
+# Every row of stats(), with how its number reads: "percent" (a decimal fraction), "ratio" (a
+# multiple) or "number" (as it is: a Sharpe ratio, a count of holdings).
+FIGURE_UNITS: dict[str, str] = {
+    "CAGR": "percent",
+    "annual volatility": "percent",
+    "Sharpe ratio": "number",
+    "Sortino ratio": "number",
+    "max drawdown": "percent",
+    "Calmar ratio": "number",
+    "hit rate": "percent",
+    "total return": "percent",
+    "beta": "number",
+    "alpha (annual)": "percent",
+    "tracking error": "percent",
+    "information ratio": "number",
+    "turnover per rebalance": "percent",
+    "turnover per year": "ratio",
+    "costs per year": "percent",
+    "average holdings": "number",
+}
 
 _DAYS = 252
 _BUCKETS = {2: "half", 3: "tercile", 4: "quartile", 5: "quintile", 10: "decile", 20: "ventile",

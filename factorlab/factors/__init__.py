@@ -9,12 +9,9 @@ True
 """
 
 from factorlab.factors import transform
-from factorlab.factors.buckets import seed_scores, seed_vs_zscore
 from factorlab.factors.composite import Scores, score
 from factorlab.factors.custom import Custom
-from factorlab.factors.families import (
-    FAMILIES,
-    available,
+from factorlab.factors.exposure import (
     family_exposure,
     growth,
     low_vol,
@@ -23,11 +20,14 @@ from factorlab.factors.families import (
     quality,
     value,
 )
+from factorlab.factors.registry import FAMILIES, METRICS, available
 from factorlab.factors.screening import screen, sector_shares, styled
+from factorlab.factors.seed import seed_scores, seed_vs_zscore
 from factorlab.factors.weights import parse_weights
 
 __all__ = [
     "FAMILIES",
+    "METRICS",
     "Custom",
     "Scores",
     "available",

@@ -13,7 +13,7 @@ import pandas as pd
 from factorlab.data import Dataset
 from factorlab.errors import ConfigError
 from factorlab.factors.custom import custom_exposure, read_custom
-from factorlab.factors.families import family_exposure
+from factorlab.factors.exposure import family_exposure
 from factorlab.factors.ranking import rank_ic
 from factorlab.factors.transform import flat_dates, zscore
 from factorlab.factors.transform import neutralize as demean_within

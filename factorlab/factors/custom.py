@@ -19,7 +19,7 @@ from factorlab._warnings import warn
 from factorlab.data import Dataset
 from factorlab.data.panels import align_panel
 from factorlab.errors import ConfigError, DataError
-from factorlab.factors.families import FAMILIES, METRICS
+from factorlab.factors.registry import FAMILIES, METRICS
 from factorlab.factors.transform import winsorize as clip_extremes
 from factorlab.factors.transform import zscore
 from factorlab.params import as_bool

@@ -12,17 +12,15 @@ from factorlab.data import Dataset
 from factorlab.errors import DataError
 from factorlab.factors.composite import score
 from factorlab.factors.custom import read_custom
-from factorlab.factors.families import METRICS, usable_by
-from factorlab.factors.price import DAYS_PER_YEAR
+from factorlab.factors.exposure import usable_by
+from factorlab.factors.metric import DAYS_PER_YEAR
+from factorlab.factors.registry import FUNDAMENTAL_FAMILIES, METRICS
 from factorlab.params import as_date, as_int
 
 __all__ = ["scoring_window", "screen", "sector_shares", "styled"]
 
 _HISTORY_DAYS = DAYS_PER_YEAR + 60  # enough rows for every trailing window, with room to spare
-_PERCENT = {"earnings_yield", "book_to_price", "sales_to_price", "ebitda_to_ev", "revenue_growth",
-            "earnings_growth", "quarterly_revenue_growth", "momentum_12_1", "return_1m",
-            "return_3m", "return_6m", "return_12m", "volatility_60d", "return_on_equity",
-            "gross_margin", "leverage", "volatility_252d"}  # fmt: skip
+_PERCENT = {m.name for m in METRICS if m.unit == "percent"}  # shown as percentages
 
 
 def scoring_window(ds: Dataset, first: object) -> Dataset:
@@ -186,7 +184,7 @@ def _reasons(
             continue
         missing = [f for f in weights if pd.isna(table.at[ticker, f"{f}_score"])]
         yours = [f for f in missing if f in custom]
-        fundamental = [f for f in missing if f in ("value", "growth", "quality")]
+        fundamental = [f for f in missing if f in FUNDAMENTAL_FAMILIES]
         history = [f for f in missing if f not in fundamental and f not in custom]
         parts = [f"no value of the custom factor {f}" for f in yours]
         if fundamental:

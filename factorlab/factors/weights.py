@@ -10,7 +10,7 @@ import warnings
 from collections.abc import Iterable
 
 from factorlab.errors import ConfigError
-from factorlab.factors.families import FAMILIES
+from factorlab.factors.registry import FAMILIES
 from factorlab.params import as_float, did_you_mean
 
 __all__ = ["DEFAULT_WEIGHTS", "parse_weights"]

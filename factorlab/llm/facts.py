@@ -11,23 +11,13 @@ import numpy as np
 import pandas as pd
 
 from factorlab.backtest.evaluation import FactorReport
-from factorlab.backtest.result import BacktestResult
+from factorlab.backtest.result import FIGURE_UNITS, BacktestResult
 from factorlab.errors import ConfigError
 from factorlab.factors.composite import Scores
+from factorlab.factors.registry import FAMILIES, unit_of
 
 __all__ = ["facts_for_rows", "facts_for_report", "report_kind"]
 
-# Figures that are fractions and read best as percent.
-_PERCENT = {
-    "earnings_yield", "ebitda_to_ev", "revenue_growth", "earnings_growth",
-    "quarterly_revenue_growth", "momentum_12_1", "return_1m", "return_3m", "return_6m",
-    "return_12m", "volatility_60d", "roe", "gross_margin", "net_margin",
-    "CAGR", "annual volatility", "max drawdown", "total return", "alpha (annual)",
-    "tracking error", "costs per year", "hit rate", "turnover per rebalance",
-}  # fmt: skip
-_RATIOS = {"book_to_price", "sales_to_price", "debt_to_equity", "peg", "volume_trend",
-           "turnover per year"}  # fmt: skip
-_FAMILIES = {"value", "growth", "momentum", "quality", "low_vol"}  # Scores' family z-scores
 SCREEN_ROWS_SHOWN = 15  # a longer table would crowd the model's context
 
 
@@ -47,12 +37,13 @@ def _named(column: str, value: object) -> tuple[str, float | int | None]:
     """The fact's name with its unit, and the value in that unit."""
     if column == "rank":
         return "rank", None if pd.isna(value) else int(value)  # type: ignore[arg-type]
-    if column == "composite" or column.endswith("_score") or column in _FAMILIES:
+    if column == "composite" or column.endswith("_score") or column in FAMILIES:
         return column.replace("_score", "") + "_z", _number(value, 3)
-    if column in _PERCENT:
+    unit = unit_of(column) or FIGURE_UNITS.get(column)  # a metric's, or a backtest figure's
+    if unit == "percent":
         number = _number(value, 6)
         return f"{column}_pct", None if number is None else _number(number * 100, 3)
-    if column in _RATIOS:
+    if unit == "ratio":
         return f"{column}_x", _number(value, 3)
     return column, _number(value, 4)
 
@@ -123,6 +114,8 @@ def _screen(table: pd.DataFrame) -> dict[str, Any]:
 
 def _scores(scores: Any) -> dict[str, Any]:
     latest = scores.latest().dropna(subset=["composite"])
+    # every component is a z-score, a custom factor's too: name them as the screen does
+    z_scores = latest.rename(columns={name: f"{name}_score" for name in scores.components})
     if latest.empty:
         raise ConfigError("These scores have no composite on their latest date; nothing to report.")
     return {
@@ -136,8 +129,8 @@ def _scores(scores: Any) -> dict[str, Any]:
             for i, a in enumerate(scores.weights) for b in list(scores.weights)[i + 1:]
             if a in latest and b in latest
         },
-        "top_5": facts_for_rows(latest.head(5)),
-        "bottom_5": facts_for_rows(latest.tail(5)),
+        "top_5": facts_for_rows(z_scores.head(5)),
+        "bottom_5": facts_for_rows(z_scores.tail(5)),
     }  # fmt: skip
 
 

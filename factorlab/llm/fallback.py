@@ -19,7 +19,6 @@ __all__ = ["BUY_ABOVE", "SELL_BELOW", "rule_based_ratings", "rule_based_report"]
 
 BUY_ABOVE = 0.70  # percentile of the composite at or above which a stock is a BUY
 SELL_BELOW = 0.30  # ... and at or below which it is a SELL
-_FAMILIES = ("value_score", "growth_score", "momentum_score", "quality_score", "low_vol_score")
 
 
 def percentiles(table: pd.DataFrame) -> pd.Series:
@@ -46,7 +45,9 @@ def rule_based_ratings(table: pd.DataFrame) -> list[dict[str, Any]]:
         p = float(pct.loc[ticker]) if pd.notna(pct.loc[ticker]) else 0.5
         rating = "BUY" if p >= BUY_ABOVE else "SELL" if p <= SELL_BELOW else "HOLD"
         families = {
-            c.removesuffix("_score"): row[c] for c in _FAMILIES if c in row and pd.notna(row[c])
+            c.removesuffix("_score"): row[c]
+            for c in row.index
+            if str(c).endswith("_score") and pd.notna(row[c])  # every family's, custom ones too
         }
         strongest = max(families, key=families.get) if families else None
         weakest = min(families, key=families.get) if families else None

@@ -163,7 +163,7 @@ def test_max_weight_caps_every_position(sample):
 
 
 def test_cap_weighting_is_proportional_to_market_cap(market):
-    from factorlab.factors.valuation import market_cap
+    from factorlab.factors.families.value import market_cap
 
     result = fl.backtest(fl.factors.momentum(market), market, weighting="cap")
     day = result.turnover.index[5]

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 import factorlab as fl
-from factorlab.factors.families import family_exposure
+from factorlab.factors.exposure import family_exposure
 
 
 def test_available_lists_every_family_and_metric_with_a_description():
@@ -54,18 +54,17 @@ def test_a_family_is_the_mean_of_its_signed_metric_zscores(small_sample):
 
 
 def test_a_family_is_unchanged_by_adding_a_constant_to_a_metric(small_sample, monkeypatch):
-    from factorlab.factors import families
+    from dataclasses import replace
 
-    original = families.METRICS
+    from factorlab.factors import exposure
+
     shifted = tuple(
-        m if m.name != "gross_margin" else families.Metric(
-            m.name, m.family, lambda ds, f=m.compute: f(ds) + 3.0, m.higher_is_better, m.description
-        )
-        for m in original
-    )  # fmt: skip
-    before = families.quality(small_sample, winsorize=0)
-    monkeypatch.setattr(families, "METRICS", shifted)
-    pd.testing.assert_frame_equal(families.quality(small_sample, winsorize=0), before, atol=1e-12)
+        m if m.name != "gross_margin" else replace(m, compute=lambda ds, f=m.compute: f(ds) + 3.0)
+        for m in exposure.METRICS
+    )
+    before = exposure.quality(small_sample, winsorize=0)
+    monkeypatch.setattr(exposure, "METRICS", shifted)
+    pd.testing.assert_frame_equal(exposure.quality(small_sample, winsorize=0), before, atol=1e-12)
 
 
 def _monthly_rank_ic(exposure: pd.DataFrame, ds: fl.Dataset) -> pd.Series:

@@ -7,7 +7,10 @@ import pandas as pd
 import pytest
 
 import factorlab as fl
-from factorlab.factors import growth_rates, price, profitability, valuation
+from factorlab.factors.families import growth as growth_rates
+from factorlab.factors.families import low_vol, momentum
+from factorlab.factors.families import quality as profitability
+from factorlab.factors.families import value as valuation
 
 
 @pytest.fixture
@@ -63,7 +66,7 @@ def test_revenue_growth_needs_eight_quarters(tiny):
 
 
 def test_momentum_12_1_skips_the_latest_month(tiny):
-    mom = price.momentum_12_1(tiny)
+    mom = momentum.momentum_12_1(tiny)
     p = tiny.prices["BBB"]
     t = p.index[280]
     assert mom.at[t, "BBB"] == pytest.approx(p.iloc[280 - 21] / p.iloc[280 - 252] - 1)
@@ -78,7 +81,7 @@ def test_rsi_matches_a_worked_example():
     closes = 100 + np.cumsum([0, *changes])
     ds = fl.Dataset(prices=pd.DataFrame({"X": closes.astype(float)},
                                         index=pd.bdate_range("2024-01-01", periods=16)))  # fmt: skip
-    rsi = price.rsi(ds)["X"]
+    rsi = momentum.rsi(ds)["X"]
     assert rsi.iloc[:14].isna().all()
     first = 100 - 100 / (1 + (10 / 14) / (4 / 14))  # RS = 2.5
     assert rsi.iloc[14] == pytest.approx(first)  # 71.43
@@ -87,17 +90,17 @@ def test_rsi_matches_a_worked_example():
 
 
 def test_rsi_of_a_stock_that_only_rises_is_100(tiny):
-    assert (price.rsi(tiny)["AAA"].dropna() == 100).all()
+    assert (momentum.rsi(tiny)["AAA"].dropna() == 100).all()
 
 
 def test_volatility_matches_pandas_rolling_std(sample):
     returns = sample.prices.pct_change(fill_method=None)
     expected = returns.rolling(60, min_periods=48).std() * np.sqrt(252)
-    pd.testing.assert_frame_equal(price.volatility(sample, 60), expected, atol=1e-10)
+    pd.testing.assert_frame_equal(low_vol.volatility(sample, 60), expected, atol=1e-10)
 
 
 def test_beta_matches_numpy_on_the_last_year(sample):
-    betas = price.beta(sample)
+    betas = low_vol.beta(sample)
     stock = sample.prices.pct_change(fill_method=None).iloc[-252:]
     market = sample.benchmark.pct_change().iloc[-252:]
     for ticker in sample.tickers[:20]:
@@ -113,7 +116,7 @@ def test_volume_trend_matches_pandas(sample):
     expected = (v.rolling(20, min_periods=16).mean() / v.rolling(120, min_periods=96).mean()).where(
         sample.prices.notna()
     )
-    pd.testing.assert_frame_equal(price.volume_trend(sample), expected, atol=1e-12)
+    pd.testing.assert_frame_equal(momentum.volume_trend(sample), expected, atol=1e-12)
 
 
 def test_quality_metrics_on_the_tiny_market(tiny):
@@ -126,9 +129,9 @@ def test_price_metrics_say_what_they_need():
     prices = pd.DataFrame({"A": [1.0, 2.0]}, index=pd.bdate_range("2024-01-01", periods=2))
     ds = fl.Dataset(prices=prices)
     with pytest.raises(fl.DataError, match="the volume trend needs volume"):
-        price.volume_trend(ds)
+        momentum.volume_trend(ds)
     with pytest.raises(fl.DataError, match="beta needs benchmark"):
-        price.beta(ds)
+        low_vol.beta(ds)
 
 
 @pytest.fixture
@@ -194,7 +197,7 @@ def test_valuation_and_quality_metrics_by_hand(ten_quarters):
 
 
 def test_rsi_is_undefined_for_a_price_that_never_moves(ten_quarters):
-    assert price.rsi(ten_quarters)["GRO"].isna().all()
+    assert momentum.rsi(ten_quarters)["GRO"].isna().all()
 
 
 def test_beta_pairs_days_when_the_benchmark_has_gaps(sample):
@@ -205,7 +208,7 @@ def test_beta_pairs_days_when_the_benchmark_has_gaps(sample):
     market = benchmark.pct_change(fill_method=None).iloc[-252:]
     ok = stock.notna() & market.notna()
     expected = np.cov(stock[ok], market[ok])[0, 1] / market[ok].var()
-    assert price.beta(ds)["ACME"].iloc[-1] == pytest.approx(expected, rel=1e-9)
+    assert low_vol.beta(ds)["ACME"].iloc[-1] == pytest.approx(expected, rel=1e-9)
 
 
 def test_a_zero_share_count_is_rejected_before_it_can_make_infinite_yields(ten_quarters):

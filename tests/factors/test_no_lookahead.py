@@ -10,7 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import factorlab as fl
-from factorlab.factors.families import FAMILIES, METRICS, family_exposure
+from factorlab.factors.exposure import family_exposure
+from factorlab.factors.registry import FAMILIES, METRICS
 
 
 @pytest.fixture(scope="module")

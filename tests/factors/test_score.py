@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 import factorlab as fl
-from factorlab.factors.families import family_exposure
+from factorlab.factors.exposure import family_exposure
 from factorlab.factors.transform import zscore
 
 

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 import factorlab as fl
+from factorlab.factors.families.value import market_cap
 
 pytestmark = pytest.mark.filterwarnings("ignore:Yahoo")  # tests that care catch them
 
@@ -50,7 +51,7 @@ def test_notes_state_the_source_survivorship_and_every_assumption(load):
 
 def test_market_cap_uses_the_traded_close_and_split_adjusted_shares(load):
     ds = load()
-    cap = fl.factors.valuation.market_cap(ds)
+    cap = market_cap(ds)
     day = pd.Timestamp("2024-03-28")  # before AAA's split: shares were reported pre-split
     assert cap.at[day, "AAA"] == pytest.approx(ds.close.at[day, "AAA"] * 1e9)
 

@@ -1,4 +1,4 @@
-"""Growth metrics: how fast sales and earnings grow, from filed statements."""
+"""The growth family: how fast sales and earnings grow, from filed statements."""
 
 from __future__ import annotations
 
@@ -6,10 +6,18 @@ import numpy as np
 import pandas as pd
 
 from factorlab.data import Dataset
+from factorlab.factors.families.value import earnings_yield
+from factorlab.factors.metric import Metric
 from factorlab.factors.pit import filings, over_positive
-from factorlab.factors.valuation import earnings_yield
 
-__all__ = ["earnings_growth", "peg", "quarterly_revenue_growth", "revenue_growth"]
+__all__ = [
+    "EARNINGS_BASE_FLOOR",
+    "METRICS",
+    "earnings_growth",
+    "peg",
+    "quarterly_revenue_growth",
+    "revenue_growth",
+]
 
 EARNINGS_BASE_FLOOR = 0.01  # of year-ago TTM revenue: the smallest base earnings growth divides by
 
@@ -45,3 +53,16 @@ def peg(ds: Dataset) -> pd.DataFrame:
     pe = 1 / earnings_yield(ds)
     growth_pct = 100 * earnings_growth(ds)
     return (pe / growth_pct).where((pe > 0) & (growth_pct > 0))
+
+
+METRICS = (
+    Metric("revenue_growth", "growth", revenue_growth, True, "percent",
+           "TTM revenue vs TTM revenue a year before", columns=("revenue",)),
+    Metric("earnings_growth", "growth", earnings_growth, True, "percent",
+           "change in TTM net income over |year-ago TTM net income| (floored)",
+           columns=("net_income",)),
+    Metric("quarterly_revenue_growth", "growth", quarterly_revenue_growth, True, "percent",
+           "latest quarter's revenue vs the same quarter a year before", columns=("revenue",)),
+    Metric("peg", "growth", peg, False, "ratio", "P/E / earnings growth in % (both positive)",
+           columns=("net_income", "shares_outstanding")),
+)  # fmt: skip

@@ -1,4 +1,4 @@
-"""Price and volume metrics: trailing returns, RSI, volatility, beta and trading interest.
+"""The momentum family: trailing returns (12-1 months above all), RSI and trading interest.
 
 Windows are counted in rows of the price panel (trading days): a month is 21 rows, a year 252.
 A return needs a price at both ends; nothing is forward-filled, so a suspended or delisted
@@ -7,25 +7,16 @@ stock has no return rather than a made-up 0 %.
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 import pandas as pd
 
 from factorlab.data import Dataset
-from factorlab.factors._memo import daily_returns
+from factorlab.factors.families.low_vol import rolling_mean, volatility
+from factorlab.factors.metric import DAYS_PER_MONTH, DAYS_PER_YEAR, Metric
 
-__all__ = [
-    "DAYS_PER_MONTH",
-    "DAYS_PER_YEAR",
-    "beta",
-    "momentum_12_1",
-    "rolling_mean",
-    "rsi",
-    "trailing_return",
-    "volatility",
-    "volume_trend",
-]
-
-DAYS_PER_MONTH, DAYS_PER_YEAR = 21, 252
+__all__ = ["METRICS", "momentum_12_1", "rsi", "trailing_return", "volume_trend"]
 
 
 def trailing_return(ds: Dataset, months: int) -> pd.DataFrame:
@@ -55,18 +46,6 @@ def rsi(ds: Dataset, window: int = 14) -> pd.DataFrame:
     return out.where(change.notna())
 
 
-def volatility(ds: Dataset, days: int) -> pd.DataFrame:
-    """Annualized standard deviation of daily returns over ``days`` rows (at least 80 % present)."""
-    returns = daily_returns(ds).to_numpy()
-    minimum = int(0.8 * days)
-    mean, count = rolling_mean(returns, days, minimum)
-    mean_sq, _ = rolling_mean(returns**2, days, minimum)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        variance = (mean_sq - mean**2) * count / (count - 1)  # sample variance, ddof=1
-    out = np.sqrt(np.clip(variance, 0, None)) * np.sqrt(DAYS_PER_YEAR)
-    return pd.DataFrame(out, index=ds.prices.index, columns=ds.prices.columns, copy=False)
-
-
 def volume_trend(ds: Dataset, short_days: int = 20, long_days: int = 120) -> pd.DataFrame:
     """Average volume over the last ``short_days`` over that of the last ``long_days``."""
     ds.require("volume", purpose="the volume trend")
@@ -77,21 +56,6 @@ def volume_trend(ds: Dataset, short_days: int = 20, long_days: int = 120) -> pd.
         trend = np.where(long > 0, short / long, np.nan)
     out = pd.DataFrame(trend, index=ds.prices.index, columns=ds.prices.columns, copy=False)
     return out.where(ds.prices.notna())
-
-
-def rolling_mean(
-    values: np.ndarray, window: int, min_periods: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Mean of the non-NaN values in each trailing ``window`` of rows, and their count; NaN where
-    fewer than ``min_periods``. Cumulative sums over the whole panel, no loop over columns."""
-    present = ~np.isnan(values)
-    total = np.cumsum(np.where(present, values, 0.0), axis=0)
-    count = np.cumsum(present, axis=0)
-    total[window:] = total[window:] - total[:-window]
-    count[window:] = count[window:] - count[:-window]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.where(count >= max(min_periods, 1), total / count, np.nan)
-    return mean, count
 
 
 def _wilder_average(values: pd.DataFrame, window: int) -> pd.DataFrame:
@@ -107,19 +71,22 @@ def _wilder_average(values: pd.DataFrame, window: int) -> pd.DataFrame:
     return primed.ewm(alpha=1 / window, adjust=False, ignore_na=True).mean()
 
 
-def beta(ds: Dataset, days: int = DAYS_PER_YEAR) -> pd.DataFrame:
-    """Slope of a stock's daily returns on the benchmark's over ``days`` rows (80 % present)."""
-    ds.require("benchmark", purpose="beta")
-    market = ds.benchmark.pct_change(fill_method=None).to_numpy()[:, None]
-    # Pair the two series: only days on which both have a return enter any moment.
-    returns = np.where(np.isnan(market), np.nan, daily_returns(ds).to_numpy())
-    paired = np.where(np.isnan(returns), np.nan, market)
-    minimum = int(0.8 * days)
-    mean_rm, _ = rolling_mean(returns * paired, days, minimum)
-    mean_r, _ = rolling_mean(returns, days, minimum)
-    mean_m, _ = rolling_mean(paired, days, minimum)
-    mean_mm, _ = rolling_mean(paired**2, days, minimum)
-    variance = mean_mm - mean_m**2
-    with np.errstate(invalid="ignore", divide="ignore"):
-        slope = np.where(variance > 0, (mean_rm - mean_r * mean_m) / variance, np.nan)
-    return pd.DataFrame(slope, index=ds.prices.index, columns=ds.prices.columns, copy=False)
+METRICS = (
+    Metric("momentum_12_1", "momentum", momentum_12_1, True, "percent",
+           "return from 12 months to 1 month ago"),
+    Metric("return_1m", "momentum", partial(trailing_return, months=1), True, "percent",
+           "return over the last month (reported; short-term reversal, so not combined)",
+           in_family=False),
+    Metric("return_3m", "momentum", partial(trailing_return, months=3), True, "percent",
+           "return over the last 3 months"),
+    Metric("return_6m", "momentum", partial(trailing_return, months=6), True, "percent",
+           "return over the last 6 months"),
+    Metric("return_12m", "momentum", partial(trailing_return, months=12), True, "percent",
+           "return over the last 12 months"),
+    Metric("rsi_14", "momentum", rsi, True, "points", "Wilder's 14-day relative strength index"),
+    Metric("volatility_60d", "momentum", partial(volatility, days=60), False, "percent",
+           "annualized 60-day volatility (reported; a risk, combined in low_vol instead)",
+           in_family=False),
+    Metric("volume_trend", "momentum", volume_trend, True, "ratio",
+           "20-day over 120-day average volume", parts=("volume",)),
+)  # fmt: skip

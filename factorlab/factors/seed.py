@@ -12,19 +12,27 @@ import pandas as pd
 from factorlab.data import Dataset
 from factorlab.errors import ConfigError
 from factorlab.factors.composite import Scores, score
-from factorlab.factors.growth_rates import earnings_growth, revenue_growth
-from factorlab.factors.price import momentum_12_1
+from factorlab.factors.registry import metric
 from factorlab.factors.transform import bucket_score
-from factorlab.factors.valuation import (
-    book_to_price,
-    debt_to_equity,
-    earnings_yield,
-    ebitda_to_ev,
-    sales_to_price,
-)
 from factorlab.factors.weights import parse_weights
 
-__all__ = ["seed_scores", "seed_vs_zscore"]
+__all__ = ["SEED_FAMILIES", "SEED_METRICS", "seed_scores", "seed_vs_zscore"]
+
+# The seed's metrics: its own name for each (a key of SEED_THRESHOLDS), the registry metric it
+# reads, and whether it turned that yield into a price ratio (P/E from the earnings yield).
+SEED_METRICS: dict[str, tuple[str, bool]] = {
+    "pe": ("earnings_yield", True),
+    "pb": ("book_to_price", True),
+    "ps": ("sales_to_price", True),
+    "ev_ebitda": ("ebitda_to_ev", True),
+    "debt_to_equity": ("debt_to_equity", False),
+    "revenue_growth": ("revenue_growth", False),
+    "earnings_growth": ("earnings_growth", False),
+    "momentum": ("momentum_12_1", False),
+}
+SEED_FAMILIES: tuple[str, ...] = tuple(
+    dict.fromkeys(metric(name).family for name, _ in SEED_METRICS.values())
+)
 
 
 def seed_scores(ds: Dataset, weights: object = None) -> Scores:
@@ -45,30 +53,21 @@ def seed_scores(ds: Dataset, weights: object = None) -> Scores:
     (True, True)
     """
     mix = parse_weights(weights)
-    unknown = set(mix) - {"value", "growth", "momentum"}
+    unknown = set(mix) - set(SEED_FAMILIES)
     if unknown:
-
         raise ConfigError(
-            f"The seed scored only value, growth and momentum, not {', '.join(sorted(unknown))}."
+            f"The seed scored only {', '.join(SEED_FAMILIES[:-1])} and {SEED_FAMILIES[-1]}, not "
+            f"{', '.join(sorted(unknown))}."
         )
     listed = ds.prices.notna()
     components: dict[str, pd.DataFrame] = {}
-    if "value" in mix:
-        ratios = {
-            "pe": _ratio(earnings_yield(ds)),
-            "pb": _ratio(book_to_price(ds)),
-            "ps": _ratio(sales_to_price(ds)),
-            "ev_ebitda": _ratio(ebitda_to_ev(ds)),
-            "debt_to_equity": debt_to_equity(ds),
-        }
-        components["value"] = _mean([bucket_score(x, name) for name, x in ratios.items()])
-    if "growth" in mix:
-        components["growth"] = _mean([
-            bucket_score(revenue_growth(ds), "revenue_growth"),
-            bucket_score(earnings_growth(ds), "earnings_growth"),
-        ])  # fmt: skip
-    if "momentum" in mix:
-        components["momentum"] = bucket_score(momentum_12_1(ds), "momentum")
+    for family in mix:
+        buckets = []
+        for seed_name, (name, as_price_ratio) in SEED_METRICS.items():
+            if metric(name).family == family:
+                raw = metric(name).compute(ds)
+                buckets.append(bucket_score(_ratio(raw) if as_price_ratio else raw, seed_name))
+        components[family] = _mean(buckets)
     components = {k: v.where(listed) for k, v in components.items()}
     composite = sum(w * components[f] for f, w in mix.items()) / sum(mix.values())
     return Scores(composite, components, mix, "buckets", None)

@@ -1,4 +1,4 @@
-"""Value metrics: what a stock's price buys, as yields (higher = cheaper).
+"""The value family: what a stock's price buys, as yields (higher = cheaper).
 
 Yields rather than ratios, so that a loss (negative earnings) ranks as expensive instead of
 producing a meaningless negative P/E. Market cap is the day's price times the latest known
@@ -13,9 +13,11 @@ import pandas as pd
 
 from factorlab.data import Dataset
 from factorlab.factors._memo import shared
+from factorlab.factors.metric import Metric
 from factorlab.factors.pit import filings
 
 __all__ = [
+    "METRICS",
     "book_to_price",
     "debt_to_equity",
     "earnings_yield",
@@ -76,3 +78,19 @@ def debt_to_equity(ds: Dataset) -> pd.DataFrame:
     book = f.panel(f.latest_known("book_equity"))
     debt = f.panel(f.latest_known("total_debt"))
     return (debt / book.where(book > 0)).where(ds.prices.notna())
+
+
+METRICS = (
+    Metric("earnings_yield", "value", earnings_yield, True, "percent",
+           "TTM net income / market cap", columns=("net_income", "shares_outstanding")),
+    Metric("book_to_price", "value", book_to_price, True, "ratio",
+           "book equity / market cap", columns=("book_equity", "shares_outstanding")),
+    Metric("sales_to_price", "value", sales_to_price, True, "ratio",
+           "TTM revenue / market cap", columns=("revenue", "shares_outstanding")),
+    Metric("ebitda_to_ev", "value", ebitda_to_ev, True, "percent",
+           "TTM EBITDA / (market cap + debt - cash)",
+           columns=("ebitda", "shares_outstanding", "total_debt", "cash")),
+    Metric("debt_to_equity", "value", debt_to_equity, False, "ratio",
+           "total debt / book equity (risk: lower is better)",
+           columns=("total_debt", "book_equity")),
+)  # fmt: skip

@@ -1,13 +1,14 @@
-"""Quality metrics: profitable, conservatively financed companies."""
+"""The quality family: profitable, conservatively financed companies."""
 
 from __future__ import annotations
 
 import pandas as pd
 
 from factorlab.data import Dataset
+from factorlab.factors.metric import Metric
 from factorlab.factors.pit import filings, over_positive
 
-__all__ = ["gross_margin", "leverage", "return_on_equity"]
+__all__ = ["METRICS", "gross_margin", "leverage", "return_on_equity"]
 
 
 def return_on_equity(ds: Dataset) -> pd.DataFrame:
@@ -27,3 +28,13 @@ def leverage(ds: Dataset) -> pd.DataFrame:
     f = filings(ds)
     debt, book = f.latest_known("total_debt"), f.latest_known("book_equity")
     return f.panel(over_positive(debt, debt + book), ds.prices)
+
+
+METRICS = (
+    Metric("return_on_equity", "quality", return_on_equity, True, "percent",
+           "TTM net income / book equity", columns=("net_income", "book_equity")),
+    Metric("gross_margin", "quality", gross_margin, True, "percent",
+           "TTM gross profit / TTM revenue", columns=("gross_profit", "revenue")),
+    Metric("leverage", "quality", leverage, False, "percent", "debt / (debt + book equity)",
+           columns=("total_debt", "book_equity")),
+)  # fmt: skip

@@ -1,0 +1,120 @@
+"""Each family's combined exposure, and the raw metric panels behind it."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from factorlab._warnings import warn
+from factorlab.data import Dataset
+from factorlab.errors import DataError
+from factorlab.factors.metric import Metric
+from factorlab.factors.registry import METRICS, check_family
+from factorlab.factors.transform import winsorize as clip_extremes
+from factorlab.factors.transform import zscore
+
+__all__ = [
+    "family_exposure",
+    "growth",
+    "low_vol",
+    "metrics",
+    "missing_inputs",
+    "momentum",
+    "quality",
+    "usable_by",
+    "value",
+]
+
+
+def metrics(ds: Dataset, family: str) -> dict[str, pd.DataFrame]:
+    """The raw metric panels of ``family`` (dates × tickers, in their own units).
+
+    Examples
+    --------
+    >>> import factorlab as fl
+    >>> ds = fl.load_dataset("sample", n_tickers=20, years=3)
+    >>> list(metrics(ds, "value"))
+    ['earnings_yield', 'book_to_price', 'sales_to_price', 'ebitda_to_ev', 'debt_to_equity']
+    """
+    check_family(family)
+    return {x.name: x.compute(ds) for x in METRICS if x.family == family}
+
+
+def family_exposure(ds: Dataset, family: str, winsorize: float = 0.01) -> pd.DataFrame:
+    """A family's combined exposure: the equal-weight mean of its metrics' cross-sectional
+    z-scores (each winsorized at ``winsorize`` first), signed so that higher = more attractive.
+
+    A ticker's exposure on a date averages the metrics it has there; NaN if it has none. A
+    metric whose input the dataset lacks (volume, benchmark) is left out, with a warning.
+    """
+    check_family(family)
+    members = [m for m in METRICS if m.family == family and m.in_family]
+    usable = [m for m in members if usable_by(m, ds)]
+    if not usable:
+        needed = sorted({need for m in members for need in missing_inputs(m, ds)})
+        raise DataError(
+            f"The {family} factor needs {' and '.join(needed)}, which this dataset does not "
+            "have (or has only as NaN). Build it with fl.Dataset(...) including them; see "
+            "factorlab.data.describe_columns()."
+        )
+    if len(usable) < len(members):
+        skipped = [f"{m.name} (needs {', '.join(missing_inputs(m, ds))})"
+                   for m in members if m not in usable]  # fmt: skip
+        warn(f"The {family} exposure leaves out {', '.join(skipped)}: this dataset lacks it.")
+    total = count = None
+    for metric in usable:
+        raw = metric.compute(ds)
+        z = zscore(clip_extremes(raw, winsorize) if winsorize else raw, name=metric.name)
+        z = z if metric.higher_is_better else -z
+        total = z.fillna(0.0) if total is None else total + z.fillna(0.0)
+        present = z.notna().astype(float)
+        count = present if count is None else count + present
+    return total / count.where(count > 0)
+
+
+def usable_by(metric: Metric, ds: Dataset) -> bool:
+    """Whether ``ds`` has every part and fundamentals column ``metric`` reads."""
+    return not missing_inputs(metric, ds)
+
+
+def missing_inputs(metric: Metric, ds: Dataset) -> list[str]:
+    """What ``metric`` reads that ``ds`` lacks: parts (``"volume"``) and fundamentals columns
+    with no value at all (``"fundamentals.shares_outstanding"``)."""
+    missing = [part for part in metric.needs if getattr(ds, part) is None]
+    if ds.fundamentals is not None:
+        known = ds.fundamentals
+        missing += [f"fundamentals.{c}" for c in metric.columns
+                    if c not in known.columns or known[c].isna().all()]  # fmt: skip
+    return missing
+
+
+def value(ds: Dataset, winsorize: float = 0.01) -> pd.DataFrame:
+    """Value exposure: earnings yield, book/price, sales/price, EBITDA/EV, minus debt/equity.
+
+    Examples
+    --------
+    >>> import factorlab as fl
+    >>> ds = fl.load_dataset("sample", n_tickers=20, years=3)
+    >>> value(ds).shape == ds.prices.shape
+    True
+    """
+    return family_exposure(ds, "value", winsorize)
+
+
+def growth(ds: Dataset, winsorize: float = 0.01) -> pd.DataFrame:
+    """Growth exposure: TTM revenue and earnings growth, quarterly revenue growth, minus PEG."""
+    return family_exposure(ds, "growth", winsorize)
+
+
+def momentum(ds: Dataset, winsorize: float = 0.01) -> pd.DataFrame:
+    """Momentum exposure: 12-1, 3, 6 and 12 month returns, RSI(14) and the volume trend."""
+    return family_exposure(ds, "momentum", winsorize)
+
+
+def quality(ds: Dataset, winsorize: float = 0.01) -> pd.DataFrame:
+    """Quality exposure: return on equity and gross margin, minus leverage."""
+    return family_exposure(ds, "quality", winsorize)
+
+
+def low_vol(ds: Dataset, winsorize: float = 0.01) -> pd.DataFrame:
+    """Low-volatility exposure: minus 1-year volatility, minus 1-year beta."""
+    return family_exposure(ds, "low_vol", winsorize)
