@@ -12,11 +12,13 @@ from factorlab import factors
 from factorlab._version import __version__
 from factorlab.backtest import (
     BacktestResult,
+    Comparison,
     FactorReport,
     backtest,
     compare,
     cost_sensitivity,
     evaluate,
+    metrics,
 )
 from factorlab.data import Dataset, load_dataset
 from factorlab.errors import ConfigError, DataError
@@ -27,6 +29,7 @@ from factorlab.notebook import notebook_dataset, record
 __all__ = [
     "Analyst",
     "BacktestResult",
+    "Comparison",
     "ConfigError",
     "DataError",
     "Dataset",
@@ -40,6 +43,7 @@ __all__ = [
     "factors",
     "plots",
     "load_dataset",
+    "metrics",
     "monitor",
     "notebook_dataset",
     "record",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import time
 import urllib.request
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,8 @@ from factorlab.data import Dataset
 from factorlab.errors import ConfigError
 from factorlab.factors import score
 from factorlab.factors.screening import scoring_window
-from factorlab.params import as_date, as_float, as_int
+from factorlab.factors.weights import Weights
+from factorlab.params import DateLike, as_date, as_float, as_int
 
 __all__ = ["ALERT_COLUMNS", "Thresholds", "monitor", "run_monitor"]
 
@@ -65,17 +67,17 @@ class Thresholds:
         if unknown:
             raise ConfigError(f"Unknown threshold(s) {', '.join(unknown)}; known: "
                               f"{', '.join(known)}.")  # fmt: skip
-        parsed = {k: (as_int(v, k) if known[k] == "int" else as_float(v, k))
-                  for k, v in value.items()}  # fmt: skip
+        parsed: dict[str, Any] = {k: (as_int(v, k) if known[k] == "int" else as_float(v, k))
+                                  for k, v in value.items()}  # fmt: skip
         return cls(**parsed)
 
 
 def monitor(
     ds: Dataset,
-    weights: object = None,
-    since: object = None,
-    until: object = None,
-    thresholds: object = None,
+    weights: Weights = None,
+    since: DateLike | None = None,
+    until: DateLike | None = None,
+    thresholds: Thresholds | Mapping[str, float] | str | None = None,
 ) -> pd.DataFrame:
     """Alerts for what changed between the closes of ``since`` and ``until``.
 
@@ -226,9 +228,9 @@ def _new_fundamentals(ds: Dataset, start: pd.Timestamp, end: pd.Timestamp
 def run_monitor(
     load: Any,
     state_path: Path,
-    weights: object = None,
-    since: object = None,
-    thresholds: object = None,
+    weights: Weights = None,
+    since: DateLike | None = None,
+    thresholds: Thresholds | Mapping[str, float] | str | None = None,
     jsonl: Path | None = None,
     webhook: str | None = None,
     every_s: float | None = None,
@@ -278,8 +280,9 @@ def run_monitor(
         return delivered
 
 
-def _check(load: Any, state: dict[str, Any], state_path: Path, weights: object,
-           since: object, thresholds: object, jsonl: Path | None, webhook: str | None,
+def _check(load: Any, state: dict[str, Any], state_path: Path, weights: Weights,
+           since: DateLike | None, thresholds: Thresholds | Mapping[str, float] | str | None,
+           jsonl: Path | None, webhook: str | None,
            echo: Any, window_days: int | None = None, analyst: Any = None) -> int:  # fmt: skip
     ds = load()
     last = state.get("last_until")
@@ -382,7 +385,9 @@ def _read_state(path: Path) -> dict[str, Any]:
             f"The monitor state file {path} is damaged ({err}); delete it to start "
             "afresh (alerts since the default window will be sent again)."
         ) from err
-    shapes = {"last_until": (str, type(None)), "sent": list, "outbox": list}
+    shapes: dict[str, type | tuple[type, ...]] = {
+        "last_until": (str, type(None)), "sent": list, "outbox": list,
+    }  # fmt: skip
     if not isinstance(data, dict) or any(
         k in data and not isinstance(data[k], shape) for k, shape in shapes.items()
     ):

@@ -5,9 +5,9 @@ runner, in :mod:`factorlab.run`) is not needed to use a notebook by hand."""
 from __future__ import annotations
 
 import math
-from typing import Any
 
-from factorlab.data import load_dataset
+from factorlab.data import Dataset, load_dataset
+from factorlab.params import DateLike, Tickers
 
 __all__ = ["FIGURES_MIME", "notebook_dataset", "record"]
 
@@ -15,9 +15,9 @@ FIGURES_MIME = "application/vnd.factorlab.figures+json"
 
 
 def notebook_dataset(
-    dataset: str = "sample", tickers: object = None, start: object = None, end: object = None,
-    n_tickers: object = 200, years: object = 15, seed: object = 42,
-) -> Any:  # fmt: skip
+    dataset: str = "sample", tickers: Tickers | None = None, start: DateLike | None = None,
+    end: DateLike | None = None, n_tickers: int = 200, years: int = 15, seed: int = 42,
+) -> Dataset:  # fmt: skip
     """The dataset a notebook's parameters describe: the sample (sized by ``n_tickers``,
     ``years``, ``seed``), ``"yahoo"`` (needs ``tickers``) or a saved folder; then restricted
     to ``tickers`` and ``start``..``end`` when given. Strings work, as papermill passes them.

@@ -7,15 +7,31 @@ ambiguous raises :class:`~factorlab.errors.ConfigError` naming the parameter and
 
 from __future__ import annotations
 
+import datetime
 import difflib
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import TypeAlias
 
 import pandas as pd
 
 from factorlab.errors import ConfigError
 
-__all__ = ["as_bool", "as_date", "as_float", "as_int", "as_tickers", "did_you_mean"]
+__all__ = [
+    "DateLike",
+    "Tickers",
+    "as_bool",
+    "as_date",
+    "as_float",
+    "as_int",
+    "as_tickers",
+    "did_you_mean",
+]
+
+# What the public face accepts, as a type checker reads it. At run time every knob also takes
+# text (papermill and the command line pass strings), parsed by the functions below.
+DateLike: TypeAlias = str | datetime.date | pd.Timestamp
+Tickers: TypeAlias = str | Sequence[str]
 
 _TRUE = {"true", "yes", "y", "1", "on"}
 _FALSE = {"false", "no", "n", "0", "off"}
@@ -49,7 +65,7 @@ def as_int(value: object, name: str, *, minimum: int | None = None) -> int:
                 ) from None
     else:
         try:
-            number = int(value)  # numpy integers and the like
+            number = int(value)  # type: ignore[call-overload]  # numpy integers and the like
         except (TypeError, ValueError):
             raise ConfigError(
                 f"{name} must be an integer, got {type(value).__name__} {value!r}."

@@ -4,7 +4,7 @@ none computes statistics or calls ``plt.show()``."""
 from __future__ import annotations
 
 import zlib
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 
@@ -138,7 +138,7 @@ def plot_equity_curves(comparison: Comparison, ax: Axes | None = None) -> Figure
     for name in wealth:
         grey = comparison.benchmark is not None and name == str(comparison.benchmark.name)
         ax.plot(wealth.index, wealth[name].to_numpy(), label=str(name),
-                **({"color": "grey"} if grey else {}))  # fmt: skip
+                color="grey" if grey else None)  # fmt: skip
     ax.set_yscale("log")
     ax.set_ylabel("growth of 1 (log scale)")
     ax.set_title("Strategies compared, net of costs")
@@ -254,7 +254,7 @@ def plot_seed_vs_zscore(table: pd.DataFrame, ax: Axes | None = None) -> Figure:
 
 def _figure_and_axes(ax: Axes | None, height: float = 4.0) -> tuple[Figure, Axes]:
     if ax is not None:
-        return ax.figure, ax
+        return cast("Figure", ax.get_figure(root=True)), ax
     from matplotlib.figure import Figure
 
     fig = Figure(figsize=(8, height), layout="constrained")

@@ -256,15 +256,15 @@ DEFAULTS = "the notebooks' defaults"
 def _write_summary(
     output: Path, runs: list[NotebookRun], parameters: dict[str, str], kernel: str
 ) -> None:
+    packages = versions()
+    fingerprints = sorted({str(r.figures["dataset"]) for r in runs if "dataset" in r.figures})
     summary = {
         "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "ok": all(r.status == "ok" for r in runs),
         "parameters": parameters,
         "kernel": kernel,
-        "versions": versions(),
-        "dataset_fingerprints": sorted(
-            {str(r.figures["dataset"]) for r in runs if "dataset" in r.figures}
-        ),  # fmt: skip
+        "versions": packages,
+        "dataset_fingerprints": fingerprints,
         "notebooks": [asdict(r) for r in runs],
     }
     (output / "summary.json").write_text(json.dumps(summary, indent=1), encoding="utf-8")
@@ -284,7 +284,7 @@ def _write_summary(
     lines += ["", "## Reproducibility", "",
               f"- parameters: {json.dumps(parameters) if parameters else DEFAULTS}",
               "- dataset fingerprint(s), as each notebook recorded it: "
-              + (", ".join(summary["dataset_fingerprints"]) or "none recorded"),
+              + (", ".join(fingerprints) or "none recorded"),
               f"- kernel: {kernel}",
-              "- versions: " + ", ".join(f"{k} {v}" for k, v in summary["versions"].items())]  # fmt: skip
+              "- versions: " + ", ".join(f"{k} {v}" for k, v in packages.items())]  # fmt: skip
     (output / "summary.md").write_text("\n".join(lines) + "\n", encoding="utf-8")

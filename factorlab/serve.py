@@ -9,7 +9,7 @@ with ``{"error": ...}`` saying what and how to fix it, never a 500. Work per req
 
 import asyncio
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 from pydantic import BaseModel, Field
@@ -17,10 +17,12 @@ from pydantic import BaseModel, Field
 from factorlab._json import json_safe
 from factorlab._version import __version__
 from factorlab.backtest import backtest
+from factorlab.backtest.engine import Rebalance
 from factorlab.data import Dataset
 from factorlab.errors import ConfigError, DataError
 from factorlab.factors import score, screen
 from factorlab.factors.screening import scoring_window
+from factorlab.factors.weights import Weights
 from factorlab.llm import Analyst
 from factorlab.params import as_tickers
 
@@ -132,7 +134,7 @@ def create_app(ds: Dataset, analyst: Any = None, timeout_s: float = REQUEST_TIME
 
         def work() -> dict[str, Any]:
             scores = score(window, weights=body.weights)
-            result = backtest(scores.composite, window, rebalance=body.rebalance,
+            result = backtest(scores.composite, window, rebalance=cast(Rebalance, body.rebalance),
                               quantiles=body.quantiles, cost_bps=body.cost_bps)  # fmt: skip
             stats = result.stats()
             return {"weights": scores.weights, "settings": result.settings,
@@ -158,7 +160,7 @@ class BacktestRequest(BaseModel):
     """A backtest of the composite: weights, settings and an optional date window."""
 
     weights: dict[str, float] | str | None = None
-    rebalance: str = "M"
+    rebalance: str = "M"  # parsed by fl.backtest, whose errors name every spelling
     quantiles: int = Field(default=5, ge=2, le=20)
     cost_bps: float = Field(default=10, ge=0, le=500)
     start: str | None = None
@@ -176,7 +178,7 @@ def _known(ds: Dataset, tickers: list[str]) -> list[str]:
     return wanted
 
 
-def _scores_of(ds: Dataset, tickers: list[str], weights: object) -> pd.DataFrame:
+def _scores_of(ds: Dataset, tickers: list[str], weights: Weights) -> pd.DataFrame:
     latest = score(scoring_window(ds, ds.end), weights=weights).latest()  # one date, not decades
     missing = [t for t in tickers if t not in latest.index]
     if missing:

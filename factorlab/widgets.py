@@ -18,7 +18,7 @@ from factorlab.backtest import backtest
 from factorlab.data import Dataset
 from factorlab.factors import parse_weights, score
 from factorlab.factors.custom import read_custom
-from factorlab.factors.weights import DEFAULT_WEIGHTS
+from factorlab.factors.weights import DEFAULT_WEIGHTS, Weights
 from factorlab.plots import plot_backtest
 
 __all__ = ["Explorer", "explore"]
@@ -33,7 +33,7 @@ class Explorer:
         ds: Dataset,
         debounce_s: float = 0.3,
         top: int = 10,
-        weights: object = None,
+        weights: Weights = None,
         custom: Mapping[str, object] | None = None,
     ) -> None:
         import ipywidgets as w
@@ -152,7 +152,7 @@ def explore(
     ds: Dataset,
     debounce_s: float = 0.3,
     top: int = 10,
-    weights: object = None,
+    weights: Weights = None,
     custom: Mapping[str, object] | None = None,
 ) -> Explorer:
     """An interactive explorer of the family weights, the rebalance, quantiles and costs;

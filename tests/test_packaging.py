@@ -73,3 +73,17 @@ def test_makefile_test_target_lints_and_runs_pytest():
     makefile = (ROOT / "Makefile").read_text()
     recipe = makefile.split("\ntest:")[1].split("\n\n")[0]
     assert "ruff check" in recipe and "pytest" in recipe
+
+
+def test_the_metrics_module_is_reachable_beside_the_backtest_function():
+    import factorlab as fl
+
+    assert callable(fl.backtest) and callable(fl.metrics.sharpe_ratio)
+    assert "metrics" in fl.__all__
+
+
+def test_make_test_runs_the_type_checker():
+    makefile = (ROOT / "Makefile").read_text()
+    recipe = makefile.split("\ntest:", 1)[1].split("\n\n", 1)[0]
+    assert "$(BIN)/mypy" in recipe and "$(BIN)/pytest" in recipe
+    assert _pyproject()["tool"]["mypy"]["files"] == ["factorlab"]

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 import pandas as pd
 
@@ -16,7 +16,9 @@ from factorlab.backtest.metrics import (
 )
 from factorlab.backtest.portfolio import backtest
 from factorlab.backtest.result import BacktestResult, performance_figures, trading_figures
+from factorlab.data import Dataset
 from factorlab.errors import ConfigError
+from factorlab.factors.composite import Scores
 from factorlab.params import as_float, as_int
 
 if TYPE_CHECKING:
@@ -80,7 +82,7 @@ class Comparison:
             if self.benchmark is None:
                 raise ConfigError("active=True needs a benchmark; these results have none.")
             returns = returns.sub(self.benchmark.fillna(0.0), axis=0)
-        sharpe = sharpe_ratio(returns)
+        sharpe = cast(pd.Series, sharpe_ratio(returns))  # a DataFrame in, a Series out
         variance = float(sharpe.var()) if len(sharpe) > 1 else 0.0
         table = pd.DataFrame({
             "Sharpe ratio": sharpe,
@@ -92,7 +94,7 @@ class Comparison:
 
     def __repr__(self) -> str:
         r = self.returns
-        sharpe = metrics.sharpe_ratio(r)
+        sharpe = cast(pd.Series, metrics.sharpe_ratio(r))  # a DataFrame in, a Series out
         best = sharpe.idxmax() if sharpe.notna().any() else None
         lead = f": best Sharpe {best} {sharpe[best]:.2f}" if best is not None else ""
         names = ", ".join(map(str, r.columns[:4])) + (", ..." if len(r.columns) > 4 else "")
@@ -147,7 +149,10 @@ def compare(results: Mapping[str, BacktestResult | pd.Series]) -> Comparison:
 
 
 def cost_sensitivity(
-    signal: object, ds: object, costs_bps: object = (0, 10, 25, 50), **options: object
+    signal: pd.DataFrame | pd.Series | Scores,
+    ds: Dataset,
+    costs_bps: Sequence[float] | str = (0, 10, 25, 50),
+    **options: Any,
 ) -> pd.DataFrame:
     """The same backtest at several costs: one row per cost (basis points of traded notional)
     with CAGR, Sharpe ratio, max drawdown, turnover per year and costs per year.
@@ -161,17 +166,20 @@ def cost_sensitivity(
     True
     """
 
-    if isinstance(costs_bps, str):
-        costs_bps = costs_bps.replace(",", " ").split()
-    elif isinstance(costs_bps, int | float):  # papermill -p costs_to_try 25 passes a number
-        costs_bps = [costs_bps]
-    costs = [as_float(c, "costs_bps") for c in costs_bps]  # type: ignore[union-attr]
+    given: object = costs_bps
+    if isinstance(given, str):
+        given = given.replace(",", " ").split()
+    elif isinstance(given, int | float):  # papermill -p costs_to_try 25 passes a number
+        given = [given]
+    if not isinstance(given, Iterable):
+        raise ConfigError(f"costs_bps must be cost levels such as (0, 10, 25, 50), got {given!r}.")
+    costs = [as_float(c, "costs_bps") for c in given]
     if not costs:
         raise ConfigError("costs_bps is empty; give cost levels such as (0, 10, 25, 50).")
     figures = ["CAGR", "Sharpe ratio", "max drawdown", "turnover per year", "costs per year"]
     rows = {}
     for cost in costs:  # a handful of backtests
-        stats = backtest(signal, ds, cost_bps=cost, **options).stats()  # type: ignore[arg-type]
+        stats = backtest(signal, ds, cost_bps=cost, **options).stats()
         rows[cost] = stats.iloc[:, 0].reindex(figures)
     table = pd.DataFrame(rows).T
     table.index.name = "cost_bps"

@@ -61,7 +61,7 @@ class Forward:
             return out
         dates = np.arange(start, stop)[:, None]
         ends_inside = (dates < self.ends[None, :]) & (dates + h > self.ends[None, :])
-        if ends_inside.any():
+        if ends_inside.any() and self._last_price is not None:  # made with self.ends
             realized = self._ratio(self._last_price, h, start, np.empty(out.shape))
             np.copyto(out, realized, where=ends_inside)
         return out

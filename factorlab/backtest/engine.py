@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
+from typing import Literal, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -27,6 +28,7 @@ from factorlab.errors import ConfigError
 from factorlab.params import as_int
 
 __all__ = [
+    "Rebalance",
     "Simulation",
     "rebalance_code",
     "rebalance_name",
@@ -48,6 +50,14 @@ class Simulation:
     rebalances: pd.DatetimeIndex
 
 
+# How often to rebalance: a calendar period, in factorlab's, pandas' or plain words, or a
+# number of trading days. Text such as "21" also works at run time (papermill passes text).
+Rebalance: TypeAlias = (
+    Literal["M", "W", "Q", "Y", "ME", "QE", "YE", "BME", "BQE", "W-MON", "W-TUE", "W-WED",
+            "W-THU", "W-FRI", "monthly", "weekly", "quarterly", "yearly", "daily"]
+    | int
+)  # fmt: skip
+
 _CALENDAR = {
     "M": "M", "ME": "M", "BM": "M", "BME": "M", "MONTH": "M", "MONTHLY": "M",
     "Q": "Q", "QE": "Q", "BQ": "Q", "BQE": "Q", "QUARTER": "Q", "QUARTERLY": "Q",
@@ -60,7 +70,7 @@ _WEEKDAYS = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
 _NAMES = {"M": "monthly", "Q": "quarterly", "W": "weekly", "Y": "yearly"}
 
 
-def rebalance_code(rebalance: object) -> str | int:
+def rebalance_code(rebalance: Rebalance | str) -> str | int:
     """The rebalance schedule in one spelling: ``"M"``, ``"Q"``, ``"W"`` (weeks ending on the
     weekend), ``"W-WED"`` (weeks ending on another day), ``"Y"``, or a number of trading days.
 
@@ -106,7 +116,9 @@ def rebalance_name(code: str | int) -> str:
     return _NAMES[code]
 
 
-def rebalance_positions(dates: pd.DatetimeIndex, rebalance: object, first: int) -> np.ndarray:
+def rebalance_positions(
+    dates: pd.DatetimeIndex, rebalance: Rebalance | str, first: int
+) -> np.ndarray:
     """Row positions of the rebalance days from row ``first`` on: the last trading day of each
     month, quarter, year or week, or every ``n`` trading days (see :func:`rebalance_code`)."""
     code = rebalance_code(rebalance)
@@ -174,6 +186,8 @@ def _leg(
         spread = np.nanmax(np.where(member, strength, -np.inf), axis=1, keepdims=True) - floor
         raw = np.where(member, 1 + (strength - floor) / np.where(spread > 0, spread, 1), 0.0)
     elif weighting == "cap":
+        if size is None:
+            raise ConfigError("weighting='cap' needs market caps; none were given.")
         raw = np.where(member, np.nan_to_num(size), 0.0)
     else:
         raise ConfigError(f"Unknown weighting {weighting!r}. Use 'equal', 'signal' or 'cap'.")

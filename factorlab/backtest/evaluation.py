@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 import os
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Literal
@@ -38,6 +38,7 @@ from factorlab.backtest.crosssection import (
 from factorlab.data import Dataset
 from factorlab.data.panels import align_panel
 from factorlab.errors import ConfigError, DataError
+from factorlab.factors.composite import Scores
 from factorlab.factors.ranking import pearson_rows, row_ranks
 from factorlab.params import as_int
 
@@ -210,10 +211,10 @@ class FactorReport:
 
 
 def evaluate(
-    factor: object,
+    factor: pd.DataFrame | pd.Series | Scores,
     ds: Dataset,
-    periods: Sequence[int] | str = (1, 5, 21),
-    quantiles: object = 5,
+    periods: Sequence[int] | int = (1, 5, 21),
+    quantiles: int = 5,
     groupby: str | None = None,
     drop_incomplete: bool = False,
     threads: int | None = None,
@@ -400,13 +401,16 @@ def _table(by_period: dict[int, pd.Series]) -> pd.DataFrame:
     return table
 
 
-def _periods(periods: Sequence[int] | str) -> list[int]:
-    if isinstance(periods, str):
-        items = periods.replace(",", " ").split()
+def _periods(periods: object) -> list[int]:
+    items: list[object]
+    if isinstance(periods, str):  # papermill passes "1,5,21"
+        items = list(periods.replace(",", " ").split())
     elif isinstance(periods, int | float):  # papermill -p periods 21 passes a number
         items = [periods]
-    else:
+    elif isinstance(periods, Iterable):
         items = list(periods)
+    else:
+        raise ConfigError(f"periods must be trading-day horizons such as (1, 5, 21), got {periods!r}.")
     horizons = [as_int(p, "periods") for p in items]
     if not horizons or any(h < 1 for h in horizons):
         raise ConfigError(f"periods must be trading-day horizons of 1 or more, got {periods!r}.")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from statistics import NormalDist
+from typing import TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -34,7 +35,7 @@ __all__ = [
     "tracking_error",
 ]
 
-Returns = pd.Series | pd.DataFrame
+Returns: TypeAlias = pd.Series | pd.DataFrame
 _EULER_GAMMA = 0.5772156649015329
 
 

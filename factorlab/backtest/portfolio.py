@@ -9,6 +9,7 @@ import pandas as pd
 
 from factorlab._warnings import warn
 from factorlab.backtest.engine import (
+    Rebalance,
     rebalance_code,
     rebalance_positions,
     simulate,
@@ -19,6 +20,7 @@ from factorlab.backtest.result import BacktestResult
 from factorlab.data import Dataset
 from factorlab.data.panels import align_panel
 from factorlab.errors import ConfigError, DataError
+from factorlab.factors.composite import Scores
 from factorlab.factors.families.value import market_cap
 from factorlab.params import as_bool, as_float, as_int
 
@@ -26,18 +28,18 @@ __all__ = ["backtest"]
 
 
 def backtest(
-    signal: object,
+    signal: pd.DataFrame | pd.Series | Scores,
     ds: Dataset,
-    rebalance: object = "M",
-    lag: object = 1,
+    rebalance: Rebalance = "M",
+    lag: int = 1,
     long: Literal["top", "bottom"] = "top",
-    quantiles: object = 5,
-    top_n: object = None,
-    short: object = False,
+    quantiles: int = 5,
+    top_n: int | None = None,
+    short: bool = False,
     weighting: Literal["equal", "signal", "cap"] = "equal",
-    max_weight: object = None,
-    cost_bps: object = 10.0,
-    benchmark: object = None,
+    max_weight: float | None = None,
+    cost_bps: float = 10.0,
+    benchmark: pd.Series | Literal["equal"] | None = None,
     align: Literal["exact", "previous"] = "exact",
     fill: Literal["latest"] | None = None,
 ) -> BacktestResult:
@@ -181,7 +183,9 @@ def backtest(
     )
 
 
-def _benchmark_returns(ds: Dataset, benchmark: object, days: pd.DatetimeIndex) -> pd.Series | None:
+def _benchmark_returns(
+    ds: Dataset, benchmark: pd.Series | str | None, days: pd.DatetimeIndex
+) -> pd.Series | None:
     if benchmark is None:
         if ds.benchmark is None:
             return None

@@ -11,7 +11,7 @@ import pandas as pd
 from factorlab.data import validate
 from factorlab.data.store import write_folder
 from factorlab.errors import ConfigError, DataError
-from factorlab.params import as_date, as_tickers, did_you_mean
+from factorlab.params import DateLike, Tickers, as_date, as_tickers, did_you_mean
 
 __all__ = ["Dataset"]
 
@@ -194,7 +194,7 @@ class Dataset:
         }
 
     # -- views --------------------------------------------------------------------------------
-    def as_of(self, date: object) -> Dataset:
+    def as_of(self, date: DateLike) -> Dataset:
         """The dataset as it was knowable at the close of ``date``.
 
         Prices, volume and benchmark up to ``date``; fundamentals with ``available_at <= date``
@@ -217,7 +217,12 @@ class Dataset:
             )
         return self._window(None, day, None, f"as of the close of {day:%Y-%m-%d}")
 
-    def slice(self, start: object = None, end: object = None, tickers: object = None) -> Dataset:
+    def slice(
+        self,
+        start: DateLike | None = None,
+        end: DateLike | None = None,
+        tickers: Tickers | None = None,
+    ) -> Dataset:
         """The dataset restricted to dates ``start..end`` (inclusive) and the given tickers.
 
         Fundamentals filed before ``start`` are kept (trailing sums need them); anything known

@@ -151,8 +151,8 @@ def clean_meta(meta: object | None, prices: pd.DataFrame) -> pd.DataFrame:
         return derived
     if not isinstance(meta, pd.DataFrame):
         raise DataError(f"meta must be a DataFrame indexed by ticker, got {type(meta).__name__}.")
-    meta = _canonical_names(meta, ["ticker", *META_COLUMNS])
-    frame = meta.set_index("ticker") if "ticker" in meta.columns else meta.copy()
+    named = _canonical_names(meta, ["ticker", *META_COLUMNS])
+    frame = named.set_index("ticker") if "ticker" in named.columns else named.copy()
     if not all(isinstance(t, str) for t in frame.index):
         raise DataError(
             "meta needs the tickers as its index or in a 'ticker' column; found "
@@ -205,7 +205,7 @@ def clean_meta(meta: object | None, prices: pd.DataFrame) -> pd.DataFrame:
 def _canonical_names(frame: pd.DataFrame, names: list[str]) -> pd.DataFrame:
     """``frame`` with columns such as ``Sector`` or ``SECTOR`` renamed to ``sector``, unless a
     column of that exact name is there already."""
-    renames = {}
+    renames: dict[object, str] = {}
     for column in frame.columns:
         lower = str(column).strip().lower()
         if lower in names and column != lower and lower not in frame.columns:

@@ -17,10 +17,11 @@ from factorlab.factors.exposure import family_exposure
 from factorlab.factors.ranking import rank_ic
 from factorlab.factors.transform import flat_dates, zscore
 from factorlab.factors.transform import neutralize as demean_within
-from factorlab.factors.weights import parse_weights
-from factorlab.params import as_bool, as_float
+from factorlab.factors.weights import Weights, parse_weights
+from factorlab.params import DateLike, as_bool, as_float
 
 if TYPE_CHECKING:
+    from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
 __all__ = ["Scores", "score"]
@@ -49,7 +50,7 @@ class Scores:
     method: str
     neutralize: str | None
 
-    def latest(self, date: object = None) -> pd.DataFrame:
+    def latest(self, date: DateLike | None = None) -> pd.DataFrame:
         """One row per scored ticker at ``date`` (default: the last date), best first:
         each component, the composite and its rank (1 = best)."""
         day = self.composite.index[-1] if date is None else pd.Timestamp(date)
@@ -88,7 +89,7 @@ class Scores:
         table.attrs["month_ends"] = int(used.sum())
         return table
 
-    def plot(self, n: int = 10, ax: object = None) -> Figure:
+    def plot(self, n: int = 10, ax: Axes | None = None) -> Figure:
         """The ``n`` best and worst composites at the last date, split into weighted components."""
         from factorlab.plots import plot_scores  # matplotlib: loaded when drawn
 
@@ -116,11 +117,11 @@ class Scores:
 
 def score(
     ds: Dataset,
-    weights: object = None,
+    weights: Weights = None,
     method: Literal["zscore", "rank"] = "zscore",
     neutralize: str | None = None,
-    winsorize: object = 0.01,
-    allow_short: object = False,
+    winsorize: float = 0.01,
+    allow_short: bool = False,
     custom: Mapping[str, object] | None = None,
 ) -> Scores:
     """Combine factor families (and factors of your own) into one score per stock and day.

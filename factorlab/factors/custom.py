@@ -113,7 +113,7 @@ def read_custom(custom: Mapping[str, object] | None) -> dict[str, Custom]:
             )
         if key in out:
             raise ConfigError(f"custom names {key!r} twice; name each factor once.")
-        out[key] = spec if isinstance(spec, Custom) else Custom(spec)  # type: ignore[arg-type]
+        out[key] = spec if isinstance(spec, Custom) else Custom(spec)
     return out
 
 

@@ -60,14 +60,14 @@ def family_exposure(ds: Dataset, family: str, winsorize: float = 0.01) -> pd.Dat
         skipped = [f"{m.name} (needs {', '.join(missing_inputs(m, ds))})"
                    for m in members if m not in usable]  # fmt: skip
         warn(f"The {family} exposure leaves out {', '.join(skipped)}: this dataset lacks it.")
-    total = count = None
+    total = pd.DataFrame(0.0, index=ds.prices.index, columns=ds.prices.columns)
+    count = total.copy()
     for metric in usable:
         raw = metric.compute(ds)
         z = zscore(clip_extremes(raw, winsorize) if winsorize else raw, name=metric.name)
         z = z if metric.higher_is_better else -z
-        total = z.fillna(0.0) if total is None else total + z.fillna(0.0)
-        present = z.notna().astype(float)
-        count = present if count is None else count + present
+        total += z.fillna(0.0)
+        count += z.notna()
     return total / count.where(count > 0)
 
 

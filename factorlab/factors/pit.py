@@ -71,7 +71,8 @@ class Filings:
     def ttm(self, column: str, back: int = 0) -> np.ndarray:
         """Per event: the sum of four consecutive quarters ending ``back`` quarters before the
         latest filed one; NaN if any of the four is missing or not yet filed."""
-        return sum(self.quarter(column, back + k) for k in range(4))  # NaN propagates
+        quarters = [self.quarter(column, back + k) for k in range(4)]
+        return quarters[0] + quarters[1] + quarters[2] + quarters[3]  # NaN propagates
 
     def panel(self, per_event: np.ndarray, listed: pd.DataFrame | None = None) -> pd.DataFrame:
         """Spread per-event values over the trading days (each day: its ticker's last event);

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
+from typing import Literal
 
 import pandas as pd
 
@@ -15,7 +16,8 @@ from factorlab.factors.custom import read_custom
 from factorlab.factors.exposure import usable_by
 from factorlab.factors.metric import DAYS_PER_YEAR
 from factorlab.factors.registry import FUNDAMENTAL_FAMILIES, METRICS
-from factorlab.params import as_date, as_int
+from factorlab.factors.weights import Weights
+from factorlab.params import DateLike, as_date, as_int
 
 __all__ = ["scoring_window", "screen", "sector_shares", "styled"]
 
@@ -23,7 +25,7 @@ _HISTORY_DAYS = DAYS_PER_YEAR + 60  # enough rows for every trailing window, wit
 _PERCENT = {m.name for m in METRICS if m.unit == "percent"}  # shown as percentages
 
 
-def scoring_window(ds: Dataset, first: object) -> Dataset:
+def scoring_window(ds: Dataset, first: DateLike) -> Dataset:
     """``ds`` from about a year of trading days before ``first``: every trailing window a score
     on ``first`` or later needs, and no more, so scoring a few dates does not score decades.
 
@@ -41,13 +43,13 @@ def scoring_window(ds: Dataset, first: object) -> Dataset:
 
 def screen(
     ds: Dataset,
-    top: object = 10,
-    weights: object = None,
-    as_of: object = None,
-    method: str = "zscore",
+    top: int | None = 10,
+    weights: Weights = None,
+    as_of: DateLike | None = None,
+    method: Literal["zscore", "rank"] = "zscore",
     neutralize: str | None = None,
-    winsorize: object = 0.01,
-    allow_short: object = False,
+    winsorize: float = 0.01,
+    allow_short: bool = False,
     custom: Mapping[str, object] | None = None,
 ) -> pd.DataFrame:
     """Rank the stocks on one date, best composite first.
@@ -92,7 +94,7 @@ def screen(
     scores = score(
         recent,
         weights,
-        method,  # type: ignore[arg-type]
+        method,
         neutralize,
         winsorize,
         allow_short,

@@ -14,7 +14,7 @@ from factorlab.errors import ConfigError
 from factorlab.factors.composite import Scores, score
 from factorlab.factors.registry import metric
 from factorlab.factors.transform import bucket_score
-from factorlab.factors.weights import parse_weights
+from factorlab.factors.weights import Weights, parse_weights
 
 __all__ = ["SEED_FAMILIES", "SEED_METRICS", "seed_scores", "seed_vs_zscore"]
 
@@ -35,7 +35,7 @@ SEED_FAMILIES: tuple[str, ...] = tuple(
 )
 
 
-def seed_scores(ds: Dataset, weights: object = None) -> Scores:
+def seed_scores(ds: Dataset, weights: Weights = None) -> Scores:
     """Score stocks the seed's way: each metric bucketed 1-10 by the thresholds of
     :data:`factorlab.factors.transform.SEED_THRESHOLDS`, averaged within a family, weighted.
 

@@ -7,19 +7,23 @@ import json
 import math
 import re
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import TypeAlias
 
 from factorlab.errors import ConfigError
 from factorlab.factors.registry import FAMILIES
 from factorlab.params import as_float, did_you_mean
 
-__all__ = ["DEFAULT_WEIGHTS", "parse_weights"]
+__all__ = ["DEFAULT_WEIGHTS", "Weights", "parse_weights"]
 
 DEFAULT_WEIGHTS = {"value": 0.3, "growth": 0.4, "momentum": 0.3}  # the seed's mix
 
+# Family weights as a dict, or as text: '{"value": 0.5}' (JSON) or "value=0.5,momentum=0.5".
+Weights: TypeAlias = Mapping[str, float] | str | None
+
 
 def parse_weights(
-    weights: object = None, *, allow_short: bool = False, custom: Iterable[str] = ()
+    weights: Weights = None, *, allow_short: bool = False, custom: Iterable[str] = ()
 ) -> dict[str, float]:
     """Family weights, checked and normalized so their absolute values sum to 1.
 
@@ -93,7 +97,7 @@ def parse_weights(
     return parsed
 
 
-def _read(weights: object) -> dict[object, object]:
+def _read(weights: object) -> Mapping[object, object]:
     if isinstance(weights, dict):
         return weights
     if not isinstance(weights, str):

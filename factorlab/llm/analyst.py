@@ -451,9 +451,11 @@ def _compact(facts: Any) -> str:
 
 
 def _short(err: ValidationError) -> str:
-    first = err.errors()[0] if err.errors() else {}
-    where = ".".join(str(p) for p in first.get("loc", ())) or "reply"
-    return f"{where}: {first.get('msg', str(err))}"[:200]
+    if not err.errors():
+        return f"reply: {err}"[:200]
+    first = err.errors()[0]
+    where = ".".join(str(p) for p in first["loc"]) or "reply"
+    return f"{where}: {first['msg']}"[:200]
 
 
 def _tickers_and_names(facts: object) -> tuple[list[str], list[str | None]]:

@@ -5,7 +5,7 @@ a model prompted with nothing invents something."""
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -36,7 +36,7 @@ def _number(value: object, digits: int = 3) -> float | int | None:
 def _named(column: str, value: object) -> tuple[str, float | int | None]:
     """The fact's name with its unit, and the value in that unit."""
     if column == "rank":
-        return "rank", None if pd.isna(value) else int(value)  # type: ignore[arg-type]
+        return "rank", None if pd.isna(value) else int(cast(float, value))
     if column == "composite" or column.endswith("_score") or column in FAMILIES:
         return column.replace("_score", "") + "_z", _number(value, 3)
     unit = unit_of(column) or FIGURE_UNITS.get(column)  # a metric's, or a backtest figure's
@@ -77,8 +77,8 @@ def report_kind(obj: object, kind: str | None = None) -> str:
         else "screen" if isinstance(obj, pd.DataFrame)
         else None
     )  # fmt: skip
-    if kind == "alerts" and found == "screen":  # a table of fl.monitor's alerts
-        if not {"kind", "message", "ticker"} <= set(obj.columns):  # type: ignore[union-attr]
+    if kind == "alerts" and isinstance(obj, pd.DataFrame):  # a table of fl.monitor's alerts
+        if not {"kind", "message", "ticker"} <= set(obj.columns):
             raise ConfigError("kind='alerts' takes the table fl.monitor returns.")
         return "alerts"
     if found is None:

@@ -49,8 +49,8 @@ def rule_based_ratings(table: pd.DataFrame) -> list[dict[str, Any]]:
             for c in row.index
             if str(c).endswith("_score") and pd.notna(row[c])  # every family's, custom ones too
         }
-        strongest = max(families, key=families.get) if families else None
-        weakest = min(families, key=families.get) if families else None
+        strongest = max(families, key=lambda name: families[name]) if families else None
+        weakest = min(families, key=lambda name: families[name]) if families else None
         composite = row.get("composite", np.nan)
         rationale = (f"Composite score {composite:+.2f} sd puts it at the {p:.0%} percentile."
                      if pd.notna(composite) else "No composite score: rated HOLD.")  # fmt: skip

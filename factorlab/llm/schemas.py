@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator
 from difflib import SequenceMatcher
 from functools import partial
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
@@ -52,10 +52,16 @@ def _without_cut_end(text: str, most_chars: int) -> str:
     return text[: ends[-1]] if ends else text + "…"
 
 
-_Rationale = _capped_text(300, "at most two sentences, citing figures from the table")
-_Risk = _capped_text(200, "the main risk in one sentence")
-_Summary = _capped_text(MOST_CHARS, "three to five sentences on what the figures show")
-_Sentence = _capped_text(250)
+if TYPE_CHECKING:  # to a type checker they are texts; pydantic sees the capped, checked type
+    _Rationale = str
+    _Risk = str
+    _Summary = str
+    _Sentence = str
+else:
+    _Rationale = _capped_text(300, "at most two sentences, citing figures from the table")
+    _Risk = _capped_text(200, "the main risk in one sentence")
+    _Summary = _capped_text(MOST_CHARS, "three to five sentences on what the figures show")
+    _Sentence = _capped_text(250)
 _TEXT_FIELDS = frozenset({"rationale", "risks", "summary", "strengths", "concerns",
                           "suggested_checks"})  # fmt: skip
 

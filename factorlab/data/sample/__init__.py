@@ -43,7 +43,7 @@ NOTES = [
 ]
 
 
-def make_sample(n_tickers: object = 200, years: object = 15, seed: object = 42) -> Dataset:
+def make_sample(n_tickers: int = 200, years: int = 15, seed: int = 42) -> Dataset:
     """Generate the lab market.
 
     Parameters

@@ -76,7 +76,7 @@ def simulate(
         z = np.stack([exposures[name][m] for name in FACTORS])
         alpha = premia @ np.nan_to_num(z)  # a missing exposure earns no premium
         following = month_end[m + 1] if m + 1 < len(month_end) else n_days - 1
-        _advance(log_price, base, day, following, alpha)
+        _advance(log_price, base, int(day), int(following), alpha)
 
     listed = (np.arange(n_days)[:, None] >= life.list_day) & (
         np.arange(n_days)[:, None] <= life.delist_day

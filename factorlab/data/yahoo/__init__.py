@@ -5,6 +5,7 @@ See :func:`load_yahoo`. yfinance is imported only when something must be downloa
 
 from __future__ import annotations
 
+import os
 import re
 import warnings
 from concurrent.futures import ThreadPoolExecutor
@@ -31,7 +32,7 @@ from factorlab.data.yahoo.statements import (
     fundamentals_from_statements,
 )
 from factorlab.errors import ConfigError, DataError
-from factorlab.params import as_bool, as_date, as_tickers
+from factorlab.params import DateLike, Tickers, as_bool, as_date, as_tickers
 
 __all__ = ["load_yahoo"]
 
@@ -42,14 +43,14 @@ _SYMBOL = re.compile(r"^[A-Z0-9^][A-Z0-9.\-=^&]*$")  # BRK-B, ^GSPC, 7203.T, EUR
 
 
 def load_yahoo(
-    tickers: object,
-    start: object = "2015-01-01",
-    end: object = None,
-    benchmark: object = "SPY",
-    cache_dir: object = None,
-    refresh: object = False,
-    offline: object = False,
-    progress: object = True,
+    tickers: Tickers,
+    start: DateLike = "2015-01-01",
+    end: DateLike | None = None,
+    benchmark: str | None = "SPY",
+    cache_dir: str | os.PathLike[str] | None = None,
+    refresh: bool = False,
+    offline: bool = False,
+    progress: bool = True,
     retry: RetryPolicy | None = None,
 ) -> Dataset:
     """A Dataset of today's ``tickers`` from Yahoo Finance, cached on disk.
@@ -165,7 +166,7 @@ class _Loader:
         self.fetched: list[str] = []  # when each price series used was downloaded (UTC)
 
     # -- the whole load ---------------------------------------------------------------------------
-    def load(self, symbols: list[str], index_symbol: str | None, given: object) -> Dataset:
+    def load(self, symbols: list[str], index_symbol: str | None, given: list[str]) -> Dataset:
         wanted = symbols + ([index_symbol] if index_symbol and index_symbol not in symbols else [])
         frames, failed = self._prices(wanted)
         bench = frames.get(index_symbol) if index_symbol else None
@@ -214,8 +215,8 @@ class _Loader:
                 to_fetch.append(symbol)
         batches = [to_fetch[i : i + BATCH_SIZE] for i in range(0, len(to_fetch), BATCH_SIZE)]
         for batch in self._bar(batches, "Yahoo prices", len(to_fetch) > BATCH_SIZE):
-            starts = [self.start] + [pd.Timestamp(cached[s].record.get("start", self.start))
-                                     for s in batch if cached.get(s) is not None]  # fmt: skip
+            starts = [self.start] + [pd.Timestamp(entry.record.get("start", self.start))
+                                     for s in batch if (entry := cached.get(s)) is not None]  # fmt: skip
             first = min(starts)  # keep what an earlier, longer load cached
             found = download_prices(batch, first, self.today, self.retry)
             self.downloads += 1
@@ -310,12 +311,12 @@ class _Loader:
                 for kind in missing[symbol]:
                     frame = _detail_frame(details, kind)
                     entry = self.cache.get(symbol, kind)
-                    kept = entry is not None and not entry.frame.empty
+                    kept = None if entry is None or entry.frame.empty else entry.frame
                     if kind in details.failed:
-                        out[symbol][kind] = entry.frame if kept else None  # a stale copy helps
+                        out[symbol][kind] = kept  # a stale copy helps
                         out[symbol].setdefault("failed", {})[kind] = details.failed[kind]
-                    elif frame.empty and kept:  # Yahoo's empty answer may be a hiccup
-                        out[symbol][kind] = entry.frame
+                    elif frame.empty and kept is not None:  # Yahoo's empty answer may be a hiccup
+                        out[symbol][kind] = kept
                         self.stale_details.append(f"{symbol} {kind}")
                     else:
                         self.cache.put(symbol, kind, frame)
@@ -365,7 +366,7 @@ class _Loader:
         return fundamentals, table
 
     # -- what a reader should know --------------------------------------------------------------
-    def _explain(self, given: object, symbols: list[str], index_symbol: str | None,
+    def _explain(self, given: list[str], symbols: list[str], index_symbol: str | None,
                  has_benchmark: bool) -> None:  # fmt: skip
         now = datetime.now(UTC).isoformat(timespec="minutes")
         self.notes[:0] = [

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 
@@ -70,15 +70,15 @@ class YahooCache:
         if entry is not False:
             return entry
         with self._locked(ticker, kind):  # a writer may have been halfway: look again
-            entry = self._read(ticker, kind)
-            if entry is False:
+            again = self._read(ticker, kind)
+            if again is False:
                 self.damaged.append(f"{ticker} {kind}")
                 self._data(ticker, kind).unlink(missing_ok=True)
                 self._record(ticker, kind).unlink(missing_ok=True)
                 return None
-        return entry
+        return again
 
-    def _read(self, ticker: str, kind: str) -> CachedEntry | None | bool:
+    def _read(self, ticker: str, kind: str) -> CachedEntry | None | Literal[False]:
         """The entry; None if absent; False if it does not check out."""
         try:
             record = json.loads(self._record(ticker, kind).read_text())

@@ -86,7 +86,7 @@ def quiet_yfinance() -> Iterator[None]:
 def _remove_warning_filter(module: str) -> None:
     for entry in list(warnings.filters):
         if entry[0] == "ignore" and getattr(entry[3], "pattern", None) == module:
-            warnings.filters.remove(entry)
+            warnings.filters.remove(entry)  # type: ignore[attr-defined]  # a list at run time
             break
     getattr(warnings, "_filters_mutated", lambda: None)()  # drop the filters' cached lookups
 

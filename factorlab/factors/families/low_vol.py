@@ -33,6 +33,7 @@ def volatility(ds: Dataset, days: int) -> pd.DataFrame:
 def beta(ds: Dataset, days: int = DAYS_PER_YEAR) -> pd.DataFrame:
     """Slope of a stock's daily returns on the benchmark's over ``days`` rows (80 % present)."""
     ds.require("benchmark", purpose="beta")
+    assert ds.benchmark is not None  # require() raised otherwise
     market = ds.benchmark.pct_change(fill_method=None).to_numpy()[:, None]
     # Pair the two series: only days on which both have a return enter any moment.
     returns = np.where(np.isnan(market), np.nan, daily_returns(ds).to_numpy())

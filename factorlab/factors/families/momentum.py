@@ -49,6 +49,7 @@ def rsi(ds: Dataset, window: int = 14) -> pd.DataFrame:
 def volume_trend(ds: Dataset, short_days: int = 20, long_days: int = 120) -> pd.DataFrame:
     """Average volume over the last ``short_days`` over that of the last ``long_days``."""
     ds.require("volume", purpose="the volume trend")
+    assert ds.volume is not None  # require() raised otherwise
     volume = ds.volume.to_numpy()
     short, _ = rolling_mean(volume, short_days, int(0.8 * short_days))
     long, _ = rolling_mean(volume, long_days, int(0.8 * long_days))
