@@ -18,7 +18,6 @@ Conventions (alphalens-reloaded's, unless said otherwise; tests check agreement 
 
 from __future__ import annotations
 
-import math
 import os
 import warnings
 from collections.abc import Iterable, Sequence
@@ -35,6 +34,7 @@ from factorlab.backtest.crosssection import (
     forward_returns,
     labels_as_float,
 )
+from factorlab.backtest.significance import apart, t_pvalue, t_stat
 from factorlab.data import Dataset
 from factorlab.data.panels import align_panel
 from factorlab.errors import ConfigError, DataError
@@ -86,14 +86,14 @@ class FactorReport:
         for period, ic in self.ic.items():
             x = ic.dropna()
             apart = self.non_overlapping_ic(period)
-            t, t_apart = _t_stat(x), _t_stat(apart)
+            t, t_apart = t_stat(x), t_stat(apart)
             std = x.std()
             rows[period] = {
                 "IC mean": x.mean(), "IC std": std, "IR": x.mean() / std if std > 0 else np.nan,
                 "% positive": (x > 0).mean(), "dates": len(x),
-                "t-stat (overlapping)": t, "p-value (overlapping)": _t_pvalue(t, len(x) - 1),
+                "t-stat (overlapping)": t, "p-value (overlapping)": t_pvalue(t, len(x) - 1),
                 "dates (non-overlapping)": len(apart), "t-stat (non-overlapping)": t_apart,
-                "p-value (non-overlapping)": _t_pvalue(t_apart, len(apart) - 1),
+                "p-value (non-overlapping)": t_pvalue(t_apart, len(apart) - 1),
             }  # fmt: skip
         table = pd.DataFrame(rows).T
         table.index.name = "period"
@@ -109,7 +109,7 @@ class FactorReport:
         fall on a step.
         """
         period = self._period(period)
-        return _apart(self.ic[period], period)
+        return apart(self.ic[period], period)
 
     def rolling_ic(self, window: int = 63, period: int | None = None) -> pd.Series:
         """The mean IC of ``period`` (default: the shortest) over the last ``window`` trading
@@ -130,7 +130,7 @@ class FactorReport:
         :meth:`non_overlapping_ic`), worst first."""
         h = self._period(period, longest=True)
         count = as_int(n, "n", minimum=1)
-        return _apart(self.spread_series[h], h).nsmallest(count)
+        return apart(self.spread_series[h], h).nsmallest(count)
 
     def _period(self, period: int | None, longest: bool = False) -> int:
         if period is None:
@@ -314,19 +314,6 @@ def evaluate(
     )
 
 
-def _apart(series: pd.Series, period: int) -> pd.Series:
-    """The values of ``series`` at least ``period`` rows apart among the dates that have one:
-    from the first, each next is the first value ``period`` or more rows on."""
-    rows = np.flatnonzero(series.notna().to_numpy())
-    if len(rows) == 0:
-        return series.iloc[:0]
-    following = np.searchsorted(rows, rows + period)  # the first value far enough on, per value
-    kept = [0]
-    while following[kept[-1]] < len(rows):  # one step per kept value (len / period at most)
-        kept.append(int(following[kept[-1]]))
-    return series.iloc[rows[kept]]
-
-
 def _fmt(number: float, spec: str) -> str:
     return "n/a" if pd.isna(number) else format(number, spec)
 
@@ -415,44 +402,3 @@ def _periods(periods: object) -> list[int]:
     if not horizons or any(h < 1 for h in horizons):
         raise ConfigError(f"periods must be trading-day horizons of 1 or more, got {periods!r}.")
     return sorted(set(horizons))
-
-
-def _t_stat(ic: pd.Series) -> float:
-    """Mean over its standard error; NaN with fewer than two values or no spread."""
-    n, std = len(ic), ic.std()
-    return ic.mean() / (std / math.sqrt(n)) if n > 1 and std > 0 else np.nan
-
-
-def _t_pvalue(t: float, df: int) -> float:
-    """Two-sided p-value of Student's t with ``df`` degrees of freedom."""
-    if not np.isfinite(t) or df < 1:
-        return np.nan
-    x = df / (df + t * t)
-    return _incomplete_beta(df / 2, 0.5, x)
-
-
-def _incomplete_beta(a: float, b: float, x: float) -> float:
-    """Regularized incomplete beta I_x(a, b), by Lentz's continued fraction."""
-    if x <= 0:
-        return 0.0
-    if x >= 1:
-        return 1.0
-    log_front = (
-        math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log1p(-x)
-    )
-    if x > (a + 1) / (a + b + 2):
-        return 1.0 - _incomplete_beta(b, a, 1 - x)
-    tiny, c, d = 1e-300, 1.0, 1 - (a + b) * x / (a + 1)
-    d = 1 / (d if abs(d) > tiny else tiny)
-    f = d
-    for m in range(1, 300):
-        for numerator in (m * (b - m) * x / ((a + 2 * m - 1) * (a + 2 * m)),
-                          -(a + m) * (a + b + m) * x / ((a + 2 * m) * (a + 2 * m + 1))):  # fmt: skip
-            d = 1 + numerator * d
-            d = 1 / (d if abs(d) > tiny else tiny)
-            c = 1 + numerator / c
-            c = c if abs(c) > tiny else tiny
-            f *= c * d
-        if abs(c * d - 1) < 1e-15:
-            break
-    return math.exp(log_front) * f / a

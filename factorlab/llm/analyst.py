@@ -10,11 +10,8 @@ from __future__ import annotations
 
 import json
 import os
-import re
-import string
 import warnings
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -22,15 +19,17 @@ import pandas as pd
 from pydantic import BaseModel, ValidationError
 
 from factorlab.errors import ConfigError
+from factorlab.llm.anonymize import Labels, tickers_and_names
 from factorlab.llm.cache import AnswerCache, answer_key
 from factorlab.llm.facts import facts_for_report, facts_for_rows, report_kind
 from factorlab.llm.fallback import rule_based_ratings, rule_based_report
 from factorlab.llm.guard import mark_unverified, numbers_of, unverified_numbers
+from factorlab.llm.modelfile import SYSTEM_PROMPT, read_modelfile
 from factorlab.llm.schemas import RatingsReply, ReportReply, non_answers, ratings_schema
 from factorlab.llm.transport import OllamaTransport, OpenAITransport
 from factorlab.params import as_bool, as_float, as_int
 
-__all__ = ["DEFAULT_HOST", "DEFAULT_MODEL", "Analyst", "Report", "read_modelfile"]
+__all__ = ["DEFAULT_HOST", "DEFAULT_MODEL", "Analyst", "Report"]
 
 DEFAULT_MODEL = "llama3.1:8b"
 DEFAULT_HOST = "http://127.0.0.1:11434"
@@ -38,25 +37,6 @@ DEFAULT_OPENAI_URL = "http://127.0.0.1:8080/v1"  # llama.cpp's server
 UNUSABLE = "__unusable__"  # a cache entry recording that the model's answers were unusable
 RATING_COLUMNS = ["ticker", "rating", "confidence", "rationale", "risks", "source", "note",
                   "unverified"]  # fmt: skip
-
-
-def read_modelfile() -> tuple[str, str, dict[str, Any]]:
-    """The shipped Modelfile's base model, system prompt and parameters."""
-    text = resources.files("factorlab.llm").joinpath("Modelfile").read_text(encoding="utf-8")
-    base = re.search(r"^FROM\s+(\S+)", text, re.MULTILINE)
-    system = re.search(r'^SYSTEM\s+"""(.*?)"""', text, re.MULTILINE | re.DOTALL)
-    parameters: dict[str, Any] = {}
-    for name, value in re.findall(r"^PARAMETER\s+(\S+)\s+(\S+)", text, re.MULTILINE):
-        try:
-            parameters[name] = float(value) if "." in value else int(value)
-        except ValueError:
-            parameters[name] = value.strip('"')
-    if base is None or system is None:  # pragma: no cover - the file ships with the package
-        raise RuntimeError("factorlab/llm/Modelfile lacks a FROM or SYSTEM line.")
-    return base.group(1), " ".join(system.group(1).split()), parameters
-
-
-SYSTEM_PROMPT = read_modelfile()[1]
 
 
 @dataclass
@@ -255,7 +235,7 @@ class Analyst:
     def _rate_batch(
         self, batch: list[dict[str, Any]], server: _Server
     ) -> tuple[list[dict] | None, str]:
-        labels = _Labels([r["ticker"] for r in batch], [r.get("name") for r in batch],
+        labels = Labels([r["ticker"] for r in batch], [r.get("name") for r in batch],
                          self.anonymize)  # fmt: skip
         shown = [labels.hide_row(r) for r in batch]
         wanted = [r["ticker"] for r in shown]
@@ -294,7 +274,7 @@ class Analyst:
         ``fl.monitor`` (``kind="alerts"``)."""
         found = report_kind(obj, kind)
         facts = facts_for_report(obj, found)
-        labels = _Labels(*_tickers_and_names(facts), self.anonymize)
+        labels = Labels(*tickers_and_names(facts), self.anonymize)
         shown = labels.hide(facts)
         prompt = (
             f"Write a short report on this {found} for a quant researcher: a summary of three "
@@ -456,89 +436,3 @@ def _short(err: ValidationError) -> str:
     first = err.errors()[0]
     where = ".".join(str(p) for p in first["loc"]) or "reply"
     return f"{where}: {first['msg']}"[:200]
-
-
-def _tickers_and_names(facts: object) -> tuple[list[str], list[str | None]]:
-    tickers, names = [], []
-
-    def walk(item: object) -> None:
-        if isinstance(item, dict):
-            if isinstance(item.get("ticker"), str):
-                tickers.append(item["ticker"])
-                names.append(item.get("name"))
-            for value in item.values():
-                walk(value)
-        elif isinstance(item, list):
-            for value in item:
-                walk(value)
-
-    walk(facts)
-    return tickers, names
-
-
-class _Labels:
-    """Neutral labels for tickers and company names ("Stock A", "Stock B", ...) when
-    anonymizing; identity otherwise."""
-
-    def __init__(self, tickers: list[str], names: list[str | None], active: bool) -> None:
-        self.active = active
-        self.to_label: dict[str, str] = {}
-        self.names: dict[str, str] = {}
-        if not active:
-            return
-        for ticker, name in zip(tickers, names, strict=True):
-            if ticker not in self.to_label:
-                self.to_label[ticker] = f"Stock {_letters(len(self.to_label))}"
-            if isinstance(name, str) and name.strip():
-                self.names[name] = self.to_label[ticker]
-        self.to_ticker = {label: ticker for ticker, label in self.to_label.items()}
-
-    def hide_row(self, row: dict[str, Any]) -> dict[str, Any]:
-        if not self.active:
-            return row
-        return {k: self.to_label.get(v, v) if k == "ticker" else v
-                for k, v in row.items() if k != "name"}  # fmt: skip
-
-    def hide(self, facts: Any) -> Any:
-        if not self.active:
-            return facts
-        if isinstance(facts, dict):
-            if isinstance(facts.get("ticker"), str):
-                return self.hide_row({k: self.hide(v) for k, v in facts.items()})
-            return {k: self.hide(v) for k, v in facts.items()}
-        if isinstance(facts, list):
-            return [self.hide(v) for v in facts]
-        return facts  # other text (sectors, dates) is left as it is
-
-    def restore_rating(self, rating: dict[str, Any]) -> dict[str, Any]:
-        if not self.active:
-            return rating
-        return {k: self.to_ticker.get(v.strip(), v) if k == "ticker" else self.restore(v)
-                for k, v in rating.items()}  # fmt: skip
-
-    def restore(self, value: Any) -> Any:
-        if not self.active:
-            return value
-        if isinstance(value, dict):
-            return {k: self.restore(v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [self.restore(v) for v in value]
-        if isinstance(value, str):
-            return self._replace(value, self.to_ticker)
-        return value
-
-    @staticmethod
-    def _replace(text: str, mapping: dict[str, str]) -> str:
-        for old in sorted(mapping, key=len, reverse=True):
-            text = re.sub(rf"(?<!\w){re.escape(old)}(?!\w)", mapping[old], text)
-        return text
-
-
-def _letters(i: int) -> str:
-    """0 -> A, 25 -> Z, 26 -> AA, ..."""
-    out = ""
-    i += 1
-    while i:
-        i, r = divmod(i - 1, 26)
-        out = string.ascii_uppercase[r] + out
-    return out

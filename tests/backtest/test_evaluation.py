@@ -11,7 +11,7 @@ from scipy import stats
 
 import factorlab as fl
 from factorlab.backtest.crosssection import quantile_buckets
-from factorlab.backtest.evaluation import _t_pvalue
+from factorlab.backtest.significance import t_pvalue
 
 
 @pytest.fixture(scope="module")
@@ -104,7 +104,7 @@ def test_a_factor_from_the_future_has_ic_near_one_and_a_random_one_near_zero(sha
 
 def test_p_values_match_students_t():
     for t, df in [(2.0, 10), (-1.3, 40), (4.5, 300), (0.1, 5)]:
-        assert _t_pvalue(t, df) == pytest.approx(2 * stats.t.sf(abs(t), df), rel=1e-9)
+        assert t_pvalue(t, df) == pytest.approx(2 * stats.t.sf(abs(t), df), rel=1e-9)
 
 
 def test_the_sample_premia_are_found(sample):

@@ -20,11 +20,22 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 
 from factorlab._files import cache_root, write_atomic, write_temp
+from factorlab.data.yahoo.fetch import STATEMENTS
 
-__all__ = ["FRESH_FOR", "CachedEntry", "YahooCache", "default_cache_dir"]
+__all__ = [
+    "FRESH_FOR",
+    "CachedEntry",
+    "YahooCache",
+    "as_cached",
+    "cached_earnings",
+    "cached_info",
+    "cached_statement",
+    "default_cache_dir",
+]
 
 #: How long a cached kind stays fresh before it is fetched again.
 FRESH_FOR = {"prices": timedelta(days=1)}
@@ -137,3 +148,48 @@ class YahooCache:
 
 def _jsonable(value: Any) -> Any:
     return value.strftime("%Y-%m-%d") if isinstance(value, pd.Timestamp | datetime) else value
+
+
+# -- what is stored: a fetched part as a frame parquet can hold, and back -----------------------
+def as_cached(details: Any, kind: str) -> pd.DataFrame:
+    """A fetched part as a frame that parquet can hold (rows: periods or dates)."""
+    if kind in STATEMENTS:
+        statement = details.statements.get(kind, pd.DataFrame())
+        if statement.empty:
+            return pd.DataFrame()
+        frame = statement.T  # periods × Yahoo rows
+        frame.index = pd.DatetimeIndex(pd.to_datetime(frame.index)).tz_localize(None)
+        frame.index.name = "period_end"
+        frame.columns = [str(c) for c in frame.columns]
+        return frame.apply(pd.to_numeric, errors="coerce")
+    if kind == "earnings_dates":
+        dates = details.earnings_dates
+        if dates is None or dates.empty:
+            return pd.DataFrame({"earnings_date": pd.DatetimeIndex([])})
+        index = pd.DatetimeIndex(pd.to_datetime(dates.index))
+        local = index.tz_localize(None) if index.tz is not None else index
+        return pd.DataFrame({"earnings_date": local})
+    info = {k: v for k, v in details.info.items()}
+    return pd.DataFrame({k: [v] for k, v in info.items()}) if info else pd.DataFrame()
+
+
+def cached_statement(frame: pd.DataFrame | None) -> pd.DataFrame | None:
+    """A cached statement (periods × Yahoo rows) back as Yahoo lays it out (rows × periods)."""
+    if frame is None or frame.empty:
+        return None
+    return frame.T
+
+
+def cached_earnings(frame: pd.DataFrame | None) -> pd.DataFrame | None:
+    """Cached earnings dates back as yfinance gives them (a DatetimeIndex of dates)."""
+    if frame is None or frame.empty or "earnings_date" not in frame:
+        return None
+    return pd.DataFrame(index=pd.DatetimeIndex(frame["earnings_date"]))
+
+
+def cached_info(frame: pd.DataFrame | None) -> dict[str, Any]:
+    """A cached company profile back as a dict (NaN read back as None)."""
+    if frame is None or frame.empty:
+        return {}
+    row = frame.iloc[0]
+    return {k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in row.items()}

@@ -1,0 +1,432 @@
+"""The Yahoo loader: cached prices, then statements and company profiles, assembled into a
+Dataset with notes on what it assumed and a list of what failed."""
+
+from __future__ import annotations
+
+import os
+import re
+import warnings
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from typing import Any
+
+import pandas as pd
+
+from factorlab.data.dataset import Dataset
+from factorlab.data.yahoo.cache import (
+    YahooCache,
+    as_cached,
+    cached_earnings,
+    cached_info,
+    cached_statement,
+    default_cache_dir,
+)
+from factorlab.data.yahoo.fetch import (
+    STATEMENTS,
+    RetryPolicy,
+    download_prices,
+    fetch_details,
+    forget_responses,
+    quiet_yfinance,
+)
+from factorlab.data.yahoo.statements import (
+    ANNUAL_LAG_DAYS,
+    QUARTER_LAG_DAYS,
+    adjust_for_splits,
+    fundamentals_from_statements,
+)
+from factorlab.errors import ConfigError, DataError
+from factorlab.params import DateLike, Tickers, as_bool, as_date, as_tickers
+
+__all__ = ["load_yahoo"]
+
+BATCH_SIZE = 100  # tickers per yf.download call
+DETAIL_THREADS = 4  # tickers whose statements are fetched at once
+DETAIL_KINDS = (*STATEMENTS, "earnings_dates", "info")
+_SYMBOL = re.compile(r"^[A-Z0-9^][A-Z0-9.\-=^&]*$")  # BRK-B, ^GSPC, 7203.T, EURUSD=X
+
+
+def load_yahoo(
+    tickers: Tickers,
+    start: DateLike = "2015-01-01",
+    end: DateLike | None = None,
+    benchmark: str | None = "SPY",
+    cache_dir: str | os.PathLike[str] | None = None,
+    refresh: bool = False,
+    offline: bool = False,
+    progress: bool = True,
+    retry: RetryPolicy | None = None,
+) -> Dataset:
+    """A Dataset of today's ``tickers`` from Yahoo Finance, cached on disk.
+
+    Parameters
+    ----------
+    tickers : list of str or str
+        Yahoo symbols ("AAPL,MSFT" works). Upper-cased; a symbol with a space is refused (Yahoo
+        writes share classes with a dash: BRK-B).
+    start, end : date, optional
+        The first and last day of the dataset (``end``: today).
+    benchmark : str or None
+        A Yahoo symbol whose adjusted close becomes ``ds.benchmark`` ("SPY"); None for none.
+    cache_dir : path, optional
+        Where downloads are kept; else ``$FACTORLAB_CACHE``, else the per-user cache folder.
+    refresh : bool
+        Download again even what the cache holds fresh (prices are fresh for a day,
+        statements, earnings dates and company info for a week).
+    offline : bool
+        Use only the cache, at any age; say what is missing. No network.
+    progress : bool
+        Show progress bars.
+    retry : RetryPolicy, optional
+        How often and how patiently to retry when Yahoo rate-limits (4 attempts by default).
+
+    Returns
+    -------
+    Dataset
+        ``prices``: adjusted close (splits and dividends), for returns. ``close``: the traded
+        close (splits only), which with shares outstanding gives market cap. ``volume``.
+        ``fundamentals``: the quarters and fiscal years Yahoo serves (about five and four),
+        with ``available_at`` the day after the earnings date that reported them, else period
+        end + 45 days (quarters) or + 90 days (years); ``available_basis`` says which.
+        ``meta``: name, sector and industry. ``failed``: each ticker that could not be loaded,
+        with the reason. ``notes``: the source, the time, and every assumption above.
+
+    Raises
+    ------
+    ConfigError
+        For bad arguments (no tickers, a symbol with a space, start after end).
+    DataError
+        When no ticker could be loaded at all (offline, Yahoo down, every symbol unknown).
+
+    Examples
+    --------
+    >>> import factorlab as fl
+    >>> ds = fl.load_dataset("yahoo", tickers="AAPL,MSFT", start="2020-01-01")  # doctest: +SKIP
+    >>> ds.failed  # doctest: +SKIP
+    {}
+    """
+    given = as_tickers(tickers, "tickers", upper=False) if not _blank(tickers) else []
+    symbols = _symbols(given)
+    first = as_date(start, "start")
+    today = pd.Timestamp(datetime.now(UTC).date())
+    last = today if end is None else as_date(end, "end")
+    if first > last:
+        raise ConfigError(f"start ({first:%Y-%m-%d}) is after end ({last:%Y-%m-%d}).")
+    index_symbol = None if benchmark in (None, "", "none", "None") else _symbols(benchmark)[0]
+    refresh, offline, progress = (as_bool(v, n) for v, n in
+                                  ((refresh, "refresh"), (offline, "offline"),
+                                   (progress, "progress")))  # fmt: skip
+    if refresh and offline:
+        raise ConfigError("refresh=True downloads again and offline=True never downloads; "
+                          "choose one.")  # fmt: skip
+    cache = YahooCache(default_cache_dir() if cache_dir is None else cache_dir)
+    loader = _Loader(cache, retry or RetryPolicy(), first, last, today, refresh, offline, progress)
+    if refresh:
+        forget_responses()
+    with quiet_yfinance():
+        return loader.load(symbols, index_symbol, given)
+
+
+def _span(stamps: list[str]) -> str:
+    """'at T' or 'between T1 and T2' (UTC, to the minute) for ISO timestamps."""
+    if not stamps:
+        return "never"
+    first, last = min(stamps)[:16], max(stamps)[:16]
+    return f"at {first} UTC" if first == last else f"between {first} and {last} UTC"
+
+
+def _blank(value: object) -> bool:
+    return isinstance(value, str) and not value.strip()
+
+
+def _symbols(value: object) -> list[str]:
+    if _blank(value) or (isinstance(value, list) and not value):
+        raise ConfigError("tickers is empty; give at least one Yahoo symbol, e.g. 'AAPL,MSFT'.")
+    symbols = as_tickers(value, "tickers")
+    for symbol in symbols:
+        if " " in symbol or not _SYMBOL.match(symbol):
+            hint = f" Did you mean {symbol.replace(' ', '-')!r}?" if " " in symbol else ""
+            raise ConfigError(
+                f"{symbol!r} is not a Yahoo symbol: use letters, digits and . - ^ = only (share "
+                f"classes take a dash, as in BRK-B).{hint}"
+            )
+    return symbols
+
+
+class _Loader:
+    """One load: the cache, the retry policy, the dates, and what happened along the way."""
+
+    def __init__(
+        self, cache: YahooCache, retry: RetryPolicy, start: pd.Timestamp, end: pd.Timestamp,
+        today: pd.Timestamp, refresh: bool, offline: bool, progress: bool,
+    ) -> None:  # fmt: skip
+        self.cache, self.retry = cache, retry
+        self.start, self.end, self.today = start, end, today
+        self.refresh, self.offline, self.progress = refresh, offline, progress
+        self.notes: list[str] = []
+        self.stale: dict[str, str] = {}  # symbol -> why a stale cached copy was used
+        self.stale_details: list[str] = []  # "TICKER kind" kept over an empty answer
+        self.downloads = 0
+        self.fetched: list[str] = []  # when each price series used was downloaded (UTC)
+
+    # -- the whole load ---------------------------------------------------------------------------
+    def load(self, symbols: list[str], index_symbol: str | None, given: list[str]) -> Dataset:
+        wanted = symbols + ([index_symbol] if index_symbol and index_symbol not in symbols else [])
+        frames, failed = self._prices(wanted)
+        bench = frames.get(index_symbol) if index_symbol else None
+        frames = {s: frames[s] for s in symbols if s in frames}
+        failed = {s: failed[s] for s in symbols if s in failed}
+        panels = self._panels(frames, failed)
+        if not panels:
+            raise self._nothing_loaded(symbols, failed)
+        prices, close, volume = panels
+        loaded = prices.columns.tolist()
+        details = self._details(loaded)
+        fundamentals, meta = self._fundamentals_and_meta(loaded, frames, details)
+        benchmark = self._benchmark(bench, index_symbol, prices.index)
+        self._explain(given, symbols, index_symbol, benchmark is not None)
+        if failed:
+            warnings.warn(
+                f"Yahoo: {len(failed)} of {len(symbols)} tickers could not be loaded and are left "
+                "out: " + "; ".join(f"{t} ({why})" for t, why in failed.items()) + ". See "
+                "ds.failed.",
+                UserWarning,
+                stacklevel=4,
+            )
+        if self.cache.damaged:
+            warnings.warn(f"Yahoo cache: {self._damaged_text()}", UserWarning, stacklevel=4)
+        return Dataset(prices=prices, volume=volume, fundamentals=fundamentals, meta=meta,
+                       benchmark=benchmark, close=close, source="yahoo", notes=self.notes,
+                       failed=failed)  # fmt: skip
+
+    # -- prices ---------------------------------------------------------------------------------
+    def _prices(self, symbols: list[str]) -> tuple[dict[str, pd.DataFrame], dict[str, str]]:
+        frames: dict[str, pd.DataFrame] = {}
+        failed: dict[str, str] = {}
+        cached = {s: self.cache.get(s, "prices") for s in symbols}
+        to_fetch = []
+        for symbol, entry in cached.items():
+            if entry is not None and self._usable(entry, "prices"):
+                frames[symbol] = entry.frame
+                self.fetched.append(entry.record["fetched_at"])
+                cached_from = pd.Timestamp(entry.record.get("start", self.start))
+                if self.offline and cached_from > self.start:
+                    self.stale[symbol] = f"the cache starts on {cached_from:%Y-%m-%d} (offline)"
+            elif self.offline:
+                failed[symbol] = ("not in the cache, and offline=True does not download; run "
+                                  "once online, or load a saved dataset")  # fmt: skip
+            else:
+                to_fetch.append(symbol)
+        batches = [to_fetch[i : i + BATCH_SIZE] for i in range(0, len(to_fetch), BATCH_SIZE)]
+        for batch in self._bar(batches, "Yahoo prices", len(to_fetch) > BATCH_SIZE):
+            starts = [self.start] + [pd.Timestamp(entry.record.get("start", self.start))
+                                     for s in batch if (entry := cached.get(s)) is not None]  # fmt: skip
+            first = min(starts)  # keep what an earlier, longer load cached
+            found = download_prices(batch, first, self.today, self.retry)
+            self.downloads += 1
+            for symbol, frame in found.frames.items():
+                frame = frame[frame.index < self.today]  # today's bar may be unfinished
+                self.cache.put(symbol, "prices", frame, start=first)
+                frames[symbol] = frame
+                self.fetched.append(datetime.now(UTC).isoformat(timespec="seconds"))
+            for symbol, reason in found.failed.items():
+                entry = cached.get(symbol)
+                if entry is not None:  # a stale copy beats nothing: say so
+                    frames[symbol] = entry.frame
+                    self.fetched.append(entry.record["fetched_at"])
+                    self.stale[symbol] = f"download failed ({reason})"
+                else:
+                    failed[symbol] = reason
+        return frames, failed
+
+    def _usable(self, entry: Any, kind: str) -> bool:
+        if self.offline:
+            return True
+        if self.refresh or not self.cache.is_fresh(entry, kind):
+            return False
+        return (
+            kind != "prices" or pd.Timestamp(entry.record.get("start", "2100-01-01")) <= self.start
+        )
+
+    def _panels(
+        self, frames: dict[str, pd.DataFrame], failed: dict[str, str]
+    ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame] | None:
+        inside = {}
+        for symbol, frame in frames.items():
+            window = frame.loc[(frame.index >= self.start) & (frame.index <= self.end)]
+            window = window[window["adj_close"] > 0]
+            if window.empty:
+                failed[symbol] = (f"no prices between {self.start:%Y-%m-%d} and "
+                                  f"{self.end:%Y-%m-%d}")  # fmt: skip
+            else:
+                inside[symbol] = window
+        if not inside:
+            return None
+        dates = pd.DatetimeIndex(sorted(set().union(*(f.index for f in inside.values()))))
+
+        def panel(column: str) -> pd.DataFrame:
+            wide = pd.DataFrame({s: f[column] for s, f in inside.items()}).reindex(dates)
+            wide.index.name = "date"
+            return wide
+
+        prices = panel("adj_close")
+        close = panel("close").where(lambda c: c > 0)
+        volume = panel("volume").where(lambda v: v >= 0)
+        return prices, close, volume
+
+    def _benchmark(
+        self, frame: pd.DataFrame | None, symbol: str | None, dates: pd.DatetimeIndex
+    ) -> pd.Series | None:
+        if symbol is None:
+            return None
+        if frame is None:
+            warnings.warn(f"Yahoo: the benchmark {symbol} could not be loaded; the dataset has no "
+                          "benchmark (fl.backtest can use benchmark='equal').", UserWarning,
+                          stacklevel=5)  # fmt: skip
+            self.notes.append(f"The benchmark {symbol} could not be loaded.")
+            return None
+        levels = frame["adj_close"].reindex(dates)
+        return levels.where(levels > 0).rename(symbol)
+
+    # -- statements, earnings dates, info ---------------------------------------------------------
+    def _details(self, symbols: list[str]) -> dict[str, dict[str, Any]]:
+        """Per symbol and kind, the cached or fetched frame; failures are kept as reasons."""
+        out: dict[str, dict[str, Any]] = {s: {} for s in symbols}
+        missing: dict[str, list[str]] = {}
+        for symbol in symbols:
+            for kind in DETAIL_KINDS:
+                entry = self.cache.get(symbol, kind)
+                if entry is not None and self._usable(entry, kind):
+                    out[symbol][kind] = entry.frame
+                elif self.offline:
+                    out[symbol][kind] = None
+                    out[symbol].setdefault("failed", {})[kind] = "not in the cache (offline)"
+                else:
+                    missing.setdefault(symbol, []).append(kind)
+        if not missing:
+            return out
+
+        def fetch(symbol: str) -> tuple[str, Any]:
+            return symbol, fetch_details(symbol, missing[symbol], self.retry)
+
+        with ThreadPoolExecutor(DETAIL_THREADS) as pool:
+            results = pool.map(fetch, list(missing))
+            for symbol, details in self._bar(results, "Yahoo statements", True, len(missing)):
+                for kind in missing[symbol]:
+                    frame = as_cached(details, kind)
+                    entry = self.cache.get(symbol, kind)
+                    kept = None if entry is None or entry.frame.empty else entry.frame
+                    if kind in details.failed:
+                        out[symbol][kind] = kept  # a stale copy helps
+                        out[symbol].setdefault("failed", {})[kind] = details.failed[kind]
+                    elif frame.empty and kept is not None:  # Yahoo's empty answer may be a hiccup
+                        out[symbol][kind] = kept
+                        self.stale_details.append(f"{symbol} {kind}")
+                    else:
+                        self.cache.put(symbol, kind, frame)
+                        out[symbol][kind] = frame
+        return out
+
+    def _fundamentals_and_meta(
+        self, symbols: list[str], prices: dict[str, pd.DataFrame], details: dict[str, dict]
+    ) -> tuple[pd.DataFrame | None, pd.DataFrame]:
+        rows, meta, split_notes, no_statements, no_meta = [], {}, [], {}, {}
+        for symbol in symbols:
+            parts = details[symbol]
+            info = cached_info(parts.get("info"))
+            statements = {kind: cached_statement(parts.get(kind)) for kind in STATEMENTS}
+            found = fundamentals_from_statements(symbol, statements,
+                                                 cached_earnings(parts.get("earnings_dates")))  # fmt: skip
+            if found.empty:
+                reasons = {k: v for k, v in parts.get("failed", {}).items() if k in STATEMENTS}
+                no_statements[symbol] = "; ".join(sorted(set(reasons.values()))) or "none served"
+            else:
+                found, notes = adjust_for_splits(found, prices[symbol]["split"],
+                                                 info.get("sharesOutstanding"))  # fmt: skip
+                split_notes += [f"{symbol} {note}" for note in notes]
+                rows.append(found[found["available_at"] <= self.end])
+            name = info.get("longName") or info.get("shortName")
+            if not (name or info.get("sector")):
+                no_meta[symbol] = parts.get("failed", {}).get("info", "none served")
+            meta[symbol] = {"name": name, "sector": info.get("sector"),
+                            "industry": info.get("industry"), "delisted": pd.NaT}  # fmt: skip
+        if no_statements:
+            warnings.warn("Yahoo: no fundamentals for " + "; ".join(
+                f"{t} ({why})" for t, why in no_statements.items()) + ". Their value and growth "
+                "metrics are missing.", UserWarning, stacklevel=5)  # fmt: skip
+            self.notes.append("No fundamentals for: " + ", ".join(no_statements) + ".")
+        if no_meta:
+            warnings.warn("Yahoo: no company name or sector for " + ", ".join(no_meta) +
+                          "; ds.meta has NaN there.", UserWarning, stacklevel=5)  # fmt: skip
+        self.notes += split_notes
+        table = pd.DataFrame.from_dict(meta, orient="index")
+        table.index.name = "ticker"
+        table["delisted"] = pd.to_datetime(table["delisted"])
+        for column in ("name", "sector", "industry"):
+            table[column] = table[column].astype("str").where(table[column].notna())
+        fundamentals = pd.concat(rows, ignore_index=True) if rows else None
+        if fundamentals is not None and fundamentals.empty:
+            fundamentals = None
+        return fundamentals, table
+
+    # -- what a reader should know --------------------------------------------------------------
+    def _explain(self, given: list[str], symbols: list[str], index_symbol: str | None,
+                 has_benchmark: bool) -> None:  # fmt: skip
+        now = datetime.now(UTC).isoformat(timespec="minutes")
+        self.notes[:0] = [
+            f"Source: Yahoo Finance through yfinance, loaded {now}; prices downloaded "
+            f"{_span(self.fetched)} (cache: {self.cache.root}{', offline' if self.offline else ''}).",
+            "Survivorship: the tickers are a list of today's names, so companies that were "
+            "delisted, merged or went bankrupt before today are missing, and backtests on them "
+            "are biased upward.",
+            "Prices are Yahoo's adjusted close (splits and dividends), so returns include "
+            "dividends; market cap uses the traded close (ds.close) times shares outstanding.",
+            "Fundamentals: Yahoo serves about the last five quarters and four fiscal years, as "
+            "restated today; older periods are missing, not back-filled, so trailing-twelve-"
+            "month figures start once four consecutive quarters exist. Annual income is not "
+            "split into quarters; annual balance sheets supply year-end equity, debt, cash and "
+            "shares.",
+            "available_at: the day after the earnings date that reported the period, where "
+            f"Yahoo gives one; else period end + {QUARTER_LAG_DAYS} days for a quarter and + "
+            f"{ANNUAL_LAG_DAYS} days for a fiscal year (see fundamentals.available_basis).",
+            "Meta: name, sector and industry are today's, from Yahoo's company profile; no "
+            "ticker is marked delisted.",
+        ]
+        if [str(t).upper() for t in given] != list(given):
+            self.notes.append("Tickers were upper-cased: " + ", ".join(symbols) + ".")
+        if index_symbol and has_benchmark:
+            self.notes.append(f"Benchmark: {index_symbol} adjusted close.")
+        for symbol, why in self.stale.items():
+            self.notes.append(f"{symbol}: used an older cached copy of its prices; {why}.")
+        if self.stale_details:
+            self.notes.append("Yahoo answered with nothing for " + ", ".join(self.stale_details)
+                              + "; the cached copy was kept.")  # fmt: skip
+        if self.cache.damaged:
+            self.notes.append(self._damaged_text())
+
+    def _damaged_text(self) -> str:
+        again = "not fetched again (offline)" if self.offline else "fetched again"
+        return f"damaged file(s) removed and {again}: {', '.join(self.cache.damaged)}."
+
+    def _nothing_loaded(self, symbols: list[str], failed: dict[str, str]) -> DataError:
+        shown = "; ".join(f"{t}: {why}" for t, why in list(failed.items())[:5])
+        limited = failed and all("rate-limited" in why for why in failed.values())
+        cause = (
+            "Yahoo rate-limited every request; wait a few minutes and try again."
+            if limited
+            else "The network may be unreachable, Yahoo may be down, or the symbols unknown."
+        )
+        return DataError(
+            f"No data came back from Yahoo for any of the {len(symbols)} tickers ({shown}). "
+            f"{cause} To work offline: load_dataset('yahoo', ..., offline=True) uses what an "
+            "earlier run cached; load_dataset('sample') is the embedded lab market; and a "
+            "dataset saved with ds.save(path) (or `factorlab fetch ... --save path`) loads with "
+            "load_dataset(path)."
+        )
+
+    def _bar(self, items: Any, label: str, show: bool, total: int | None = None) -> Any:
+        if not (self.progress and show):
+            return items
+        from tqdm.auto import tqdm
+
+        return tqdm(items, desc=label, total=total, leave=False)
