@@ -41,8 +41,9 @@ def make_inputs(n_tickers: int, n_days: int) -> tuple[pd.DataFrame, pd.DataFrame
     skill = rng.normal(size=(n_days, n_tickers))
     returns = 0.001 * skill + rng.normal(0, 0.02, (n_days, n_tickers))
     prices = pd.DataFrame(50 * np.cumprod(1 + returns, axis=0), index=dates, columns=tickers)
-    factor = pd.DataFrame(np.roll(skill, 1, axis=0) + rng.normal(size=skill.shape),
-                          index=dates, columns=tickers)  # fmt: skip
+    factor = pd.DataFrame(
+        np.roll(skill, 1, axis=0) + rng.normal(size=skill.shape), index=dates, columns=tickers
+    )
     return prices, factor
 
 
@@ -56,9 +57,13 @@ def run_once(library: str, prices: pd.DataFrame, factor: pd.DataFrame) -> pd.Dat
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             data = al.utils.get_clean_factor_and_forward_returns(
-                stacked, prices, periods=PERIODS, quantiles=QUANTILES, filter_zscore=None,
+                stacked,
+                prices,
+                periods=PERIODS,
+                quantiles=QUANTILES,
+                filter_zscore=None,
                 max_loss=1.0,
-            )  # fmt: skip
+            )
             ic = al.performance.factor_information_coefficient(data)
             al.performance.mean_return_by_quantile(data, demeaned=True)
         ic.columns = [int(c.rstrip("D")) for c in ic.columns]
@@ -67,8 +72,14 @@ def run_once(library: str, prices: pd.DataFrame, factor: pd.DataFrame) -> pd.Dat
     import factorlab as fl
 
     threads = 1 if library == "factorlab-1-thread" else None
-    report = fl.evaluate(factor, fl.Dataset(prices=prices), periods=PERIODS, quantiles=QUANTILES,
-                         drop_incomplete=True, threads=threads)  # fmt: skip
+    report = fl.evaluate(
+        factor,
+        fl.Dataset(prices=prices),
+        periods=PERIODS,
+        quantiles=QUANTILES,
+        drop_incomplete=True,
+        threads=threads,
+    )
     return report.ic.dropna(how="all")
 
 
@@ -127,24 +138,41 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             for library in LIBRARIES:
                 out = Path(tmp) / library
-                subprocess.run([sys.executable, __file__, "--worker", library, str(n_tickers),
-                                str(n_days), str(args.repeat), str(out)], check=True)  # fmt: skip
+                subprocess.run(
+                    [
+                        sys.executable,
+                        __file__,
+                        "--worker",
+                        library,
+                        str(n_tickers),
+                        str(n_days),
+                        str(args.repeat),
+                        str(out),
+                    ],
+                    check=True,
+                )
                 results[library] = json.loads(out.read_text())
                 ics[library] = pd.read_parquet(out.with_suffix(".parquet"))
-        print(f"{n_tickers} tickers x {n_days} days, periods {PERIODS}, {QUANTILES} quantiles, "
-              f"best (median) of {args.repeat} runs")  # fmt: skip
+        print(
+            f"{n_tickers} tickers x {n_days} days, periods {PERIODS}, {QUANTILES} quantiles, "
+            f"best (median) of {args.repeat} runs"
+        )
         for library in LIBRARIES:
             times = results[library]["seconds"]
-            print(f"  {library:19s} {min(times):7.2f} s ({np.median(times):.2f} s), "
-                  f"peak memory +{results[library]['peak_mb']:,.0f} MB")  # fmt: skip
+            print(
+                f"  {library:19s} {min(times):7.2f} s ({np.median(times):.2f} s), "
+                f"peak memory +{results[library]['peak_mb']:,.0f} MB"
+            )
         theirs = results["alphalens"]
         for library in LIBRARIES[:2]:
             ours = results[library]
             common = ics[library].index.intersection(ics["alphalens"].index)
             diff = (ics[library].loc[common] - ics["alphalens"].loc[common]).abs().max().max()
-            print(f"  {library}: {min(theirs['seconds']) / min(ours['seconds']):.1f}x faster, "
-                  f"{theirs['peak_mb'] / max(ours['peak_mb'], 1):.1f}x less memory, largest IC "
-                  f"difference {diff:.1e} over {len(common)} dates")  # fmt: skip
+            print(
+                f"  {library}: {min(theirs['seconds']) / min(ours['seconds']):.1f}x faster, "
+                f"{theirs['peak_mb'] / max(ours['peak_mb'], 1):.1f}x less memory, largest IC "
+                f"difference {diff:.1e} over {len(common)} dates"
+            )
 
 
 if __name__ == "__main__":

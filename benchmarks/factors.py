@@ -21,9 +21,16 @@ import factorlab as fl
 
 def naive_value_and_growth(ds: fl.Dataset, tickers: list[str], dates: pd.DatetimeIndex) -> dict:
     """Earnings yield, book/price, sales/price and revenue growth, one ticker and day at a time."""
-    out = {name: pd.DataFrame(np.nan, index=dates, columns=tickers)
-           for name in ("earnings_yield", "book_to_price", "sales_to_price", "revenue_growth",
-                        "momentum_12_1")}  # fmt: skip
+    out = {
+        name: pd.DataFrame(np.nan, index=dates, columns=tickers)
+        for name in (
+            "earnings_yield",
+            "book_to_price",
+            "sales_to_price",
+            "revenue_growth",
+            "momentum_12_1",
+        )
+    }
     f = ds.fundamentals
     for ticker in tickers:
         rows = f[f["ticker"] == ticker].sort_values("period_end")
@@ -89,8 +96,11 @@ def main() -> None:
     print(f"naive, scaled to the full panel: {scaled / 3600:.1f} h")
     print(f"ratio naive / factorlab: {scaled / ours:,.0f}x")
 
-    metrics = {**fl.factors.metrics(ds, "value"), **fl.factors.metrics(ds, "growth"),
-               **fl.factors.metrics(ds, "momentum")}  # fmt: skip
+    metrics = {
+        **fl.factors.metrics(ds, "value"),
+        **fl.factors.metrics(ds, "growth"),
+        **fl.factors.metrics(ds, "momentum"),
+    }
     worst = max(
         np.nanmax(np.abs(metrics[name].loc[dates, tickers] - panel).to_numpy(), initial=0.0)
         for name, panel in naive.items()

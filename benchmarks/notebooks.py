@@ -20,8 +20,11 @@ TARGET_S = 120
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         start = time.perf_counter()
-        done = subprocess.run([sys.executable, "-m", "factorlab.cli", "run", "--output", tmp,
-                               *sys.argv[1:]], capture_output=True, text=True)  # fmt: skip
+        done = subprocess.run(
+            [sys.executable, "-m", "factorlab.cli", "run", "--output", tmp, *sys.argv[1:]],
+            capture_output=True,
+            text=True,
+        )
         total = time.perf_counter() - start
         summary = json.loads((Path(tmp) / "summary.json").read_text())
     for run in summary["notebooks"]:

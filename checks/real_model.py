@@ -71,8 +71,10 @@ class Server:
         deadline = time.time() + seconds
         while time.time() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"{self.name} exited ({self.process.returncode}) before "
-                                   f"answering:\n{self.log_tail()}")  # fmt: skip
+                raise RuntimeError(
+                    f"{self.name} exited ({self.process.returncode}) before "
+                    f"answering:\n{self.log_tail()}"
+                )
             try:
                 with urllib.request.urlopen(url, timeout=2):
                     return
@@ -95,9 +97,23 @@ class Server:
 
 def openai_server(path: Path, log: Path) -> tuple[Server, str]:
     port = free_port()
-    command = [sys.executable, "-m", "llama_cpp.server", "--model", str(path), "--model_alias",
-               MODEL, "--host", "127.0.0.1", "--port", str(port), "--n_ctx", str(N_CTX),
-               "--n_threads", str(THREADS)]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "llama_cpp.server",
+        "--model",
+        str(path),
+        "--model_alias",
+        MODEL,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--n_ctx",
+        str(N_CTX),
+        "--n_threads",
+        str(THREADS),
+    ]
     url = f"http://127.0.0.1:{port}/v1"
     return Server("llama-cpp-python's server", command, f"{url}/models", log), url
 
@@ -147,13 +163,24 @@ def serve_ollama(path: Path, port: int) -> None:
             schema = body.get("format")
             with lock:
                 reply = llm.create_chat_completion(
-                    messages=body["messages"], temperature=options.get("temperature", 0),
-                    seed=options.get("seed", 0), max_tokens=options.get("num_predict"),
+                    messages=body["messages"],
+                    temperature=options.get("temperature", 0),
+                    seed=options.get("seed", 0),
+                    max_tokens=options.get("num_predict"),
                     response_format={"type": "json_object", "schema": schema} if schema else None,
-                )  # fmt: skip
-            self._send(200, {"model": MODEL, "created_at": "1970-01-01T00:00:00Z", "done": True,
-                             "message": {"role": "assistant",
-                                         "content": reply["choices"][0]["message"]["content"]}})  # fmt: skip
+                )
+            self._send(
+                200,
+                {
+                    "model": MODEL,
+                    "created_at": "1970-01-01T00:00:00Z",
+                    "done": True,
+                    "message": {
+                        "role": "assistant",
+                        "content": reply["choices"][0]["message"]["content"],
+                    },
+                },
+            )
 
         def log_message(self, *args: Any) -> None:
             pass
@@ -194,8 +221,9 @@ def check(name: str, make: Any, screen: Any, result: Any, cache: Path) -> list[s
         problems.append(f"{name}: a batch with mixed sources (a batch is the model's or not)")
     if not all(isinstance(u, list) for u in ratings["unverified"]):
         problems.append(f"{name}: unverified numbers not listed")
-    if report.source not in ("llm", "rule-based") or not isinstance(report.unverified_numbers,
-                                                                    list):  # fmt: skip
+    if report.source not in ("llm", "rule-based") or not isinstance(
+        report.unverified_numbers, list
+    ):
         problems.append(f"{name}: the report lacks its source or its unverified numbers")
     if seconds and max(seconds) > TIMEOUT_S:
         problems.append(
@@ -208,14 +236,18 @@ def check(name: str, make: Any, screen: Any, result: Any, cache: Path) -> list[s
     same = rerun[answer].equals(ratings[answer])
     same = same and again.report(result).summary == report.summary
     if not same or again.model_calls:
-        problems.append(f"{name}: the rerun was not served from the cache with no model call "
-                        f"({again.model_calls} calls; same answers: {same})")  # fmt: skip
+        problems.append(
+            f"{name}: the rerun was not served from the cache with no model call "
+            f"({again.model_calls} calls; same answers: {same})"
+        )
     batches = ratings.groupby(ratings.index // BATCH_SIZE)["source"].first()
-    print(f"{name}: {(batches == 'llm').mean():.0%} of rating batches valid from the model, "
-          f"report {report.source}, {analyst.retries} retries, {len(seconds)} calls, "
-          f"{sum(seconds) / max(len(seconds), 1):.1f} s per call (max {max(seconds, default=0):.1f} s), "
-          f"{sum(len(u) for u in ratings['unverified'])} unverified numbers in ratings, "
-          f"{len(report.unverified_numbers)} in the report")  # fmt: skip
+    print(
+        f"{name}: {(batches == 'llm').mean():.0%} of rating batches valid from the model, "
+        f"report {report.source}, {analyst.retries} retries, {len(seconds)} calls, "
+        f"{sum(seconds) / max(len(seconds), 1):.1f} s per call (max {max(seconds, default=0):.1f} s), "
+        f"{sum(len(u) for u in ratings['unverified'])} unverified numbers in ratings, "
+        f"{len(report.unverified_numbers)} in the report"
+    )
     why = ratings.loc[ratings["source"] == "rule-based", "note"].unique().tolist()
     why += [report.label] if report.source == "rule-based" else []
     for note in why:  # what the model got wrong, so a reader sees it is the model, not the check
@@ -232,16 +264,37 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         server, url = openai_server(path, Path(tmp) / "a.log")
         try:
-            problems += check("openai (llama-cpp-python server)", lambda cache: fl.Analyst(
-                model=MODEL, backend="openai", base_url=url, cache_dir=cache,
-                timeout_s=TIMEOUT_S, max_tokens=MAX_TOKENS), screen, result, Path(tmp) / "a")  # fmt: skip
+            problems += check(
+                "openai (llama-cpp-python server)",
+                lambda cache: fl.Analyst(
+                    model=MODEL,
+                    backend="openai",
+                    base_url=url,
+                    cache_dir=cache,
+                    timeout_s=TIMEOUT_S,
+                    max_tokens=MAX_TOKENS,
+                ),
+                screen,
+                result,
+                Path(tmp) / "a",
+            )
         finally:
             problems += server.stop()
         server, host = ollama_like_server(path, Path(tmp) / "b.log")
         try:
-            problems += check("ollama (the real client, llama.cpp behind)", lambda cache: fl.Analyst(
-                model=MODEL, host=host, cache_dir=cache, timeout_s=TIMEOUT_S,
-                max_tokens=MAX_TOKENS), screen, result, Path(tmp) / "b")  # fmt: skip
+            problems += check(
+                "ollama (the real client, llama.cpp behind)",
+                lambda cache: fl.Analyst(
+                    model=MODEL,
+                    host=host,
+                    cache_dir=cache,
+                    timeout_s=TIMEOUT_S,
+                    max_tokens=MAX_TOKENS,
+                ),
+                screen,
+                result,
+                Path(tmp) / "b",
+            )
         finally:
             problems += server.stop()
     for problem in problems:

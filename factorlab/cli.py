@@ -75,35 +75,46 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _run(args: argparse.Namespace) -> int:
     from datetime import datetime
 
-
     parameters = {key: value for key, value in args.parameter}
     for name in ("dataset", "n_tickers", "years", "seed"):
         value = getattr(args, name)
         if value is not None:
             parameters.setdefault(name, str(value))
-    notebooks = find_notebooks(args.notebooks,
-                               Path(args.notebook_dir) if args.notebook_dir else None)  # fmt: skip
+    notebooks = find_notebooks(
+        args.notebooks, Path(args.notebook_dir) if args.notebook_dir else None
+    )
     output = Path(args.output or f"runs/{datetime.now():%Y%m%d-%H%M%S}")
     print(f"factorlab run: {len(notebooks)} notebook(s) into {output}")
-    runs = run_notebooks(notebooks, output, parameters, html=not args.no_html,
-                         kernel=args.kernel, cell_timeout_s=args.cell_timeout)  # fmt: skip
+    runs = run_notebooks(
+        notebooks,
+        output,
+        parameters,
+        html=not args.no_html,
+        kernel=args.kernel,
+        cell_timeout_s=args.cell_timeout,
+    )
     for run in runs:
         mark = "ok    " if run.status == "ok" else "FAILED"
-        print(f"  {mark} {run.notebook:<16} {run.seconds:6.1f} s"
-              + (f"  {run.error}" if run.error else ""))  # fmt: skip
+        print(
+            f"  {mark} {run.notebook:<16} {run.seconds:6.1f} s"
+            + (f"  {run.error}" if run.error else "")
+        )
     print(f"summary: {output / 'summary.md'}")
     failed = [r.notebook for r in runs if r.status != "ok"]
     if failed:
-        print(f"factorlab: error: {len(failed)} notebook(s) failed: {', '.join(failed)}",
-              file=sys.stderr)  # fmt: skip
+        print(
+            f"factorlab: error: {len(failed)} notebook(s) failed: {', '.join(failed)}",
+            file=sys.stderr,
+        )
         return 1
     return 0
 
 
 def _dataset(args: argparse.Namespace) -> int:
 
-    ds = notebook_dataset(args.dataset, args.tickers, args.start, args.end, args.n_tickers,
-                          args.years, args.seed)  # fmt: skip
+    ds = notebook_dataset(
+        args.dataset, args.tickers, args.start, args.end, args.n_tickers, args.years, args.seed
+    )
     print(format_summary(ds))
     return 0
 
@@ -129,16 +140,19 @@ def _doctor(args: argparse.Namespace) -> int:
 def _screen(args: argparse.Namespace) -> int:
     import pandas as pd
 
-
-    ds = notebook_dataset(args.dataset, args.tickers, args.start, args.end, args.n_tickers,
-                          args.years, args.seed)  # fmt: skip
-    table = screen(ds, top=args.top, weights=args.weights, as_of=args.as_of,
-                   neutralize=args.neutralize)  # fmt: skip
+    ds = notebook_dataset(
+        args.dataset, args.tickers, args.start, args.end, args.n_tickers, args.years, args.seed
+    )
+    table = screen(
+        ds, top=args.top, weights=args.weights, as_of=args.as_of, neutralize=args.neutralize
+    )
     scores = [c for c in table.columns if c.endswith("_score")]
     columns = [c for c in ("name", "sector", *scores, "composite", "rank") if c in table]
     with pd.option_context("display.width", 160, "display.max_columns", 20):
-        print(f"Screen on {table.attrs['as_of']:%Y-%m-%d} ({table.attrs['universe']} stocks "
-              f"ranked; weights {table.attrs['weights']})")  # fmt: skip
+        print(
+            f"Screen on {table.attrs['as_of']:%Y-%m-%d} ({table.attrs['universe']} stocks "
+            f"ranked; weights {table.attrs['weights']})"
+        )
         print(table[columns].round(3).to_string())
     return 0
 
@@ -146,13 +160,22 @@ def _screen(args: argparse.Namespace) -> int:
 def _backtest(args: argparse.Namespace) -> int:
     import pandas as pd
 
-
-    ds = notebook_dataset(args.dataset, args.tickers, args.start, args.end, args.n_tickers,
-                          args.years, args.seed)  # fmt: skip
+    ds = notebook_dataset(
+        args.dataset, args.tickers, args.start, args.end, args.n_tickers, args.years, args.seed
+    )
     scores = score(ds, weights=args.weights, neutralize=args.neutralize)
-    result = backtest(scores.composite, ds, rebalance=args.rebalance, quantiles=args.quantiles,
-                      top_n=args.top_n, short=args.short, lag=args.lag, weighting=args.weighting,
-                      max_weight=args.max_weight, cost_bps=args.cost_bps)  # fmt: skip
+    result = backtest(
+        scores.composite,
+        ds,
+        rebalance=args.rebalance,
+        quantiles=args.quantiles,
+        top_n=args.top_n,
+        short=args.short,
+        lag=args.lag,
+        weighting=args.weighting,
+        max_weight=args.max_weight,
+        cost_bps=args.cost_bps,
+    )
     with pd.option_context("display.width", 160):
         print(f"Backtest of the composite ({scores.weights}): {result.rule}")
         print(result.stats().round(4).to_string())
@@ -162,11 +185,16 @@ def _backtest(args: argparse.Namespace) -> int:
 def _fetch(args: argparse.Namespace) -> int:
 
     ds = load_dataset(
-        "yahoo", tickers=args.tickers, start=args.start, end=args.end,
+        "yahoo",
+        tickers=args.tickers,
+        start=args.start,
+        end=args.end,
         benchmark=None if args.benchmark.lower() == "none" else args.benchmark,
-        cache_dir=args.cache_dir, refresh=args.refresh, offline=args.offline,
+        cache_dir=args.cache_dir,
+        refresh=args.refresh,
+        offline=args.offline,
         progress=not args.no_progress,
-    )  # fmt: skip
+    )
     print(format_summary(ds))
     for ticker, reason in ds.failed.items():
         print(f"  failed: {ticker}: {reason}")
@@ -183,8 +211,10 @@ def _create_model(args: argparse.Namespace) -> int:
     try:
         status = analyst.create_model(name=args.name, base=args.base)
     except Exception as err:  # the client's failures, shown as one line with the cause
-        print(f"factorlab: error: could not create {args.name}: "
-              f"{analyst.describe_failure(err)}", file=sys.stderr)  # fmt: skip
+        print(
+            f"factorlab: error: could not create {args.name}: {analyst.describe_failure(err)}",
+            file=sys.stderr,
+        )
         return 2
     print(f"{args.name}: {status} (from {args.base}); use it with fl.Analyst(model={args.name!r})")
     return 0
@@ -193,8 +223,9 @@ def _create_model(args: argparse.Namespace) -> int:
 def _monitor(args: argparse.Namespace) -> int:
 
     def load():  # fresh each check: a Yahoo dataset picks up the new day
-        return notebook_dataset(args.dataset, args.tickers, args.start, args.end,
-                                args.n_tickers, args.years, args.seed)  # fmt: skip
+        return notebook_dataset(
+            args.dataset, args.tickers, args.start, args.end, args.n_tickers, args.years, args.seed
+        )
 
     every = _seconds(args.every) if args.every else None
     state = Path(args.state)
@@ -203,10 +234,19 @@ def _monitor(args: argparse.Namespace) -> int:
         from factorlab.llm import Analyst  # pydantic and the model clients: only when asked
 
         analyst = Analyst(model=args.model, host=args.ollama_host, timeout_s=60)
-    sent = run_monitor(load, state, weights=args.weights, since=args.since,
-                       thresholds=args.thresholds, jsonl=Path(args.jsonl) if args.jsonl else None,
-                       webhook=args.webhook, every_s=every, max_runs=args.max_runs,
-                       window_days=args.window, analyst=analyst)  # fmt: skip
+    sent = run_monitor(
+        load,
+        state,
+        weights=args.weights,
+        since=args.since,
+        thresholds=args.thresholds,
+        jsonl=Path(args.jsonl) if args.jsonl else None,
+        webhook=args.webhook,
+        every_s=every,
+        max_runs=args.max_runs,
+        window_days=args.window,
+        analyst=analyst,
+    )
     print(f"factorlab monitor: {sent} new alert(s); state in {state}")
     return 0
 
@@ -236,14 +276,17 @@ def _serve(args: argparse.Namespace) -> int:
     from factorlab.llm import Analyst  # pydantic and the model clients: only when asked
     from factorlab.serve import create_app  # fastapi: only for this command
 
-    ds = notebook_dataset(args.dataset, args.tickers, args.start, args.end, args.n_tickers,
-                          args.years, args.seed)  # fmt: skip
+    ds = notebook_dataset(
+        args.dataset, args.tickers, args.start, args.end, args.n_tickers, args.years, args.seed
+    )
     # A model call must fit inside a request's time limit, with a retry.
     app = create_app(ds, Analyst(model=args.model, host=args.ollama_host, timeout_s=20))
 
     port = as_int(args.port, "port")
-    print(f"factorlab serve: {ds.source}, {len(ds.tickers)} tickers, on "
-          f"http://{args.host}:{args.port} (API description at /docs)")  # fmt: skip
+    print(
+        f"factorlab serve: {ds.source}, {len(ds.tickers)} tickers, on "
+        f"http://{args.host}:{args.port} (API description at /docs)"
+    )
     uvicorn.run(app, host=args.host, port=port, log_level="warning")
     return 0
 
@@ -266,8 +309,11 @@ def _parser() -> argparse.ArgumentParser:
             "notebook does not stop the others; the exit code is 1 if any failed."
         ),
     )
-    run.add_argument("notebooks", nargs="*",
-                     help="notebooks to run, by number (05), name or path (default: all, in order)")
+    run.add_argument(
+        "notebooks",
+        nargs="*",
+        help="notebooks to run, by number (05), name or path (default: all, in order)",
+    )
     run.add_argument("--output", default=None, help="folder (default runs/<timestamp>)")
     run.add_argument(
         "-p",
@@ -285,8 +331,11 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--no-html", action="store_true", help="skip the HTML copies")
     run.add_argument("--kernel", default=None, help="a Jupyter kernel (default: this Python)")
     run.add_argument("--cell-timeout", type=int, default=600, help="seconds per cell")
-    run.add_argument("--notebook-dir", default=None,
-                     help="folder of the notebooks (default: ./notebooks, else factorlab's own)")
+    run.add_argument(
+        "--notebook-dir",
+        default=None,
+        help="folder of the notebooks (default: ./notebooks, else factorlab's own)",
+    )
     run.set_defaults(handler=_run)
 
     def data_options(command: argparse.ArgumentParser) -> None:
@@ -300,8 +349,9 @@ def _parser() -> argparse.ArgumentParser:
 
     def analyst_options(command: argparse.ArgumentParser) -> None:
         command.add_argument("--model", default="llama3.1:8b", help="the analyst's Ollama model")
-        command.add_argument("--ollama-host", default=None,
-                             help="Ollama server (default $OLLAMA_HOST)")  # fmt: skip
+        command.add_argument(
+            "--ollama-host", default=None, help="Ollama server (default $OLLAMA_HOST)"
+        )
 
     dataset = commands.add_parser("dataset", help="load a dataset and summarize it")
     data_options(dataset)
@@ -316,27 +366,38 @@ def _parser() -> argparse.ArgumentParser:
     data_options(screen)
     screen.add_argument("--top", default=10, help="rows to show")
     screen.add_argument("--weights", default=None, help="e.g. value=0.5,momentum=0.5")
-    screen.add_argument("--as-of", default=None,
-                        help="screen as it could have been run on this day (default: the last)")
+    screen.add_argument(
+        "--as-of",
+        default=None,
+        help="screen as it could have been run on this day (default: the last)",
+    )
     screen.add_argument("--neutralize", default=None, help="sector, industry or none")
     screen.set_defaults(handler=_screen)
     backtest = commands.add_parser(
-        "backtest", help="backtest the composite and print stats",
+        "backtest",
+        help="backtest the composite and print stats",
         description="The options of fl.backtest, on the composite of fl.score.",
-    )  # fmt: skip
+    )
     data_options(backtest)
     backtest.add_argument("--weights", default=None, help="e.g. value=0.5,momentum=0.5")
     backtest.add_argument("--neutralize", default=None, help="sector, industry or none")
-    backtest.add_argument("--rebalance", default="M",
-                          help="M, W, Q, Y, monthly, ME, W-FRI, ... or a number of days")
+    backtest.add_argument(
+        "--rebalance", default="M", help="M, W, Q, Y, monthly, ME, W-FRI, ... or a number of days"
+    )
     backtest.add_argument("--quantiles", default=5, help="hold the top of this many")
     backtest.add_argument("--top-n", default=None, help="hold the n best instead of a quantile")
-    backtest.add_argument("--short", action="store_true",
-                          help="also short the bottom quantile (or the n worst)")
-    backtest.add_argument("--lag", default=1,
-                          help="trading days from the signal to the holding (at least 1)")
-    backtest.add_argument("--weighting", default="equal", choices=["equal", "signal", "cap"],
-                          help="weights within a leg")
+    backtest.add_argument(
+        "--short", action="store_true", help="also short the bottom quantile (or the n worst)"
+    )
+    backtest.add_argument(
+        "--lag", default=1, help="trading days from the signal to the holding (at least 1)"
+    )
+    backtest.add_argument(
+        "--weighting",
+        default="equal",
+        choices=["equal", "signal", "cap"],
+        help="weights within a leg",
+    )
     backtest.add_argument("--max-weight", default=None, help="largest weight of one stock")
     backtest.add_argument("--cost-bps", default=10, help="costs in basis points of turnover")
     backtest.set_defaults(handler=_backtest)
@@ -358,9 +419,12 @@ def _parser() -> argparse.ArgumentParser:
     watch.add_argument("--state", default="monitor_state.json", help="state file")
     watch.add_argument("--jsonl", default="alerts.jsonl", help="alerts file (JSON lines)")
     watch.add_argument("--webhook", default=None, help="URL to POST new alerts to")
-    watch.add_argument("--window", default=None,
-                       help="compare with this many trading days back (moves build up across "
-                            "checks; each condition is reported when it starts)")  # fmt: skip
+    watch.add_argument(
+        "--window",
+        default=None,
+        help="compare with this many trading days back (moves build up across "
+        "checks; each condition is reported when it starts)",
+    )
     watch.add_argument(
         "--analyst", action="store_true", help="add the analyst's paragraph on each check's alerts"
     )

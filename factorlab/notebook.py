@@ -15,9 +15,14 @@ FIGURES_MIME = "application/vnd.factorlab.figures+json"
 
 
 def notebook_dataset(
-    dataset: str = "sample", tickers: Tickers | None = None, start: DateLike | None = None,
-    end: DateLike | None = None, n_tickers: int = 200, years: int = 15, seed: int = 42,
-) -> Dataset:  # fmt: skip
+    dataset: str = "sample",
+    tickers: Tickers | None = None,
+    start: DateLike | None = None,
+    end: DateLike | None = None,
+    n_tickers: int = 200,
+    years: int = 15,
+    seed: int = 42,
+) -> Dataset:
     """The dataset a notebook's parameters describe: the sample (sized by ``n_tickers``,
     ``years``, ``seed``), ``"yahoo"`` (needs ``tickers``) or a saved folder; then restricted
     to ``tickers`` and ``start``..``end`` when given. Strings work, as papermill passes them.
@@ -33,8 +38,9 @@ def notebook_dataset(
         options = {"n_tickers": n_tickers, "years": years, "seed": seed}
     else:
         options = {}
-    return load_dataset(name, tickers=tickers or None, start=start or None, end=end or None,
-                        **options)  # fmt: skip
+    return load_dataset(
+        name, tickers=tickers or None, start=start or None, end=end or None, **options
+    )
 
 
 def record(**figures: object) -> None:
@@ -49,8 +55,7 @@ def record(**figures: object) -> None:
 
     clean = {str(k): _plain(v) for k, v in figures.items()}
     shown = ", ".join(f"{k} = {v}" for k, v in clean.items())
-    display({FIGURES_MIME: clean, "text/plain": f"Recorded for the run summary: {shown}"},
-            raw=True)  # fmt: skip
+    display({FIGURES_MIME: clean, "text/plain": f"Recorded for the run summary: {shown}"}, raw=True)
 
 
 def _plain(value: object) -> object:

@@ -95,8 +95,9 @@ def plot_scores(scores: Scores, n: int = 10, ax: Axes | None = None) -> Figure:
     ax.axvline(0, color="grey", linewidth=0.8)
     ax.set_xlabel("weighted contribution (standardized units)")
     ax.set_title(f"Composite score on {scores.composite.index[-1]:%Y-%m-%d}: best and worst")
-    ax.legend([handles[i] for i in order], [labels[i] for i in order], loc="lower right",
-              fontsize="small")  # fmt: skip
+    ax.legend(
+        [handles[i] for i in order], [labels[i] for i in order], loc="lower right", fontsize="small"
+    )
     return fig
 
 
@@ -137,8 +138,9 @@ def plot_equity_curves(comparison: Comparison, ax: Axes | None = None) -> Figure
     wealth = comparison.wealth()
     for name in wealth:
         grey = comparison.benchmark is not None and name == str(comparison.benchmark.name)
-        ax.plot(wealth.index, wealth[name].to_numpy(), label=str(name),
-                color="grey" if grey else None)  # fmt: skip
+        ax.plot(
+            wealth.index, wealth[name].to_numpy(), label=str(name), color="grey" if grey else None
+        )
     ax.set_yscale("log")
     ax.set_ylabel("growth of 1 (log scale)")
     ax.set_title("Strategies compared, net of costs")
@@ -171,8 +173,12 @@ def plot_factor_report(report: FactorReport) -> Figure:
     table = report.quantile_returns_demeaned * 1e4
     width = 0.8 / len(table.columns)
     for i, period in enumerate(table.columns):
-        bars_ax.bar(table.index + (i - (len(table.columns) - 1) / 2) * width,
-                    table[period].to_numpy(), width=width, label=f"{period}d")  # fmt: skip
+        bars_ax.bar(
+            table.index + (i - (len(table.columns) - 1) / 2) * width,
+            table[period].to_numpy(),
+            width=width,
+            label=f"{period}d",
+        )
     bars_ax.axhline(0, color="grey", linewidth=0.8)
     bars_ax.set_xticks(list(table.index))
     bars_ax.set_xlabel("quantile (1 = lowest factor)")
@@ -200,8 +206,17 @@ def plot_factor_correlations(scores: Scores, ax: Axes | None = None) -> Figure:
     total = scores.family_correlations()
     count = total.attrs["month_ends"]
     fig, ax = _figure_and_axes(ax, height=4.0)
-    sns.heatmap(total, vmin=-1, vmax=1, cmap="vlag", annot=True, fmt=".2f",
-                square=True, cbar_kws={"shrink": 0.8}, ax=ax)  # fmt: skip
+    sns.heatmap(
+        total,
+        vmin=-1,
+        vmax=1,
+        cmap="vlag",
+        annot=True,
+        fmt=".2f",
+        square=True,
+        cbar_kws={"shrink": 0.8},
+        ax=ax,
+    )
     ax.set_title(f"Family correlations across stocks (mean of {count} month ends)")
     return fig
 
@@ -212,8 +227,14 @@ def plot_score_distributions(scores: Scores, ax: Axes | None = None) -> Figure:
     fig, ax = _figure_and_axes(ax, height=4.0)
     for name in [*scores.components, "composite"]:
         values = table[name].dropna().to_numpy()
-        ax.hist(values, bins=30, histtype="step", linewidth=1.5, label=name,
-                color="black" if name == "composite" else family_color(name))  # fmt: skip
+        ax.hist(
+            values,
+            bins=30,
+            histtype="step",
+            linewidth=1.5,
+            label=name,
+            color="black" if name == "composite" else family_color(name),
+        )
     ax.set_xlabel("score (family scores are z-scores; the composite is their weighted sum)")
     ax.set_ylabel("stocks")
     ax.set_title(f"Score distributions on {scores.composite.index[-1]:%Y-%m-%d}")
@@ -227,10 +248,10 @@ def plot_sector_exposure(table: pd.DataFrame, meta: pd.DataFrame, ax: Axes | Non
     shares = sector_shares(table, meta)
     fig, ax = _figure_and_axes(ax, height=0.35 * len(shares) + 1.5)
     rows = np.arange(len(shares))
-    ax.barh(rows + 0.2, shares["selection"].to_numpy(), height=0.4, label="selection",
-            color="#4c72b0")  # fmt: skip
-    ax.barh(rows - 0.2, shares["universe"].to_numpy(), height=0.4, label="universe",
-            color="grey")  # fmt: skip
+    ax.barh(
+        rows + 0.2, shares["selection"].to_numpy(), height=0.4, label="selection", color="#4c72b0"
+    )
+    ax.barh(rows - 0.2, shares["universe"].to_numpy(), height=0.4, label="universe", color="grey")
     ax.set_yticks(rows, shares.index.tolist())
     ax.set_xlabel("share of stocks")
     ax.set_title("Sector exposure: selection against universe")
@@ -243,8 +264,13 @@ def plot_seed_vs_zscore(table: pd.DataFrame, ax: Axes | None = None) -> Figure:
     (``table`` from :func:`factorlab.factors.seed_vs_zscore`)."""
     fig, ax = _figure_and_axes(ax, height=4.5)
     family = table.attrs.get("family", "family")
-    ax.scatter(table["z_score"].to_numpy(), table["bucket_score"].to_numpy(), s=12, alpha=0.7,
-               color=FAMILY_COLORS.get(family, "#4c72b0"))  # fmt: skip
+    ax.scatter(
+        table["z_score"].to_numpy(),
+        table["bucket_score"].to_numpy(),
+        s=12,
+        alpha=0.7,
+        color=FAMILY_COLORS.get(family, "#4c72b0"),
+    )
     ax.set_xlabel("z-score (cross-sectional)")
     ax.set_ylabel("bucket score (seed, 1-10)")
     correlation = table.attrs.get("rank_correlation", float("nan"))

@@ -71,13 +71,12 @@ def find_notebooks(names: list[str] | None = None, folder: Path | None = None) -
         if path.suffix == ".ipynb" and path.exists():
             found.append(path)
             continue
-        matches = [p for p in every if p.stem == name or p.stem.startswith(f"{name}_")
-                   or p.name == name]  # fmt: skip
+        matches = [
+            p for p in every if p.stem == name or p.stem.startswith(f"{name}_") or p.name == name
+        ]
         if len(matches) != 1:
             known = ", ".join(p.stem for p in every) or "none found"
-            raise ConfigError(
-                f"No single notebook matches {name!r} in {looked}; known: {known}."
-            )
+            raise ConfigError(f"No single notebook matches {name!r} in {looked}; known: {known}.")
         found.append(matches[0])
     return found
 
@@ -97,8 +96,9 @@ def notebook_parameters(path: Path) -> dict[str, str]:
     nb = nbformat.read(path, as_version=4)
     cells = [c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])]
     if len(cells) != 1:
-        raise ConfigError(f"{path.name} must have exactly one cell tagged 'parameters'; it has "
-                          f"{len(cells)}.")  # fmt: skip
+        raise ConfigError(
+            f"{path.name} must have exactly one cell tagged 'parameters'; it has {len(cells)}."
+        )
     out = {}
     for line in cells[0].source.splitlines():
         match = re.match(r"^([A-Za-z_]\w*)\s*=\s*(.+?)\s*(#.*)?$", line)
@@ -117,8 +117,10 @@ def ensure_kernel(name: str | None = None) -> str:
     if name:
         if name not in manager.find_kernel_specs():
             known = ", ".join(sorted(manager.find_kernel_specs())) or "none"
-            raise ConfigError(f"No Jupyter kernel named {name!r}; known: {known}. Leave out "
-                              "--kernel to use this environment's Python.")  # fmt: skip
+            raise ConfigError(
+                f"No Jupyter kernel named {name!r}; known: {known}. Leave out "
+                "--kernel to use this environment's Python."
+            )
         return name
     tag = hashlib.sha256(sys.executable.encode()).hexdigest()[:8]
     kernel = f"factorlab-{tag}"
@@ -167,8 +169,10 @@ def run_notebooks(
     unknown = sorted(set(parameters) - set().union(*(set(d) for d in declared.values())))
     if unknown:
         every = sorted(set().union(*(set(d) for d in declared.values())))
-        raise ConfigError(f"No notebook takes the parameter(s) {', '.join(unknown)}; they take "
-                          f"{', '.join(every)}.")  # fmt: skip
+        raise ConfigError(
+            f"No notebook takes the parameter(s) {', '.join(unknown)}; they take "
+            f"{', '.join(every)}."
+        )
     output.mkdir(parents=True, exist_ok=True)
     kernel_name = ensure_kernel(kernel)
     runs = []
@@ -179,17 +183,25 @@ def run_notebooks(
         error = None
         try:
             # The caller's folder, so a relative dataset path means the same to every notebook.
-            pm.execute_notebook(str(path), str(target), parameters=given, kernel_name=kernel_name,
-                                execution_timeout=cell_timeout_s, progress_bar=False,
-                                cwd=os.getcwd())  # fmt: skip
+            pm.execute_notebook(
+                str(path),
+                str(target),
+                parameters=given,
+                kernel_name=kernel_name,
+                execution_timeout=cell_timeout_s,
+                progress_bar=False,
+                cwd=os.getcwd(),
+            )
         except pm.PapermillExecutionError as err:
-            error = (f"cell {_cell_number(path, err.cell_index)}: {err.ename}: "
-                     f"{_first_line(err.evalue)}")  # fmt: skip
+            error = (
+                f"cell {_cell_number(path, err.cell_index)}: {err.ename}: {_first_line(err.evalue)}"
+            )
         except Exception as err:  # a kernel that died, a cell that timed out, a missing file
             error = f"{type(err).__name__}: {_first_line(str(err))}"
         seconds = time.perf_counter() - start
-        run = NotebookRun(path.stem, "failed" if error else "ok", round(seconds, 2),
-                          str(target), error=error)  # fmt: skip
+        run = NotebookRun(
+            path.stem, "failed" if error else "ok", round(seconds, 2), str(target), error=error
+        )
         if target.exists():
             run.figures = _recorded(target)
             if html:
@@ -205,8 +217,9 @@ def _cell_number(path: Path, executed_index: int) -> int:
     import nbformat
 
     cells = nbformat.read(path, as_version=4).cells
-    tagged = next(i for i, c in enumerate(cells)
-                  if "parameters" in c.get("metadata", {}).get("tags", []))  # fmt: skip
+    tagged = next(
+        i for i, c in enumerate(cells) if "parameters" in c.get("metadata", {}).get("tags", [])
+    )
     return executed_index + (0 if executed_index <= tagged else -1) + 1
 
 
@@ -241,8 +254,15 @@ def versions() -> dict[str, str]:
     from importlib.metadata import PackageNotFoundError, version
 
     out = {"python": platform.python_version()}
-    for package in ("factorlab", "pandas", "numpy", "matplotlib", "papermill", "yfinance",
-                    "ollama"):  # fmt: skip
+    for package in (
+        "factorlab",
+        "pandas",
+        "numpy",
+        "matplotlib",
+        "papermill",
+        "yfinance",
+        "ollama",
+    ):
         try:
             out[package] = version(package)
         except PackageNotFoundError:
@@ -281,10 +301,14 @@ def _write_summary(
         figures = "; ".join(f"{k}: {v}" for k, v in r.figures.items())
         status = r.status if r.error is None else f"failed at {r.error}"
         lines.append(f"| {r.notebook} | {status} | {r.seconds:.1f} | {figures} |")
-    lines += ["", "## Reproducibility", "",
-              f"- parameters: {json.dumps(parameters) if parameters else DEFAULTS}",
-              "- dataset fingerprint(s), as each notebook recorded it: "
-              + (", ".join(fingerprints) or "none recorded"),
-              f"- kernel: {kernel}",
-              "- versions: " + ", ".join(f"{k} {v}" for k, v in packages.items())]  # fmt: skip
+    lines += [
+        "",
+        "## Reproducibility",
+        "",
+        f"- parameters: {json.dumps(parameters) if parameters else DEFAULTS}",
+        "- dataset fingerprint(s), as each notebook recorded it: "
+        + (", ".join(fingerprints) or "none recorded"),
+        f"- kernel: {kernel}",
+        "- versions: " + ", ".join(f"{k} {v}" for k, v in packages.items()),
+    ]
     (output / "summary.md").write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -44,9 +44,12 @@ def create_app(ds: Dataset, analyst: Any = None, timeout_s: float = REQUEST_TIME
     if analyst is None:
         analyst = Analyst(timeout_s=30)
 
-    app = FastAPI(title="factorlab", version=__version__,
-                  description="Factor scores, screens, backtests and an analyst over one "
-                              f"dataset ({ds.source}, {len(ds.tickers)} tickers).")  # fmt: skip
+    app = FastAPI(
+        title="factorlab",
+        version=__version__,
+        description="Factor scores, screens, backtests and an analyst over one "
+        f"dataset ({ds.source}, {len(ds.tickers)} tickers).",
+    )
 
     @app.exception_handler(ConfigError)
     @app.exception_handler(DataError)
@@ -63,8 +66,10 @@ def create_app(ds: Dataset, analyst: Any = None, timeout_s: float = REQUEST_TIME
     async def _bad_shape(request: Request, err: RequestValidationError) -> JSONResponse:
         first = err.errors()[0] if err.errors() else {}
         where = ".".join(str(p) for p in first.get("loc", ()) if p != "body")
-        return JSONResponse(status_code=422, content={
-            "error": f"{where or 'request'}: {first.get('msg', 'invalid')}"})  # fmt: skip
+        return JSONResponse(
+            status_code=422,
+            content={"error": f"{where or 'request'}: {first.get('msg', 'invalid')}"},
+        )
 
     slots = asyncio.Semaphore(MAX_CONCURRENT_JOBS)
 
@@ -76,21 +81,31 @@ def create_app(ds: Dataset, analyst: Any = None, timeout_s: float = REQUEST_TIME
                 async with slots:
                     return await asyncio.to_thread(work)
         except TimeoutError:
-            return JSONResponse(status_code=503, content={
-                "error": f"the request took longer than {timeout_s:g} s; ask for less"})  # fmt: skip
+            return JSONResponse(
+                status_code=503,
+                content={"error": f"the request took longer than {timeout_s:g} s; ask for less"},
+            )
 
     @app.get("/health")
     async def health() -> dict[str, Any]:
         """Up, which dataset, and whether the analyst's model answers."""
         summary = ds.summary()
-        return {"status": "ok", "version": __version__, "dataset": {
-            "source": summary["source"], "tickers": summary["tickers"],
-            "start": f"{summary['start']:%Y-%m-%d}", "end": f"{summary['end']:%Y-%m-%d}"},
-            "analyst": await asyncio.to_thread(analyst.status)}  # fmt: skip
+        return {
+            "status": "ok",
+            "version": __version__,
+            "dataset": {
+                "source": summary["source"],
+                "tickers": summary["tickers"],
+                "start": f"{summary['start']:%Y-%m-%d}",
+                "end": f"{summary['end']:%Y-%m-%d}",
+            },
+            "analyst": await asyncio.to_thread(analyst.status),
+        }
 
     @app.get("/screen")
-    async def get_screen(top: int = Query(10, ge=1, le=MAX_TICKERS),
-                         weights: str | None = None) -> Any:  # fmt: skip
+    async def get_screen(
+        top: int = Query(10, ge=1, le=MAX_TICKERS), weights: str | None = None
+    ) -> Any:
         """The top of the screen on the latest date."""
         return await bounded(lambda: _rows(screen(ds, top=top, weights=weights)))
 
@@ -102,8 +117,11 @@ def create_app(ds: Dataset, analyst: Any = None, timeout_s: float = REQUEST_TIME
         def work() -> dict[str, Any]:
             table = _scores_of(ds, tickers, body.weights)
             ratings = analyst.rate(table)
-            return {"as_of": f"{ds.end:%Y-%m-%d}", "scores": _rows(table),
-                    "ratings": _rows(ratings.set_index("ticker"))}  # fmt: skip
+            return {
+                "as_of": f"{ds.end:%Y-%m-%d}",
+                "scores": _rows(table),
+                "ratings": _rows(ratings.set_index("ticker")),
+            }
 
         return await bounded(work)
 
@@ -114,32 +132,50 @@ def create_app(ds: Dataset, analyst: Any = None, timeout_s: float = REQUEST_TIME
 
         def work() -> dict[str, Any]:
             report = analyst.report(_scores_of(ds, tickers, body.weights))
-            return {"source": report.source, "label": report.label, "summary": report.summary,
-                    "strengths": report.strengths, "concerns": report.concerns,
-                    "suggested_checks": report.suggested_checks,
-                    "unverified_numbers": report.unverified_numbers,
-                    "markdown": report.markdown}  # fmt: skip
+            return {
+                "source": report.source,
+                "label": report.label,
+                "summary": report.summary,
+                "strengths": report.strengths,
+                "concerns": report.concerns,
+                "suggested_checks": report.suggested_checks,
+                "unverified_numbers": report.unverified_numbers,
+                "markdown": report.markdown,
+            }
 
         return await bounded(work)
 
     @app.post("/backtest")
     async def post_backtest(body: BacktestRequest) -> Any:
         """Backtest the composite for the given weights and settings: the stats table."""
-        window = (await asyncio.to_thread(ds.slice, body.start, body.end)
-                  if body.start or body.end else ds)  # fmt: skip
+        window = (
+            await asyncio.to_thread(ds.slice, body.start, body.end)
+            if body.start or body.end
+            else ds
+        )
         years = (window.end - window.start).days / 365.25
         if years > MAX_YEARS:
-            raise ConfigError(f"the backtest spans {years:.0f} years; at most {MAX_YEARS} are "
-                              "served: pass start and end.")  # fmt: skip
+            raise ConfigError(
+                f"the backtest spans {years:.0f} years; at most {MAX_YEARS} are "
+                "served: pass start and end."
+            )
 
         def work() -> dict[str, Any]:
             scores = score(window, weights=body.weights)
-            result = backtest(scores.composite, window, rebalance=cast(Rebalance, body.rebalance),
-                              quantiles=body.quantiles, cost_bps=body.cost_bps)  # fmt: skip
+            result = backtest(
+                scores.composite,
+                window,
+                rebalance=cast(Rebalance, body.rebalance),
+                quantiles=body.quantiles,
+                cost_bps=body.cost_bps,
+            )
             stats = result.stats()
-            return {"weights": scores.weights, "settings": result.settings,
-                    "period": f"{window.start:%Y-%m-%d} to {window.end:%Y-%m-%d}",
-                    "stats": {str(c): json_safe(stats[c].to_dict()) for c in stats.columns}}  # fmt: skip
+            return {
+                "weights": scores.weights,
+                "settings": result.settings,
+                "period": f"{window.start:%Y-%m-%d} to {window.end:%Y-%m-%d}",
+                "stats": {str(c): json_safe(stats[c].to_dict()) for c in stats.columns},
+            }
 
         return await bounded(work)
 
@@ -149,8 +185,9 @@ def create_app(ds: Dataset, analyst: Any = None, timeout_s: float = REQUEST_TIME
 class TickersRequest(BaseModel):
     """Tickers of the dataset, and optional family weights."""
 
-    tickers: list[str] = Field(min_length=1, max_length=MAX_TICKERS,
-                               description=f"at most {MAX_TICKERS}")  # fmt: skip
+    tickers: list[str] = Field(
+        min_length=1, max_length=MAX_TICKERS, description=f"at most {MAX_TICKERS}"
+    )
     weights: dict[str, float] | str | None = Field(
         default=None, description='family weights, e.g. {"value": 0.5, "momentum": 0.5}'
     )
@@ -173,8 +210,9 @@ def _known(ds: Dataset, tickers: list[str]) -> list[str]:
         raise ConfigError(f"{len(wanted)} tickers asked for; at most {MAX_TICKERS} per request.")
     unknown = [t for t in wanted if t not in ds.prices.columns]
     if unknown:
-        raise DataError(f"Unknown ticker(s): {', '.join(unknown[:10])}. GET /screen lists known "
-                        "ones.")  # fmt: skip
+        raise DataError(
+            f"Unknown ticker(s): {', '.join(unknown[:10])}. GET /screen lists known ones."
+        )
     return wanted
 
 
@@ -182,8 +220,10 @@ def _scores_of(ds: Dataset, tickers: list[str], weights: Weights) -> pd.DataFram
     latest = score(scoring_window(ds, ds.end), weights=weights).latest()  # one date, not decades
     missing = [t for t in tickers if t not in latest.index]
     if missing:
-        raise DataError(f"No score on {ds.end:%Y-%m-%d} for {', '.join(missing)} (no price that "
-                        "day, or a weighted family without data).")  # fmt: skip
+        raise DataError(
+            f"No score on {ds.end:%Y-%m-%d} for {', '.join(missing)} (no price that "
+            "day, or a weighted family without data)."
+        )
     table = latest.loc[tickers].join(ds.meta[["name", "sector"]])
     table.attrs = latest.attrs
     return table

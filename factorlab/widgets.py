@@ -38,35 +38,51 @@ class Explorer:
     ) -> None:
         import ipywidgets as w
 
-
         self.ds = ds
         self.debounce_s = float(debounce_s)
         yours = read_custom(custom)
-        start = (
-            parse_weights(weights, custom=yours) if weights is not None else {}
-        ) or dict(DEFAULT_WEIGHTS)
+        start = (parse_weights(weights, custom=yours) if weights is not None else {}) or dict(
+            DEFAULT_WEIGHTS
+        )
         # a slider for each of the seed's three families, each custom factor, and any other
         # family the caller named
         self.families = tuple(dict.fromkeys([*DEFAULT_WEIGHTS, *yours, *start]))
-        self.scores = score(ds, weights=dict.fromkeys(self.families, 1 / len(self.families)),
-                            custom=yours)  # fmt: skip
+        self.scores = score(
+            ds, weights=dict.fromkeys(self.families, 1 / len(self.families)), custom=yours
+        )
         self.weights = {
-            f: w.FloatSlider(value=start.get(f, 0.0), min=0.0, max=1.0, step=0.05, description=f,
-                             continuous_update=True)
+            f: w.FloatSlider(
+                value=start.get(f, 0.0),
+                min=0.0,
+                max=1.0,
+                step=0.05,
+                description=f,
+                continuous_update=True,
+            )
             for f in self.families
-        }  # fmt: skip
+        }
         self.rebalance = w.Dropdown(options=["M", "W", "Q"], value="M", description="rebalance")
         self.quantiles = w.Dropdown(options=[3, 5, 10], value=5, description="quantiles")
         self.cost_bps = w.IntSlider(value=10, min=0, max=50, step=5, description="cost, bps")
         self.top = w.IntSlider(value=top, min=5, max=30, step=5, description="top N")
         self.status = w.HTML()
         self.table_out, self.chart_out, self.stats_out = w.Output(), w.Output(), w.Output()
-        controls = w.VBox([*self.weights.values(), self.rebalance, self.quantiles,
-                           self.cost_bps, self.top, self.status])  # fmt: skip
-        self.ui = w.VBox([
-            w.HBox([controls, self.table_out]),
-            w.HBox([self.chart_out, self.stats_out]),
-        ])  # fmt: skip
+        controls = w.VBox(
+            [
+                *self.weights.values(),
+                self.rebalance,
+                self.quantiles,
+                self.cost_bps,
+                self.top,
+                self.status,
+            ]
+        )
+        self.ui = w.VBox(
+            [
+                w.HBox([controls, self.table_out]),
+                w.HBox([self.chart_out, self.stats_out]),
+            ]
+        )
         self.table: pd.DataFrame | None = None
         self.result: Any = None
         self.figure: Any = None
@@ -75,8 +91,13 @@ class Explorer:
         self._lock = threading.Lock()  # guards the timer
         self._drawing = threading.Lock()  # one update at a time, in order
         self._wanted = 0  # bumped by every change: an update for an older state is dropped
-        for widget in [*self.weights.values(), self.rebalance, self.quantiles, self.cost_bps,
-                       self.top]:  # fmt: skip
+        for widget in [
+            *self.weights.values(),
+            self.rebalance,
+            self.quantiles,
+            self.cost_bps,
+            self.top,
+        ]:
             widget.observe(self._changed, names="value")
         self.update()
 
@@ -113,7 +134,6 @@ class Explorer:
     def _draw(self, current: Any) -> None:
         from IPython.display import display
 
-
         composite = self.composite()
         if composite is None:
             self.status.value = "<b>Give at least one family a weight above 0.</b>"
@@ -122,13 +142,19 @@ class Explorer:
                 output.clear_output()
             return
         last = composite.iloc[-1].dropna().sort_values(ascending=False)
-        table = pd.DataFrame({f"{f}_score": self.scores.components[f].iloc[-1]
-                              for f in self.families})  # fmt: skip
+        table = pd.DataFrame(
+            {f"{f}_score": self.scores.components[f].iloc[-1] for f in self.families}
+        )
         table = self.ds.meta[["name", "sector"]].join(table).join(last.rename("composite"))
         table = table.loc[last.index[: self.top.value]]
         table["rank"] = range(1, len(table) + 1)
-        result = backtest(composite, self.ds, rebalance=self.rebalance.value,
-                          quantiles=self.quantiles.value, cost_bps=self.cost_bps.value)  # fmt: skip
+        result = backtest(
+            composite,
+            self.ds,
+            rebalance=self.rebalance.value,
+            quantiles=self.quantiles.value,
+            cost_bps=self.cost_bps.value,
+        )
         if not current():
             return  # the settings moved on while this ran; a newer update follows
         self.result, self.table = result, table
@@ -136,8 +162,11 @@ class Explorer:
         self.updates += 1
         weights = ", ".join(f"{f} {s.value:.2f}" for f, s in self.weights.items())
         self.status.value = f"{weights}; update {self.updates}"
-        for output, shown in ((self.table_out, table.round(3)), (self.chart_out, self.figure),
-                              (self.stats_out, self.result.stats().round(4))):  # fmt: skip
+        for output, shown in (
+            (self.table_out, table.round(3)),
+            (self.chart_out, self.figure),
+            (self.stats_out, self.result.stats().round(4)),
+        ):
             output.clear_output()
             with output:
                 display(shown)

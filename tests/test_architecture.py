@@ -100,9 +100,16 @@ def _imports(module: str, path: Path) -> list[Import]:
                 continue
             resolved = _resolve(target)
             if resolved and resolved != module:
-                found.append(Import(module, resolved, names, node.lineno,
-                                    enclosing.get(id(node)),
-                                    bool({node.lineno, node.lineno - 1} & commented)))  # fmt: skip
+                found.append(
+                    Import(
+                        module,
+                        resolved,
+                        names,
+                        node.lineno,
+                        enclosing.get(id(node)),
+                        bool({node.lineno, node.lineno - 1} & commented),
+                    )
+                )
     return found
 
 
@@ -164,15 +171,19 @@ def private_names(imports: list[Import]) -> list[str]:
         f"{imp.source}:{imp.line} takes {name} from {imp.target}"
         for imp in imports
         for name in imp.names
-        if name.startswith("_") and not name.startswith("__")
+        if name.startswith("_")
+        and not name.startswith("__")
         and not imp.target.rpartition(".")[2].startswith("_")
-    ]  # fmt: skip
+    ]
 
 
 def silent_waits(imports: list[Import]) -> list[str]:
     """Imports inside a function with no comment saying why they wait."""
-    return [f"{imp.source}:{imp.line} imports {imp.target}"
-            for imp in imports if imp.function and not imp.reason]  # fmt: skip
+    return [
+        f"{imp.source}:{imp.line} imports {imp.target}"
+        for imp in imports
+        if imp.function and not imp.reason
+    ]
 
 
 def test_the_package_has_imports_to_check():
@@ -214,11 +225,15 @@ def test_the_checks_catch_what_they_are_for():
     assert upward([_imp("factorlab.plots", "factorlab.llm.facts")])  # across one layer
     assert upward([_imp("factorlab.backtest.result", "factorlab.plots", "stats")])
     assert not upward([_imp("factorlab.backtest.result", "factorlab.plots", "plot")])
-    assert cycles([_imp("factorlab.data.a", "factorlab.data.b"),
-                   _imp("factorlab.data.b", "factorlab.data.a", "f")]) == [
-        "factorlab.data.a -> factorlab.data.b -> factorlab.data.a"]  # fmt: skip
+    assert cycles(
+        [
+            _imp("factorlab.data.a", "factorlab.data.b"),
+            _imp("factorlab.data.b", "factorlab.data.a", "f"),
+        ]
+    ) == ["factorlab.data.a -> factorlab.data.b -> factorlab.data.a"]
     assert private_names([_imp("factorlab.cli", "factorlab.run", names=["_versions"])])
-    assert not private_names([_imp("factorlab.data.sample", "factorlab.data.sample._market",
-                                   names=["_ar1"])])  # fmt: skip
+    assert not private_names(
+        [_imp("factorlab.data.sample", "factorlab.data.sample._market", names=["_ar1"])]
+    )
     assert silent_waits([_imp("factorlab.cli", "factorlab.llm", "main")])
     assert not silent_waits([_imp("factorlab.cli", "factorlab.llm", "main", reason=True)])

@@ -68,8 +68,10 @@ def test_the_installed_console_script_runs():
 
 
 def test_screen_prints_the_top_rows(capsys):
-    assert main(["screen", "--n-tickers", "30", "--years", "3", "--top", "4",
-                 "--weights", "value=1"]) == 0  # fmt: skip
+    assert (
+        main(["screen", "--n-tickers", "30", "--years", "3", "--top", "4", "--weights", "value=1"])
+        == 0
+    )
     out = capsys.readouterr().out
     assert "stocks ranked; weights {'value': 1.0}" in out
     assert len([line for line in out.splitlines() if line.rstrip().endswith((" 1", " 4"))]) == 2
@@ -90,23 +92,60 @@ def test_doctor_reports_versions_ollama_and_the_sample(capsys, monkeypatch):
 
 
 def test_screen_takes_as_of_and_neutralize(capsys):
-    assert main(["screen", "--n-tickers", "30", "--years", "3", "--top", "3", "--as-of",
-                 "2023-06-30", "--neutralize", "sector"]) == 0  # fmt: skip
+    assert (
+        main(
+            [
+                "screen",
+                "--n-tickers",
+                "30",
+                "--years",
+                "3",
+                "--top",
+                "3",
+                "--as-of",
+                "2023-06-30",
+                "--neutralize",
+                "sector",
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert out.startswith("Screen on 2023-06-30 ")
-    expected = fl.screen(fl.load_dataset("sample", n_tickers=30, years=3), top=3,
-                         as_of="2023-06-30", neutralize="sector")  # fmt: skip
+    expected = fl.screen(
+        fl.load_dataset("sample", n_tickers=30, years=3),
+        top=3,
+        as_of="2023-06-30",
+        neutralize="sector",
+    )
     assert [line.split()[0] for line in out.splitlines()[3:6]] == expected.index.tolist()
 
 
 def test_backtest_takes_the_api_options(capsys):
-    argv = ["backtest", "--n-tickers", "40", "--years", "3", "--top-n", "5", "--short",
-            "--lag", "2", "--weighting", "cap", "--rebalance", "quarterly", "--cost-bps", "25"]
+    argv = [
+        "backtest",
+        "--n-tickers",
+        "40",
+        "--years",
+        "3",
+        "--top-n",
+        "5",
+        "--short",
+        "--lag",
+        "2",
+        "--weighting",
+        "cap",
+        "--rebalance",
+        "quarterly",
+        "--cost-bps",
+        "25",
+    ]
     assert main(argv) == 0
     out = capsys.readouterr().out
     ds = fl.load_dataset("sample", n_tickers=40, years=3)
-    result = fl.backtest(fl.score(ds), ds, top_n=5, short=True, lag=2, weighting="cap",
-                         rebalance="Q", cost_bps=25)  # fmt: skip
+    result = fl.backtest(
+        fl.score(ds), ds, top_n=5, short=True, lag=2, weighting="cap", rebalance="Q", cost_bps=25
+    )
     assert "top 5 long, bottom 5 short, cap-weighted, quarterly, lag 2, 25 bps" in out
     cagr = next(line for line in out.splitlines() if line.startswith("CAGR"))
     assert f"{result.stats().loc['CAGR', 'strategy']:.4f}" in cagr

@@ -17,8 +17,9 @@ def _dockerfile() -> str:
 
 
 def test_the_install_line_names_extras_that_pyproject_defines():
-    extras = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-                 ["optional-dependencies"])  # fmt: skip
+    extras = set(
+        tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]
+    )
     installs = re.findall(r'pip install "\.\[([\w,]+)\]"', _dockerfile())
     assert installs == ["serve"]
     assert set(installs[0].split(",")) <= extras

@@ -27,16 +27,21 @@ def _market(momentum_jump: bool = True, steady_fall: bool = False) -> fl.Dataset
         returns[-30:, 0] -= 0.012
     if steady_fall:
         returns[-30:, 0] = -0.01
-    prices = pd.DataFrame(100 * np.cumprod(1 + returns, axis=0), index=dates,
-                          columns=[f"T{i:02d}" for i in range(12)])  # fmt: skip
+    prices = pd.DataFrame(
+        100 * np.cumprod(1 + returns, axis=0), index=dates, columns=[f"T{i:02d}" for i in range(12)]
+    )
     volume = pd.DataFrame(1e6, index=dates, columns=prices.columns)
     return fl.Dataset(prices=prices, volume=volume)
 
 
 def test_each_kind_of_alert_names_the_ticker_and_the_change():
     ds = _market()
-    alerts = fl.monitor(ds, weights="momentum=1", since=ds.dates[-31],
-                        thresholds="top_n=3,zscore_move=1,rank_move=4,drawdown=0.15")  # fmt: skip
+    alerts = fl.monitor(
+        ds,
+        weights="momentum=1",
+        since=ds.dates[-31],
+        thresholds="top_n=3,zscore_move=1,rank_move=4,drawdown=0.15",
+    )
     kinds = set(alerts["kind"])
     assert {"entered top", "drawdown", "rank move", "zscore move"} <= kinds
     drawdown = alerts[alerts["kind"] == "drawdown"].set_index("ticker")
@@ -62,8 +67,13 @@ def test_a_filing_known_on_until_is_new_and_one_known_on_since_is_not(small_samp
     on_since, on_until = filings.index[listed & (filings["fiscal_period"] == "2022Q2")][:2]
     filings.loc[on_since, "available_at"] = since
     filings.loc[on_until, "available_at"] = until
-    ds = fl.Dataset(prices=small_sample.prices, volume=small_sample.volume, fundamentals=filings,
-                    meta=small_sample.meta, benchmark=small_sample.benchmark)  # fmt: skip
+    ds = fl.Dataset(
+        prices=small_sample.prices,
+        volume=small_sample.volume,
+        fundamentals=filings,
+        meta=small_sample.meta,
+        benchmark=small_sample.benchmark,
+    )
     messages = fl.monitor(ds, since=since, until=until)["message"]
     assert messages.str.startswith(f"{filings.loc[on_until, 'ticker']} reported 2022Q2").any()
     assert not messages.str.startswith(f"{filings.loc[on_since, 'ticker']} reported 2022Q2").any()
@@ -78,8 +88,13 @@ def test_alerts_do_not_depend_on_anything_after_until(small_sample):
     later = filings["available_at"] > until
     numbers = filings.select_dtypes("number").columns
     filings.loc[later, numbers] *= 5.0  # and so do the filings made public after until
-    other = fl.Dataset(prices=changed, volume=small_sample.volume, fundamentals=filings,
-                       meta=small_sample.meta, benchmark=small_sample.benchmark)  # fmt: skip
+    other = fl.Dataset(
+        prices=changed,
+        volume=small_sample.volume,
+        fundamentals=filings,
+        meta=small_sample.meta,
+        benchmark=small_sample.benchmark,
+    )
     again = fl.monitor(other, since=small_sample.dates[-90], until=until)
     pd.testing.assert_frame_equal(alerts.reset_index(drop=True), again.reset_index(drop=True))
     # the change is one the monitor sees, once it is known
@@ -115,9 +130,21 @@ def test_the_command_writes_jsonl_posts_a_webhook_and_does_not_repeat_on_restart
     threading.Thread(target=server.serve_forever, daemon=True).start()
     _Hook.received = []
     url = f"http://127.0.0.1:{server.server_address[1]}/hook"
-    args = ["monitor", "--n-tickers", "40", "--years", "3", "--since", "2024-11-01",
-            "--state", str(tmp_path / "state.json"), "--jsonl", str(tmp_path / "alerts.jsonl"),
-            "--webhook", url]  # fmt: skip
+    args = [
+        "monitor",
+        "--n-tickers",
+        "40",
+        "--years",
+        "3",
+        "--since",
+        "2024-11-01",
+        "--state",
+        str(tmp_path / "state.json"),
+        "--jsonl",
+        str(tmp_path / "alerts.jsonl"),
+        "--webhook",
+        url,
+    ]
     try:
         assert main(args) == 0
         first = capsys.readouterr().out
@@ -141,8 +168,15 @@ def test_a_schedule_runs_until_stopped_and_a_dead_webhook_only_warns(tmp_path, s
         loads.append(1)
         return small_sample
 
-    sent = run_monitor(load, tmp_path / "state.json", since="2024-10-31", every_s=0.01,
-                       max_runs=3, webhook="http://127.0.0.1:9/none", echo=said.append)  # fmt: skip
+    sent = run_monitor(
+        load,
+        tmp_path / "state.json",
+        since="2024-10-31",
+        every_s=0.01,
+        max_runs=3,
+        webhook="http://127.0.0.1:9/none",
+        echo=said.append,
+    )
     assert len(loads) == 3 and sent > 0
     assert any("the webhook http://127.0.0.1:9/none failed" in line for line in said)
 
@@ -187,8 +221,21 @@ def test_the_last_check_never_moves_back_and_a_filing_is_news_once(tmp_path, sma
 
 def test_every_must_be_a_positive_interval(tmp_path, capsys):
     for every in ("-1m", "nan", "0", "soon"):
-        assert main(["monitor", "--n-tickers", "30", "--years", "3", f"--every={every}",
-                     "--state", str(tmp_path / "s.json")]) == 2  # fmt: skip
+        assert (
+            main(
+                [
+                    "monitor",
+                    "--n-tickers",
+                    "30",
+                    "--years",
+                    "3",
+                    f"--every={every}",
+                    "--state",
+                    str(tmp_path / "s.json"),
+                ]
+            )
+            == 2
+        )
         assert "--every must be at least 1 s" in capsys.readouterr().err
 
 
@@ -197,25 +244,36 @@ def test_with_a_window_moves_build_up_across_checks_and_are_reported_once(tmp_pa
     said = []
     state = tmp_path / "state.json"
     for day in ds.dates[-25:]:  # a daily schedule over the last 25 days
-        run_monitor(lambda day=day: ds.as_of(day), state, weights="momentum=1",
-                    thresholds="drawdown=0.1", window_days=21, echo=said.append)  # fmt: skip
+        run_monitor(
+            lambda day=day: ds.as_of(day),
+            state,
+            weights="momentum=1",
+            thresholds="drawdown=0.1",
+            window_days=21,
+            echo=said.append,
+        )
     drawdowns = [line for line in said if "drawdown" in line and "T00" in line]
     assert len(drawdowns) == 1  # the fall is seen once it passes 10 %, and not every day after
 
 
-def test_the_analyst_adds_a_labelled_paragraph_on_the_alerts(tmp_path, small_sample,
-                                                             closed_port_url):  # fmt: skip
+def test_the_analyst_adds_a_labelled_paragraph_on_the_alerts(
+    tmp_path, small_sample, closed_port_url
+):
     said = []
     analyst = fl.Analyst(host=closed_port_url(), cache_dir=tmp_path / "answers")
-    run_monitor(lambda: small_sample, tmp_path / "state.json", since="2024-11-29",
-                analyst=analyst, echo=said.append)  # fmt: skip
+    run_monitor(
+        lambda: small_sample,
+        tmp_path / "state.json",
+        since="2024-11-29",
+        analyst=analyst,
+        echo=said.append,
+    )
     paragraph = [line for line in said if line.startswith("analyst (")]
     assert len(paragraph) == 1
     assert "rule-based: Ollama not available" in paragraph[0] and " alerts: " in paragraph[0]
 
 
-def test_scoring_a_year_of_history_gives_the_alerts_of_the_whole_history(small_sample,
-                                                                         monkeypatch):  # fmt: skip
+def test_scoring_a_year_of_history_gives_the_alerts_of_the_whole_history(small_sample, monkeypatch):
     since, until = small_sample.dates[-130], small_sample.dates[-40]
     trimmed = fl.monitor(small_sample, since=since, until=until)
     monkeypatch.setattr("factorlab.factors.screening._HISTORY_DAYS", 10**6)

@@ -18,7 +18,13 @@ SMALL = {"n_tickers": "40", "years": "4"}  # the full size runs in `make run`
 
 def test_the_six_notebooks_are_there_in_order():
     assert [p.stem for p in find_notebooks(folder=FOLDER)] == [
-        "01_value", "02_growth", "03_momentum", "04_combination", "05_backtest", "06_ai_analyst"]  # fmt: skip
+        "01_value",
+        "02_growth",
+        "03_momentum",
+        "04_combination",
+        "05_backtest",
+        "06_ai_analyst",
+    ]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
@@ -59,11 +65,16 @@ def executed(tmp_path_factory):
 def test_every_notebook_runs_offline_without_errors(executed):
     output, runs = executed
     assert [(r.notebook, r.status, r.error) for r in runs] == [
-        (p.stem, "ok", None) for p in NOTEBOOKS]  # fmt: skip
+        (p.stem, "ok", None) for p in NOTEBOOKS
+    ]
     for run in runs:
         nb = nbformat.read(run.output, as_version=4)
-        bad = [o for c in nb.cells for o in c.get("outputs", [])
-               if o.output_type == "error" or (o.output_type == "stream" and o.name == "stderr")]  # fmt: skip
+        bad = [
+            o
+            for c in nb.cells
+            for o in c.get("outputs", [])
+            if o.output_type == "error" or (o.output_type == "stream" and o.name == "stderr")
+        ]
         assert bad == [], run.notebook
         assert Path(run.html).stat().st_size > 10_000
 
@@ -82,8 +93,7 @@ def test_figures_are_drawn_as_images_in_the_notebooks_and_their_html(executed):
 def test_each_notebook_records_its_key_figures_and_the_summary_lists_them(executed):
     output, runs = executed
     figures = {r.notebook: r.figures for r in runs}
-    assert set(figures["01_value"]) == {"value_ic_mean_longest", "value_t_stat_longest",
-                                        "dataset"}  # fmt: skip
+    assert set(figures["01_value"]) == {"value_ic_mean_longest", "value_t_stat_longest", "dataset"}
     assert figures["05_backtest"]["n_trials"] == 4  # the composite and three families
     assert figures["06_ai_analyst"]["analyst_source"] == "rule-based"
     summary = json.loads((output / "summary.json").read_text())
@@ -96,8 +106,11 @@ def test_each_notebook_records_its_key_figures_and_the_summary_lists_them(execut
 
 
 def test_string_parameters_are_honoured(tmp_path):
-    runs = run_notebooks([FOLDER / "05_backtest.ipynb"], tmp_path,
-                         {**SMALL, "costs_to_try": "0,50", "rebalance": "Q",
-                          "weights": "value=0.5,momentum=0.5"}, html=False)  # fmt: skip
+    runs = run_notebooks(
+        [FOLDER / "05_backtest.ipynb"],
+        tmp_path,
+        {**SMALL, "costs_to_try": "0,50", "rebalance": "Q", "weights": "value=0.5,momentum=0.5"},
+        html=False,
+    )
     assert runs[0].status == "ok", runs[0].error
     assert runs[0].figures["n_trials"] == 3  # the composite and two families

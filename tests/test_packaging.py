@@ -82,8 +82,9 @@ def test_the_metrics_module_is_reachable_beside_the_backtest_function():
     assert "metrics" in fl.__all__
 
 
-def test_make_test_runs_the_type_checker():
+def test_make_test_runs_the_type_checker_and_the_formatter_check():
     makefile = (ROOT / "Makefile").read_text()
     recipe = makefile.split("\ntest:", 1)[1].split("\n\n", 1)[0]
     assert "$(BIN)/mypy" in recipe and "$(BIN)/pytest" in recipe
+    assert "$(BIN)/ruff format --check ." in recipe
     assert _pyproject()["tool"]["mypy"]["files"] == ["factorlab"]

@@ -17,8 +17,12 @@ def test_family_correlations_are_the_mean_month_end_spearman_correlation(small_s
     names = list(scores.components)
     drawn = np.array([float(t.get_text()) for t in fig.axes[0].texts]).reshape(len(names), -1)
     month_ends = scores.composite.groupby(scores.composite.index.to_period("M")).tail(1).index
-    per_month = [pd.DataFrame({n: scores.components[n].loc[day] for n in names}).dropna()
-                 .corr(method="spearman") for day in month_ends]  # fmt: skip
+    per_month = [
+        pd.DataFrame({n: scores.components[n].loc[day] for n in names})
+        .dropna()
+        .corr(method="spearman")
+        for day in month_ends
+    ]
     per_month = [c for c in per_month if c.notna().all().all()]
     expected = sum(per_month) / len(per_month)
     np.testing.assert_allclose(drawn, expected.round(2).to_numpy(), atol=0.011)

@@ -19,9 +19,26 @@ def test_run_on_two_notebooks_writes_them_html_and_a_summary_and_names_a_failure
 ):
     monkeypatch.setenv("FACTORLAB_CACHE", str(tmp_path / "cache"))
     output = tmp_path / "out"
-    code = main(["run", "05", "01_value", "--output", str(output), "--notebook-dir",
-                 str(FOLDER), "-p", "n_tickers", "40", "-p", "years", "4", "-p", "costs_to_try",
-                 "cheap"])  # fmt: skip
+    code = main(
+        [
+            "run",
+            "05",
+            "01_value",
+            "--output",
+            str(output),
+            "--notebook-dir",
+            str(FOLDER),
+            "-p",
+            "n_tickers",
+            "40",
+            "-p",
+            "years",
+            "4",
+            "-p",
+            "costs_to_try",
+            "cheap",
+        ]
+    )
     assert code == 1  # 05 cannot read its cost levels; 01 does not take them and still runs
     err = capsys.readouterr().err
     assert "1 notebook(s) failed: 05_backtest" in err
@@ -32,8 +49,13 @@ def test_run_on_two_notebooks_writes_them_html_and_a_summary_and_names_a_failure
     assert "costs_bps must be a number" in failed["error"]
     assert ran["status"] == "ok" and ran["figures"]["value_ic_mean_longest"]
     assert sorted(p.name for p in output.iterdir()) == [
-        "01_value.html", "01_value.ipynb", "05_backtest.html", "05_backtest.ipynb",
-        "summary.json", "summary.md"]  # fmt: skip
+        "01_value.html",
+        "01_value.ipynb",
+        "05_backtest.html",
+        "05_backtest.ipynb",
+        "summary.json",
+        "summary.md",
+    ]
     assert "failed at cell" in (output / "summary.md").read_text()
 
 
@@ -41,9 +63,12 @@ def test_a_failing_notebook_does_not_stop_the_next(tmp_path, monkeypatch):
     from factorlab.run import run_notebooks
 
     monkeypatch.setenv("FACTORLAB_CACHE", str(tmp_path / "cache"))
-    runs = run_notebooks([FOLDER / "01_value.ipynb", FOLDER / "02_growth.ipynb"], tmp_path,
-                         {"n_tickers": "40", "years": "4", "dataset": "no-such-source"},
-                         html=False)  # fmt: skip
+    runs = run_notebooks(
+        [FOLDER / "01_value.ipynb", FOLDER / "02_growth.ipynb"],
+        tmp_path,
+        {"n_tickers": "40", "years": "4", "dataset": "no-such-source"},
+        html=False,
+    )
     assert [r.status for r in runs] == ["failed", "failed"]
     assert "Unknown dataset source 'no-such-source'" in runs[1].error
 
@@ -66,8 +91,10 @@ def test_an_unknown_kernel_is_refused_up_front(tmp_path):
 
 
 def test_notebooks_are_found_by_number_or_name(tmp_path):
-    assert [p.stem for p in find_notebooks(["05", "01_value"], FOLDER)] == ["05_backtest",
-                                                                           "01_value"]  # fmt: skip
+    assert [p.stem for p in find_notebooks(["05", "01_value"], FOLDER)] == [
+        "05_backtest",
+        "01_value",
+    ]
     with pytest.raises(Exception, match="No single notebook matches '9'"):
         find_notebooks(["9"], FOLDER)
     with pytest.raises(Exception, match="No numbered notebooks"):

@@ -43,7 +43,8 @@ def test_health_says_which_dataset_and_whether_the_analyst_answers(api):
     assert body["status"] == "ok" and body["dataset"]["tickers"] == 40
     assert body["analyst"].startswith("server not reachable")
     assert {"/health", "/screen", "/analyze", "/portfolio-report", "/backtest"} <= set(
-        client.get("/openapi.json").json()["paths"])  # fmt: skip
+        client.get("/openapi.json").json()["paths"]
+    )
 
 
 def test_the_screen_returns_the_top_rows_for_the_weights(api):
@@ -76,8 +77,10 @@ def test_a_portfolio_report_is_labelled_with_its_source(api):
 
 def test_a_backtest_returns_stats_for_the_settings(api):
     client, _ = api
-    body = client.post("/backtest", json={"weights": {"momentum": 1}, "rebalance": "Q",
-                                          "cost_bps": 25, "start": "2022-01-01"}).json()  # fmt: skip
+    body = client.post(
+        "/backtest",
+        json={"weights": {"momentum": 1}, "rebalance": "Q", "cost_bps": 25, "start": "2022-01-01"},
+    ).json()
     assert body["settings"]["rebalance"] == "Q" and body["settings"]["cost_bps"] == 25
     assert body["period"].startswith("2022-01-03")
     assert "Sharpe ratio" in body["stats"]["strategy"]
@@ -85,32 +88,40 @@ def test_a_backtest_returns_stats_for_the_settings(api):
 
 @pytest.mark.parametrize(
     ("method", "path", "payload", "message"),
-    [("get", "/screen", {"top": 0}, "top: Input should be greater than or equal to 1"),
-     ("get", "/screen", {"weights": "valeu=1"}, "Unknown"),
-     ("post", "/analyze", {"tickers": ["NOPE"]}, "Unknown ticker(s): NOPE"),
-     ("post", "/analyze", {"tickers": []}, "tickers: List should have at least 1 item"),
-     ("post", "/analyze", {"tickers": [f"T{i}" for i in range(MAX_TICKERS + 1)]},
-      f"at most {MAX_TICKERS} items"),
-     ("post", "/analyze", {"tickers": [f"T{i}" for i in range(200_000)]}, "at most"),
-     ("post", "/backtest", {"start": "0001-01-01"}, "between 1678 and 2261"),
-     ("get", "/screen", {"weights": "value=1e308,momentum=1e308"}, "too large to add up"),
-     ("post", "/backtest", {"rebalance": "fortnightly"}, "rebalance"),
-     ("post", "/backtest", {"start": "2024-06-01", "end": "2023-01-01"}, "is after end"),
-     ("post", "/backtest", {"start": "someday"}, "start must be a date"),
-     ("post", "/backtest", {"cost_bps": -5}, "cost_bps: Input should be greater than")],
-)  # fmt: skip
+    [
+        ("get", "/screen", {"top": 0}, "top: Input should be greater than or equal to 1"),
+        ("get", "/screen", {"weights": "valeu=1"}, "Unknown"),
+        ("post", "/analyze", {"tickers": ["NOPE"]}, "Unknown ticker(s): NOPE"),
+        ("post", "/analyze", {"tickers": []}, "tickers: List should have at least 1 item"),
+        (
+            "post",
+            "/analyze",
+            {"tickers": [f"T{i}" for i in range(MAX_TICKERS + 1)]},
+            f"at most {MAX_TICKERS} items",
+        ),
+        ("post", "/analyze", {"tickers": [f"T{i}" for i in range(200_000)]}, "at most"),
+        ("post", "/backtest", {"start": "0001-01-01"}, "between 1678 and 2261"),
+        ("get", "/screen", {"weights": "value=1e308,momentum=1e308"}, "too large to add up"),
+        ("post", "/backtest", {"rebalance": "fortnightly"}, "rebalance"),
+        ("post", "/backtest", {"start": "2024-06-01", "end": "2023-01-01"}, "is after end"),
+        ("post", "/backtest", {"start": "someday"}, "start must be a date"),
+        ("post", "/backtest", {"cost_bps": -5}, "cost_bps: Input should be greater than"),
+    ],
+)
 def test_bad_input_is_a_4xx_with_a_clear_json_error(api, method, path, payload, message):
     client, _ = api
-    response = (client.get(path, params=payload) if method == "get"
-                else client.post(path, json=payload))  # fmt: skip
+    response = (
+        client.get(path, params=payload) if method == "get" else client.post(path, json=payload)
+    )
     assert 400 <= response.status_code < 500, response.text
     assert message in response.json()["error"]
 
 
 def test_malformed_json_is_a_4xx(api):
     client, _ = api
-    response = client.post("/backtest", content=b"{not json",
-                           headers={"Content-Type": "application/json"})  # fmt: skip
+    response = client.post(
+        "/backtest", content=b"{not json", headers={"Content-Type": "application/json"}
+    )
     assert response.status_code == 422 and "error" in response.json()
 
 

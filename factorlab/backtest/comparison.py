@@ -41,11 +41,15 @@ class Comparison:
         """One row per figure, one column per strategy (and the benchmark): the rows of
         ``result.stats()``, turnover, costs and holdings included, all over the days the
         strategies share. A strategy given as a Series of returns has no trading figures."""
-        columns = {name: performance_figures(self.returns[name], self.benchmark) for name in self.returns}
+        columns = {
+            name: performance_figures(self.returns[name], self.benchmark) for name in self.returns
+        }
         for name, result in self.results.items():
             columns[name] |= trading_figures(result, self.returns.index)
         if self.benchmark is not None:
-            columns[f"benchmark ({self.benchmark.name})"] = performance_figures(self.benchmark, None)
+            columns[f"benchmark ({self.benchmark.name})"] = performance_figures(
+                self.benchmark, None
+            )
         table = pd.DataFrame(columns)
         table.index.name = "figure"
         return table
@@ -84,11 +88,13 @@ class Comparison:
             returns = returns.sub(self.benchmark.fillna(0.0), axis=0)
         sharpe = cast(pd.Series, sharpe_ratio(returns))  # a DataFrame in, a Series out
         variance = float(sharpe.var()) if len(sharpe) > 1 else 0.0
-        table = pd.DataFrame({
-            "Sharpe ratio": sharpe,
-            "PSR (vs 0)": probabilistic_sharpe_ratio(returns),
-            "DSR": deflated_sharpe_ratio(returns, trials, variance),
-        })  # fmt: skip
+        table = pd.DataFrame(
+            {
+                "Sharpe ratio": sharpe,
+                "PSR (vs 0)": probabilistic_sharpe_ratio(returns),
+                "DSR": deflated_sharpe_ratio(returns, trials, variance),
+            }
+        )
         table.attrs.update({"n_trials": trials, "sharpe_variance": variance, "active": active})
         return table
 

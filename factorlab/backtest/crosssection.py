@@ -70,8 +70,11 @@ class Forward:
         inside = max(min(len(out), len(self.prices) - h - start), 0)  # rows with a t + h
         out[inside:] = np.nan
         if inside:
-            np.divide(later[start + h : start + h + inside], self.prices[start : start + inside],
-                      out=out[:inside])  # fmt: skip
+            np.divide(
+                later[start + h : start + h + inside],
+                self.prices[start : start + inside],
+                out=out[:inside],
+            )
             out[:inside] -= 1
         return out
 
@@ -135,7 +138,7 @@ def cross_sections(
         day_means={h: np.full(n_rows, np.nan) for h in horizons},
         labels={
             h: np.zeros(values.shape, dtype=np.uint8 if q < 256 else np.uint16) for h in horizons
-        },  # fmt: skip
+        },
         group_means={h: {g: np.full((n_rows, q), np.nan) for g in groups or {}} for h in horizons},
     )
     blocks = [slice(s, min(s + block_rows, n_rows)) for s in range(0, n_rows, block_rows)]
@@ -188,8 +191,9 @@ class _Binned:
         x = space.scratch
         np.copyto(x, values)
         np.copyto(x, np.nan, where=~present)
-        self.order, ordered = sort_rows(x, order=space.factor_order,
-                                        ordered=space.order.view(np.float64))  # fmt: skip
+        self.order, ordered = sort_rows(
+            x, order=space.factor_order, ordered=space.order.view(np.float64)
+        )
         self.labels, self.upto = bucket_labels(x, ordered, q)
         self.count = self.upto[:, -1]  # 0 on a date without buckets: it is dropped
         self.usable = self.labels > 0

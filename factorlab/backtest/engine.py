@@ -53,18 +53,57 @@ class Simulation:
 # How often to rebalance: a calendar period, in factorlab's, pandas' or plain words, or a
 # number of trading days. Text such as "21" also works at run time (papermill passes text).
 Rebalance: TypeAlias = (
-    Literal["M", "W", "Q", "Y", "ME", "QE", "YE", "BME", "BQE", "W-MON", "W-TUE", "W-WED",
-            "W-THU", "W-FRI", "monthly", "weekly", "quarterly", "yearly", "daily"]
+    Literal[
+        "M",
+        "W",
+        "Q",
+        "Y",
+        "ME",
+        "QE",
+        "YE",
+        "BME",
+        "BQE",
+        "W-MON",
+        "W-TUE",
+        "W-WED",
+        "W-THU",
+        "W-FRI",
+        "monthly",
+        "weekly",
+        "quarterly",
+        "yearly",
+        "daily",
+    ]
     | int
-)  # fmt: skip
+)
 
 _CALENDAR = {
-    "M": "M", "ME": "M", "BM": "M", "BME": "M", "MONTH": "M", "MONTHLY": "M",
-    "Q": "Q", "QE": "Q", "BQ": "Q", "BQE": "Q", "QUARTER": "Q", "QUARTERLY": "Q",
-    "W": "W", "WEEK": "W", "WEEKLY": "W",
-    "Y": "Y", "YE": "Y", "BY": "Y", "BYE": "Y", "A": "Y", "BA": "Y", "YEAR": "Y",
-    "YEARLY": "Y", "ANNUAL": "Y", "ANNUALLY": "Y",
-}  # fmt: skip
+    "M": "M",
+    "ME": "M",
+    "BM": "M",
+    "BME": "M",
+    "MONTH": "M",
+    "MONTHLY": "M",
+    "Q": "Q",
+    "QE": "Q",
+    "BQ": "Q",
+    "BQE": "Q",
+    "QUARTER": "Q",
+    "QUARTERLY": "Q",
+    "W": "W",
+    "WEEK": "W",
+    "WEEKLY": "W",
+    "Y": "Y",
+    "YE": "Y",
+    "BY": "Y",
+    "BYE": "Y",
+    "A": "Y",
+    "BA": "Y",
+    "YEAR": "Y",
+    "YEARLY": "Y",
+    "ANNUAL": "Y",
+    "ANNUALLY": "Y",
+}
 _DAILY = {"D", "B", "DAY", "DAILY"}
 _WEEKDAYS = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
 _NAMES = {"M": "monthly", "Q": "quarterly", "W": "weekly", "Y": "yearly"}
@@ -126,8 +165,11 @@ def rebalance_positions(
         period = dates.to_period(code).asi8
         # The data's last day closes its period only if it is that period's last business day.
         closes_on = 4 if code == "W" else _WEEKDAYS.index(code[2:]) if code.startswith("W-") else 0
-        end = {"M": pd.offsets.BMonthEnd(), "Q": pd.offsets.BQuarterEnd(),
-               "Y": pd.offsets.BYearEnd()}.get(code[0], pd.offsets.Week(weekday=closes_on))  # fmt: skip
+        end = {
+            "M": pd.offsets.BMonthEnd(),
+            "Q": pd.offsets.BQuarterEnd(),
+            "Y": pd.offsets.BYearEnd(),
+        }.get(code[0], pd.offsets.Week(weekday=closes_on))
         complete = bool(end.is_on_offset(dates[-1])) if len(dates) else False
         last = np.flatnonzero(np.r_[period[1:] != period[:-1], complete])
         return last[last >= first]
@@ -174,9 +216,12 @@ def target_weights(
 
 
 def _leg(
-    member: np.ndarray, score: np.ndarray, weighting: str, size: np.ndarray | None,
+    member: np.ndarray,
+    score: np.ndarray,
+    weighting: str,
+    size: np.ndarray | None,
     max_weight: float | None,
-) -> np.ndarray:  # fmt: skip
+) -> np.ndarray:
     if weighting == "equal":
         raw = member.astype(float)
     elif weighting == "signal":
@@ -209,8 +254,12 @@ def _cap(weights: np.ndarray, max_weight: float) -> np.ndarray:
         excess = np.where(over, w - max_weight, 0.0).sum(axis=1, keepdims=True)
         w = np.where(over, max_weight, w)
         room = np.where(members & ~over & (w < max_weight), w, 0.0)
-        share = np.divide(room, room.sum(axis=1, keepdims=True), out=np.zeros_like(room),
-                          where=room.sum(axis=1, keepdims=True) > 0)  # fmt: skip
+        share = np.divide(
+            room,
+            room.sum(axis=1, keepdims=True),
+            out=np.zeros_like(room),
+            where=room.sum(axis=1, keepdims=True) > 0,
+        )
         w = w + share * excess
     impossible = members.sum(axis=1) * max_weight < 1 - 1e-12
     if impossible.any():
@@ -296,9 +345,12 @@ def _last_day_rows(dates: pd.DatetimeIndex, delisted: pd.Series | None, n: int) 
 
 
 def warn_if_degenerate(
-    targets: np.ndarray, usable_count: np.ndarray, dates: pd.DatetimeIndex, short: bool,
+    targets: np.ndarray,
+    usable_count: np.ndarray,
+    dates: pd.DatetimeIndex,
+    short: bool,
     sparse: bool = False,
-) -> None:  # fmt: skip
+) -> None:
     """Warn when a portfolio holds nothing or everything, or its short leg is empty or smaller
     than its long leg (a universe too small for the quantiles). ``sparse``: the signal has
     values on days between rebalances, so an empty rebalance day may be a gap in a sparse

@@ -89,12 +89,17 @@ class FactorReport:
             t, t_apart = t_stat(x), t_stat(apart)
             std = x.std()
             rows[period] = {
-                "IC mean": x.mean(), "IC std": std, "IR": x.mean() / std if std > 0 else np.nan,
-                "% positive": (x > 0).mean(), "dates": len(x),
-                "t-stat (overlapping)": t, "p-value (overlapping)": t_pvalue(t, len(x) - 1),
-                "dates (non-overlapping)": len(apart), "t-stat (non-overlapping)": t_apart,
+                "IC mean": x.mean(),
+                "IC std": std,
+                "IR": x.mean() / std if std > 0 else np.nan,
+                "% positive": (x > 0).mean(),
+                "dates": len(x),
+                "t-stat (overlapping)": t,
+                "p-value (overlapping)": t_pvalue(t, len(x) - 1),
+                "dates (non-overlapping)": len(apart),
+                "t-stat (non-overlapping)": t_apart,
                 "p-value (non-overlapping)": t_pvalue(t_apart, len(apart) - 1),
-            }  # fmt: skip
+            }
         table = pd.DataFrame(rows).T
         table.index.name = "period"
         return table
@@ -156,10 +161,11 @@ class FactorReport:
     def buckets(self) -> dict[int, pd.DataFrame]:
         """Each period's bucket labels (1 = lowest factor values; NaN: not evaluated)."""
         return {
-            h: pd.DataFrame(labels_as_float(labels), index=self.factor.index,
-                            columns=self.factor.columns)
+            h: pd.DataFrame(
+                labels_as_float(labels), index=self.factor.index, columns=self.factor.columns
+            )
             for h, labels in self.labels.items()
-        }  # fmt: skip
+        }
 
     @cached_property
     def rank_autocorrelation(self) -> pd.Series:
@@ -283,10 +289,12 @@ def evaluate(
         spreads[h] = means[q] - means[1]
         if groups:
             by_group[h] = pd.concat(
-                {g: pd.DataFrame(m, columns=range(1, q + 1)).mean()
-                 for g, m in found.group_means[h].items()},
+                {
+                    g: pd.DataFrame(m, columns=range(1, q + 1)).mean()
+                    for g, m in found.group_means[h].items()
+                },
                 names=["group", "quantile"],
-            )  # fmt: skip
+            )
         loss_rows[f"no forward return or bucket, {h}d"] = left - found.evaluated[h]
     evaluated = found.evaluated
     loss = pd.Series(loss_rows, name="rows").to_frame()
@@ -397,7 +405,9 @@ def _periods(periods: object) -> list[int]:
     elif isinstance(periods, Iterable):
         items = list(periods)
     else:
-        raise ConfigError(f"periods must be trading-day horizons such as (1, 5, 21), got {periods!r}.")
+        raise ConfigError(
+            f"periods must be trading-day horizons such as (1, 5, 21), got {periods!r}."
+        )
     horizons = [as_int(p, "periods") for p in items]
     if not horizons or any(h < 1 for h in horizons):
         raise ConfigError(f"periods must be trading-day horizons of 1 or more, got {periods!r}.")

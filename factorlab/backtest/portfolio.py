@@ -167,10 +167,16 @@ def backtest(
 
     bench = _benchmark_returns(ds, benchmark, sim.returns.index)
     settings = {
-        "rebalance": schedule, "lag": lag_rows, "long": long, "quantiles": n_quantiles,
-        "top_n": n_top, "short": as_bool(short, "short"), "weighting": weighting,
-        "max_weight": cap, "cost_bps": cost,
-    }  # fmt: skip
+        "rebalance": schedule,
+        "lag": lag_rows,
+        "long": long,
+        "quantiles": n_quantiles,
+        "top_n": n_top,
+        "short": as_bool(short, "short"),
+        "weighting": weighting,
+        "max_weight": cap,
+        "cost_bps": cost,
+    }
     return BacktestResult(
         returns=sim.returns,
         gross_returns=sim.gross_returns,

@@ -46,8 +46,15 @@ FIGURE_UNITS: dict[str, str] = {
 }
 
 _DAYS = 252
-_BUCKETS = {2: "half", 3: "tercile", 4: "quartile", 5: "quintile", 10: "decile", 20: "ventile",
-            100: "percentile"}  # fmt: skip
+_BUCKETS = {
+    2: "half",
+    3: "tercile",
+    4: "quartile",
+    5: "quintile",
+    10: "decile",
+    20: "ventile",
+    100: "percentile",
+}
 
 
 def holding_rule(settings: dict) -> str:

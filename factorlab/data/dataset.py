@@ -160,8 +160,11 @@ class Dataset:
         by_lower = {str(c).lower(): c for c in reversed(choices)}  # the first spelling wins
         key = wanted if wanted in choices else by_lower.get(wanted.lower())
         filled = [c for c in choices if self.meta[c].notna().any()]
-        has = f"ds.meta has values in: {', '.join(map(str, filled))}" if filled else (
-            "ds.meta has no group labels at all")  # fmt: skip
+        has = (
+            f"ds.meta has values in: {', '.join(map(str, filled))}"
+            if filled
+            else ("ds.meta has no group labels at all")
+        )
         if key is None:
             raise ConfigError(
                 f"Cannot {purpose} by {column!r}: ds.meta has no such column ({has}). Use one "
@@ -327,8 +330,14 @@ class Dataset:
         import hashlib
 
         digest = hashlib.sha256()
-        for part in (self.prices, self.volume, self.close, self.fundamentals, self.meta,
-                     self.benchmark):  # fmt: skip
+        for part in (
+            self.prices,
+            self.volume,
+            self.close,
+            self.fundamentals,
+            self.meta,
+            self.benchmark,
+        ):
             if part is not None:
                 digest.update(pd.util.hash_pandas_object(part, index=True).to_numpy().tobytes())
                 labels = part.columns if isinstance(part, pd.DataFrame) else [part.name]
@@ -354,15 +363,23 @@ class Dataset:
         True
         """
         frames: dict[str, pd.DataFrame] = {"prices": self.prices, "meta": self.meta}
-        parts = {"volume": self.volume, "close": self.close, "fundamentals": self.fundamentals,
-                 "benchmark": None if self.benchmark is None else self.benchmark.to_frame()}  # fmt: skip
+        parts = {
+            "volume": self.volume,
+            "close": self.close,
+            "fundamentals": self.fundamentals,
+            "benchmark": None if self.benchmark is None else self.benchmark.to_frame(),
+        }
         frames |= {name: frame for name, frame in parts.items() if frame is not None}
         truth_params = None
         if self.truth is not None:
             truth_params, truth_frames = self.truth.to_saved()
             frames |= truth_frames
-        details = {"source": self.source, "notes": self.notes, "failed": self.failed,
-                   "truth": truth_params}  # fmt: skip
+        details = {
+            "source": self.source,
+            "notes": self.notes,
+            "failed": self.failed,
+            "truth": truth_params,
+        }
         write_folder(frames, details, path, overwrite=overwrite)
 
     # -- display -------------------------------------------------------------------------------

@@ -230,9 +230,7 @@ def _numbers(panel: pd.DataFrame, what: str) -> pd.DataFrame:
     return numeric
 
 
-def _to_previous_trading_day(
-    wide: pd.DataFrame, days: pd.DatetimeIndex, what: str
-) -> pd.DataFrame:
+def _to_previous_trading_day(wide: pd.DataFrame, days: pd.DatetimeIndex, what: str) -> pd.DataFrame:
     """Rows on trading days stay; the others move to the last trading day on or before their
     date, filling only values that day lacks (earliest label first). Rows after the last
     trading day or before the first are dropped, with a note for the former."""

@@ -70,8 +70,17 @@ def _load(source: str | os.PathLike[str], options: dict[str, Any]) -> Dataset:
     if name.lower() == "sample":
         return make_sample(**_only(options, {"n_tickers", "years", "seed"}, "sample"))
     if name.lower() == "yahoo":
-        allowed = {"tickers", "start", "end", "benchmark", "cache_dir", "refresh", "offline",
-                   "progress", "retry"}  # fmt: skip
+        allowed = {
+            "tickers",
+            "start",
+            "end",
+            "benchmark",
+            "cache_dir",
+            "refresh",
+            "offline",
+            "progress",
+            "retry",
+        }
         options = {k: v for k, v in _only(options, allowed, "yahoo").items() if v is not None}
         if "tickers" not in options or options["tickers"] is None:
             raise DataError(

@@ -41,14 +41,20 @@ def clean_prices(prices: object) -> pd.DataFrame:
 
 def clean_volume(volume: object, prices: pd.DataFrame) -> pd.DataFrame:
     """Volume on exactly the prices' dates and tickers, non-negative."""
-    return _companion_panel(volume, prices, "volume", lambda v: (v < 0) | np.isinf(v),
-                            "a finite number of shares, not negative")  # fmt: skip
+    return _companion_panel(
+        volume,
+        prices,
+        "volume",
+        lambda v: (v < 0) | np.isinf(v),
+        "a finite number of shares, not negative",
+    )
 
 
 def clean_close(close: object, prices: pd.DataFrame) -> pd.DataFrame:
     """The traded close on exactly the prices' dates and tickers: positive where given."""
-    return _companion_panel(close, prices, "close", lambda v: (v <= 0) | np.isinf(v),
-                            "a positive, finite price")  # fmt: skip
+    return _companion_panel(
+        close, prices, "close", lambda v: (v <= 0) | np.isinf(v), "a positive, finite price"
+    )
 
 
 def _companion_panel(
@@ -313,11 +319,15 @@ def _day_first_hint(index: pd.DatetimeIndex, given: pd.Index) -> str:
     as text, say that they may be day-first strings read month-first."""
     fix = "pd.to_datetime(strings, format='%d/%m/%Y') (or dayfirst=True)"
     swap = index.day <= 12
-    swapped = pd.to_datetime(pd.DataFrame({
-        "year": index.year,
-        "month": np.where(swap, index.day, index.month),
-        "day": np.where(swap, index.month, index.day),
-    }))  # fmt: skip
+    swapped = pd.to_datetime(
+        pd.DataFrame(
+            {
+                "year": index.year,
+                "month": np.where(swap, index.day, index.month),
+                "day": np.where(swap, index.month, index.day),
+            }
+        )
+    )
     if swapped.is_monotonic_increasing and swap.any():
         telling = swap & (index.day != index.month)  # 01/01 reads the same either way
         example = index[np.argmax(telling if telling.any() else swap)]

@@ -96,8 +96,9 @@ class Scores:
         return plot_scores(self, n=n, ax=ax)
 
     def __repr__(self) -> str:
-        mix = "".join(f"{' - ' if w < 0 else ' + '}{k} {abs(w):.0%}"
-                      for k, w in self.weights.items())  # fmt: skip
+        mix = "".join(
+            f"{' - ' if w < 0 else ' + '}{k} {abs(w):.0%}" for k, w in self.weights.items()
+        )
         mix = mix[3:] if mix.startswith(" + ") else "-" + mix[3:]
         c = self.composite
         scored = int(c.notna().any().sum())

@@ -69,8 +69,9 @@ class Custom:
 
     def __post_init__(self) -> None:
         # papermill and the command line pass "false" as text: read it, never as truthy
-        object.__setattr__(self, "higher_is_better",
-                           as_bool(self.higher_is_better, "higher_is_better"))  # fmt: skip
+        object.__setattr__(
+            self, "higher_is_better", as_bool(self.higher_is_better, "higher_is_better")
+        )
 
     def on(self, ds: Dataset, name: str, until: pd.Timestamp | None = None) -> Custom:
         """This factor's raw values on ``ds``'s days and tickers (exactly; filled if asked),
@@ -139,7 +140,7 @@ def custom_exposure(
             f"{' (after align=' + repr(factor.align) + ')' if factor.align != 'exact' else ''}. "
             "Check its dates and tickers against ds.dates and ds.tickers."
         )
-    covered = present[int(np.argmax(present)):].mean()
+    covered = present[int(np.argmax(present)) :].mean()
     if covered < 0.5 and factor.fill is None:
         warn(
             f"custom factor {name!r} has values on only {covered:.0%} of the days from its first "

@@ -57,8 +57,11 @@ def family_exposure(ds: Dataset, family: str, winsorize: float = 0.01) -> pd.Dat
             "factorlab.data.describe_columns()."
         )
     if len(usable) < len(members):
-        skipped = [f"{m.name} (needs {', '.join(missing_inputs(m, ds))})"
-                   for m in members if m not in usable]  # fmt: skip
+        skipped = [
+            f"{m.name} (needs {', '.join(missing_inputs(m, ds))})"
+            for m in members
+            if m not in usable
+        ]
         warn(f"The {family} exposure leaves out {', '.join(skipped)}: this dataset lacks it.")
     total = pd.DataFrame(0.0, index=ds.prices.index, columns=ds.prices.columns)
     count = total.copy()
@@ -82,8 +85,11 @@ def missing_inputs(metric: Metric, ds: Dataset) -> list[str]:
     missing = [part for part in metric.needs if getattr(ds, part) is None]
     if ds.fundamentals is not None:
         known = ds.fundamentals
-        missing += [f"fundamentals.{c}" for c in metric.columns
-                    if c not in known.columns or known[c].isna().all()]  # fmt: skip
+        missing += [
+            f"fundamentals.{c}"
+            for c in metric.columns
+            if c not in known.columns or known[c].isna().all()
+        ]
     return missing
 
 

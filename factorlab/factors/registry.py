@@ -25,15 +25,17 @@ __all__ = [
 ]
 
 METRICS: tuple[Metric, ...] = (
-    *value.METRICS, *growth.METRICS, *momentum.METRICS, *quality.METRICS, *low_vol.METRICS,
-)  # fmt: skip
+    *value.METRICS,
+    *growth.METRICS,
+    *momentum.METRICS,
+    *quality.METRICS,
+    *low_vol.METRICS,
+)
 
 FAMILIES: tuple[str, ...] = tuple(dict.fromkeys(m.family for m in METRICS))
 
 # Families whose metrics read filed statements: a stock without fundamentals has none of them.
-FUNDAMENTAL_FAMILIES: tuple[str, ...] = tuple(
-    dict.fromkeys(m.family for m in METRICS if m.columns)
-)
+FUNDAMENTAL_FAMILIES: tuple[str, ...] = tuple(dict.fromkeys(m.family for m in METRICS if m.columns))
 
 _BY_NAME = {m.name: m for m in METRICS}
 
@@ -73,10 +75,12 @@ def available() -> pd.DataFrame:
     ['growth', 'low_vol', 'momentum', 'quality', 'value']
     """
     return pd.DataFrame(
-        [(x.family, x.name, x.higher_is_better, x.unit, x.in_family, x.description)
-         for x in METRICS],
+        [
+            (x.family, x.name, x.higher_is_better, x.unit, x.in_family, x.description)
+            for x in METRICS
+        ],
         columns=["family", "metric", "higher_is_better", "unit", "in_family", "description"],
-    )  # fmt: skip
+    )
 
 
 def check_family(family: str) -> None:

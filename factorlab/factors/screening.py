@@ -89,8 +89,10 @@ def screen(
     # Custom values dated after as_of are dropped first; the rest are placed on the whole
     # dataset's calendar (which knows whether a label's day traded), then cut to the window.
     yours = {name: factor.on(ds, name, until=day) for name, factor in read_custom(custom).items()}
-    yours = {name: replace(f, panel=f.panel.loc[recent.dates, recent.tickers])
-             for name, f in yours.items()}  # fmt: skip
+    yours = {
+        name: replace(f, panel=f.panel.loc[recent.dates, recent.tickers])
+        for name, f in yours.items()
+    }
     scores = score(
         recent,
         weights,
@@ -129,8 +131,9 @@ def screen(
     table["rank"] = range(1, len(table) + 1)
     table.index.name = "ticker"
     out = table if count is None else table.head(count)
-    out.attrs.update({"as_of": last, "weights": scores.weights, "excluded": excluded,
-                      "universe": len(table)})  # fmt: skip
+    out.attrs.update(
+        {"as_of": last, "weights": scores.weights, "excluded": excluded, "universe": len(table)}
+    )
     return out
 
 
@@ -171,9 +174,13 @@ def styled(table: pd.DataFrame) -> object:
 
 
 def _reasons(
-    table: pd.DataFrame, known: Dataset, weights: dict[str, float], day: pd.Timestamp,
-    full: Dataset, custom: set[str],
-) -> dict[str, str]:  # fmt: skip
+    table: pd.DataFrame,
+    known: Dataset,
+    weights: dict[str, float],
+    day: pd.Timestamp,
+    full: Dataset,
+    custom: set[str],
+) -> dict[str, str]:
     """Why each unscored ticker has no composite on ``day``."""
     reasons = {}
     delisted = known.meta["delisted"]

@@ -105,7 +105,8 @@ def seed_vs_zscore(ds: Dataset, family: str) -> pd.DataFrame:
     table["z_rank"] = table["z_score"].rank(ascending=False, method="min").astype(int)
     table = table.sort_values("z_rank")
     table.index.name = "ticker"
-    table.attrs["rank_correlation"] = float(table["bucket_score"].corr(table["z_score"],
-                                                                       method="spearman"))  # fmt: skip
+    table.attrs["rank_correlation"] = float(
+        table["bucket_score"].corr(table["z_score"], method="spearman")
+    )
     table.attrs["family"] = family
     return table

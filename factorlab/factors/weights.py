@@ -80,8 +80,10 @@ def parse_weights(
     except OverflowError:
         gross = math.inf
     if not math.isfinite(gross):
-        raise ConfigError(f"The weights {parsed} are too large to add up; use weights such as "
-                          "value=0.5,momentum=0.5.")  # fmt: skip
+        raise ConfigError(
+            f"The weights {parsed} are too large to add up; use weights such as "
+            "value=0.5,momentum=0.5."
+        )
     if gross == 0:
         raise ConfigError("The weights are all zero; give at least one family a weight.")
     if not math.isclose(gross, 1.0, rel_tol=1e-9):

@@ -35,8 +35,16 @@ DEFAULT_MODEL = "llama3.1:8b"
 DEFAULT_HOST = "http://127.0.0.1:11434"
 DEFAULT_OPENAI_URL = "http://127.0.0.1:8080/v1"  # llama.cpp's server
 UNUSABLE = "__unusable__"  # a cache entry recording that the model's answers were unusable
-RATING_COLUMNS = ["ticker", "rating", "confidence", "rationale", "risks", "source", "note",
-                  "unverified"]  # fmt: skip
+RATING_COLUMNS = [
+    "ticker",
+    "rating",
+    "confidence",
+    "rationale",
+    "risks",
+    "source",
+    "note",
+    "unverified",
+]
 
 
 @dataclass
@@ -63,13 +71,19 @@ class Report:
             return mark_unverified(text, self.unverified_numbers)
 
         lines = [f"### Analyst report: {self.kind}", f"*{self.label}*", "", mark(self.summary)]
-        for title, items in (("Strengths", self.strengths), ("Concerns", self.concerns),
-                             ("Suggested checks", self.suggested_checks)):  # fmt: skip
+        for title, items in (
+            ("Strengths", self.strengths),
+            ("Concerns", self.concerns),
+            ("Suggested checks", self.suggested_checks),
+        ):
             if items:
                 lines += ["", f"**{title}**", *(f"- {mark(item)}" for item in items)]
         if self.unverified_numbers:
-            lines += ["", f"*Numbers not found in the figures given to the model: "
-                          f"{', '.join(self.unverified_numbers)}.*"]  # fmt: skip
+            lines += [
+                "",
+                f"*Numbers not found in the figures given to the model: "
+                f"{', '.join(self.unverified_numbers)}.*",
+            ]
         return "\n".join(lines)
 
     def _repr_markdown_(self) -> str:
@@ -136,8 +150,7 @@ class Analyst:
         api_key: str | None = None,
     ) -> None:
         if not isinstance(model, str) or not model.strip():
-            raise ConfigError(f"model must be a model name such as 'llama3.1:8b', got "
-                              f"{model!r}.")  # fmt: skip
+            raise ConfigError(f"model must be a model name such as 'llama3.1:8b', got {model!r}.")
         self.model = model.strip()
         self.timeout_s = as_float(timeout_s, "timeout_s")
         if self.timeout_s <= 0:
@@ -147,17 +160,23 @@ class Analyst:
             self.host = (host or os.environ.get("OLLAMA_HOST") or DEFAULT_HOST).rstrip("/")
             self.transport: Any = OllamaTransport(self.host, self.timeout_s)
         elif backend == "openai":
-            self.host = (base_url or host or os.environ.get("OPENAI_BASE_URL")
-                         or DEFAULT_OPENAI_URL).rstrip("/")  # fmt: skip
+            self.host = (
+                base_url or host or os.environ.get("OPENAI_BASE_URL") or DEFAULT_OPENAI_URL
+            ).rstrip("/")
             self.transport = OpenAITransport(self.host, self.timeout_s, api_key)
         else:
-            raise ConfigError(f"backend must be 'ollama' or 'openai' (any OpenAI-compatible "
-                              f"server), got {backend!r}.")  # fmt: skip
+            raise ConfigError(
+                f"backend must be 'ollama' or 'openai' (any OpenAI-compatible "
+                f"server), got {backend!r}."
+            )
         self.backend = backend
-        self.options = {"temperature": as_float(temperature, "temperature"),
-                        "seed": as_int(seed, "seed"), "num_ctx": as_int(num_ctx, "num_ctx"),
-                        # a degenerate reply (a small model repeating digits) stops here
-                        "num_predict": as_int(max_tokens, "max_tokens")}  # fmt: skip
+        self.options = {
+            "temperature": as_float(temperature, "temperature"),
+            "seed": as_int(seed, "seed"),
+            "num_ctx": as_int(num_ctx, "num_ctx"),
+            # a degenerate reply (a small model repeating digits) stops here
+            "num_predict": as_int(max_tokens, "max_tokens"),
+        }
         self.anonymize = as_bool(anonymize, "anonymize")
         self.use_cache = as_bool(cache, "cache")
         self.cache = AnswerCache(None if cache_dir is None else Path(cache_dir))
@@ -165,8 +184,10 @@ class Analyst:
         self.retries = 0
 
     def __repr__(self) -> str:
-        return (f"Analyst(model={self.model!r}, backend={self.backend!r}, host={self.host!r}, "
-                f"anonymize={self.anonymize})")  # fmt: skip
+        return (
+            f"Analyst(model={self.model!r}, backend={self.backend!r}, host={self.host!r}, "
+            f"anonymize={self.anonymize})"
+        )
 
     # -- is a model there? ------------------------------------------------------------------------
     def available(self) -> bool:
@@ -214,29 +235,47 @@ class Analyst:
                 fallback = fallback or {r["ticker"]: r for r in rule_based_ratings(table)}
                 label = _fallback_label(problem, server.down(problem), self.backend)
                 for facts in batch:
-                    out.append({**fallback[facts["ticker"]], "source": "rule-based",
-                                "note": label, "unverified": []})  # fmt: skip
+                    out.append(
+                        {
+                            **fallback[facts["ticker"]],
+                            "source": "rule-based",
+                            "note": label,
+                            "unverified": [],
+                        }
+                    )
                 continue
             by_ticker = {r["ticker"]: r for r in answer}
             for facts in batch:  # in the table's order; each checked against its own row
                 rating = by_ticker[facts["ticker"]]
-                missing = unverified_numbers(f"{rating['rationale']} {rating['risks']}",
-                                             numbers_of(facts))  # fmt: skip
-                out.append({**rating, "rationale": mark_unverified(rating["rationale"], missing),
-                            "risks": mark_unverified(rating["risks"], missing), "source": "llm",
-                            "note": f"llm: {self.model}", "unverified": missing})  # fmt: skip
+                missing = unverified_numbers(
+                    f"{rating['rationale']} {rating['risks']}", numbers_of(facts)
+                )
+                out.append(
+                    {
+                        **rating,
+                        "rationale": mark_unverified(rating["rationale"], missing),
+                        "risks": mark_unverified(rating["risks"], missing),
+                        "source": "llm",
+                        "note": f"llm: {self.model}",
+                        "unverified": missing,
+                    }
+                )
         frame = pd.DataFrame(out, columns=RATING_COLUMNS)
         fell_back = int((frame["source"] == "rule-based").sum())
-        frame.attrs["status"] = (f"llm: {self.model}" if not fell_back else
-                                 f"{fell_back} of {len(frame)} ratings rule-based"
-                                 + (f" ({server.why})" if server.why else ""))  # fmt: skip
+        frame.attrs["status"] = (
+            f"llm: {self.model}"
+            if not fell_back
+            else f"{fell_back} of {len(frame)} ratings rule-based"
+            + (f" ({server.why})" if server.why else "")
+        )
         return frame
 
     def _rate_batch(
         self, batch: list[dict[str, Any]], server: _Server
     ) -> tuple[list[dict] | None, str]:
-        labels = Labels([r["ticker"] for r in batch], [r.get("name") for r in batch],
-                         self.anonymize)  # fmt: skip
+        labels = Labels(
+            [r["ticker"] for r in batch], [r.get("name") for r in batch], self.anonymize
+        )
         shown = [labels.hide_row(r) for r in batch]
         wanted = [r["ticker"] for r in shown]
         schema = ratings_schema(wanted)
@@ -255,16 +294,21 @@ class Analyst:
             missing = [t for t in wanted if t not in got]
             extra = sorted({t for t in got if t not in wanted or got.count(t) > 1})
             if missing or extra:
-                return (f"every ticker must be rated exactly once; missing: "
-                        f"{', '.join(missing) or 'none'}; extra or repeated: "
-                        f"{', '.join(extra) or 'none'}")  # fmt: skip
+                return (
+                    f"every ticker must be rated exactly once; missing: "
+                    f"{', '.join(missing) or 'none'}; extra or repeated: "
+                    f"{', '.join(extra) or 'none'}"
+                )
             return ""
 
         reply, problem = self._ask(prompt, RatingsReply, server, check, schema)
         if reply is None:
             return None, problem
-        ratings = [labels.restore_rating({**r.model_dump(), "ticker": r.ticker.strip()})
-                   for r in reply.ratings]  # type: ignore[attr-defined]  # fmt: skip
+        assert isinstance(reply, RatingsReply)  # _ask validates against the model it is given
+        ratings = [
+            labels.restore_rating({**r.model_dump(), "ticker": r.ticker.strip()})
+            for r in reply.ratings
+        ]
         return ratings, ""
 
     # -- reports ----------------------------------------------------------------------------------
@@ -287,13 +331,25 @@ class Analyst:
         reply, problem = self._ask(prompt, ReportReply, server)
         if reply is None:
             label = _fallback_label(problem, server.down(problem), self.backend)
-            return Report(kind=found, source="rule-based", label=label,
-                          **rule_based_report(facts, found))  # fmt: skip
+            return Report(
+                kind=found, source="rule-based", label=label, **rule_based_report(facts, found)
+            )
         fields = labels.restore(reply.model_dump())
-        text = " ".join([fields["summary"], *fields["strengths"], *fields["concerns"],
-                         *fields["suggested_checks"]])  # fmt: skip
-        return Report(kind=found, source="llm", label=f"llm: {self.model}",
-                      unverified_numbers=unverified_numbers(text, numbers_of(facts)), **fields)  # fmt: skip
+        text = " ".join(
+            [
+                fields["summary"],
+                *fields["strengths"],
+                *fields["concerns"],
+                *fields["suggested_checks"],
+            ]
+        )
+        return Report(
+            kind=found,
+            source="llm",
+            label=f"llm: {self.model}",
+            unverified_numbers=unverified_numbers(text, numbers_of(facts)),
+            **fields,
+        )
 
     # -- one question, retried once, cached ---------------------------------------------------------
     def _ask(
@@ -307,8 +363,10 @@ class Analyst:
         """The cached answer, else the model's (retried once if unusable); the server is
         checked only when the cache has no answer, so a rerun needs no server at all. The
         server gets ``json_schema`` (default: ``schema``'s) as the reply's format."""
-        messages = [{"role": "system", "content": SYSTEM_PROMPT},
-                    {"role": "user", "content": prompt}]  # fmt: skip
+        messages = [
+            {"role": "system", "content": SYSTEM_PROMPT},
+            {"role": "user", "content": prompt},
+        ]
         format_ = json_schema if json_schema is not None else schema.model_json_schema()
 
         def problem_of(reply: BaseModel) -> str:
@@ -323,8 +381,13 @@ class Analyst:
             problem = problem_of(reply)
             return (None, problem) if problem else (reply, "")
 
-        key = answer_key(backend=self.backend, model=self.model, messages=messages,
-                         schema=format_, options=self.options)  # fmt: skip
+        key = answer_key(
+            backend=self.backend,
+            model=self.model,
+            messages=messages,
+            schema=format_,
+            options=self.options,
+        )
         if self.use_cache:
             cached = self.cache.get(key)
             if isinstance(cached, dict) and UNUSABLE in cached:
@@ -358,9 +421,15 @@ class Analyst:
                 return reply, ""
             if attempt == 0:
                 self.retries += 1
-                messages = [*messages, {"role": "assistant", "content": content},
-                            {"role": "user", "content": f"That reply was not usable: {problem}. "
-                             "Reply again with JSON only, in the requested shape."}]  # fmt: skip
+                messages = [
+                    *messages,
+                    {"role": "assistant", "content": content},
+                    {
+                        "role": "user",
+                        "content": f"That reply was not usable: {problem}. "
+                        "Reply again with JSON only, in the requested shape.",
+                    },
+                ]
         if self.use_cache:  # the same prompt gets the same answer: remember the verdict
             self._remember(key, {UNUSABLE: problem, "reply": content})
         return None, problem
@@ -369,23 +438,28 @@ class Analyst:
         try:
             self.cache.put(key, answer)
         except OSError as err:  # an unwritable cache must not cost the answer itself
-            warnings.warn(f"The analyst's answer could not be cached in {self.cache.root} "
-                          f"({err}); it is used, but a rerun will ask the model again.",
-                          UserWarning, stacklevel=4)  # fmt: skip
+            warnings.warn(
+                f"The analyst's answer could not be cached in {self.cache.root} "
+                f"({err}); it is used, but a rerun will ask the model again.",
+                UserWarning,
+                stacklevel=4,
+            )
 
     # -- a model of one's own -----------------------------------------------------------------------
     def create_model(self, name: str = "factorlab-analyst", base: str | None = None) -> str:
         """Create ``name`` on the server from the shipped Modelfile (its system prompt and
         parameters on top of ``base``, default the Modelfile's). Returns the server's status."""
         if self.backend != "ollama":
-            raise ConfigError("create_model makes an Ollama model; this analyst uses "
-                              f"backend={self.backend!r}.")  # fmt: skip
+            raise ConfigError(
+                f"create_model makes an Ollama model; this analyst uses backend={self.backend!r}."
+            )
         default_base, system, parameters = read_modelfile()
         import ollama
 
         client = ollama.Client(host=self.host, timeout=None)  # creating may pull the base model
-        response = client.create(model=name, from_=base or default_base, system=system,
-                                         parameters=parameters)  # fmt: skip
+        response = client.create(
+            model=name, from_=base or default_base, system=system, parameters=parameters
+        )
         return str(getattr(response, "status", response))
 
 

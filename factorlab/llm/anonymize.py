@@ -50,8 +50,11 @@ class Labels:
     def hide_row(self, row: dict[str, Any]) -> dict[str, Any]:
         if not self.active:
             return row
-        return {k: self.to_label.get(v, v) if k == "ticker" else v
-                for k, v in row.items() if k != "name"}  # fmt: skip
+        return {
+            k: self.to_label.get(v, v) if k == "ticker" else v
+            for k, v in row.items()
+            if k != "name"
+        }
 
     def hide(self, facts: Any) -> Any:
         if not self.active:
@@ -67,8 +70,10 @@ class Labels:
     def restore_rating(self, rating: dict[str, Any]) -> dict[str, Any]:
         if not self.active:
             return rating
-        return {k: self.to_ticker.get(v.strip(), v) if k == "ticker" else self.restore(v)
-                for k, v in rating.items()}  # fmt: skip
+        return {
+            k: self.to_ticker.get(v.strip(), v) if k == "ticker" else self.restore(v)
+            for k, v in rating.items()
+        }
 
     def restore(self, value: Any) -> Any:
         if not self.active:

@@ -71,12 +71,16 @@ def facts_for_rows(table: pd.DataFrame) -> list[dict[str, Any]]:
 def report_kind(obj: object, kind: str | None = None) -> str:
     """``"screen"``, ``"scores"``, ``"backtest"`` or ``"factor"`` for ``obj``."""
     found = (
-        "backtest" if isinstance(obj, BacktestResult)
-        else "factor" if isinstance(obj, FactorReport)
-        else "scores" if isinstance(obj, Scores)
-        else "screen" if isinstance(obj, pd.DataFrame)
+        "backtest"
+        if isinstance(obj, BacktestResult)
+        else "factor"
+        if isinstance(obj, FactorReport)
+        else "scores"
+        if isinstance(obj, Scores)
+        else "screen"
+        if isinstance(obj, pd.DataFrame)
         else None
-    )  # fmt: skip
+    )
     if kind == "alerts" and isinstance(obj, pd.DataFrame):  # a table of fl.monitor's alerts
         if not {"kind", "message", "ticker"} <= set(obj.columns):
             raise ConfigError("kind='alerts' takes the table fl.monitor returns.")
@@ -93,8 +97,13 @@ def report_kind(obj: object, kind: str | None = None) -> str:
 
 def facts_for_report(obj: object, kind: str) -> dict[str, Any]:
     """The figures a report on ``obj`` may cite."""
-    return {"screen": _screen, "scores": _scores, "backtest": _backtest,
-            "factor": _factor, "alerts": _alerts}[kind](obj)  # fmt: skip
+    return {
+        "screen": _screen,
+        "scores": _scores,
+        "backtest": _backtest,
+        "factor": _factor,
+        "alerts": _alerts,
+    }[kind](obj)
 
 
 def _screen(table: pd.DataFrame) -> dict[str, Any]:
@@ -126,12 +135,13 @@ def _scores(scores: Any) -> dict[str, Any]:
         "tickers_scored": len(latest),
         "family_correlations": {
             f"{a}~{b}": _number(latest[a].corr(latest[b]))
-            for i, a in enumerate(scores.weights) for b in list(scores.weights)[i + 1:]
+            for i, a in enumerate(scores.weights)
+            for b in list(scores.weights)[i + 1 :]
             if a in latest and b in latest
         },
         "top_5": facts_for_rows(z_scores.head(5)),
         "bottom_5": facts_for_rows(z_scores.tail(5)),
-    }  # fmt: skip
+    }
 
 
 def _backtest(result: Any) -> dict[str, Any]:
@@ -152,7 +162,7 @@ def _backtest(result: Any) -> dict[str, Any]:
         "settings": {
             k: (v if isinstance(v, str | bool) or v is None else _number(v))
             for k, v in result.settings.items()
-        },  # fmt: skip
+        },
         "benchmark_name": columns[1] if len(columns) > 1 else None,
         **figures,
     }
@@ -165,7 +175,8 @@ def _factor(report: Any) -> dict[str, Any]:
     for period in summary.index:
         row = summary.loc[period]
         per_period[f"{int(period)}d"] = {
-            "ic_mean": _number(row["IC mean"]), "ic_ir": _number(row["IR"]),
+            "ic_mean": _number(row["IC mean"]),
+            "ic_ir": _number(row["IR"]),
             "t_stat_non_overlapping": _number(row["t-stat (non-overlapping)"]),
             "p_value_non_overlapping": _number(row["p-value (non-overlapping)"]),
             "share_positive_pct": _number(row["% positive"] * 100),
@@ -174,7 +185,7 @@ def _factor(report: Any) -> dict[str, Any]:
             "quantile_mean_return_pct": {
                 str(int(q)): _number(v * 100) for q, v in report.quantile_returns[period].items()
             },
-        }  # fmt: skip
+        }
     return {
         "what": "a factor's information coefficient and quantile returns over forward horizons",
         "period": f"{report.ic.index[0]:%Y-%m-%d} to {report.ic.index[-1]:%Y-%m-%d}",
@@ -189,6 +200,8 @@ def _alerts(table: pd.DataFrame) -> dict[str, Any]:
         "what": "alerts from a factor monitor: what changed in scores, ranks and prices",
         "alerts_in_all": len(table),
         "by_kind": {str(k): int(v) for k, v in table["kind"].value_counts().items()},
-        "alerts": [{"ticker": str(r["ticker"]), "kind": str(r["kind"]), "message": str(r["message"])}
-                   for r in shown.to_dict("records")],
-    }  # fmt: skip
+        "alerts": [
+            {"ticker": str(r["ticker"]), "kind": str(r["kind"]), "message": str(r["message"])}
+            for r in shown.to_dict("records")
+        ],
+    }

@@ -52,17 +52,29 @@ def rule_based_ratings(table: pd.DataFrame) -> list[dict[str, Any]]:
         strongest = max(families, key=lambda name: families[name]) if families else None
         weakest = min(families, key=lambda name: families[name]) if families else None
         composite = row.get("composite", np.nan)
-        rationale = (f"Composite score {composite:+.2f} sd puts it at the {p:.0%} percentile."
-                     if pd.notna(composite) else "No composite score: rated HOLD.")  # fmt: skip
+        rationale = (
+            f"Composite score {composite:+.2f} sd puts it at the {p:.0%} percentile."
+            if pd.notna(composite)
+            else "No composite score: rated HOLD."
+        )
         if pd.isna(composite):
             rating, p = "HOLD", 0.5
         if strongest is not None:
             rationale += f" Strongest family: {strongest} ({families[strongest]:+.2f} sd)."
-        risks = (f"Weakest family: {weakest} ({families[weakest]:+.2f} sd)." if weakest
-                 else "No family scores to judge the risks by.")  # fmt: skip
-        out.append({"ticker": str(ticker), "rating": rating,
-                    "confidence": round(min(1.0, abs(p - 0.5) * 2), 2),
-                    "rationale": rationale, "risks": risks})  # fmt: skip
+        risks = (
+            f"Weakest family: {weakest} ({families[weakest]:+.2f} sd)."
+            if weakest
+            else "No family scores to judge the risks by."
+        )
+        out.append(
+            {
+                "ticker": str(ticker),
+                "rating": rating,
+                "confidence": round(min(1.0, abs(p - 0.5) * 2), 2),
+                "rationale": rationale,
+                "risks": risks,
+            }
+        )
     return out
 
 
@@ -79,38 +91,55 @@ def rule_based_report(facts: dict[str, Any], kind: str) -> dict[str, Any]:
         better = (s.get("Sharpe ratio") or 0) > (b.get("Sharpe ratio") or 0)
         strengths = ["Higher Sharpe ratio than the benchmark."] if better else []
         concerns = [] if better else ["No better risk-adjusted return than the benchmark."]
-        concerns.append(f"Costs take {s.get('costs per year_pct')}% a year at "
-                        f"{s.get('turnover per year_x')} times its value traded a year.")  # fmt: skip
-        checks = ["Vary the cost assumption and the rebalance frequency.",
-                  "Check the deflated Sharpe ratio given how many variants were tried."]  # fmt: skip
+        concerns.append(
+            f"Costs take {s.get('costs per year_pct')}% a year at "
+            f"{s.get('turnover per year_x')} times its value traded a year."
+        )
+        checks = [
+            "Vary the cost assumption and the rebalance frequency.",
+            "Check the deflated Sharpe ratio given how many variants were tried.",
+        ]
     elif kind == "factor":
         horizons = facts.get("horizons", {})
         longest = list(horizons)[-1] if horizons else None
         h = horizons.get(longest, {})
-        summary = (f"At {longest} the mean rank IC is {h.get('ic_mean')} (non-overlapping t-stat "
-                   f"{h.get('t_stat_non_overlapping')}), and top minus bottom quantile earns "
-                   f"{h.get('top_minus_bottom_pct')}% per period.")  # fmt: skip
+        summary = (
+            f"At {longest} the mean rank IC is {h.get('ic_mean')} (non-overlapping t-stat "
+            f"{h.get('t_stat_non_overlapping')}), and top minus bottom quantile earns "
+            f"{h.get('top_minus_bottom_pct')}% per period."
+        )
         t = h.get("t_stat_non_overlapping") or 0
         strengths = ["The IC is statistically distinguishable from zero."] if abs(t) > 2 else []
         concerns = [] if abs(t) > 2 else ["The IC is not significant at the 5% level."]
         checks = ["Look at the IC by year and by sector.", "Check turnover and costs."]
     elif kind == "alerts":
         counts = facts.get("by_kind", {})
-        summary = (f"{facts.get('alerts_in_all')} alerts: "
-                   + ", ".join(f"{n} {k}" for k, n in counts.items()) + ".")  # fmt: skip
+        summary = (
+            f"{facts.get('alerts_in_all')} alerts: "
+            + ", ".join(f"{n} {k}" for k, n in counts.items())
+            + "."
+        )
         strengths, concerns = [], ["Alerts report changes; whether they matter needs a look."]
         checks = ["Open the screen for the tickers that entered or left the top."]
     elif kind == "scores":
         top = facts.get("top_5", [{}])[0]
-        summary = (f"{facts.get('tickers_scored')} tickers scored on {facts.get('as_of')}; the "
-                   f"best composite is {top.get('ticker')} at {top.get('composite_z')} sd.")  # fmt: skip
+        summary = (
+            f"{facts.get('tickers_scored')} tickers scored on {facts.get('as_of')}; the "
+            f"best composite is {top.get('ticker')} at {top.get('composite_z')} sd."
+        )
         strengths, concerns = [], ["Scores describe the cross-section, not expected returns."]
         checks = ["Backtest the composite before trusting it."]
     else:
         rows = facts.get("rows", [{}])
-        summary = (f"The screen shows {facts.get('tickers_shown')} tickers; the best composite is "
-                   f"{rows[0].get('ticker')} at {rows[0].get('composite_z')} sd.")  # fmt: skip
+        summary = (
+            f"The screen shows {facts.get('tickers_shown')} tickers; the best composite is "
+            f"{rows[0].get('ticker')} at {rows[0].get('composite_z')} sd."
+        )
         strengths, concerns = [], ["A screen ranks today's figures; it is not a backtest."]
         checks = ["Backtest the composite.", "Check sector concentration."]
-    return {"summary": summary, "strengths": strengths, "concerns": concerns,
-            "suggested_checks": checks}  # fmt: skip
+    return {
+        "summary": summary,
+        "strengths": strengths,
+        "concerns": concerns,
+        "suggested_checks": checks,
+    }

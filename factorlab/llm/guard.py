@@ -43,8 +43,19 @@ _NUMBER = re.compile(
     re.IGNORECASE,
 )
 _HORIZON = re.compile(r"^[-\s]?(?:day|week|month|quarter|year)s?\b", re.IGNORECASE)
-_SCALE = {"k": 1e3, "thousand": 1e3, "m": 1e6, "mn": 1e6, "million": 1e6, "b": 1e9, "bn": 1e9,
-          "billion": 1e9, "t": 1e12, "tn": 1e12, "trillion": 1e12}  # fmt: skip
+_SCALE = {
+    "k": 1e3,
+    "thousand": 1e3,
+    "m": 1e6,
+    "mn": 1e6,
+    "million": 1e6,
+    "b": 1e9,
+    "bn": 1e9,
+    "billion": 1e9,
+    "t": 1e12,
+    "tn": 1e12,
+    "trillion": 1e12,
+}
 _DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 _CONVENTIONAL = re.compile(r"S&P\s*500", re.IGNORECASE)
 
@@ -94,12 +105,16 @@ def numbers_in(text: str) -> list[Found]:
             value = -value
         unit = (match.group("unit") or "").strip().lower()
         scale = _SCALE.get(unit, 1.0)
-        found.append(Found(
-            text=match.group(0).strip(), value=value * scale,
-            tolerance=0.5 * 10.0 ** -len(decimals) * scale,
-            percent=unit in ("%", "percent", "pct"), signed=sign is not None,
-            plain_integer=not decimals and not unit and sign is None,
-        ))  # fmt: skip
+        found.append(
+            Found(
+                text=match.group(0).strip(),
+                value=value * scale,
+                tolerance=0.5 * 10.0 ** -len(decimals) * scale,
+                percent=unit in ("%", "percent", "pct"),
+                signed=sign is not None,
+                plain_integer=not decimals and not unit and sign is None,
+            )
+        )
     return found
 
 
@@ -173,6 +188,9 @@ def _close(found: Found, values: np.ndarray) -> bool:
 def mark_unverified(text: str, unverified: Iterable[str]) -> str:
     """``text`` with each unverified number flagged: ``45.3 [unverified]``."""
     for number in sorted(set(unverified), key=len, reverse=True):
-        text = re.sub(rf"(?<![\w.]){re.escape(number)}(?!\w|\.\d)(?! \[unverified\])",
-                      f"{number} [unverified]", text)  # fmt: skip
+        text = re.sub(
+            rf"(?<![\w.]){re.escape(number)}(?!\w|\.\d)(?! \[unverified\])",
+            f"{number} [unverified]",
+            text,
+        )
     return text

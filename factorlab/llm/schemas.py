@@ -20,8 +20,11 @@ _ABBREVIATIONS = ("vs.", "U.S.", "e.g.", "i.e.", "Inc.", "Corp.", "Co.", "Ltd.",
 def _at_most_two_sentences(text: str) -> str:
     """The first two sentences (a full stop after "vs." or "U.S." does not end one)."""
     text = text.strip()
-    ends = [m.start() for m in _SENTENCE_END.finditer(text)
-            if not text[: m.start()].endswith(_ABBREVIATIONS)]  # fmt: skip
+    ends = [
+        m.start()
+        for m in _SENTENCE_END.finditer(text)
+        if not text[: m.start()].endswith(_ABBREVIATIONS)
+    ]
     return text if len(ends) < 2 else text[: ends[1]].rstrip()
 
 
@@ -62,8 +65,9 @@ else:
     _Risk = _capped_text(200, "the main risk in one sentence")
     _Summary = _capped_text(MOST_CHARS, "three to five sentences on what the figures show")
     _Sentence = _capped_text(250)
-_TEXT_FIELDS = frozenset({"rationale", "risks", "summary", "strengths", "concerns",
-                          "suggested_checks"})  # fmt: skip
+_TEXT_FIELDS = frozenset(
+    {"rationale", "risks", "summary", "strengths", "concerns", "suggested_checks"}
+)
 
 
 class RatingReply(BaseModel):
@@ -100,12 +104,16 @@ class ReportReply(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     summary: _Summary
-    strengths: list[_Sentence] = Field(description="what looks good, one sentence each",
-                                       json_schema_extra={"maxItems": 6})  # fmt: skip
-    concerns: list[_Sentence] = Field(description="what looks weak or fragile, one sentence each",
-                                      json_schema_extra={"maxItems": 6})  # fmt: skip
-    suggested_checks: list[_Sentence] = Field(description="what to test next, one sentence each",
-                                              json_schema_extra={"maxItems": 6})  # fmt: skip
+    strengths: list[_Sentence] = Field(
+        description="what looks good, one sentence each", json_schema_extra={"maxItems": 6}
+    )
+    concerns: list[_Sentence] = Field(
+        description="what looks weak or fragile, one sentence each",
+        json_schema_extra={"maxItems": 6},
+    )
+    suggested_checks: list[_Sentence] = Field(
+        description="what to test next, one sentence each", json_schema_extra={"maxItems": 6}
+    )
 
     @field_validator("strengths", "concerns", "suggested_checks")
     @classmethod
@@ -142,8 +150,11 @@ def non_answers(reply: BaseModel) -> str:
     >>> print(non_answers(RatingsReply(ratings=[one])))
     ratings[0].rationale repeats the schema's description instead of answering; ratings[0].risks says nothing
     """
-    found = [f"{path} {verdict}" for path, text, description, ticker in _texts(reply)
-             if (verdict := _non_answer(text, description, ticker))]  # fmt: skip
+    found = [
+        f"{path} {verdict}"
+        for path, text, description, ticker in _texts(reply)
+        if (verdict := _non_answer(text, description, ticker))
+    ]
     if len(found) > 2:
         return f"{found[0]}; and {len(found) - 1} more texts that answer nothing"
     return "; ".join(found)

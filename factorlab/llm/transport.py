@@ -42,10 +42,16 @@ class OllamaTransport:
             return True, f"up and ready: {model} at {self.address}"
         return False, f"model {model} is not pulled at {self.address} (run `ollama pull {model}`)"
 
-    def chat(self, model: str, messages: list[dict[str, str]], schema: dict[str, Any],
-             options: dict[str, Any]) -> str:  # fmt: skip
-        response = self.client().chat(model=model, messages=messages, format=schema,
-                                      options=options)  # fmt: skip
+    def chat(
+        self,
+        model: str,
+        messages: list[dict[str, str]],
+        schema: dict[str, Any],
+        options: dict[str, Any],
+    ) -> str:
+        response = self.client().chat(
+            model=model, messages=messages, format=schema, options=options
+        )
         return response.message.content or ""
 
     def describe(self, err: Exception, model: str) -> str:
@@ -58,8 +64,7 @@ class OllamaTransport:
             return f"no answer from {self.address} within {self.timeout_s:g} s"
         if isinstance(err, ollama.ResponseError):
             if err.status_code == 404:
-                return (f"model {model} is not pulled at {self.address} (run `ollama pull "
-                        f"{model}`)")  # fmt: skip
+                return f"model {model} is not pulled at {self.address} (run `ollama pull {model}`)"
             return f"the server at {self.address} answered HTTP {err.status_code}: {err.error}"
         return f"{type(err).__name__}: {err}"
 
@@ -81,10 +86,12 @@ class OpenAITransport:
             try:
                 import openai
             except ImportError:
-                raise ConfigError("backend='openai' needs the openai client: pip install "
-                                  "'factorlab[openai]'.") from None  # fmt: skip
-            self._client = openai.OpenAI(base_url=self.address, api_key=self.api_key,
-                                         timeout=self.timeout_s, max_retries=0)  # fmt: skip
+                raise ConfigError(
+                    "backend='openai' needs the openai client: pip install 'factorlab[openai]'."
+                ) from None
+            self._client = openai.OpenAI(
+                base_url=self.address, api_key=self.api_key, timeout=self.timeout_s, max_retries=0
+            )
         return self._client
 
     def check(self, model: str) -> tuple[bool, str]:
@@ -94,11 +101,18 @@ class OpenAITransport:
             return False, self.describe(err, model)
         if model in served or len(served) == 1:  # a one-model server answers to any name
             return True, f"up and ready: {model} at {self.address}"
-        return False, (f"model {model} is not served at {self.address} (it serves "
-                       f"{', '.join(served) or 'nothing'})")  # fmt: skip
+        return False, (
+            f"model {model} is not served at {self.address} (it serves "
+            f"{', '.join(served) or 'nothing'})"
+        )
 
-    def chat(self, model: str, messages: list[dict[str, str]], schema: dict[str, Any],
-             options: dict[str, Any]) -> str:  # fmt: skip
+    def chat(
+        self,
+        model: str,
+        messages: list[dict[str, str]],
+        schema: dict[str, Any],
+        options: dict[str, Any],
+    ) -> str:
         import openai
 
         # OpenAI's own shape first; llama-cpp-python's server takes only "json_object" with a
@@ -106,16 +120,22 @@ class OpenAITransport:
         kinds = [self._format] if self._format else ["json_schema", "json_object"]
         for kind in kinds:
             response_format = (
-                {"type": "json_schema",
-                 "json_schema": {"name": schema.get("title", "reply"), "schema": schema}}
-                if kind == "json_schema" else {"type": "json_object", "schema": schema}
-            )  # fmt: skip
+                {
+                    "type": "json_schema",
+                    "json_schema": {"name": schema.get("title", "reply"), "schema": schema},
+                }
+                if kind == "json_schema"
+                else {"type": "json_object", "schema": schema}
+            )
             try:
                 response = self.client().chat.completions.create(
-                    model=model, messages=messages, temperature=options.get("temperature", 0),
-                    seed=options.get("seed"), response_format=response_format,
+                    model=model,
+                    messages=messages,
+                    temperature=options.get("temperature", 0),
+                    seed=options.get("seed"),
+                    response_format=response_format,
                     max_tokens=options.get("num_predict"),
-                )  # fmt: skip
+                )
             except openai.APIStatusError as err:
                 if kind == "json_schema" and len(kinds) > 1 and "response_format" in str(err):
                     continue
@@ -132,8 +152,10 @@ class OpenAITransport:
         if isinstance(err, openai.APITimeoutError):
             return f"no answer from {self.address} within {self.timeout_s:g} s"
         if isinstance(err, openai.APIConnectionError):
-            return (f"server not reachable at {self.address} (start your OpenAI-compatible "
-                    "server, e.g. llama.cpp's `llama-server`)")  # fmt: skip
+            return (
+                f"server not reachable at {self.address} (start your OpenAI-compatible "
+                "server, e.g. llama.cpp's `llama-server`)"
+            )
         if isinstance(err, openai.NotFoundError):
             return f"model {model} is not served at {self.address} (see {self.address}/models)"
         if isinstance(err, openai.APIStatusError):

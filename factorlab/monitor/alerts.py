@@ -51,18 +51,21 @@ class Thresholds:
         if isinstance(value, str):
             items = [part.split("=", 1) for part in value.replace(";", ",").split(",") if part]
             if any(len(item) != 2 for item in items):
-                raise ConfigError(f"thresholds must look like 'top_n=10,drawdown=0.15', got "
-                                  f"{value!r}.")  # fmt: skip
+                raise ConfigError(
+                    f"thresholds must look like 'top_n=10,drawdown=0.15', got {value!r}."
+                )
             value = {k.strip(): v.strip() for k, v in items}
         if not isinstance(value, dict):
             raise ConfigError(f"thresholds must be a dict or text, got {type(value).__name__}.")
         known = {f.name: f.type for f in fields(cls)}
         unknown = sorted(set(value) - set(known))
         if unknown:
-            raise ConfigError(f"Unknown threshold(s) {', '.join(unknown)}; known: "
-                              f"{', '.join(known)}.")  # fmt: skip
-        parsed: dict[str, Any] = {k: (as_int(v, k) if known[k] == "int" else as_float(v, k))
-                                  for k, v in value.items()}  # fmt: skip
+            raise ConfigError(
+                f"Unknown threshold(s) {', '.join(unknown)}; known: {', '.join(known)}."
+            )
+        parsed: dict[str, Any] = {
+            k: (as_int(v, k) if known[k] == "int" else as_float(v, k)) for k, v in value.items()
+        }
         return cls(**parsed)
 
 
@@ -108,8 +111,11 @@ def monitor(
 
     limits = Thresholds.parse(thresholds)
     end = _trading_day(ds, until, "until") if until is not None else ds.end
-    start = (_trading_day(ds, since, "since") if since is not None
-             else ds.dates[max(ds.dates.get_loc(end) - 21, 0)])  # fmt: skip
+    start = (
+        _trading_day(ds, since, "since")
+        if since is not None
+        else ds.dates[max(ds.dates.get_loc(end) - 21, 0)]
+    )
     if start >= end:
         raise ConfigError(f"since ({start:%Y-%m-%d}) must be before until ({end:%Y-%m-%d}).")
     known = ds.as_of(end)  # nothing after until can reach an alert
@@ -132,8 +138,9 @@ def _trading_day(ds: Dataset, value: object, name: str) -> pd.Timestamp:
     day = as_date(value, name)
     position = ds.dates.searchsorted(day, side="right") - 1
     if position < 0:
-        raise ConfigError(f"{name} ({day:%Y-%m-%d}) is before the data starts "
-                          f"({ds.start:%Y-%m-%d}).")  # fmt: skip
+        raise ConfigError(
+            f"{name} ({day:%Y-%m-%d}) is before the data starts ({ds.start:%Y-%m-%d})."
+        )
     return ds.dates[position]
 
 
@@ -147,15 +154,27 @@ def _membership(before: pd.Series, after: pd.Series, n: int) -> list[dict[str, A
     for side in ("top", "bottom"):
         was, now = _members(before, n, side), _members(after, n, side)
         for ticker in sorted(now - was):
-            out.append({"ticker": ticker, "kind": f"entered {side}",
-                        "before": _rank_or_nan(before, ticker), "after": after[ticker],
-                        "message": f"{ticker} entered the {side} {n} (rank "
-                                   f"{_rank_text(before, ticker)} -> {after[ticker]})"})  # fmt: skip
+            out.append(
+                {
+                    "ticker": ticker,
+                    "kind": f"entered {side}",
+                    "before": _rank_or_nan(before, ticker),
+                    "after": after[ticker],
+                    "message": f"{ticker} entered the {side} {n} (rank "
+                    f"{_rank_text(before, ticker)} -> {after[ticker]})",
+                }
+            )
         for ticker in sorted(was - now):
-            out.append({"ticker": ticker, "kind": f"left {side}",
-                        "before": before[ticker], "after": _rank_or_nan(after, ticker),
-                        "message": f"{ticker} left the {side} {n} (rank {before[ticker]} -> "
-                                   f"{_rank_text(after, ticker)})"})  # fmt: skip
+            out.append(
+                {
+                    "ticker": ticker,
+                    "kind": f"left {side}",
+                    "before": before[ticker],
+                    "after": _rank_or_nan(after, ticker),
+                    "message": f"{ticker} left the {side} {n} (rank {before[ticker]} -> "
+                    f"{_rank_text(after, ticker)})",
+                }
+            )
     return out
 
 
@@ -176,44 +195,72 @@ def _rank_moves(before: pd.Series, after: pd.Series, limit: int) -> list[dict[st
     both = before.index.intersection(after.index)
     change = after[both] - before[both]
     moved = change[change.abs() > limit]
-    return [{"ticker": t, "kind": "rank move", "before": before[t], "after": after[t],
-             "message": f"{t} moved {'up' if d < 0 else 'down'} {abs(d)} places in the composite "
-                        f"rank ({before[t]} -> {after[t]})"}
-            for t, d in moved.items()]  # fmt: skip
+    return [
+        {
+            "ticker": t,
+            "kind": "rank move",
+            "before": before[t],
+            "after": after[t],
+            "message": f"{t} moved {'up' if d < 0 else 'down'} {abs(d)} places in the composite "
+            f"rank ({before[t]} -> {after[t]})",
+        }
+        for t, d in moved.items()
+    ]
 
 
-def _zscore_moves(family: str, before: pd.Series, after: pd.Series, limit: float
-                  ) -> list[dict[str, Any]]:  # fmt: skip
+def _zscore_moves(
+    family: str, before: pd.Series, after: pd.Series, limit: float
+) -> list[dict[str, Any]]:
     change = (after - before).dropna()
     moved = change[change.abs() > limit]
-    return [{"ticker": t, "kind": "zscore move", "family": family, "before": before[t],
-             "after": after[t],
-             "message": f"{t}'s {family} score moved {d:+.2f} sd ({before[t]:+.2f} -> "
-                        f"{after[t]:+.2f})"}
-            for t, d in moved.items()]  # fmt: skip
+    return [
+        {
+            "ticker": t,
+            "kind": "zscore move",
+            "family": family,
+            "before": before[t],
+            "after": after[t],
+            "message": f"{t}'s {family} score moved {d:+.2f} sd ({before[t]:+.2f} -> "
+            f"{after[t]:+.2f})",
+        }
+        for t, d in moved.items()
+    ]
 
 
 def _drawdowns(prices: pd.DataFrame, limit: float) -> list[dict[str, Any]]:
     high, last = prices.max(), prices.ffill().iloc[-1]
     drop = (last / high - 1).dropna()
     deep = drop[drop < -limit]
-    return [{"ticker": t, "kind": "drawdown", "before": high[t], "after": last[t],
-             "message": f"{t} is {-d:.1%} below its high of {high[t]:,.2f} since "
-                        f"{prices.index[0]:%Y-%m-%d}"}
-            for t, d in deep.items()]  # fmt: skip
+    return [
+        {
+            "ticker": t,
+            "kind": "drawdown",
+            "before": high[t],
+            "after": last[t],
+            "message": f"{t} is {-d:.1%} below its high of {high[t]:,.2f} since "
+            f"{prices.index[0]:%Y-%m-%d}",
+        }
+        for t, d in deep.items()
+    ]
 
 
-def _new_fundamentals(ds: Dataset, start: pd.Timestamp, end: pd.Timestamp
-                      ) -> list[dict[str, Any]]:  # fmt: skip
+def _new_fundamentals(ds: Dataset, start: pd.Timestamp, end: pd.Timestamp) -> list[dict[str, Any]]:
     if ds.fundamentals is None:
         return []
     f = ds.fundamentals
     fresh = f[(f["available_at"] > start) & (f["available_at"] <= end)]
-    return [{"ticker": row.ticker, "kind": "new fundamentals", "before": np.nan,
-             "after": np.nan, "message": f"{row.ticker} reported {row.fiscal_period} (period "
-                                         f"ended {row.period_end:%Y-%m-%d}), known from "
-                                         f"{row.available_at:%Y-%m-%d}"}
-            for row in fresh.itertuples()]  # fmt: skip
+    return [
+        {
+            "ticker": row.ticker,
+            "kind": "new fundamentals",
+            "before": np.nan,
+            "after": np.nan,
+            "message": f"{row.ticker} reported {row.fiscal_period} (period "
+            f"ended {row.period_end:%Y-%m-%d}), known from "
+            f"{row.available_at:%Y-%m-%d}",
+        }
+        for row in fresh.itertuples()
+    ]
 
 
 # -- the scheduled command ----------------------------------------------------------------------

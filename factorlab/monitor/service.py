@@ -58,12 +58,25 @@ def run_monitor(
         if state.get("outbox"):
             delivered += _deliver(state, state_path, jsonl, webhook, echo)
         if since is not None and state.get("last_until"):
-            echo(f"factorlab monitor: the state file's last check ({state['last_until']}) "
-                 "sets the start; --since applies only to a first check")  # fmt: skip
+            echo(
+                f"factorlab monitor: the state file's last check ({state['last_until']}) "
+                "sets the start; --since applies only to a first check"
+            )
         while True:
             try:
-                delivered += _check(load, state, state_path, weights, since, thresholds, jsonl,
-                                    webhook, echo, window_days, analyst)  # fmt: skip
+                delivered += _check(
+                    load,
+                    state,
+                    state_path,
+                    weights,
+                    since,
+                    thresholds,
+                    jsonl,
+                    webhook,
+                    echo,
+                    window_days,
+                    analyst,
+                )
             except (ConfigError, ValueError, OSError) as err:
                 if every_s is None:
                     raise
@@ -74,15 +87,30 @@ def run_monitor(
             time.sleep(every_s)
     except KeyboardInterrupt:
         pending = len(_read_state(state_path).get("outbox", []))
-        echo("factorlab monitor: stopped" + (f"; {pending} alert(s) not yet delivered will be "
-                                             "at the next start" if pending else ""))  # fmt: skip
+        echo(
+            "factorlab monitor: stopped"
+            + (
+                f"; {pending} alert(s) not yet delivered will be at the next start"
+                if pending
+                else ""
+            )
+        )
         return delivered
 
 
-def _check(load: Any, state: dict[str, Any], state_path: Path, weights: Weights,
-           since: DateLike | None, thresholds: Thresholds | Mapping[str, float] | str | None,
-           jsonl: Path | None, webhook: str | None,
-           echo: Any, window_days: int | None = None, analyst: Any = None) -> int:  # fmt: skip
+def _check(
+    load: Any,
+    state: dict[str, Any],
+    state_path: Path,
+    weights: Weights,
+    since: DateLike | None,
+    thresholds: Thresholds | Mapping[str, float] | str | None,
+    jsonl: Path | None,
+    webhook: str | None,
+    echo: Any,
+    window_days: int | None = None,
+    analyst: Any = None,
+) -> int:
     ds = load()
     last = state.get("last_until")
     if last is not None and as_date(last, "since") >= ds.end:
@@ -97,23 +125,27 @@ def _check(load: Any, state: dict[str, Any], state_path: Path, weights: Weights,
     seen = set(state.get("sent", []))
     if window_days:  # edge-triggered: a condition is news when it was not active before
         active = set(state.get("active", []))
-        fresh = [a for a in records
-                 if _condition(a) not in active and _key(a) not in seen]  # fmt: skip
+        fresh = [a for a in records if _condition(a) not in active and _key(a) not in seen]
         state["active"] = sorted({_condition(a) for a in records})
     else:
         fresh = [a for a in records if _key(a) not in seen]
     newest = max(filter(None, [last, f"{ds.end:%Y-%m-%d}"]))  # never moves back
-    state.update({"last_until": newest, "sent": [*state.get("sent", []),
-                                                 *(_key(a) for a in fresh)][-5000:],
-                  "outbox": fresh})  # fmt: skip
+    state.update(
+        {
+            "last_until": newest,
+            "sent": [*state.get("sent", []), *(_key(a) for a in fresh)][-5000:],
+            "outbox": fresh,
+        }
+    )
     if analyst is not None and fresh:
         state["outbox_note"] = _paragraph(analyst, fresh)
     _write_state(state_path, state)  # the outbox is on disk before anything is sent
     return _deliver(state, state_path, jsonl, webhook, echo)
 
 
-def _deliver(state: dict[str, Any], state_path: Path, jsonl: Path | None,
-             webhook: str | None, echo: Any) -> int:  # fmt: skip
+def _deliver(
+    state: dict[str, Any], state_path: Path, jsonl: Path | None, webhook: str | None, echo: Any
+) -> int:
     outbox = state.get("outbox", [])
     for alert in outbox:
         echo(f"{alert['date']} {alert['kind']:<17} {alert['message']}")
@@ -185,13 +217,17 @@ def _read_state(path: Path) -> dict[str, Any]:
             "afresh (alerts since the default window will be sent again)."
         ) from err
     shapes: dict[str, type | tuple[type, ...]] = {
-        "last_until": (str, type(None)), "sent": list, "outbox": list,
-    }  # fmt: skip
+        "last_until": (str, type(None)),
+        "sent": list,
+        "outbox": list,
+    }
     if not isinstance(data, dict) or any(
         k in data and not isinstance(data[k], shape) for k, shape in shapes.items()
     ):
-        raise ConfigError(f"The monitor state file {path} is not a factorlab monitor state; "
-                          "delete it to start afresh.")  # fmt: skip
+        raise ConfigError(
+            f"The monitor state file {path} is not a factorlab monitor state; "
+            "delete it to start afresh."
+        )
     return data
 
 

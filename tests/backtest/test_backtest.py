@@ -125,10 +125,12 @@ def test_lag_two_uses_the_signal_of_the_day_before(market):
 
 
 def test_a_held_stock_that_crashes_and_delists_shows_the_loss_and_leaves_cash():
-    ds = _two_stocks({
-        "DIE": [10, 10, 1, np.nan, np.nan, np.nan],  # -90 %, then delisted
-        "OK": [10, 10, 10, 10, 11, 11],
-    })  # fmt: skip
+    ds = _two_stocks(
+        {
+            "DIE": [10, 10, 1, np.nan, np.nan, np.nan],  # -90 %, then delisted
+            "OK": [10, 10, 10, 10, 11, 11],
+        }
+    )
     signal = pd.DataFrame({"DIE": 1.0, "OK": 1.0}, index=ds.dates)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -297,8 +299,11 @@ def test_a_stock_delisting_on_a_rebalance_day_becomes_cash_and_is_reinvested():
 
 def test_a_small_universe_is_not_silently_long_only(market):
     three = fl.Dataset(prices=market.prices.iloc[:, :3])
-    signal = pd.DataFrame(np.random.default_rng(0).normal(size=(len(three.dates), 3)),
-                          index=three.dates, columns=three.tickers)  # fmt: skip
+    signal = pd.DataFrame(
+        np.random.default_rng(0).normal(size=(len(three.dates), 3)),
+        index=three.dates,
+        columns=three.tickers,
+    )
     result = fl.backtest(signal, three, quantiles=5, short=True)
     at_rebalance = result.weights.loc[result.turnover.index]
     # qcut puts the lowest of three in bucket 1 and the highest in bucket 5: one name each.
@@ -360,8 +365,9 @@ def test_the_equal_weight_benchmark_is_the_mean_stock_return(market):
     assert result.benchmark.iloc[0] == 0.0 and result.benchmark.name == "equal-weight universe"
 
 
-@pytest.mark.parametrize(("code", "offset"), [("W", pd.offsets.Week(weekday=4)),
-                                              ("Q", pd.offsets.BQuarterEnd())])  # fmt: skip
+@pytest.mark.parametrize(
+    ("code", "offset"), [("W", pd.offsets.Week(weekday=4)), ("Q", pd.offsets.BQuarterEnd())]
+)
 def test_weekly_and_quarterly_rebalances_fall_on_period_ends(market, code, offset):
     days = fl.backtest(fl.factors.momentum(market), market, rebalance=code).turnover.index
     nxt = market.dates[market.dates.get_indexer(days[1:-1]) + 1]

@@ -32,11 +32,13 @@ def _run(inputs, **kwargs):
 
 @pytest.mark.parametrize("drop_incomplete", [False, True])
 @pytest.mark.parametrize(("block_rows", "threads"), [(1, 1), (7, 1), (64, 3)])
-def test_results_do_not_depend_on_block_size_or_threads(inputs, block_rows, threads,
-                                                        drop_incomplete):  # fmt: skip
+def test_results_do_not_depend_on_block_size_or_threads(
+    inputs, block_rows, threads, drop_incomplete
+):
     whole_values, whole = _run(inputs, block_rows=10_000, drop_incomplete=drop_incomplete)
-    values, cut = _run(inputs, block_rows=block_rows, threads=threads,
-                       drop_incomplete=drop_incomplete)  # fmt: skip
+    values, cut = _run(
+        inputs, block_rows=block_rows, threads=threads, drop_incomplete=drop_incomplete
+    )
     np.testing.assert_array_equal(values, whole_values)
     assert cut.evaluated == whole.evaluated
     assert cut.dropped_incomplete == whole.dropped_incomplete
@@ -58,8 +60,9 @@ def test_forward_returns_of_a_block_equal_the_whole_panels_rows(inputs):
 
 
 def test_forward_returns_are_price_ratios_where_nothing_delists():
-    prices = pd.DataFrame({"A": [10.0, 11.0, 12.1, np.nan, 13.0]},
-                          index=pd.bdate_range("2024-01-01", periods=5))  # fmt: skip
+    prices = pd.DataFrame(
+        {"A": [10.0, 11.0, 12.1, np.nan, 13.0]}, index=pd.bdate_range("2024-01-01", periods=5)
+    )
     out = Forward(prices).into(1)
     np.testing.assert_allclose(out[:, 0], [0.1, 0.1, np.nan, np.nan, np.nan])
     np.testing.assert_allclose(Forward(prices).into(9)[:, 0], [np.nan] * 5)
@@ -70,9 +73,11 @@ def test_an_extreme_return_in_one_bucket_leaves_the_other_buckets_exact(extreme)
     rng = np.random.default_rng(0)
     returns = rng.normal(0, 0.01, (1, 50))
     returns[0, 0] = extreme  # the lowest factor value: bucket 1
-    prices = pd.DataFrame(np.vstack([np.ones(50), 1 + returns]),
-                          index=pd.bdate_range("2024-01-01", periods=2),
-                          columns=[f"T{i:02d}" for i in range(50)])  # fmt: skip
+    prices = pd.DataFrame(
+        np.vstack([np.ones(50), 1 + returns]),
+        index=pd.bdate_range("2024-01-01", periods=2),
+        columns=[f"T{i:02d}" for i in range(50)],
+    )
     values = np.vstack([np.arange(50.0), np.full(50, np.nan)])
     found = cross_sections(values, Forward(prices), [1], 5)
     means = found.bucket_means[1][0]

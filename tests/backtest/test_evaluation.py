@@ -24,8 +24,9 @@ def shared() -> tuple[fl.Dataset, pd.DataFrame]:
     skill = rng.normal(size=(160, 40))
     returns = 0.002 * skill + rng.normal(0, 0.02, (160, 40))
     prices = pd.DataFrame(50 * np.cumprod(1 + returns, axis=0), index=dates, columns=tickers)
-    factor = pd.DataFrame(np.roll(skill, 1, axis=0) + rng.normal(0, 1, (160, 40)),
-                          index=dates, columns=tickers)  # fmt: skip
+    factor = pd.DataFrame(
+        np.roll(skill, 1, axis=0) + rng.normal(0, 1, (160, 40)), index=dates, columns=tickers
+    )
     return fl.Dataset(prices=prices), factor
 
 
@@ -37,9 +38,13 @@ def _alphalens(factor: pd.DataFrame, prices: pd.DataFrame, periods, quantiles):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         data = al.utils.get_clean_factor_and_forward_returns(
-            stacked, prices, periods=periods, quantiles=quantiles, filter_zscore=None,
+            stacked,
+            prices,
+            periods=periods,
+            quantiles=quantiles,
+            filter_zscore=None,
             max_loss=1.0,
-        )  # fmt: skip
+        )
         ic = al.performance.factor_information_coefficient(data)
         raw, _ = al.performance.mean_return_by_quantile(data, demeaned=False)
         demeaned, _ = al.performance.mean_return_by_quantile(data, demeaned=True)
@@ -96,8 +101,9 @@ def test_a_factor_from_the_future_has_ic_near_one_and_a_random_one_near_zero(sha
     ds, _ = shared
     future = ds.prices.shift(-1) / ds.prices - 1
     assert fl.evaluate(future, ds, periods=(1,)).ic[1].mean() > 0.99
-    noise = pd.DataFrame(np.random.default_rng(1).normal(size=ds.prices.shape),
-                         index=ds.dates, columns=ds.tickers)  # fmt: skip
+    noise = pd.DataFrame(
+        np.random.default_rng(1).normal(size=ds.prices.shape), index=ds.dates, columns=ds.tickers
+    )
     summary = fl.evaluate(noise, ds, periods=(1,)).ic_summary()
     assert abs(summary.loc[1, "t-stat (overlapping)"]) < 3
 
@@ -176,8 +182,9 @@ def test_the_loss_table_adds_up_by_hand():
     )
     prices.iloc[3, 2] = np.nan  # C has no price on day 3
     factor = pd.DataFrame({"A": 1.0, "B": 2.0, "C": 3.0}, index=dates)
-    report = fl.evaluate(factor, fl.Dataset(prices=prices), periods=(1, 2), quantiles=2,
-                         drop_incomplete=True)  # fmt: skip
+    report = fl.evaluate(
+        factor, fl.Dataset(prices=prices), periods=(1, 2), quantiles=2, drop_incomplete=True
+    )
     loss = report.loss["rows"]
     assert loss["factor values"] == 30
     assert loss["no price that day"] == 1
@@ -190,8 +197,10 @@ def test_the_loss_table_adds_up_by_hand():
 
 def test_a_stock_delisting_within_the_horizon_realizes_its_last_price():
     dates = pd.bdate_range("2024-01-01", periods=6)
-    prices = pd.DataFrame({"D": [10.0, 10, 6, np.nan, np.nan, np.nan], "H": [10.0, 10, 11, np.nan, 12, 12]},
-                          index=dates)  # fmt: skip
+    prices = pd.DataFrame(
+        {"D": [10.0, 10, 6, np.nan, np.nan, np.nan], "H": [10.0, 10, 11, np.nan, 12, 12]},
+        index=dates,
+    )
     meta = pd.DataFrame({"delisted": pd.to_datetime([dates[2], None])}, index=["D", "H"])
     ds = fl.Dataset(prices=prices, meta=meta)
     with pytest.warns(UserWarning, match="could not be evaluated"):  # six days, a 3-day horizon
@@ -204,8 +213,11 @@ def test_a_stock_delisting_within_the_horizon_realizes_its_last_price():
 
 
 def test_a_random_signal_has_no_significant_spread_on_the_sample(sample):
-    noise = pd.DataFrame(np.random.default_rng(7).normal(size=sample.prices.shape),
-                         index=sample.dates, columns=sample.tickers)  # fmt: skip
+    noise = pd.DataFrame(
+        np.random.default_rng(7).normal(size=sample.prices.shape),
+        index=sample.dates,
+        columns=sample.tickers,
+    )
     spread = fl.evaluate(noise, sample, periods=(21,)).spread.loc[21]
     assert abs(spread["mean"]) < 2 * spread["std error"]
 
@@ -226,7 +238,11 @@ def test_parity_with_alphalens_holds_for_other_quantiles_periods_and_missing_val
 
 def test_the_non_overlapping_t_statistic_is_smaller_for_long_horizons(sample):
     summary = fl.evaluate(fl.factors.momentum(sample), sample, periods=(21,)).ic_summary()
-    assert 0 < summary.loc[21, "t-stat (non-overlapping)"] < summary.loc[21, "t-stat (overlapping)"] / 2
+    assert (
+        0
+        < summary.loc[21, "t-stat (non-overlapping)"]
+        < summary.loc[21, "t-stat (overlapping)"] / 2
+    )
 
 
 def test_evaluate_names_bad_inputs(shared, small_sample):

@@ -72,8 +72,9 @@ def test_each_t_statistic_has_its_own_p_value(sample):
             ("non-overlapping", "dates (non-overlapping)"),
         ):
             t, n = row[f"t-stat ({kind})"], row[count]
-            assert row[f"p-value ({kind})"] == pytest.approx(2 * stats.t.sf(abs(t), n - 1),
-                                                             rel=1e-6)  # fmt: skip
+            assert row[f"p-value ({kind})"] == pytest.approx(
+                2 * stats.t.sf(abs(t), n - 1), rel=1e-6
+            )
     # At one day the two coincide; at 21 days the overlapping p-value is far smaller (the
     # issue saw 4.7e-63 beside a non-overlapping t of 3.6).
     assert summary.loc[1, "p-value (non-overlapping)"] == summary.loc[1, "p-value (overlapping)"]

@@ -55,8 +55,16 @@ def test_agrees_with_empyrical(daily, market, column):
 
 
 def test_a_dataframe_gives_one_figure_per_column_equal_to_each_series(daily, market):
-    for func in (m.cagr, m.annual_volatility, m.sharpe_ratio, m.sortino_ratio, m.max_drawdown,
-                 m.calmar_ratio, m.hit_rate, m.probabilistic_sharpe_ratio):  # fmt: skip
+    for func in (
+        m.cagr,
+        m.annual_volatility,
+        m.sharpe_ratio,
+        m.sortino_ratio,
+        m.max_drawdown,
+        m.calmar_ratio,
+        m.hit_rate,
+        m.probabilistic_sharpe_ratio,
+    ):
         table = func(daily)
         assert isinstance(table, pd.Series) and list(table.index) == list(daily.columns)
         for column in daily:

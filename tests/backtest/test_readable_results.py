@@ -39,7 +39,10 @@ def test_backtest_repr_is_one_line_with_rule_and_figures(market, scores):
 def test_the_holding_rule_is_in_the_repr_the_stats_header_and_the_plot_title(market, scores):
     result = fl.backtest(scores, market, top_n=8, short=True, weighting="cap", lag=2)
     assert "top 8 long, bottom 8 short, cap-weighted, lag 2, 10 bps" in repr(result)
-    assert result.stats().columns.name == "top 8 long, bottom 8 short, cap-weighted, monthly, lag 2, 10 bps"
+    assert (
+        result.stats().columns.name
+        == "top 8 long, bottom 8 short, cap-weighted, monthly, lag 2, 10 bps"
+    )
     assert "top 8 long" in result.stats().to_string().splitlines()[0]
     fig = result.plot()
     assert fig.axes[0].get_title() == f"Backtest, {result.rule}: net of costs"
@@ -86,8 +89,12 @@ def test_compare_repr_names_the_best_and_its_stats_keep_trading_rows(market, sco
     assert "\n" not in text and text.startswith("<Comparison of 3 (composite, momentum, raw), ")
     assert "best Sharpe" in text
     table = comparison.stats()
-    for row in ("turnover per rebalance", "turnover per year", "costs per year",
-                "average holdings"):  # fmt: skip
+    for row in (
+        "turnover per rebalance",
+        "turnover per year",
+        "costs per year",
+        "average holdings",
+    ):
         assert row in table.index
     # Over the same days, each backtest's rows equal its own stats().
     alone = a.stats()
@@ -113,9 +120,17 @@ def test_a_fractional_cost_asks_whether_basis_points_were_meant(market, scores):
 
 @pytest.mark.parametrize(
     ("alias", "same_as"),
-    [("ME", "M"), ("BME", "M"), ("monthly", "M"), ("QE", "Q"), ("quarterly", "Q"),
-     ("W-FRI", "W"), ("weekly", "W"), ("daily", 1)],
-)  # fmt: skip
+    [
+        ("ME", "M"),
+        ("BME", "M"),
+        ("monthly", "M"),
+        ("QE", "Q"),
+        ("quarterly", "Q"),
+        ("W-FRI", "W"),
+        ("weekly", "W"),
+        ("daily", 1),
+    ],
+)
 def test_pandas_aliases_and_words_rebalance_like_the_codes(market, scores, alias, same_as):
     got = fl.backtest(scores, market, rebalance=alias)
     want = fl.backtest(scores, market, rebalance=same_as)

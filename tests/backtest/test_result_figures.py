@@ -94,8 +94,12 @@ def test_family_correlations_are_the_mean_month_end_spearman_correlation(lab):
     table = scores.family_correlations()
     names = list(scores.components)
     month_ends = scores.composite.groupby(scores.composite.index.to_period("M")).tail(1).index
-    per_month = [pd.DataFrame({n: scores.components[n].loc[day] for n in names}).dropna()
-                 .corr(method="spearman") for day in month_ends]  # fmt: skip
+    per_month = [
+        pd.DataFrame({n: scores.components[n].loc[day] for n in names})
+        .dropna()
+        .corr(method="spearman")
+        for day in month_ends
+    ]
     per_month = [c for c in per_month if c.notna().all().all()]
     expected = sum(per_month) / len(per_month)
     np.testing.assert_allclose(table.to_numpy(), expected.to_numpy(), atol=1e-12)
@@ -105,10 +109,14 @@ def test_family_correlations_are_the_mean_month_end_spearman_correlation(lab):
 def test_sector_shares_compare_the_selection_with_the_universe(lab):
     table = fl.screen(lab, top=12)
     shares = fl.factors.sector_shares(table, lab.meta)
-    assert shares["selection"].sum() == pytest.approx(1) and shares["universe"].sum() == pytest.approx(1)
+    assert shares["selection"].sum() == pytest.approx(1) and shares[
+        "universe"
+    ].sum() == pytest.approx(1)
     for sector in shares.index:
         assert shares.loc[sector, "selection"] == pytest.approx((table["sector"] == sector).mean())
-        assert shares.loc[sector, "universe"] == pytest.approx((lab.meta["sector"] == sector).mean())
+        assert shares.loc[sector, "universe"] == pytest.approx(
+            (lab.meta["sector"] == sector).mean()
+        )
     assert shares["universe"].is_monotonic_increasing
 
 

@@ -25,18 +25,22 @@ def test_a_single_cost_level_may_be_a_number(small_sample):
 
 
 def test_the_deflated_sharpe_can_judge_returns_over_the_benchmark(small_sample):
-    runs = {f: fl.backtest(fl.factors.family_exposure(small_sample, f), small_sample)
-            for f in ("value", "momentum")}  # fmt: skip
+    runs = {
+        f: fl.backtest(fl.factors.family_exposure(small_sample, f), small_sample)
+        for f in ("value", "momentum")
+    }
     comparison = fl.compare(runs)
     active = comparison.deflated_sharpe(active=True)
     total = comparison.deflated_sharpe()
-    over = pd.DataFrame({f: r.returns - r.benchmark.reindex(r.returns.index).fillna(0.0)
-                         for f, r in runs.items()}).dropna()  # fmt: skip
+    over = pd.DataFrame(
+        {f: r.returns - r.benchmark.reindex(r.returns.index).fillna(0.0) for f, r in runs.items()}
+    ).dropna()
     sharpe = sharpe_ratio(over)
     assert active.attrs["active"] and not total.attrs["active"]
     pd.testing.assert_series_equal(active["Sharpe ratio"], sharpe, check_names=False)
-    pd.testing.assert_series_equal(active["PSR (vs 0)"], probabilistic_sharpe_ratio(over),
-                                   check_names=False)  # fmt: skip
+    pd.testing.assert_series_equal(
+        active["PSR (vs 0)"], probabilistic_sharpe_ratio(over), check_names=False
+    )
     expected_dsr = deflated_sharpe_ratio(over, 2, float(sharpe.var()))
     pd.testing.assert_series_equal(active["DSR"], expected_dsr, check_names=False)
     assert not np.allclose(active["Sharpe ratio"], total["Sharpe ratio"])

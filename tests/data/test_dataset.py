@@ -410,9 +410,13 @@ def test_a_close_panel_must_match_the_prices_and_be_positive(tiny_parts):
 
 def test_the_fingerprint_changes_with_one_price_or_one_filing(small_sample):
     def rebuilt(**changes):
-        parts = {"prices": small_sample.prices, "volume": small_sample.volume,
-                 "fundamentals": small_sample.fundamentals, "meta": small_sample.meta,
-                 "benchmark": small_sample.benchmark}  # fmt: skip
+        parts = {
+            "prices": small_sample.prices,
+            "volume": small_sample.volume,
+            "fundamentals": small_sample.fundamentals,
+            "meta": small_sample.meta,
+            "benchmark": small_sample.benchmark,
+        }
         return fl.Dataset(**{**parts, **changes})
 
     same = rebuilt().fingerprint()

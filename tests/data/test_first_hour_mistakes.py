@@ -10,8 +10,9 @@ import factorlab as fl
 
 
 def _prices(index) -> pd.DataFrame:
-    return pd.DataFrame({"A": np.linspace(10, 11, len(index)), "B": np.linspace(20, 19, len(index))},
-                        index=index)  # fmt: skip
+    return pd.DataFrame(
+        {"A": np.linspace(10, 11, len(index)), "B": np.linspace(20, 19, len(index))}, index=index
+    )
 
 
 def test_day_first_strings_read_month_first_are_named_with_the_format_to_use():

@@ -166,8 +166,11 @@ def test_the_exact_error_warns_that_weekdays_off_the_calendar_may_be_another_cal
     weekday = market.dates[100]
     trimmed = fl.Dataset(prices=market.prices.drop(index=weekday))
     panel = pd.DataFrame({ticker: [1.0]}, index=[weekday])
-    with pytest.raises(fl.DataError, match=r"1 of them are weekdays within the data .* compute "
-                                           r"the signal from this dataset instead"):  # fmt: skip
+    with pytest.raises(
+        fl.DataError,
+        match=r"1 of them are weekdays within the data .* compute "
+        r"the signal from this dataset instead",
+    ):
         fl.backtest(panel, trimmed)
 
 

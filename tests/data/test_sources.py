@@ -53,8 +53,9 @@ def test_an_option_the_source_does_not_take_is_named():
 def test_any_source_can_be_restricted_to_tickers_and_dates(small_sample, tmp_path):
     small_sample.save(tmp_path / "lab")
     alive = small_sample.prices.loc["2022-01-03"].dropna().index[:3].tolist()
-    part = fl.load_dataset(str(tmp_path / "lab"), tickers=alive, start="2022-01-01",
-                           end="2022-06-30")  # fmt: skip
+    part = fl.load_dataset(
+        str(tmp_path / "lab"), tickers=alive, start="2022-01-01", end="2022-06-30"
+    )
     assert part.tickers == alive
     assert part.start >= pd.Timestamp("2022-01-01") and part.end <= pd.Timestamp("2022-06-30")
     whole = fl.load_dataset("sample", n_tickers=20, years=3, tickers=None, start="", end=None)

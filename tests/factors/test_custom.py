@@ -43,15 +43,19 @@ def test_a_custom_panel_is_winsorized_standardized_and_signed_like_a_metric(mark
 
 
 def test_a_bare_panel_is_higher_is_better_and_neutralizes_like_a_family(market, reversal):
-    scores = fl.score(market, weights={"reversal": 1.0}, custom={"reversal": -reversal},
-                      neutralize="sector")  # fmt: skip
+    scores = fl.score(
+        market, weights={"reversal": 1.0}, custom={"reversal": -reversal}, neutralize="sector"
+    )
     day = scores.composite.index[-1]
     by_sector = scores.composite.loc[day].groupby(market.meta["sector"]).mean()
     # demeaned within sectors, then standardized: every sector's mean is (near) zero
     assert by_sector.abs().max() < 0.6
-    flipped = fl.score(market, weights={"reversal": 1.0},
-                       custom={"reversal": fl.factors.Custom(reversal, higher_is_better=False)},
-                       neutralize="sector")  # fmt: skip
+    flipped = fl.score(
+        market,
+        weights={"reversal": 1.0},
+        custom={"reversal": fl.factors.Custom(reversal, higher_is_better=False)},
+        neutralize="sector",
+    )
     pd.testing.assert_frame_equal(scores.composite, flipped.composite)
 
 
@@ -79,15 +83,15 @@ def test_custom_factor_mistakes_are_named(market, reversal):
     with pytest.raises(fl.ConfigError, match=r"custom=\{'reversal': my_panel\}"):
         fl.score(market, weights={"value": 0.5, "reversal": 0.5})
     with pytest.raises(fl.DataError, match="custom factor 'reversal' has tickers"):
-        fl.score(market, weights={"reversal": 1.0},
-                 custom={"reversal": reversal.assign(NOPE=1.0)})  # fmt: skip
+        fl.score(market, weights={"reversal": 1.0}, custom={"reversal": reversal.assign(NOPE=1.0)})
 
 
 def test_the_screen_shows_a_custom_factor_and_says_who_lacks_it(market, reversal):
     holes = reversal.copy()
     holes.iloc[:, :3] = np.nan
-    table = fl.screen(market, top=None, weights={"value": 0.5, "reversal": 0.5},
-                      custom={"reversal": holes})  # fmt: skip
+    table = fl.screen(
+        market, top=None, weights={"value": 0.5, "reversal": 0.5}, custom={"reversal": holes}
+    )
     last = table.attrs["as_of"]
     assert {"reversal", "reversal_score", "value_score"} <= set(table.columns)
     scored = table.index[0]
@@ -109,8 +113,7 @@ def test_the_screen_as_of_a_past_date_never_sees_later_custom_values(market, rev
 
 
 def test_evaluate_and_backtest_take_the_custom_component(market, reversal):
-    scores = fl.score(market, weights={"reversal": 1.0}, custom={"reversal": reversal},
-                      winsorize=0)  # fmt: skip
+    scores = fl.score(market, weights={"reversal": 1.0}, custom={"reversal": reversal}, winsorize=0)
     # Rank IC is unchanged by a z-score (a monotone map per date).
     ours = fl.evaluate(scores.components["reversal"], market, periods=(5,)).ic[5]
     raw = fl.evaluate(reversal, market, periods=(5,)).ic[5]
@@ -122,8 +125,9 @@ def test_evaluate_and_backtest_take_the_custom_component(market, reversal):
 def test_plots_draw_a_custom_family_in_its_own_colour(market, reversal):
     from factorlab.plots import FAMILY_COLORS, family_color
 
-    scores = fl.score(market, weights={"value": 0.5, "reversal": 0.5},
-                      custom={"reversal": reversal})  # fmt: skip
+    scores = fl.score(
+        market, weights={"value": 0.5, "reversal": 0.5}, custom={"reversal": reversal}
+    )
     fig = scores.plot(n=5)
     legend = [text.get_text() for text in fig.axes[0].get_legend().get_texts()]
     assert legend == ["value", "reversal", "composite"]
@@ -133,8 +137,9 @@ def test_plots_draw_a_custom_family_in_its_own_colour(market, reversal):
 
 
 def test_the_explorer_has_a_slider_for_each_custom_factor(market, reversal):
-    explorer = fl.widgets.explore(market, debounce_s=0, custom={"reversal": reversal},
-                                  weights="value=0.5,reversal=0.5")  # fmt: skip
+    explorer = fl.widgets.explore(
+        market, debounce_s=0, custom={"reversal": reversal}, weights="value=0.5,reversal=0.5"
+    )
     assert list(explorer.weights) == ["value", "growth", "momentum", "reversal"]
     assert explorer.weights["reversal"].value == 0.5
     expected = fl.score(market, weights="value=0.5,reversal=0.5", custom={"reversal": reversal})
@@ -148,28 +153,43 @@ def test_the_explorer_has_a_slider_for_each_custom_factor(market, reversal):
 def test_the_screen_as_of_a_saturday_ignores_a_sunday_month_end_label(market, reversal):
     """A month-end label after as_of must not be pulled back into the screen (it knew more)."""
     monthly = reversal.resample("ME").last()
-    sunday = monthly.index[(monthly.index.day_of_week == 6) & (monthly.index < market.dates[-60])][-1]
+    sunday = monthly.index[(monthly.index.day_of_week == 6) & (monthly.index < market.dates[-60])][
+        -1
+    ]
     saturday = sunday - pd.Timedelta(days=1)
     changed = monthly.copy()
     changed.loc[sunday] = -changed.loc[sunday] * 100
     weights = {"value": 0.5, "reversal": 0.5}
     tables = [
-        fl.screen(market, top=None, as_of=saturday, weights=weights,
-                  custom={"reversal": fl.factors.Custom(m, align="previous", fill="latest")})
+        fl.screen(
+            market,
+            top=None,
+            as_of=saturday,
+            weights=weights,
+            custom={"reversal": fl.factors.Custom(m, align="previous", fill="latest")},
+        )
         for m in (monthly, changed)
-    ]  # fmt: skip
+    ]
     pd.testing.assert_frame_equal(*tables)
 
 
 def test_a_factor_constant_within_sectors_is_not_ranked_after_neutralizing(market):
     sectors = market.meta["sector"].astype("category").cat.codes.astype(float)
     noise = np.random.default_rng(2).normal(0, 1e-15, market.prices.shape)
-    flat = pd.DataFrame(np.broadcast_to(sectors.to_numpy(), market.prices.shape) * (1 + noise),
-                        index=market.dates, columns=market.tickers).where(market.prices.notna())  # fmt: skip
+    flat = pd.DataFrame(
+        np.broadcast_to(sectors.to_numpy(), market.prices.shape) * (1 + noise),
+        index=market.dates,
+        columns=market.tickers,
+    ).where(market.prices.notna())
     for method in ("zscore", "rank"):
         with pytest.warns(UserWarning, match="'?flat'? is constant up to rounding"):
-            scores = fl.score(market, weights={"flat": 1.0}, custom={"flat": flat},
-                              neutralize="sector", method=method)  # fmt: skip
+            scores = fl.score(
+                market,
+                weights={"flat": 1.0},
+                custom={"flat": flat},
+                neutralize="sector",
+                method=method,
+            )
         assert scores.composite.isna().all().all()
 
 
@@ -181,12 +201,16 @@ def test_a_custom_factor_with_no_values_or_sparse_values_says_what_to_do(market,
         fl.score(market, weights={"monthly": 1.0}, custom={"monthly": month_ends})
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        fl.score(market, weights={"monthly": 1.0},
-                 custom={"monthly": fl.factors.Custom(month_ends, fill="latest")})  # fmt: skip
+        fl.score(
+            market,
+            weights={"monthly": 1.0},
+            custom={"monthly": fl.factors.Custom(month_ends, fill="latest")},
+        )
 
 
-@pytest.mark.parametrize("name", ["name", "price", "rank", "composite", "momentum_score",
-                                  "earnings_yield"])  # fmt: skip
+@pytest.mark.parametrize(
+    "name", ["name", "price", "rank", "composite", "momentum_score", "earnings_yield"]
+)
 def test_a_custom_name_that_would_overwrite_a_screen_column_is_refused(market, reversal, name):
     with pytest.raises(fl.ConfigError, match="would share its name with a column of the screen"):
         fl.score(market, weights={name: 1.0}, custom={name: reversal})

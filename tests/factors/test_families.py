@@ -104,10 +104,14 @@ def test_the_library_metrics_reproduce_the_lab_markets_true_exposures(sample):
     growth = fl.factors.metrics(sample, "growth")
     momentum = fl.factors.metrics(sample, "momentum")
     rebuilt = {
-        "value": _family(value["earnings_yield"].loc[month_ends], value["book_to_price"].loc[month_ends]),
-        "growth": _family(growth["revenue_growth"].loc[month_ends], growth["earnings_growth"].loc[month_ends]),
+        "value": _family(
+            value["earnings_yield"].loc[month_ends], value["book_to_price"].loc[month_ends]
+        ),
+        "growth": _family(
+            growth["revenue_growth"].loc[month_ends], growth["earnings_growth"].loc[month_ends]
+        ),
         "momentum": _rank_z(momentum["momentum_12_1"].loc[month_ends]),
-    }  # fmt: skip
+    }
     for name, panel in rebuilt.items():
         pd.testing.assert_frame_equal(
             panel, truth[name], check_freq=False, check_names=False, obj=name

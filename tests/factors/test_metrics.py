@@ -35,9 +35,16 @@ def tiny() -> fl.Dataset:
             ("AAA", "2023-06-30", "2023-08-10", 140.0, -2.0, 57.0, 12.0),
             ("BBB", "2022-12-31", "2023-02-15", 400.0, 40.0, 300.0, 20.0),
         ],
-        columns=["ticker", "period_end", "available_at", "revenue", "net_income",
-                 "book_equity", "shares_outstanding"],
-    )  # fmt: skip
+        columns=[
+            "ticker",
+            "period_end",
+            "available_at",
+            "revenue",
+            "net_income",
+            "book_equity",
+            "shares_outstanding",
+        ],
+    )
     return fl.Dataset(prices=prices, fundamentals=f)
 
 
@@ -79,8 +86,11 @@ def test_rsi_matches_a_worked_example():
     # 14 changes: ten gains of 1 and four losses of 1, then one more gain of 2.
     changes = [1, 1, -1, 1, 1, 1, -1, 1, 1, -1, 1, 1, -1, 1, 2]
     closes = 100 + np.cumsum([0, *changes])
-    ds = fl.Dataset(prices=pd.DataFrame({"X": closes.astype(float)},
-                                        index=pd.bdate_range("2024-01-01", periods=16)))  # fmt: skip
+    ds = fl.Dataset(
+        prices=pd.DataFrame(
+            {"X": closes.astype(float)}, index=pd.bdate_range("2024-01-01", periods=16)
+        )
+    )
     rsi = momentum.rsi(ds)["X"]
     assert rsi.iloc[:14].isna().all()
     first = 100 - 100 / (1 + (10 / 14) / (4 / 14))  # RS = 2.5
@@ -142,18 +152,53 @@ def ten_quarters() -> fl.Dataset:
     ends = pd.date_range("2021-03-31", periods=10, freq="QE")
     income = [-10, -10, -10, -8, -6, -4, 1, 2, 3, 4]
     rows = [
-        ("GRO", end, end + pd.Timedelta(days=30), 100.0 + 10 * q, 0.4 * (100 + 10 * q),
-         income[q] + 5.0, float(income[q]), 500.0, 200.0, 50.0, np.nan if q == 9 else 10.0)
+        (
+            "GRO",
+            end,
+            end + pd.Timedelta(days=30),
+            100.0 + 10 * q,
+            0.4 * (100 + 10 * q),
+            income[q] + 5.0,
+            float(income[q]),
+            500.0,
+            200.0,
+            50.0,
+            np.nan if q == 9 else 10.0,
+        )
         for q, end in enumerate(ends)
-    ]  # fmt: skip
+    ]
     rows += [
-        ("BNK", end, end + pd.Timedelta(days=30), np.nan, np.nan, np.nan,
-         -2.5 if q < 4 else -1.25, 100.0, 0.0, 10.0, 20.0)
+        (
+            "BNK",
+            end,
+            end + pd.Timedelta(days=30),
+            np.nan,
+            np.nan,
+            np.nan,
+            -2.5 if q < 4 else -1.25,
+            100.0,
+            0.0,
+            10.0,
+            20.0,
+        )
         for q, end in enumerate(ends[:8])
-    ]  # fmt: skip
-    f = pd.DataFrame(rows, columns=["ticker", "period_end", "available_at", "revenue",
-                                    "gross_profit", "ebitda", "net_income", "book_equity",
-                                    "total_debt", "cash", "shares_outstanding"])  # fmt: skip
+    ]
+    f = pd.DataFrame(
+        rows,
+        columns=[
+            "ticker",
+            "period_end",
+            "available_at",
+            "revenue",
+            "gross_profit",
+            "ebitda",
+            "net_income",
+            "book_equity",
+            "total_debt",
+            "cash",
+            "shares_outstanding",
+        ],
+    )
     return fl.Dataset(prices=prices, fundamentals=f)
 
 

@@ -29,8 +29,16 @@ def _rewrite_future(ds: fl.Dataset, day: pd.Timestamp, rng: np.random.Generator)
     benchmark.loc[after] *= rng.uniform(0.5, 2.0, after.sum())
     f = ds.fundamentals.copy()
     unknown = f["available_at"] > day
-    flows = ["revenue", "gross_profit", "ebitda", "net_income", "eps", "book_equity",
-             "total_debt", "cash"]  # fmt: skip
+    flows = [
+        "revenue",
+        "gross_profit",
+        "ebitda",
+        "net_income",
+        "eps",
+        "book_equity",
+        "total_debt",
+        "cash",
+    ]
     f.loc[unknown, flows] *= rng.uniform(-3.0, 3.0, (unknown.sum(), len(flows)))
     f.loc[unknown, "shares_outstanding"] *= rng.uniform(0.2, 5.0, unknown.sum())
     later = unknown & (rng.random(len(f)) < 0.3)
@@ -45,8 +53,9 @@ def _rewrite_future(ds: fl.Dataset, day: pd.Timestamp, rng: np.random.Generator)
 @given(position=st.integers(300, 700), seed=st.integers(0, 2**16))
 def test_no_metric_or_family_changes_at_or_before_t_when_the_future_changes(market, position, seed):
     day = market.dates[position]
-    plain = fl.Dataset(market.prices, market.volume, market.fundamentals, market.meta,
-                       market.benchmark)  # fmt: skip
+    plain = fl.Dataset(
+        market.prices, market.volume, market.fundamentals, market.meta, market.benchmark
+    )
     future = _rewrite_future(plain, day, np.random.default_rng(seed))
     assert not future.fundamentals.equals(plain.fundamentals)
     for metric in METRICS:

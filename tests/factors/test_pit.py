@@ -87,8 +87,10 @@ def test_a_dataset_without_fundamentals_says_what_needs_them():
 def test_a_52_53_week_fiscal_calendar_has_no_gaps():
     # Apple's quarter ends: the 2023-04-01 quarter must follow 2022-12-31, not leave a hole.
     ends = ["2022-09-24", "2022-12-31", "2023-04-01", "2023-07-01", "2023-09-30"]
-    rows = [(e, str((pd.Timestamp(e) + pd.Timedelta(days=35)).date()), 10.0 * (i + 1))
-            for i, e in enumerate(ends)]  # fmt: skip
+    rows = [
+        (e, str((pd.Timestamp(e) + pd.Timedelta(days=35)).date()), 10.0 * (i + 1))
+        for i, e in enumerate(ends)
+    ]
     ttm = _ttm(_dataset(rows, days=260))
     assert ttm["2023-08-07"] == 10 + 20 + 30 + 40
     assert ttm["2023-11-06"] == 20 + 30 + 40 + 50

@@ -101,8 +101,11 @@ def test_scores_plot_draws_one_bar_series_per_family_and_labels_tickers(market):
     labels = [t.get_text() for t in ax.get_yticklabels()]
     assert labels[::-1][:5] == scores.latest().index[:5].tolist()
     assert [t.get_text() for t in ax.get_legend().get_texts()] == [
-        "value", "growth", "momentum", "composite"
-    ]  # fmt: skip
+        "value",
+        "growth",
+        "momentum",
+        "composite",
+    ]
     assert "<strong>factorlab Scores</strong>" in scores._repr_html_()
 
 
@@ -112,8 +115,17 @@ def test_scores_plot_draws_one_bar_series_per_family_and_labels_tickers(market):
 def test_screen_lists_the_top_stocks_with_metrics_family_scores_and_rank(market):
     table = fl.screen(market, top=5)
     assert len(table) == 5 and table["rank"].tolist() == [1, 2, 3, 4, 5]
-    for column in ("name", "sector", "price", "earnings_yield", "momentum_12_1",
-                   "value_score", "growth_score", "momentum_score", "composite"):  # fmt: skip
+    for column in (
+        "name",
+        "sector",
+        "price",
+        "earnings_yield",
+        "momentum_12_1",
+        "value_score",
+        "growth_score",
+        "momentum_score",
+        "composite",
+    ):
         assert column in table.columns
     assert table["composite"].is_monotonic_decreasing
     assert table.attrs["as_of"] == market.end
@@ -133,8 +145,11 @@ def test_screen_as_of_uses_only_what_was_known_then(market):
     after.loc[after.index > day] = True
     later = fl.Dataset(
         market.prices.mask(after, market.prices * 2),
-        market.volume, market.fundamentals, market.meta, market.benchmark,
-    )  # fmt: skip
+        market.volume,
+        market.fundamentals,
+        market.meta,
+        market.benchmark,
+    )
     pd.testing.assert_frame_equal(fl.screen(later, top=None, as_of=day), table)
 
 
@@ -142,8 +157,18 @@ def test_screen_says_why_tickers_were_left_out(market):
     table = fl.screen(market, top=None, as_of=market.dates[200])
     reasons = table.attrs["excluded"]
     assert reasons, "early in the data some stocks lack history or fundamentals"
-    assert all(r.startswith(("too little price history", "missing fundamentals", "delisted", "no price", "not listed on"))
-               for r in reasons.values())  # fmt: skip
+    assert all(
+        r.startswith(
+            (
+                "too little price history",
+                "missing fundamentals",
+                "delisted",
+                "no price",
+                "not listed on",
+            )
+        )
+        for r in reasons.values()
+    )
     assert not set(reasons) & set(table.index)
 
 
@@ -190,8 +215,17 @@ def test_a_loss_maker_gets_the_worst_pe_bucket_not_the_cheapest():
         for t, income in (("LOSS", -5.0), ("GAIN", 5.0))
         for q in quarters
     ]
-    f = pd.DataFrame(rows, columns=["ticker", "period_end", "available_at", "net_income",
-                                    "book_equity", "shares_outstanding"])  # fmt: skip
+    f = pd.DataFrame(
+        rows,
+        columns=[
+            "ticker",
+            "period_end",
+            "available_at",
+            "net_income",
+            "book_equity",
+            "shares_outstanding",
+        ],
+    )
     ds = fl.Dataset(prices=prices, fundamentals=f)
     seed = fl.factors.seed_scores(ds, weights="value=1")
     last = seed.components["value"].iloc[-1]
@@ -230,8 +264,11 @@ def test_screen_reports_tickers_not_listed_yet(market):
 
 
 def test_screen_as_of_beyond_the_data_warns_naming_the_date_used(market):
-    with pytest.warns(UserWarning, match=rf"as_of 2099-01-01 is after the data's last day; the "
-                      rf"screen uses {market.end:%Y-%m-%d}"):  # fmt: skip
+    with pytest.warns(
+        UserWarning,
+        match=rf"as_of 2099-01-01 is after the data's last day; the "
+        rf"screen uses {market.end:%Y-%m-%d}",
+    ):
         table = fl.screen(market, as_of="2099-01-01")
     assert table.attrs["as_of"] == market.end
     with warnings.catch_warnings():

@@ -27,18 +27,28 @@ def figures_of(body: dict[str, Any]) -> Any:
 
 
 def chat(content: str) -> tuple[int, dict[str, Any]]:
-    return 200, {"model": "llama3.1:8b", "created_at": "2026-11-28T00:00:00Z",
-                 "message": {"role": "assistant", "content": content}, "done": True,
-                 "done_reason": "stop"}  # fmt: skip
+    return 200, {
+        "model": "llama3.1:8b",
+        "created_at": "2026-11-28T00:00:00Z",
+        "message": {"role": "assistant", "content": content},
+        "done": True,
+        "done_reason": "stop",
+    }
 
 
 def good_ratings(body: dict[str, Any], drop: int = 0, extra: str | None = None) -> tuple[int, Any]:
     """Rate every ticker of the prompt, citing its composite z-score from the figures."""
     rows = figures_of(body)
-    ratings = [{"ticker": r["ticker"], "rating": "BUY" if r.get("composite_z", 0) > 0 else "HOLD",
-                "confidence": 0.6,
-                "rationale": f"Composite score of {r.get('composite_z')} sd. Solid figures.",
-                "risks": "Momentum may fade."} for r in rows]  # fmt: skip
+    ratings = [
+        {
+            "ticker": r["ticker"],
+            "rating": "BUY" if r.get("composite_z", 0) > 0 else "HOLD",
+            "confidence": 0.6,
+            "rationale": f"Composite score of {r.get('composite_z')} sd. Solid figures.",
+            "risks": "Momentum may fade.",
+        }
+        for r in rows
+    ]
     ratings = ratings[drop:]
     if extra:
         ratings.append({**ratings[0], "ticker": extra})
@@ -59,9 +69,16 @@ def edited(reply: Reply, edit: Callable[[list[dict[str, Any]]], Any]) -> Reply:
 
 
 def good_report(body: dict[str, Any]) -> tuple[int, Any]:
-    return chat(json.dumps({"summary": "The figures look steady.", "strengths": ["Diversified."],
-                            "concerns": ["Costs matter."],
-                            "suggested_checks": ["Vary the costs."]}))  # fmt: skip
+    return chat(
+        json.dumps(
+            {
+                "summary": "The figures look steady.",
+                "strengths": ["Diversified."],
+                "concerns": ["Costs matter."],
+                "suggested_checks": ["Vary the costs."],
+            }
+        )
+    )
 
 
 def good(body: dict[str, Any]) -> tuple[int, Any]:
@@ -88,8 +105,9 @@ class FakeOllama:
         if path == "/api/version":
             return 200, {"version": "0.12.0"}
         if path == "/api/tags":
-            return 200, {"models": [{"model": m, "name": m, "size": 1, "digest": "0"}
-                                    for m in self.models]}  # fmt: skip
+            return 200, {
+                "models": [{"model": m, "name": m, "size": 1, "digest": "0"} for m in self.models]
+            }
         if path == "/api/show":
             if body.get("model") in self.models:
                 return 200, {"modelfile": "FROM x", "parameters": "", "template": ""}
@@ -185,19 +203,31 @@ class FakeOpenAI:
     def answer(self, path: str, body: Any) -> tuple[int, Any]:
         self.requests.append((path, body))
         if path == "/v1/models":
-            return 200, {"object": "list", "data": [
-                {"id": m, "object": "model", "created": 0, "owned_by": "test"}
-                for m in self.models]}  # fmt: skip
+            return 200, {
+                "object": "list",
+                "data": [
+                    {"id": m, "object": "model", "created": 0, "owned_by": "test"}
+                    for m in self.models
+                ],
+            }
         if path == "/v1/chat/completions":
             reply = self.replies.pop(0) if self.replies else good
             status, payload = reply(_as_ollama(body))
             if status != 200:
                 return status, {"error": {"message": str(payload.get("error")), "type": "x"}}
-            return 200, {"id": "c1", "object": "chat.completion", "created": 0,
-                         "model": body.get("model"), "choices": [
-                             {"index": 0, "finish_reason": "stop",
-                              "message": {"role": "assistant",
-                                          "content": payload["message"]["content"]}}]}  # fmt: skip
+            return 200, {
+                "id": "c1",
+                "object": "chat.completion",
+                "created": 0,
+                "model": body.get("model"),
+                "choices": [
+                    {
+                        "index": 0,
+                        "finish_reason": "stop",
+                        "message": {"role": "assistant", "content": payload["message"]["content"]},
+                    }
+                ],
+            }
         return 404, {"error": {"message": f"no route {path}", "type": "not_found"}}
 
 

@@ -58,8 +58,12 @@ def test_good_replies_rate_every_ticker_once_with_the_models_label(analyst, scre
     batch = list(screen.index[:5])
     assert request["format"]["$defs"]["RatingReply"]["properties"]["ticker"]["enum"] == batch
     assert request["format"]["properties"]["ratings"]["maxItems"] == 5
-    assert request["options"] == {"temperature": 0.0, "seed": 0, "num_ctx": 8192,
-                                  "num_predict": 2048}  # fmt: skip
+    assert request["options"] == {
+        "temperature": 0.0,
+        "seed": 0,
+        "num_ctx": 8192,
+        "num_predict": 2048,
+    }
     assert "Reply with JSON only" in request["messages"][1]["content"]
 
 
@@ -89,9 +93,16 @@ def test_a_missing_and_an_extra_ticker_are_named_in_the_retry(analyst, screen, o
 
 def parroted_ratings(body):
     """What Gemma 3 270M wrote in the real-model check: the schema's descriptions as answers."""
-    ratings = [{"ticker": r["ticker"], "rating": "BUY", "confidence": 1.0,
-                "rationale": "at most two sentences, citing figures from the table",
-                "risks": "the main risk in one sentence"} for r in figures_of(body)]  # fmt: skip
+    ratings = [
+        {
+            "ticker": r["ticker"],
+            "rating": "BUY",
+            "confidence": 1.0,
+            "rationale": "at most two sentences, citing figures from the table",
+            "risks": "the main risk in one sentence",
+        }
+        for r in figures_of(body)
+    ]
     return chat(json.dumps({"ratings": ratings}))
 
 
@@ -132,8 +143,9 @@ def test_an_http_500_falls_back_with_the_reason(analyst, screen, ollama_server):
     assert "HTTP 500" in ratings["note"].iloc[0] and "out of memory" in ratings["note"].iloc[0]
 
 
-def test_a_reply_slower_than_the_timeout_falls_back_without_hanging(ollama_server, screen,
-                                                                     tmp_path):  # fmt: skip
+def test_a_reply_slower_than_the_timeout_falls_back_without_hanging(
+    ollama_server, screen, tmp_path
+):
     analyst = fl.Analyst(host=ollama_server.url, cache_dir=tmp_path, timeout_s=0.5)
     ollama_server.delay_s = 3.0
     start = time.perf_counter()
@@ -144,8 +156,9 @@ def test_a_reply_slower_than_the_timeout_falls_back_without_hanging(ollama_serve
     assert len(ollama_server.chats()) == 1
 
 
-def test_a_rerun_is_served_from_the_cache_with_zero_requests(analyst, screen, ollama_server,
-                                                             tmp_path):  # fmt: skip
+def test_a_rerun_is_served_from_the_cache_with_zero_requests(
+    analyst, screen, ollama_server, tmp_path
+):
     first = analyst.rate(screen)
     report = analyst.report(screen)
     before = len(ollama_server.requests)
@@ -190,8 +203,7 @@ def test_fifty_tickers_in_batches_of_ten_take_five_rating_calls_and_one_report(
     assert sum(p.startswith("Write a short report") for p in prompts) == 1
 
 
-def test_anonymize_keeps_every_ticker_and_name_out_of_the_requests(ollama_server, screen,
-                                                                   tmp_path):  # fmt: skip
+def test_anonymize_keeps_every_ticker_and_name_out_of_the_requests(ollama_server, screen, tmp_path):
     analyst = fl.Analyst(host=ollama_server.url, cache_dir=tmp_path, anonymize=True)
     ratings = analyst.rate(screen)
     report = analyst.report(screen)
@@ -205,8 +217,12 @@ def test_reports_on_each_kind_of_result(analyst, small_sample, screen):
     scores = fl.score(small_sample)
     result = fl.backtest(scores.composite, small_sample)
     factor = fl.evaluate(scores.composite, small_sample, periods=(1, 21))
-    for obj, kind in ((screen, "screen"), (scores, "scores"), (result, "backtest"),
-                      (factor, "factor")):  # fmt: skip
+    for obj, kind in (
+        (screen, "screen"),
+        (scores, "scores"),
+        (result, "backtest"),
+        (factor, "factor"),
+    ):
         report = analyst.report(obj)
         assert report.kind == kind and report.source == "llm"
         assert report.markdown.startswith(f"### Analyst report: {kind}")
@@ -215,9 +231,18 @@ def test_reports_on_each_kind_of_result(analyst, small_sample, screen):
 
 def test_a_report_with_an_invented_number_lists_and_marks_it(analyst, small_sample, ollama_server):
     result = fl.backtest(fl.score(small_sample).composite, small_sample)
-    ollama_server.replies = [lambda body: chat(json.dumps({
-        "summary": "A Sharpe ratio of 9.87 is remarkable.", "strengths": [], "concerns": [],
-        "suggested_checks": []}))]  # fmt: skip
+    ollama_server.replies = [
+        lambda body: chat(
+            json.dumps(
+                {
+                    "summary": "A Sharpe ratio of 9.87 is remarkable.",
+                    "strengths": [],
+                    "concerns": [],
+                    "suggested_checks": [],
+                }
+            )
+        )
+    ]
     report = analyst.report(result)
     assert report.unverified_numbers == ["9.87"]
     assert "9.87 [unverified]" in report.markdown
@@ -241,8 +266,9 @@ def test_bad_input_is_named(analyst):
     with pytest.raises(fl.ConfigError, match="report\\(\\) takes a screen table"):
         analyst.report("not a result")
     with pytest.raises(fl.ConfigError, match="batch_size must be 1 or more"):
-        analyst.rate(fl.screen(fl.load_dataset("sample", n_tickers=20, years=3), top=3),
-                     batch_size=0)  # fmt: skip
+        analyst.rate(
+            fl.screen(fl.load_dataset("sample", n_tickers=20, years=3), top=3), batch_size=0
+        )
     with pytest.raises(fl.ConfigError, match="timeout_s must be positive"):
         fl.Analyst(timeout_s=0)
 
@@ -295,10 +321,13 @@ def test_a_table_without_a_composite_can_still_be_rated_by_the_model(analyst, sc
     assert (analyst.rate(table)["source"] == "llm").all()
 
 
-def test_an_unusable_answer_is_remembered_so_a_rerun_gives_the_same_text(analyst, screen,
-                                                                         ollama_server):  # fmt: skip
-    ollama_server.replies = [lambda body: good_ratings(body, drop=1),
-                             lambda body: good_ratings(body, drop=1)]  # fmt: skip
+def test_an_unusable_answer_is_remembered_so_a_rerun_gives_the_same_text(
+    analyst, screen, ollama_server
+):
+    ollama_server.replies = [
+        lambda body: good_ratings(body, drop=1),
+        lambda body: good_ratings(body, drop=1),
+    ]
     first = analyst.rate(screen, batch_size=12)
     assert (first["source"] == "rule-based").all()
     calls = len(ollama_server.chats())
@@ -308,8 +337,9 @@ def test_an_unusable_answer_is_remembered_so_a_rerun_gives_the_same_text(analyst
     assert again["note"].iloc[0].endswith("(as on the first run; cache=False asks again))")
 
 
-def test_a_cached_answer_that_misses_a_ticker_is_not_trusted(analyst, screen, ollama_server,
-                                                             tmp_path):  # fmt: skip
+def test_a_cached_answer_that_misses_a_ticker_is_not_trusted(
+    analyst, screen, ollama_server, tmp_path
+):
     analyst.rate(screen, batch_size=12)
     (entry,) = list((tmp_path / "answers").rglob("*.json"))
     stored = json.loads(entry.read_text())
@@ -366,8 +396,9 @@ def test_an_unwritable_cache_costs_a_warning_not_the_answer(ollama_server, scree
     assert (ratings["source"] == "llm").all()
 
 
-def test_a_server_error_is_labelled_as_a_failure_not_an_unusable_answer(analyst, screen,
-                                                                       ollama_server):  # fmt: skip
+def test_a_server_error_is_labelled_as_a_failure_not_an_unusable_answer(
+    analyst, screen, ollama_server
+):
     ollama_server.replies = [lambda body: (500, {"error": "out of memory"})]
     ratings = analyst.rate(screen, batch_size=12)
     assert ratings["note"].iloc[0].startswith("rule-based: Ollama failed (the server at")

@@ -11,9 +11,15 @@ from factorlab.llm.fallback import percentiles, rule_based_ratings, rule_based_r
 
 
 def _table(ranks: list[int], universe: int | None) -> pd.DataFrame:
-    table = pd.DataFrame({"composite": [1.0 - 0.1 * r for r in ranks], "rank": ranks,
-                          "value_score": 0.5, "growth_score": -0.25},
-                         index=[f"T{r}" for r in ranks])  # fmt: skip
+    table = pd.DataFrame(
+        {
+            "composite": [1.0 - 0.1 * r for r in ranks],
+            "rank": ranks,
+            "value_score": 0.5,
+            "growth_score": -0.25,
+        },
+        index=[f"T{r}" for r in ranks],
+    )
     if universe:
         table.attrs["universe"] = universe
     return table
@@ -23,8 +29,14 @@ def test_ratings_follow_the_percentile_in_the_universe():
     table = _table([1, 30, 31, 70, 71, 100], universe=100)
     ratings = {r["ticker"]: r["rating"] for r in rule_based_ratings(table)}
     # percentiles: 1.0, 0.707, 0.697, 0.303, 0.293, 0.0
-    assert ratings == {"T1": "BUY", "T30": "BUY", "T31": "HOLD", "T70": "HOLD", "T71": "SELL",
-                       "T100": "SELL"}  # fmt: skip
+    assert ratings == {
+        "T1": "BUY",
+        "T30": "BUY",
+        "T31": "HOLD",
+        "T70": "HOLD",
+        "T71": "SELL",
+        "T100": "SELL",
+    }
 
 
 def test_without_a_universe_the_rank_within_the_table_is_used():
@@ -50,8 +62,12 @@ def test_a_table_without_a_composite_is_named():
 def test_rule_based_reports_summarize_each_kind(small_sample):
     scores = fl.score(small_sample)
     result = fl.backtest(scores.composite, small_sample)
-    for obj, kind in ((result, "backtest"), (fl.evaluate(scores.composite, small_sample), "factor"),
-                      (scores, "scores"), (fl.screen(small_sample, top=5), "screen")):  # fmt: skip
+    for obj, kind in (
+        (result, "backtest"),
+        (fl.evaluate(scores.composite, small_sample), "factor"),
+        (scores, "scores"),
+        (fl.screen(small_sample, top=5), "screen"),
+    ):
         fields = rule_based_report(facts_for_report(obj, kind), kind)
         assert fields["summary"] and fields["suggested_checks"]
         text = " ".join([fields["summary"], *fields["strengths"], *fields["concerns"]])
@@ -84,7 +100,12 @@ def test_a_lone_row_is_a_hold_and_a_missing_composite_says_so():
 def test_a_rationale_keeps_two_sentences_across_abbreviations():
     from factorlab.llm.schemas import RatingReply
 
-    reply = RatingReply(ticker="A", rating="buy", confidence=0.5, risks="r",
-                        rationale="Cheap vs. the U.S. market. Strong growth. Third one.")  # fmt: skip
+    reply = RatingReply(
+        ticker="A",
+        rating="buy",
+        confidence=0.5,
+        risks="r",
+        rationale="Cheap vs. the U.S. market. Strong growth. Third one.",
+    )
     assert reply.rationale == "Cheap vs. the U.S. market. Strong growth."
     assert reply.rating == "BUY"

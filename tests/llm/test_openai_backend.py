@@ -12,8 +12,13 @@ from .conftest import edited, good_ratings
 
 @pytest.fixture
 def analyst(openai_server, tmp_path):
-    return fl.Analyst(model="local-gguf", backend="openai", base_url=openai_server.url,
-                      cache_dir=tmp_path / "answers", timeout_s=5)  # fmt: skip
+    return fl.Analyst(
+        model="local-gguf",
+        backend="openai",
+        base_url=openai_server.url,
+        cache_dir=tmp_path / "answers",
+        timeout_s=5,
+    )
 
 
 def test_ratings_and_a_report_come_from_the_model_with_its_schema(analyst, screen, openai_server):
@@ -33,14 +38,19 @@ def test_ratings_and_a_report_come_from_the_model_with_its_schema(analyst, scree
     assert request["max_tokens"] == 2048  # a runaway reply stops
 
 
-def test_a_missing_ticker_is_retried_and_a_rerun_comes_from_the_cache(analyst, screen,
-                                                                      openai_server, tmp_path):  # fmt: skip
+def test_a_missing_ticker_is_retried_and_a_rerun_comes_from_the_cache(
+    analyst, screen, openai_server, tmp_path
+):
     openai_server.replies = [lambda body: good_ratings(body, drop=1)]
     first = analyst.rate(screen, batch_size=12)
     assert (first["source"] == "llm").all() and analyst.retries == 1
     calls = len(openai_server.requests)
-    again = fl.Analyst(model="local-gguf", backend="openai", base_url=openai_server.url,
-                       cache_dir=tmp_path / "answers")  # fmt: skip
+    again = fl.Analyst(
+        model="local-gguf",
+        backend="openai",
+        base_url=openai_server.url,
+        cache_dir=tmp_path / "answers",
+    )
     assert again.rate(screen, batch_size=12).equals(first)
     assert len(openai_server.requests) == calls
 
@@ -52,13 +62,13 @@ def test_an_invented_number_is_flagged_as_with_ollama(analyst, screen, openai_se
     assert analyst.rate(screen, batch_size=12)["unverified"].iloc[0] == ["45.3"]
 
 
-def test_no_server_and_a_server_error_fall_back_with_their_reasons(screen, tmp_path,
-                                                                  openai_server):  # fmt: skip
+def test_no_server_and_a_server_error_fall_back_with_their_reasons(screen, tmp_path, openai_server):
     gone = fl.Analyst(backend="openai", base_url="http://127.0.0.1:9/v1", cache_dir=tmp_path)
     assert "server not reachable at http://127.0.0.1:9/v1" in gone.status()
     assert (gone.rate(screen)["source"] == "rule-based").all()
-    failing = fl.Analyst(model="local-gguf", backend="openai", base_url=openai_server.url,
-                         cache_dir=tmp_path / "b")  # fmt: skip
+    failing = fl.Analyst(
+        model="local-gguf", backend="openai", base_url=openai_server.url, cache_dir=tmp_path / "b"
+    )
     openai_server.replies = [lambda body: (500, {"error": "out of memory"})]
     note = failing.rate(screen, batch_size=12)["note"].iloc[0]
     assert note.startswith("rule-based: the model server failed (the server at")
@@ -67,8 +77,9 @@ def test_no_server_and_a_server_error_fall_back_with_their_reasons(screen, tmp_p
 
 def test_a_model_the_server_does_not_serve_is_named(openai_server, tmp_path):
     openai_server.models = ["a", "b"]
-    analyst = fl.Analyst(model="c", backend="openai", base_url=openai_server.url,
-                         cache_dir=tmp_path)  # fmt: skip
+    analyst = fl.Analyst(
+        model="c", backend="openai", base_url=openai_server.url, cache_dir=tmp_path
+    )
     assert analyst.status() == f"model c is not served at {openai_server.url} (it serves a, b)"
 
 
@@ -77,8 +88,9 @@ def test_an_unknown_backend_is_named():
         fl.Analyst(backend="bard")
 
 
-def test_a_server_that_takes_only_json_object_gets_the_schema_beside_it(analyst, screen,
-                                                                       openai_server):  # fmt: skip
+def test_a_server_that_takes_only_json_object_gets_the_schema_beside_it(
+    analyst, screen, openai_server
+):
     def refuse_json_schema(body):  # as llama-cpp-python's server does
         return 500, {"error": "response_format.type: Input should be 'text' or 'json_object'"}
 

@@ -15,15 +15,27 @@ from factorlab.llm.schemas import (
 
 
 def rating(**fields) -> RatingReply:
-    base = {"ticker": "AAA", "rating": "BUY", "confidence": 0.5,
-            "rationale": "Composite score of +1.2 sd, cheap at 8x earnings.",
-            "risks": "Margins may fall."}  # fmt: skip
+    base = {
+        "ticker": "AAA",
+        "rating": "BUY",
+        "confidence": 0.5,
+        "rationale": "Composite score of +1.2 sd, cheap at 8x earnings.",
+        "risks": "Margins may fall.",
+    }
     return RatingReply(**{**base, **fields})
 
 
-@pytest.mark.parametrize("risk", ["Leverage.", "The main risk is one client.",
-                                  "The main risk is sentiment.", "The main risk is in one name.",
-                                  "円高。", "Санкции."])  # fmt: skip
+@pytest.mark.parametrize(
+    "risk",
+    [
+        "Leverage.",
+        "The main risk is one client.",
+        "The main risk is sentiment.",
+        "The main risk is in one name.",
+        "円高。",
+        "Санкции.",
+    ],
+)
 def test_short_or_non_english_risks_are_answers(risk):
     assert non_answers(RatingsReply(ratings=[rating(risks=risk)])) == ""
 
@@ -33,8 +45,12 @@ def test_a_ticker_that_is_a_rating_word_is_not_a_non_answer():
 
 
 def test_a_near_copy_of_a_description_is_named_with_its_field():
-    reply = RatingsReply(ratings=[rating(), rating(
-        rationale="At least two sentences, citing figures from the table.")])  # fmt: skip
+    reply = RatingsReply(
+        ratings=[
+            rating(),
+            rating(rationale="At least two sentences, citing figures from the table."),
+        ]
+    )
     assert non_answers(reply) == (
         "ratings[1].rationale repeats the schema's description instead of answering"
     )
@@ -46,14 +62,20 @@ def test_a_bare_ticker_or_an_empty_text_says_nothing():
 
 
 def test_copied_descriptions_in_report_lists_are_found():
-    reply = ReportReply(summary="Steady.", strengths=["what looks good, one sentence each"],
-                        concerns=[], suggested_checks=["Vary the costs."])  # fmt: skip
+    reply = ReportReply(
+        summary="Steady.",
+        strengths=["what looks good, one sentence each"],
+        concerns=[],
+        suggested_checks=["Vary the costs."],
+    )
     assert non_answers(reply).startswith("strengths[0] repeats")
 
 
 def test_many_non_answers_are_summarised_not_listed():
-    copied = rating(rationale="at most two sentences, citing figures from the table",
-                    risks="the main risk in one sentence")  # fmt: skip
+    copied = rating(
+        rationale="at most two sentences, citing figures from the table",
+        risks="the main risk in one sentence",
+    )
     problem = non_answers(RatingsReply(ratings=[copied] * 3))
     assert problem.endswith("and 5 more texts that answer nothing")
 
@@ -82,8 +104,9 @@ def test_text_lengths_are_capped_in_the_schema_so_a_grammar_closes_the_string():
 
 
 def test_a_reply_longer_than_the_caps_still_validates():
-    reply = ReportReply(summary="Long. " * 400, strengths=["Fine."] * 9, concerns=[],
-                        suggested_checks=[])  # fmt: skip
+    reply = ReportReply(
+        summary="Long. " * 400, strengths=["Fine."] * 9, concerns=[], suggested_checks=[]
+    )
     assert len(reply.strengths) == 9
     assert rating(risks="Rates may rise. " * 30).risks == ("Rates may rise. " * 30).strip()
 
@@ -111,6 +134,7 @@ def test_a_text_cut_at_its_cap_loses_its_broken_end():
 
 
 def test_blank_items_in_a_report_list_are_dropped():
-    reply = ReportReply(summary="Steady.", strengths=["", "Diversified."], concerns=[" "],
-                        suggested_checks=[])  # fmt: skip
+    reply = ReportReply(
+        summary="Steady.", strengths=["", "Diversified."], concerns=[" "], suggested_checks=[]
+    )
     assert reply.strengths == ["Diversified."] and reply.concerns == []

@@ -65,10 +65,11 @@ def draw_shocks(
         params.idio_vol_of_log_vol,
     )
     idio_scale = (
-        universe.idio_vol_ann * daily
+        universe.idio_vol_ann
+        * daily
         * np.sqrt(regime)[:, None]  # idiosyncratic risk rises in turbulent markets too
         * np.exp(own_log_vol - params.idio_vol_of_log_vol**2)
-    )  # fmt: skip
+    )
     idio = idio_scale * _unit_t(rng, (n_days, n_tickers), params.tail_df)
 
     common = (

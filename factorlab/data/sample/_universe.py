@@ -179,9 +179,20 @@ _SECTORS: list[tuple] = [
     ),
 ]
 SECTOR_COLUMNS = [
-    "sector", "share", "beta", "vol_ann", "idio_mult", "growth_ann", "net_margin",
-    "gross_margin", "sales_to_price", "book_to_price", "debt_to_equity", "industries", "words",
-]  # fmt: skip
+    "sector",
+    "share",
+    "beta",
+    "vol_ann",
+    "idio_mult",
+    "growth_ann",
+    "net_margin",
+    "gross_margin",
+    "sales_to_price",
+    "book_to_price",
+    "debt_to_equity",
+    "industries",
+    "words",
+]
 
 _STEMS = """
 Acme Apex Aurora Beacon Bluewater Boulder Brightline Cardinal Cascade Cedar Centurion Clearview
@@ -297,8 +308,17 @@ def _pick_ticker(stem: str, word: str, taken: set[str]) -> str:
     """A 3-4 letter ticker read off the name, unique within ``taken`` (which it updates)."""
     s = re.sub("[^A-Z]", "", stem.upper())
     w = re.sub("[^A-Z]", "", word.upper())
-    candidates = [s[:4], s[:3] + w[0], s[:2] + w[:2], s[0] + w[:3], s[:3], s[:3] + w[1],
-                  s[0] + s[2:4] + w[0], s[:2] + w[0] + w[-1], s[0] + s[-1] + w[:2]]  # fmt: skip
+    candidates = [
+        s[:4],
+        s[:3] + w[0],
+        s[:2] + w[:2],
+        s[0] + w[:3],
+        s[:3],
+        s[:3] + w[1],
+        s[0] + s[2:4] + w[0],
+        s[:2] + w[0] + w[-1],
+        s[0] + s[-1] + w[:2],
+    ]
     for candidate in candidates:
         if len(candidate) >= 3 and candidate not in taken:
             taken.add(candidate)

@@ -58,13 +58,19 @@ class SampleTruth:
     def describe(self) -> pd.DataFrame:
         """One row per parameter: its value and what it means."""
         rows = [
-            (f"premium_{name}_ann", value,
-             f"extra return per year for +1 standard deviation of {name} exposure")
+            (
+                f"premium_{name}_ann",
+                value,
+                f"extra return per year for +1 standard deviation of {name} exposure",
+            )
             for name, value in self.premia_ann.items()
-        ]  # fmt: skip
+        ]
         rows += [(name, value, _DESCRIPTIONS.get(name, "")) for name, value in self.noise.items()]
-        rows += [("seed", self.seed, "random seed"), ("n_tickers", self.n_tickers, "tickers"),
-                 ("years", self.years, "years of trading days")]  # fmt: skip
+        rows += [
+            ("seed", self.seed, "random seed"),
+            ("n_tickers", self.n_tickers, "tickers"),
+            ("years", self.years, "years of trading days"),
+        ]
         return pd.DataFrame(rows, columns=["parameter", "value", "meaning"]).set_index("parameter")
 
     def window(self, start: pd.Timestamp, end: pd.Timestamp, tickers: list[str]) -> SampleTruth:
@@ -100,12 +106,15 @@ class SampleTruth:
         correlation = (
             estimate.where(both).rank(axis=1).T.corrwith(true.where(both).rank(axis=1).T)
         ).dropna()
-        return pd.Series({
-            "mean rank correlation": correlation.mean(),
-            "months positive": (correlation > 0).mean(),
-            "months": len(correlation),
-            "planted premium per year": self.premia_ann.get(family, np.nan),
-        }, name=family)  # fmt: skip
+        return pd.Series(
+            {
+                "mean rank correlation": correlation.mean(),
+                "months positive": (correlation > 0).mean(),
+                "months": len(correlation),
+                "planted premium per year": self.premia_ann.get(family, np.nan),
+            },
+            name=family,
+        )
 
     # -- saving with a dataset ------------------------------------------------------------------
     def to_saved(self) -> tuple[dict[str, Any], dict[str, pd.DataFrame]]:

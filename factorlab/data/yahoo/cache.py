@@ -119,8 +119,12 @@ class YahooCache:
         """Write ``frame`` atomically and record it (plus ``covers``, e.g. the start date)."""
         path = self._data(ticker, kind)
         tmp, size = write_temp(path, lambda target: frame.to_parquet(target))
-        record = {"fetched_at": datetime.now(UTC).isoformat(timespec="seconds"), "bytes": size,
-                  "rows": len(frame), **{k: _jsonable(v) for k, v in covers.items()}}  # fmt: skip
+        record = {
+            "fetched_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "bytes": size,
+            "rows": len(frame),
+            **{k: _jsonable(v) for k, v in covers.items()},
+        }
         text = json.dumps(record, sort_keys=True)
         try:
             with self._locked(ticker, kind):

@@ -36,8 +36,12 @@ __all__ = [
 T = TypeVar("T")
 
 #: Columns kept from ``yf.download(auto_adjust=False, actions=True)``, renamed.
-PRICE_FIELDS = {"Adj Close": "adj_close", "Close": "close", "Volume": "volume",
-                "Stock Splits": "split"}  # fmt: skip
+PRICE_FIELDS = {
+    "Adj Close": "adj_close",
+    "Close": "close",
+    "Volume": "volume",
+    "Stock Splits": "split",
+}
 
 #: The statements fetched per ticker: kind -> (Ticker method, frequency). Annual income is
 #: not fetched: it cannot be split into quarters (see statements.py).
@@ -173,10 +177,14 @@ def download_prices(
                 frames[ticker] = frame
                 failed.pop(ticker, None)
                 continue
-            reason = errors.get(ticker) or errors.get("*") or (
-                f"no prices between {start:%Y-%m-%d} and {end:%Y-%m-%d} (unknown or delisted "
-                "ticker, or no trading in that range)"
-            )  # fmt: skip
+            reason = (
+                errors.get(ticker)
+                or errors.get("*")
+                or (
+                    f"no prices between {start:%Y-%m-%d} and {end:%Y-%m-%d} (unknown or delisted "
+                    "ticker, or no trading in that range)"
+                )
+            )
             failed[ticker] = reason
             if is_rate_limit(reason):
                 limited.append(ticker)
@@ -201,11 +209,16 @@ def _download(
         with quiet_yfinance():
             logger.addHandler(capture)
             data = yf.download(
-                list(tickers), start=start.strftime("%Y-%m-%d"),
+                list(tickers),
+                start=start.strftime("%Y-%m-%d"),
                 end=(end + pd.Timedelta(days=1)).strftime("%Y-%m-%d"),  # exclusive in yfinance
-                auto_adjust=False, actions=True, progress=False, threads=True,
-                group_by="column", multi_level_index=True,
-            )  # fmt: skip
+                auto_adjust=False,
+                actions=True,
+                progress=False,
+                threads=True,
+                group_by="column",
+                multi_level_index=True,
+            )
     except Exception as err:  # yfinance raises a handful of types (network, JSON, rate limit)
         return None, {"*": f"{type(err).__name__}: {err}"}
     finally:
@@ -268,8 +281,15 @@ class Details:
     failed: dict[str, str]
 
 
-INFO_FIELDS = ("longName", "shortName", "sector", "industry", "sharesOutstanding", "currency",
-               "exchange")  # fmt: skip
+INFO_FIELDS = (
+    "longName",
+    "shortName",
+    "sector",
+    "industry",
+    "sharesOutstanding",
+    "currency",
+    "exchange",
+)
 
 
 def fetch_details(ticker: str, kinds: Sequence[str], policy: RetryPolicy) -> Details:

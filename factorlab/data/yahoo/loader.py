@@ -113,12 +113,14 @@ def load_yahoo(
     if first > last:
         raise ConfigError(f"start ({first:%Y-%m-%d}) is after end ({last:%Y-%m-%d}).")
     index_symbol = None if benchmark in (None, "", "none", "None") else _symbols(benchmark)[0]
-    refresh, offline, progress = (as_bool(v, n) for v, n in
-                                  ((refresh, "refresh"), (offline, "offline"),
-                                   (progress, "progress")))  # fmt: skip
+    refresh, offline, progress = (
+        as_bool(v, n)
+        for v, n in ((refresh, "refresh"), (offline, "offline"), (progress, "progress"))
+    )
     if refresh and offline:
-        raise ConfigError("refresh=True downloads again and offline=True never downloads; "
-                          "choose one.")  # fmt: skip
+        raise ConfigError(
+            "refresh=True downloads again and offline=True never downloads; choose one."
+        )
     cache = YahooCache(default_cache_dir() if cache_dir is None else cache_dir)
     loader = _Loader(cache, retry or RetryPolicy(), first, last, today, refresh, offline, progress)
     if refresh:
@@ -157,9 +159,16 @@ class _Loader:
     """One load: the cache, the retry policy, the dates, and what happened along the way."""
 
     def __init__(
-        self, cache: YahooCache, retry: RetryPolicy, start: pd.Timestamp, end: pd.Timestamp,
-        today: pd.Timestamp, refresh: bool, offline: bool, progress: bool,
-    ) -> None:  # fmt: skip
+        self,
+        cache: YahooCache,
+        retry: RetryPolicy,
+        start: pd.Timestamp,
+        end: pd.Timestamp,
+        today: pd.Timestamp,
+        refresh: bool,
+        offline: bool,
+        progress: bool,
+    ) -> None:
         self.cache, self.retry = cache, retry
         self.start, self.end, self.today = start, end, today
         self.refresh, self.offline, self.progress = refresh, offline, progress
@@ -195,9 +204,17 @@ class _Loader:
             )
         if self.cache.damaged:
             warnings.warn(f"Yahoo cache: {self._damaged_text()}", UserWarning, stacklevel=4)
-        return Dataset(prices=prices, volume=volume, fundamentals=fundamentals, meta=meta,
-                       benchmark=benchmark, close=close, source="yahoo", notes=self.notes,
-                       failed=failed)  # fmt: skip
+        return Dataset(
+            prices=prices,
+            volume=volume,
+            fundamentals=fundamentals,
+            meta=meta,
+            benchmark=benchmark,
+            close=close,
+            source="yahoo",
+            notes=self.notes,
+            failed=failed,
+        )
 
     # -- prices ---------------------------------------------------------------------------------
     def _prices(self, symbols: list[str]) -> tuple[dict[str, pd.DataFrame], dict[str, str]]:
@@ -213,14 +230,19 @@ class _Loader:
                 if self.offline and cached_from > self.start:
                     self.stale[symbol] = f"the cache starts on {cached_from:%Y-%m-%d} (offline)"
             elif self.offline:
-                failed[symbol] = ("not in the cache, and offline=True does not download; run "
-                                  "once online, or load a saved dataset")  # fmt: skip
+                failed[symbol] = (
+                    "not in the cache, and offline=True does not download; run "
+                    "once online, or load a saved dataset"
+                )
             else:
                 to_fetch.append(symbol)
         batches = [to_fetch[i : i + BATCH_SIZE] for i in range(0, len(to_fetch), BATCH_SIZE)]
         for batch in self._bar(batches, "Yahoo prices", len(to_fetch) > BATCH_SIZE):
-            starts = [self.start] + [pd.Timestamp(entry.record.get("start", self.start))
-                                     for s in batch if (entry := cached.get(s)) is not None]  # fmt: skip
+            starts = [self.start] + [
+                pd.Timestamp(entry.record.get("start", self.start))
+                for s in batch
+                if (entry := cached.get(s)) is not None
+            ]
             first = min(starts)  # keep what an earlier, longer load cached
             found = download_prices(batch, first, self.today, self.retry)
             self.downloads += 1
@@ -256,8 +278,7 @@ class _Loader:
             window = frame.loc[(frame.index >= self.start) & (frame.index <= self.end)]
             window = window[window["adj_close"] > 0]
             if window.empty:
-                failed[symbol] = (f"no prices between {self.start:%Y-%m-%d} and "
-                                  f"{self.end:%Y-%m-%d}")  # fmt: skip
+                failed[symbol] = f"no prices between {self.start:%Y-%m-%d} and {self.end:%Y-%m-%d}"
             else:
                 inside[symbol] = window
         if not inside:
@@ -280,9 +301,12 @@ class _Loader:
         if symbol is None:
             return None
         if frame is None:
-            warnings.warn(f"Yahoo: the benchmark {symbol} could not be loaded; the dataset has no "
-                          "benchmark (fl.backtest can use benchmark='equal').", UserWarning,
-                          stacklevel=5)  # fmt: skip
+            warnings.warn(
+                f"Yahoo: the benchmark {symbol} could not be loaded; the dataset has no "
+                "benchmark (fl.backtest can use benchmark='equal').",
+                UserWarning,
+                stacklevel=5,
+            )
             self.notes.append(f"The benchmark {symbol} could not be loaded.")
             return None
         levels = frame["adj_close"].reindex(dates)
@@ -335,29 +359,45 @@ class _Loader:
             parts = details[symbol]
             info = cached_info(parts.get("info"))
             statements = {kind: cached_statement(parts.get(kind)) for kind in STATEMENTS}
-            found = fundamentals_from_statements(symbol, statements,
-                                                 cached_earnings(parts.get("earnings_dates")))  # fmt: skip
+            found = fundamentals_from_statements(
+                symbol, statements, cached_earnings(parts.get("earnings_dates"))
+            )
             if found.empty:
                 reasons = {k: v for k, v in parts.get("failed", {}).items() if k in STATEMENTS}
                 no_statements[symbol] = "; ".join(sorted(set(reasons.values()))) or "none served"
             else:
-                found, notes = adjust_for_splits(found, prices[symbol]["split"],
-                                                 info.get("sharesOutstanding"))  # fmt: skip
+                found, notes = adjust_for_splits(
+                    found, prices[symbol]["split"], info.get("sharesOutstanding")
+                )
                 split_notes += [f"{symbol} {note}" for note in notes]
                 rows.append(found[found["available_at"] <= self.end])
             name = info.get("longName") or info.get("shortName")
             if not (name or info.get("sector")):
                 no_meta[symbol] = parts.get("failed", {}).get("info", "none served")
-            meta[symbol] = {"name": name, "sector": info.get("sector"),
-                            "industry": info.get("industry"), "delisted": pd.NaT}  # fmt: skip
+            meta[symbol] = {
+                "name": name,
+                "sector": info.get("sector"),
+                "industry": info.get("industry"),
+                "delisted": pd.NaT,
+            }
         if no_statements:
-            warnings.warn("Yahoo: no fundamentals for " + "; ".join(
-                f"{t} ({why})" for t, why in no_statements.items()) + ". Their value and growth "
-                "metrics are missing.", UserWarning, stacklevel=5)  # fmt: skip
+            warnings.warn(
+                "Yahoo: no fundamentals for "
+                + "; ".join(f"{t} ({why})" for t, why in no_statements.items())
+                + ". Their value and growth "
+                "metrics are missing.",
+                UserWarning,
+                stacklevel=5,
+            )
             self.notes.append("No fundamentals for: " + ", ".join(no_statements) + ".")
         if no_meta:
-            warnings.warn("Yahoo: no company name or sector for " + ", ".join(no_meta) +
-                          "; ds.meta has NaN there.", UserWarning, stacklevel=5)  # fmt: skip
+            warnings.warn(
+                "Yahoo: no company name or sector for "
+                + ", ".join(no_meta)
+                + "; ds.meta has NaN there.",
+                UserWarning,
+                stacklevel=5,
+            )
         self.notes += split_notes
         table = pd.DataFrame.from_dict(meta, orient="index")
         table.index.name = "ticker"
@@ -370,8 +410,9 @@ class _Loader:
         return fundamentals, table
 
     # -- what a reader should know --------------------------------------------------------------
-    def _explain(self, given: list[str], symbols: list[str], index_symbol: str | None,
-                 has_benchmark: bool) -> None:  # fmt: skip
+    def _explain(
+        self, given: list[str], symbols: list[str], index_symbol: str | None, has_benchmark: bool
+    ) -> None:
         now = datetime.now(UTC).isoformat(timespec="minutes")
         self.notes[:0] = [
             f"Source: Yahoo Finance through yfinance, loaded {now}; prices downloaded "
@@ -399,8 +440,11 @@ class _Loader:
         for symbol, why in self.stale.items():
             self.notes.append(f"{symbol}: used an older cached copy of its prices; {why}.")
         if self.stale_details:
-            self.notes.append("Yahoo answered with nothing for " + ", ".join(self.stale_details)
-                              + "; the cached copy was kept.")  # fmt: skip
+            self.notes.append(
+                "Yahoo answered with nothing for "
+                + ", ".join(self.stale_details)
+                + "; the cached copy was kept."
+            )
         if self.cache.damaged:
             self.notes.append(self._damaged_text())
 

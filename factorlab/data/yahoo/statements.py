@@ -50,10 +50,12 @@ _SPLIT_TOLERANCE = 1.5  # share counts within this factor of a split's ratio "sh
 def mapping_table() -> pd.DataFrame:
     """The mapping as a table, for the docs and ``ds.notes``."""
     return pd.DataFrame(
-        [(column, " / ".join(rows), "income statement" if column in FLOWS else "balance sheet")
-         for column, rows in YAHOO_ROWS.items()],
+        [
+            (column, " / ".join(rows), "income statement" if column in FLOWS else "balance sheet")
+            for column, rows in YAHOO_ROWS.items()
+        ],
         columns=["factorlab column", "Yahoo row (first found)", "statement"],
-    )  # fmt: skip
+    )
 
 
 def fundamentals_from_statements(
@@ -96,8 +98,9 @@ def fundamentals_from_statements(
     rows = pd.concat([quarterly.assign(kind="quarter"), year_only.assign(kind="year")])
     rows = rows[rows[[*FLOWS, *STOCKS]].notna().any(axis=1)].sort_index()
     if rows.empty:
-        return pd.DataFrame(columns=["ticker", "period_end", "available_at", *FLOWS, *STOCKS,
-                                     "available_basis"])  # fmt: skip
+        return pd.DataFrame(
+            columns=["ticker", "period_end", "available_at", *FLOWS, *STOCKS, "available_basis"]
+        )
     ends = pd.DatetimeIndex(rows.index)
     announced = _announcements(ends, earnings_dates)
     lag = np.where(rows["kind"] == "quarter", QUARTER_LAG_DAYS, ANNUAL_LAG_DAYS)
@@ -107,10 +110,14 @@ def fundamentals_from_statements(
     out.insert(1, "period_end", ends)
     out.insert(2, "available_at", announced.fillna(pd.Series(fallback)).to_numpy())
     out["available_basis"] = np.where(
-        announced.notna().to_numpy(), "day after the earnings date",
-        np.where(rows["kind"] == "quarter", f"period end + {QUARTER_LAG_DAYS} days",
-                 f"period end + {ANNUAL_LAG_DAYS} days"),
-    )  # fmt: skip
+        announced.notna().to_numpy(),
+        "day after the earnings date",
+        np.where(
+            rows["kind"] == "quarter",
+            f"period end + {QUARTER_LAG_DAYS} days",
+            f"period end + {ANNUAL_LAG_DAYS} days",
+        ),
+    )
     return out
 
 
@@ -144,8 +151,10 @@ def adjust_for_splits(
                 notes.append(f"{label}: Yahoo's earlier share counts already reflect it.")
                 continue
             else:
-                notes.append(f"{label}: share counts moved {change:.2f}x across it, neither the "
-                             "ratio nor 1; left as served.")  # fmt: skip
+                notes.append(
+                    f"{label}: share counts moved {change:.2f}x across it, neither the "
+                    "ratio nor 1; left as served."
+                )
                 continue
         else:
             adjusted = True  # figures reported before a split count pre-split shares
@@ -167,8 +176,11 @@ def _values(statement: pd.DataFrame | None, columns: tuple[str, ...]) -> pd.Data
     by_key = {_key(name): name for name in statement.index}
     found = {}
     for column in columns:  # per period, the first listed row that has a value there
-        rows = [pd.to_numeric(statement.loc[by_key[_key(n)]], errors="coerce")
-                for n in YAHOO_ROWS[column] if _key(n) in by_key]  # fmt: skip
+        rows = [
+            pd.to_numeric(statement.loc[by_key[_key(n)]], errors="coerce")
+            for n in YAHOO_ROWS[column]
+            if _key(n) in by_key
+        ]
         if rows:
             combined = rows[0]
             for row in rows[1:]:

@@ -56,13 +56,40 @@ def peg(ds: Dataset) -> pd.DataFrame:
 
 
 METRICS = (
-    Metric("revenue_growth", "growth", revenue_growth, True, "percent",
-           "TTM revenue vs TTM revenue a year before", columns=("revenue",)),
-    Metric("earnings_growth", "growth", earnings_growth, True, "percent",
-           "change in TTM net income over |year-ago TTM net income| (floored)",
-           columns=("net_income",)),
-    Metric("quarterly_revenue_growth", "growth", quarterly_revenue_growth, True, "percent",
-           "latest quarter's revenue vs the same quarter a year before", columns=("revenue",)),
-    Metric("peg", "growth", peg, False, "ratio", "P/E / earnings growth in % (both positive)",
-           columns=("net_income", "shares_outstanding")),
-)  # fmt: skip
+    Metric(
+        "revenue_growth",
+        "growth",
+        revenue_growth,
+        True,
+        "percent",
+        "TTM revenue vs TTM revenue a year before",
+        columns=("revenue",),
+    ),
+    Metric(
+        "earnings_growth",
+        "growth",
+        earnings_growth,
+        True,
+        "percent",
+        "change in TTM net income over |year-ago TTM net income| (floored)",
+        columns=("net_income",),
+    ),
+    Metric(
+        "quarterly_revenue_growth",
+        "growth",
+        quarterly_revenue_growth,
+        True,
+        "percent",
+        "latest quarter's revenue vs the same quarter a year before",
+        columns=("revenue",),
+    ),
+    Metric(
+        "peg",
+        "growth",
+        peg,
+        False,
+        "ratio",
+        "P/E / earnings growth in % (both positive)",
+        columns=("net_income", "shares_outstanding"),
+    ),
+)

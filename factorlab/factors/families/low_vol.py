@@ -65,8 +65,21 @@ def rolling_mean(
 
 
 METRICS = (
-    Metric("volatility_252d", "low_vol", partial(volatility, days=252), False, "percent",
-           "annualized 1-year volatility of daily returns"),
-    Metric("beta", "low_vol", beta, False, "ratio",
-           "1-year beta of daily returns to the benchmark", parts=("benchmark",)),
-)  # fmt: skip
+    Metric(
+        "volatility_252d",
+        "low_vol",
+        partial(volatility, days=252),
+        False,
+        "percent",
+        "annualized 1-year volatility of daily returns",
+    ),
+    Metric(
+        "beta",
+        "low_vol",
+        beta,
+        False,
+        "ratio",
+        "1-year beta of daily returns to the benchmark",
+        parts=("benchmark",),
+    ),
+)

@@ -31,10 +31,31 @@ def leverage(ds: Dataset) -> pd.DataFrame:
 
 
 METRICS = (
-    Metric("return_on_equity", "quality", return_on_equity, True, "percent",
-           "TTM net income / book equity", columns=("net_income", "book_equity")),
-    Metric("gross_margin", "quality", gross_margin, True, "percent",
-           "TTM gross profit / TTM revenue", columns=("gross_profit", "revenue")),
-    Metric("leverage", "quality", leverage, False, "percent", "debt / (debt + book equity)",
-           columns=("total_debt", "book_equity")),
-)  # fmt: skip
+    Metric(
+        "return_on_equity",
+        "quality",
+        return_on_equity,
+        True,
+        "percent",
+        "TTM net income / book equity",
+        columns=("net_income", "book_equity"),
+    ),
+    Metric(
+        "gross_margin",
+        "quality",
+        gross_margin,
+        True,
+        "percent",
+        "TTM gross profit / TTM revenue",
+        columns=("gross_profit", "revenue"),
+    ),
+    Metric(
+        "leverage",
+        "quality",
+        leverage,
+        False,
+        "percent",
+        "debt / (debt + book equity)",
+        columns=("total_debt", "book_equity"),
+    ),
+)

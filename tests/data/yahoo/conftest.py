@@ -25,53 +25,89 @@ def price_frame(seed: int, split_on: str | None = None, ratio: float = 4.0) -> p
     rng = np.random.default_rng(seed)
     close = 50 * np.cumprod(1 + rng.normal(0.0005, 0.015, len(DATES)))
     frame = pd.DataFrame(
-        {"Adj Close": close * 0.98, "Close": close, "Volume": rng.integers(1e5, 1e6, len(DATES)),
-         "Dividends": 0.0, "Stock Splits": 0.0},
+        {
+            "Adj Close": close * 0.98,
+            "Close": close,
+            "Volume": rng.integers(1e5, 1e6, len(DATES)),
+            "Dividends": 0.0,
+            "Stock Splits": 0.0,
+        },
         index=DATES,
-    )  # fmt: skip
+    )
     if split_on:
         frame.loc[pd.Timestamp(split_on), "Stock Splits"] = ratio
     return frame
 
 
-def statements(shares: float = 1e9, split_on: str | None = None, ratio: float = 4.0
-               ) -> dict[str, pd.DataFrame]:  # fmt: skip
+def statements(
+    shares: float = 1e9, split_on: str | None = None, ratio: float = 4.0
+) -> dict[str, pd.DataFrame]:
     """Five quarters and two fiscal years, with Yahoo's row names (rows × period ends), shares
     as reported: periods after a split count post-split shares."""
-    quarters = pd.to_datetime(["2023-09-30", "2023-12-31", "2024-03-31", "2024-06-30",
-                               "2024-09-30"])  # fmt: skip
+    quarters = pd.to_datetime(
+        ["2023-09-30", "2023-12-31", "2024-03-31", "2024-06-30", "2024-09-30"]
+    )
     years = pd.to_datetime(["2022-12-31", "2023-12-31"])
     q_income = pd.DataFrame(
-        {d: [100.0 + i, 40.0 + i, 30.0, 10.0 + i, (10.0 + i) / shares]
-         for i, d in enumerate(quarters)},
-        index=["Total Revenue", "Gross Profit", "EBITDA", "Net Income Common Stockholders",
-               "Diluted EPS"],
-    )  # fmt: skip
+        {
+            d: [100.0 + i, 40.0 + i, 30.0, 10.0 + i, (10.0 + i) / shares]
+            for i, d in enumerate(quarters)
+        },
+        index=[
+            "Total Revenue",
+            "Gross Profit",
+            "EBITDA",
+            "Net Income Common Stockholders",
+            "Diluted EPS",
+        ],
+    )
     q_balance = pd.DataFrame(
         {d: [500.0 + i, 200.0, 80.0, shares] for i, d in enumerate(quarters)},
-        index=["Stockholders Equity", "Total Debt",
-               "Cash Cash Equivalents And Short Term Investments", "Ordinary Shares Number"],
-    )  # fmt: skip
-    a_income = pd.DataFrame({d: [400.0, 40.0] for d in years},
-                            index=["Total Revenue", "Net Income"])  # fmt: skip
-    a_balance = pd.DataFrame({d: [450.0 + i, 190.0, 70.0, shares] for i, d in enumerate(years)},
-                             index=["Stockholders Equity", "Total Debt", "Cash And Cash Equivalents",
-                                    "Ordinary Shares Number"])  # fmt: skip
+        index=[
+            "Stockholders Equity",
+            "Total Debt",
+            "Cash Cash Equivalents And Short Term Investments",
+            "Ordinary Shares Number",
+        ],
+    )
+    a_income = pd.DataFrame(
+        {d: [400.0, 40.0] for d in years}, index=["Total Revenue", "Net Income"]
+    )
+    a_balance = pd.DataFrame(
+        {d: [450.0 + i, 190.0, 70.0, shares] for i, d in enumerate(years)},
+        index=[
+            "Stockholders Equity",
+            "Total Debt",
+            "Cash And Cash Equivalents",
+            "Ordinary Shares Number",
+        ],
+    )
     if split_on:
         after = [d for d in quarters if d >= pd.Timestamp(split_on)]
         q_balance.loc["Ordinary Shares Number", after] *= ratio
         q_income.loc["Diluted EPS", after] /= ratio
-    return {"quarterly_income": q_income, "quarterly_balance": q_balance,
-            "annual_income": a_income, "annual_balance": a_balance}  # fmt: skip
+    return {
+        "quarterly_income": q_income,
+        "quarterly_balance": q_balance,
+        "annual_income": a_income,
+        "annual_balance": a_balance,
+    }
 
 
 def earnings_dates() -> pd.DataFrame:
     """Announcements after the close, exchange time zone, as yfinance returns them."""
-    when = pd.to_datetime(["2023-02-02 16:30", "2023-11-02 16:30", "2024-02-01 16:30",
-                           "2024-05-02 16:30", "2024-08-01 16:30", "2024-10-31 16:30",
-                           "2025-01-30 16:30"]).tz_localize("America/New_York")  # fmt: skip
-    frame = pd.DataFrame({"EPS Estimate": 1.0, "Reported EPS": 1.0, "Surprise(%)": 0.0},
-                         index=when)  # fmt: skip
+    when = pd.to_datetime(
+        [
+            "2023-02-02 16:30",
+            "2023-11-02 16:30",
+            "2024-02-01 16:30",
+            "2024-05-02 16:30",
+            "2024-08-01 16:30",
+            "2024-10-31 16:30",
+            "2025-01-30 16:30",
+        ]
+    ).tz_localize("America/New_York")
+    frame = pd.DataFrame({"EPS Estimate": 1.0, "Reported EPS": 1.0, "Surprise(%)": 0.0}, index=when)
     frame.index.name = "Earnings Date"
     return frame
 
@@ -108,8 +144,10 @@ class FakeYahoo:
             elif limited:
                 errors[symbol] = RATE_LIMIT_TEXT
             elif symbol not in self.prices:
-                errors[symbol] = ("YFPricesMissingError('possibly delisted; no price data found "
-                                  f"(1d {start} -> {end})')")  # fmt: skip
+                errors[symbol] = (
+                    "YFPricesMissingError('possibly delisted; no price data found "
+                    f"(1d {start} -> {end})')"
+                )
             else:
                 frame = self.prices[symbol]
                 frames[symbol] = frame.loc[(frame.index >= start) & (frame.index < end)]
@@ -123,8 +161,11 @@ class FakeYahoo:
         if not frames:
             return pd.DataFrame()
         for symbol in errors:  # yfinance reindexes a failed ticker's empty frame: all NaN
-            frames[symbol] = pd.DataFrame(np.nan, index=next(iter(frames.values())).index,
-                                          columns=next(iter(frames.values())).columns)  # fmt: skip
+            frames[symbol] = pd.DataFrame(
+                np.nan,
+                index=next(iter(frames.values())).index,
+                columns=next(iter(frames.values())).columns,
+            )
         data = pd.concat(frames, axis=1, sort=True, names=["Ticker", "Price"])
         data.columns = data.columns.swaplevel(0, 1)
         return data.sort_index(axis=1, level=0)
@@ -151,8 +192,9 @@ class _FakeTicker:
     def _statement(self, what: str, kind: str):
         self.yahoo.ticker_calls.append((self.symbol, what))
         if self.yahoo.offline:
-            return self._fail(ConnectionError("Failed to resolve query2.finance.yahoo.com"),
-                              pd.DataFrame())  # fmt: skip
+            return self._fail(
+                ConnectionError("Failed to resolve query2.finance.yahoo.com"), pd.DataFrame()
+            )
         if self.symbol in self.yahoo.statement_fails:
             return self._fail(YFRateLimitError(), pd.DataFrame())
         return self.yahoo.statements.get(self.symbol, {}).get(kind, pd.DataFrame())
@@ -188,16 +230,31 @@ class _FakeTicker:
 def yahoo(monkeypatch) -> FakeYahoo:
     """A fake Yahoo with AAA (a 4-for-1 split in 2024), BBB and the SPY benchmark."""
     fake = FakeYahoo(
-        prices={"AAA": price_frame(1, split_on="2024-06-10"), "BBB": price_frame(2),
-                "SPY": price_frame(3)},
-        statements={"AAA": statements(shares=250e6, split_on="2024-06-10"),
-                    "BBB": statements(shares=2e9)},
+        prices={
+            "AAA": price_frame(1, split_on="2024-06-10"),
+            "BBB": price_frame(2),
+            "SPY": price_frame(3),
+        },
+        statements={
+            "AAA": statements(shares=250e6, split_on="2024-06-10"),
+            "BBB": statements(shares=2e9),
+        },
         earnings={"AAA": earnings_dates(), "BBB": earnings_dates()},
-        info={"AAA": {"longName": "Aaa Corp", "sector": "Technology", "industry": "Software",
-                      "sharesOutstanding": 1e9},
-              "BBB": {"longName": "Bbb Inc", "sector": "Energy", "industry": "Oil & Gas",
-                      "sharesOutstanding": 2e9}},
-    )  # fmt: skip
+        info={
+            "AAA": {
+                "longName": "Aaa Corp",
+                "sector": "Technology",
+                "industry": "Software",
+                "sharesOutstanding": 1e9,
+            },
+            "BBB": {
+                "longName": "Bbb Inc",
+                "sector": "Energy",
+                "industry": "Oil & Gas",
+                "sharesOutstanding": 2e9,
+            },
+        },
+    )
     monkeypatch.setattr(yfinance, "download", fake.download)
     monkeypatch.setattr(yfinance, "Ticker", fake.Ticker)
     return fake

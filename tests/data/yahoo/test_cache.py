@@ -13,8 +13,9 @@ from factorlab.data.yahoo.cache import YahooCache, default_cache_dir
 
 
 def _frame(value: float, rows: int = 50) -> pd.DataFrame:
-    return pd.DataFrame({"adj_close": [value] * rows},
-                        index=pd.bdate_range("2024-01-01", periods=rows))  # fmt: skip
+    return pd.DataFrame(
+        {"adj_close": [value] * rows}, index=pd.bdate_range("2024-01-01", periods=rows)
+    )
 
 
 def test_a_frame_round_trips_with_its_record(tmp_path):
@@ -101,8 +102,14 @@ for i in range(15):
 
 
 def test_two_processes_writing_the_same_entry_leave_valid_files_and_records(tmp_path):
-    writers = [subprocess.Popen([sys.executable, "-c", _WRITER, str(tmp_path), str(v)],
-                                stderr=subprocess.PIPE, text=True) for v in (1.0, 2.0)]  # fmt: skip
+    writers = [
+        subprocess.Popen(
+            [sys.executable, "-c", _WRITER, str(tmp_path), str(v)],
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for v in (1.0, 2.0)
+    ]
     for writer in writers:
         _, err = writer.communicate(timeout=120)
         assert writer.returncode == 0, err

@@ -54,8 +54,9 @@ def test_an_exception_from_download_fails_every_ticker_with_it(monkeypatch, no_w
     monkeypatch.setattr(yfinance, "download", broken)
     batch = download_prices(["AAA", "BBB"], START, END, no_wait)
     assert batch.frames == {}
-    assert batch.failed == {t: "ConnectionError: Failed to resolve query2.finance.yahoo.com"
-                            for t in ("AAA", "BBB")}  # fmt: skip
+    assert batch.failed == {
+        t: "ConnectionError: Failed to resolve query2.finance.yahoo.com" for t in ("AAA", "BBB")
+    }
 
 
 def test_details_fetch_what_is_asked_and_keep_failures_as_reasons(yahoo, no_wait):
@@ -70,9 +71,11 @@ def test_details_fetch_what_is_asked_and_keep_failures_as_reasons(yahoo, no_wait
 
 @pytest.mark.parametrize(
     ("error", "limited"),
-    [("YFRateLimitError('Too Many Requests. Rate limited. Try after a while.')", True),
-     ("HTTP Error 429: Too Many Requests", True),
-     ("YFPricesMissingError('possibly delisted; no price data found')", False)],
-)  # fmt: skip
+    [
+        ("YFRateLimitError('Too Many Requests. Rate limited. Try after a while.')", True),
+        ("HTTP Error 429: Too Many Requests", True),
+        ("YFPricesMissingError('possibly delisted; no price data found')", False),
+    ],
+)
 def test_rate_limits_are_recognized_from_yfinances_text(error, limited):
     assert is_rate_limit(error) is limited

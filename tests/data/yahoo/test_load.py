@@ -21,8 +21,14 @@ def load(yahoo, no_wait, tmp_path):
     """load_dataset("yahoo") against the fake, with a fresh cache folder and no waiting."""
 
     def run(tickers=("AAA", "BBB"), **options):
-        options = {"start": "2023-06-01", "end": "2024-12-31", "cache_dir": tmp_path,
-                   "retry": no_wait, "progress": False, **options}  # fmt: skip
+        options = {
+            "start": "2023-06-01",
+            "end": "2024-12-31",
+            "cache_dir": tmp_path,
+            "retry": no_wait,
+            "progress": False,
+            **options,
+        }
         return fl.load_dataset("yahoo", tickers=list(tickers), **options)
 
     return run
@@ -44,8 +50,16 @@ def test_a_clean_batch_gives_a_full_dataset(load, yahoo):
 
 def test_notes_state_the_source_survivorship_and_every_assumption(load):
     notes = " ".join(load().notes)
-    for phrase in ("Yahoo Finance", "Survivorship", "adjusted close", "available_at",
-                   "period end + 45 days", "+ 90 days", "five quarters", "4-for-1"):  # fmt: skip
+    for phrase in (
+        "Yahoo Finance",
+        "Survivorship",
+        "adjusted close",
+        "available_at",
+        "period end + 45 days",
+        "+ 90 days",
+        "five quarters",
+        "4-for-1",
+    ):
         assert phrase in notes
 
 
@@ -163,11 +177,13 @@ def test_a_failed_benchmark_leaves_the_dataset_without_one(load, yahoo):
 
 @pytest.mark.parametrize(
     ("tickers", "options", "message"),
-    [([], {}, "tickers is empty"),
-     (["BRK B"], {}, "Did you mean 'BRK-B'"),
-     (["AAA"], {"start": "2024-05-01", "end": "2024-01-01"}, "start .* is after end"),
-     (["AAA"], {"refresh": True, "offline": True}, "choose one")],
-)  # fmt: skip
+    [
+        ([], {}, "tickers is empty"),
+        (["BRK B"], {}, "Did you mean 'BRK-B'"),
+        (["AAA"], {"start": "2024-05-01", "end": "2024-01-01"}, "start .* is after end"),
+        (["AAA"], {"refresh": True, "offline": True}, "choose one"),
+    ],
+)
 def test_bad_arguments_are_named(load, tickers, options, message):
     with pytest.raises(fl.ConfigError, match=message):
         load(tickers, **options)
@@ -188,15 +204,18 @@ def test_a_loaded_dataset_saves_and_loads_offline(load, tmp_path):
 
 
 @pytest.mark.network
-@pytest.mark.skipif(not os.environ.get("FACTORLAB_NETWORK_TESTS"),
-                    reason="touches Yahoo; set FACTORLAB_NETWORK_TESTS=1 to run it by hand")  # fmt: skip
+@pytest.mark.skipif(
+    not os.environ.get("FACTORLAB_NETWORK_TESTS"),
+    reason="touches Yahoo; set FACTORLAB_NETWORK_TESTS=1 to run it by hand",
+)
 def test_two_real_tickers_load_from_yahoo(tmp_path):  # pragma: no cover - manual check
     import pytest_socket
 
     pytest_socket.enable_socket()
     pytest_socket._remove_restrictions()  # this one test may leave 127.0.0.1
-    ds = fl.load_dataset("yahoo", tickers=["AAPL", "MSFT"], start="2023-01-01",
-                         cache_dir=tmp_path, progress=False)  # fmt: skip
+    ds = fl.load_dataset(
+        "yahoo", tickers=["AAPL", "MSFT"], start="2023-01-01", cache_dir=tmp_path, progress=False
+    )
     assert ds.tickers == ["AAPL", "MSFT"] and ds.fundamentals is not None
     assert ds.meta["sector"].notna().all()
 
@@ -206,8 +225,20 @@ def test_the_fetch_command_saves_a_folder_that_loads_offline(yahoo, tmp_path, ca
 
     monkeypatch.setenv("FACTORLAB_CACHE", str(tmp_path / "cache"))
     folder = tmp_path / "data" / "mystocks"
-    code = main(["fetch", "AAA", "NOPE", "--start", "2024-01-02", "--end", "2024-12-31",
-                 "--save", str(folder), "--no-progress"])  # fmt: skip
+    code = main(
+        [
+            "fetch",
+            "AAA",
+            "NOPE",
+            "--start",
+            "2024-01-02",
+            "--end",
+            "2024-12-31",
+            "--save",
+            str(folder),
+            "--no-progress",
+        ]
+    )
     assert code == 0
     out = capsys.readouterr().out
     assert "factorlab dataset 'yahoo'" in out and "failed: NOPE:" in out
@@ -304,6 +335,14 @@ def test_offline_a_damaged_file_is_reported_as_not_fetched_again(load, yahoo, tm
 
 
 def test_none_for_start_or_end_means_the_defaults(yahoo, no_wait, tmp_path):
-    ds = fl.load_dataset("yahoo", tickers="AAA", start=None, end=None, cache_dir=tmp_path,
-                         retry=no_wait, progress=False, benchmark=None)  # fmt: skip
+    ds = fl.load_dataset(
+        "yahoo",
+        tickers="AAA",
+        start=None,
+        end=None,
+        cache_dir=tmp_path,
+        retry=no_wait,
+        progress=False,
+        benchmark=None,
+    )
     assert ds.start == pd.Timestamp("2023-01-02")  # all the fake has, from 2015-01-01 on

@@ -28,8 +28,9 @@ def test_every_column_maps_from_yahoos_pretty_or_raw_row_names():
 
 
 def test_the_first_listed_yahoo_row_wins():
-    income = _statement({"Net Income": [5.0], "Net Income Common Stockholders": [4.0]},
-                        ["2024-03-31"])  # fmt: skip
+    income = _statement(
+        {"Net Income": [5.0], "Net Income Common Stockholders": [4.0]}, ["2024-03-31"]
+    )
     rows = fundamentals_from_statements("A", {"quarterly_income": income})
     assert rows.loc[0, "net_income"] == 4.0
 
@@ -54,13 +55,20 @@ def test_available_at_is_the_day_after_the_earnings_date_else_a_stated_lag():
 
 def test_annual_balance_sheets_add_year_end_rows_and_fill_a_quarters_gaps():
     quarterly = _statement({"Total Revenue": [10.0], "Total Debt": [np.nan]}, ["2023-12-31"])
-    annual = _statement({"Stockholders Equity": [90.0, 100.0], "Total Debt": [40.0, 50.0]},
-                        ["2022-12-31", "2023-12-31"])  # fmt: skip
+    annual = _statement(
+        {"Stockholders Equity": [90.0, 100.0], "Total Debt": [40.0, 50.0]},
+        ["2022-12-31", "2023-12-31"],
+    )
     income = _statement({"Total Revenue": [400.0, 420.0]}, ["2022-12-31", "2023-12-31"])
-    rows = fundamentals_from_statements("A", {"quarterly_income": quarterly,
-                                              "quarterly_balance": quarterly,
-                                              "annual_balance": annual,
-                                              "annual_income": income})  # fmt: skip
+    rows = fundamentals_from_statements(
+        "A",
+        {
+            "quarterly_income": quarterly,
+            "quarterly_balance": quarterly,
+            "annual_balance": annual,
+            "annual_income": income,
+        },
+    )
     year_end_2022, q4_2023 = rows.iloc[0], rows.iloc[1]
     assert year_end_2022["period_end"] == pd.Timestamp("2022-12-31")
     assert np.isnan(year_end_2022["revenue"])  # annual income is never passed off as a quarter
@@ -81,16 +89,22 @@ def test_no_statements_give_no_rows():
 
 
 def _shares(values: list[float], ends: list[str]) -> pd.DataFrame:
-    return pd.DataFrame({"period_end": pd.to_datetime(ends), "shares_outstanding": values,
-                         "eps": [2.0] * len(values)})  # fmt: skip
+    return pd.DataFrame(
+        {
+            "period_end": pd.to_datetime(ends),
+            "shares_outstanding": values,
+            "eps": [2.0] * len(values),
+        }
+    )
 
 
 SPLIT = pd.Series({pd.Timestamp("2024-06-10"): 4.0, pd.Timestamp("2024-01-05"): 0.0})
 
 
 def test_share_counts_reported_before_a_split_are_put_on_todays_basis():
-    rows, notes = adjust_for_splits(_shares([100.0, 100.0, 400.0], ["2024-03-31", "2024-03-30",
-                                                                    "2024-06-30"]), SPLIT)  # fmt: skip
+    rows, notes = adjust_for_splits(
+        _shares([100.0, 100.0, 400.0], ["2024-03-31", "2024-03-30", "2024-06-30"]), SPLIT
+    )
     assert rows["shares_outstanding"].tolist() == [400.0, 400.0, 400.0]
     assert rows["eps"].tolist() == [0.5, 0.5, 2.0]
     assert notes == [
