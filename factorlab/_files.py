@@ -1,5 +1,6 @@
 """Writing files so that a reader never sees half of one: a temporary file beside the target,
-flushed to disk, then renamed onto it (atomic on one file system)."""
+flushed to disk, then renamed onto it (atomic on one file system).
+"""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ __all__ = ["cache_root", "write_atomic", "write_temp"]
 
 def cache_root() -> Path:
     """Where factorlab caches downloads and model answers: ``$FACTORLAB_CACHE``, else the
-    per-user cache folder (platformdirs)."""
+    per-user cache folder (platformdirs).
+    """
     root = os.environ.get("FACTORLAB_CACHE")
     if root:
         return Path(root).expanduser()
@@ -23,8 +25,10 @@ def cache_root() -> Path:
 
 
 def write_temp(path: Path, write: Callable[[Path], object]) -> tuple[Path, int]:
-    """``write(temporary path)`` beside ``path``, flushed to disk; the temporary path and its
-    size. The caller renames it onto ``path`` (``os.replace``), perhaps under a lock."""
+    """``write(temporary path)`` beside ``path``, flushed to disk; the temporary path and its size.
+
+    The caller renames it onto ``path`` (``os.replace``), perhaps under a lock.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)

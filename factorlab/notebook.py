@@ -1,6 +1,7 @@
 """What a notebook calls: the dataset its parameters describe, and the figures it records for
 ``factorlab run``'s summary. Light on purpose: the package root imports it, and papermill (the
-runner, in :mod:`factorlab.run`) is not needed to use a notebook by hand."""
+runner, in :mod:`factorlab.run`) is not needed to use a notebook by hand.
+"""
 
 from __future__ import annotations
 

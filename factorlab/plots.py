@@ -1,5 +1,8 @@
-"""Every figure factorlab draws. Functions take results already computed and return a Figure;
-none computes statistics or calls ``plt.show()``."""
+"""Every figure factorlab draws.
+
+Functions take results already computed and return a Figure; none computes statistics or calls
+``plt.show()``.
+"""
 
 from __future__ import annotations
 
@@ -34,7 +37,8 @@ __all__ = [
 
 def _show_in_notebooks() -> None:
     """Teach IPython to draw a bare Figure as a PNG: factorlab never uses pyplot, and the
-    inline backend registers its formatter only when pyplot makes a figure."""
+    inline backend registers its formatter only when pyplot makes a figure.
+    """
     try:
         from IPython import get_ipython
     except ImportError:
@@ -71,7 +75,8 @@ def family_color(name: str) -> str:
 
 def plot_scores(scores: Scores, n: int = 10, ax: Axes | None = None) -> Figure:
     """Horizontal bars of the ``n`` best and ``n`` worst composites at the last date, each split
-    into its families' weighted contributions; a dot marks the composite."""
+    into its families' weighted contributions; a dot marks the composite.
+    """
     table = scores.latest()
     shown = table if len(table) <= 2 * n else table.iloc[list(range(n)) + list(range(-n, 0))]
     shown = shown.iloc[::-1]  # best at the top
@@ -103,7 +108,8 @@ def plot_scores(scores: Scores, n: int = 10, ax: Axes | None = None) -> Figure:
 
 def plot_backtest(result: BacktestResult, rolling_days: int = 126) -> Figure:
     """Three panels: growth of 1 for the strategy and its benchmark, the strategy's drawdown,
-    and its rolling Sharpe ratio over ``rolling_days`` (about six months)."""
+    and its rolling Sharpe ratio over ``rolling_days`` (about six months).
+    """
     from matplotlib.figure import Figure
 
     fig = Figure(figsize=(9, 7.5), layout="constrained")
@@ -133,7 +139,8 @@ def plot_backtest(result: BacktestResult, rolling_days: int = 126) -> Figure:
 
 def plot_equity_curves(comparison: Comparison, ax: Axes | None = None) -> Figure:
     """Growth of 1 for each strategy of a :class:`~factorlab.backtest.Comparison` (and its
-    benchmark in grey), log scale."""
+    benchmark in grey), log scale.
+    """
     fig, ax = _figure_and_axes(ax, height=4.5)
     wealth = comparison.wealth()
     for name in wealth:
@@ -151,7 +158,8 @@ def plot_equity_curves(comparison: Comparison, ax: Axes | None = None) -> Figure
 def plot_factor_report(report: FactorReport) -> Figure:
     """A factor tear sheet: daily IC of the shortest period with its 63-day mean and its
     histogram, mean return by quantile for each period, cumulative top-minus-bottom spread, and
-    IC by horizon."""
+    IC by horizon.
+    """
     from matplotlib.figure import Figure
 
     fig = Figure(figsize=(14, 7.5), layout="constrained")
@@ -200,7 +208,8 @@ def plot_factor_report(report: FactorReport) -> Figure:
 
 def plot_factor_correlations(scores: Scores, ax: Axes | None = None) -> Figure:
     """Heatmap of the families' correlations across stocks, averaged over month ends (a
-    Spearman correlation per month end, then the mean): how much the families overlap."""
+    Spearman correlation per month end, then the mean): how much the families overlap.
+    """
     import seaborn as sns  # seaborn loads matplotlib's styles: only when drawn
 
     total = scores.family_correlations()
@@ -244,7 +253,8 @@ def plot_score_distributions(scores: Scores, ax: Axes | None = None) -> Figure:
 
 def plot_sector_exposure(table: pd.DataFrame, meta: pd.DataFrame, ax: Axes | None = None) -> Figure:
     """Share of each sector in a screen (``table``, with a ``sector`` column) against its share
-    of the universe (``meta``): where the selection leans."""
+    of the universe (``meta``): where the selection leans.
+    """
     shares = sector_shares(table, meta)
     fig, ax = _figure_and_axes(ax, height=0.35 * len(shares) + 1.5)
     rows = np.arange(len(shares))
@@ -261,7 +271,8 @@ def plot_sector_exposure(table: pd.DataFrame, meta: pd.DataFrame, ax: Axes | Non
 
 def plot_seed_vs_zscore(table: pd.DataFrame, ax: Axes | None = None) -> Figure:
     """The seed's 1-10 bucket score against the cross-sectional z-score, one dot per stock
-    (``table`` from :func:`factorlab.factors.seed_vs_zscore`)."""
+    (``table`` from :func:`factorlab.factors.seed_vs_zscore`).
+    """
     fig, ax = _figure_and_axes(ax, height=4.5)
     family = table.attrs.get("family", "family")
     ax.scatter(

@@ -83,7 +83,8 @@ def find_notebooks(names: list[str] | None = None, folder: Path | None = None) -
 
 def notebook_folders() -> list[Path]:
     """Where ``factorlab run`` looks for notebooks, in order: ``./notebooks``, then the
-    ``notebooks`` folder beside the package's source (an editable install or a checkout)."""
+    ``notebooks`` folder beside the package's source (an editable install or a checkout).
+    """
     here = Path("notebooks")
     beside = Path(__file__).resolve().parents[1] / "notebooks"
     return [here] if here.resolve() == beside else [here, beside]
@@ -110,7 +111,8 @@ def notebook_parameters(path: Path) -> dict[str, str]:
 def ensure_kernel(name: str | None = None) -> str:
     """A Jupyter kernel running this Python: ``name`` if given (it must exist), else one
     registered for this environment under its own prefix (so ``.venv`` works with no Jupyter
-    set-up), or in the user's folder when the prefix is read-only."""
+    set-up), or in the user's folder when the prefix is read-only.
+    """
     from jupyter_client.kernelspec import KernelSpecManager
 
     manager = KernelSpecManager()
@@ -213,7 +215,8 @@ def run_notebooks(
 
 def _cell_number(path: Path, executed_index: int) -> int:
     """The failing cell's number (from 1) in the notebook as written: papermill inserted its
-    injected-parameters cell right after the parameters cell."""
+    injected-parameters cell right after the parameters cell.
+    """
     import nbformat
 
     cells = nbformat.read(path, as_version=4).cells

@@ -25,8 +25,11 @@ __all__ = ["Explorer", "explore"]
 
 
 class Explorer:
-    """The widgets and what they show. ``table``, ``result`` and ``figure`` hold the latest
-    top-N table, backtest and equity chart; ``ui`` is the layout to display."""
+    """The widgets and what they show.
+
+    ``table``, ``result`` and ``figure`` hold the latest top-N table, backtest and equity chart;
+    ``ui`` is the layout to display.
+    """
 
     def __init__(
         self,
@@ -116,7 +119,8 @@ class Explorer:
 
     def composite(self) -> pd.DataFrame | None:
         """The weighted sum of the family scores, weights scaled to sum to 1, as ``fl.score``
-        makes it (None if every weight is 0)."""
+        makes it (None if every weight is 0).
+        """
         mix = {f: s.value for f, s in self.weights.items() if s.value > 0}
         if not mix:
             return None
@@ -124,9 +128,11 @@ class Explorer:
         return sum(weight / total * self.scores.components[f] for f, weight in mix.items())
 
     def update(self) -> None:
-        """Recompute the table, the backtest and the chart for the current settings. Updates
-        run one at a time; one that finds the settings changed since it was asked for is
-        dropped, so an older result never replaces a newer one."""
+        """Recompute the table, the backtest and the chart for the current settings.
+
+        Updates run one at a time; one that finds the settings changed since it was asked for is
+        dropped, so an older result never replaces a newer one.
+        """
         with self._drawing:
             wanted = self._wanted
             self._draw(lambda: wanted == self._wanted)

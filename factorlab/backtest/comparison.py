@@ -31,7 +31,8 @@ __all__ = ["Comparison", "compare", "cost_sensitivity"]
 class Comparison:
     """What :func:`compare` returns: ``returns`` (one column per strategy, on common days),
     ``benchmark`` (the first strategy's benchmark, if any) and ``results`` (the backtests
-    given as such, by name)."""
+    given as such, by name).
+    """
 
     returns: pd.DataFrame
     benchmark: pd.Series | None
@@ -40,7 +41,8 @@ class Comparison:
     def stats(self) -> pd.DataFrame:
         """One row per figure, one column per strategy (and the benchmark): the rows of
         ``result.stats()``, turnover, costs and holdings included, all over the days the
-        strategies share. A strategy given as a Series of returns has no trading figures."""
+        strategies share. A strategy given as a Series of returns has no trading figures.
+        """
         columns = {
             name: performance_figures(self.returns[name], self.benchmark) for name in self.returns
         }
@@ -56,7 +58,8 @@ class Comparison:
 
     def wealth(self) -> pd.DataFrame:
         """Growth of 1 for every strategy and the benchmark (a day the benchmark has no level
-        adds nothing to it), on the days they share."""
+        adds nothing to it), on the days they share.
+        """
         columns = dict(self.returns.items())
         if self.benchmark is not None:
             columns[str(self.benchmark.name)] = self.benchmark.fillna(0.0)
@@ -77,7 +80,6 @@ class Comparison:
         ``active=True`` judges the returns in excess of the benchmark: for a long-only
         portfolio, total returns mostly measure the market's own premium.
         """
-
         trials = len(self.returns.columns) if n_trials is None else as_int(n_trials, "n_trials")
         if trials < 1:
             raise ConfigError(f"n_trials must be 1 or more, got {trials}.")
@@ -171,7 +173,6 @@ def cost_sensitivity(
     >>> bool(table.loc[0, "CAGR"] > table.loc[50, "CAGR"])
     True
     """
-
     given: object = costs_bps
     if isinstance(given, str):
         given = given.replace(",", " ").split()

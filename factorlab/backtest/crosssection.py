@@ -82,7 +82,8 @@ class Forward:
 def bucket_labels(values: np.ndarray, ordered: np.ndarray, q: int) -> tuple[np.ndarray, np.ndarray]:
     """``pd.qcut(row, q, labels=False) + 1`` per row (0: no bucket) and, per row, how many
     values each bucket and the ones below it hold (rows × q+1, starting at 0). ``ordered`` is
-    ``values`` sorted along rows, NaN last. A row whose edges collide gets no buckets."""
+    ``values`` sorted along rows, NaN last. A row whose edges collide gets no buckets.
+    """
     count = (~np.isnan(ordered)).sum(axis=1)
     edges = [row_quantile(ordered, p, count) for p in np.linspace(0, 1, q + 1)]
     valid = (np.diff(np.stack(edges, axis=1), axis=1) > 0).all(axis=1) & (count > 0)
@@ -103,7 +104,8 @@ def bucket_labels(values: np.ndarray, ordered: np.ndarray, q: int) -> tuple[np.n
 class CrossSections:
     """Per period ``h``: the daily rank IC, each bucket's mean forward return per date
     (dates × q), each date's mean forward return, the bucket labels (0: none), and per
-    group the bucket means per date; plus how many cells were evaluated or dropped."""
+    group the bucket means per date; plus how many cells were evaluated or dropped.
+    """
 
     ic: dict[int, np.ndarray]
     bucket_means: dict[int, np.ndarray]
@@ -184,7 +186,8 @@ class _Workspace:
 
 class _Binned:
     """A block's buckets and centered ranks on one set of cells with a forward return, reused
-    across periods while that set does not change."""
+    across periods while that set does not change.
+    """
 
     def __init__(self, values: np.ndarray, present: np.ndarray, q: int, space: _Workspace):
         self.present = present
@@ -247,10 +250,12 @@ def _block(
 def _bucket_means_along(
     binned: _Binned, r: np.ndarray, buffer: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Each bucket's mean forward return per date (dates × q) and each date's mean. Buckets are
-    contiguous in the factor's sort order, so each is one segment of ``r`` gathered in that
-    order, summed on its own (``np.add.reduceat``: an extreme return in one bucket cannot leak
-    into another's sum, as differences of a running total would let it)."""
+    """Each bucket's mean forward return per date (dates × q) and each date's mean.
+
+    Buckets are contiguous in the factor's sort order, so each is one segment of ``r`` gathered in
+    that order, summed on its own (``np.add.reduceat``: an extreme return in one bucket cannot leak
+    into another's sum, as differences of a running total would let it).
+    """
     along = np.take(r.ravel(), binned.order, out=buffer, mode="clip")  # NaN past each count
     np.copyto(along, 0.0, where=np.isnan(along))
     n_rows, n_cols = along.shape
@@ -268,9 +273,11 @@ def _bucket_means_along(
 def _rank_ic_sorted(
     binned: _Binned, r: np.ndarray, order: np.ndarray, buffer: np.ndarray
 ) -> np.ndarray:
-    """Spearman IC per date of the factor and ``r`` (NaN off the usable cells). Overwrites
-    ``r``: the returns' ranks stay in their sort order and the factor's ranks are gathered
-    into it, so nothing is scattered back."""
+    """Spearman IC per date of the factor and ``r`` (NaN off the usable cells).
+
+    Overwrites ``r``: the returns' ranks stay in their sort order and the factor's ranks are
+    gathered into it, so nothing is scattered back.
+    """
     _, ranks = sort_rows(r, order=order, ordered=buffer)
     b = center_sorted_ranks(sorted_ranks(ranks, out=ranks), binned.count)
     a = np.take(binned.centered.ravel(), order, out=r, mode="clip")
@@ -284,7 +291,8 @@ def _rank_ic_sorted(
 
 def _bucket_means(values: np.ndarray, labels: np.ndarray, q: int) -> np.ndarray:
     """Per date, each bucket's mean of ``values`` (dates × buckets 1..q; labels 0 are not in a
-    bucket), in one pass: a bincount over (date, bucket) cells."""
+    bucket), in one pass: a bincount over (date, bucket) cells.
+    """
     valid = ~np.isnan(values) & (labels > 0)
     rows = np.nonzero(valid)[0]
     cell = rows * q + labels[valid].astype(np.int64) - 1
@@ -312,7 +320,8 @@ def forward_returns(
 
 def quantile_buckets(factor: pd.DataFrame, quantiles: int) -> pd.DataFrame:
     """``pd.qcut(row, quantiles, labels=False) + 1`` for every date at once; a date whose
-    edges are not unique is all NaN (alphalens drops it)."""
+    edges are not unique is all NaN (alphalens drops it).
+    """
     values = factor.to_numpy(dtype=float)
     labels, _ = bucket_labels(values, np.sort(values, axis=1), quantiles)
     return pd.DataFrame(labels_as_float(labels), index=factor.index, columns=factor.columns)

@@ -159,7 +159,8 @@ def rebalance_positions(
     dates: pd.DatetimeIndex, rebalance: Rebalance | str, first: int
 ) -> np.ndarray:
     """Row positions of the rebalance days from row ``first`` on: the last trading day of each
-    month, quarter, year or week, or every ``n`` trading days (see :func:`rebalance_code`)."""
+    month, quarter, year or week, or every ``n`` trading days (see :func:`rebalance_code`).
+    """
     code = rebalance_code(rebalance)
     if isinstance(code, str):
         period = dates.to_period(code).asi8
@@ -244,7 +245,8 @@ def _leg(
 def _cap(weights: np.ndarray, max_weight: float) -> np.ndarray:
     """Clip weights at ``max_weight`` and hand the excess to the others in proportion, row by
     row at once; in a leg too small to respect the cap, every member gets ``max_weight`` and
-    the rest stays in cash."""
+    the rest stays in cash.
+    """
     w = weights.copy()
     members = w > 0
     for _ in range(50):  # converges in a few passes; bounded, not a loop over data
@@ -354,7 +356,8 @@ def warn_if_degenerate(
     """Warn when a portfolio holds nothing or everything, or its short leg is empty or smaller
     than its long leg (a universe too small for the quantiles). ``sparse``: the signal has
     values on days between rebalances, so an empty rebalance day may be a gap in a sparse
-    signal, which ``fill="latest"`` would carry over."""
+    signal, which ``fill="latest"`` would carry over.
+    """
     holds = (targets != 0).sum(axis=1)
     empty = holds == 0
     if empty.any():

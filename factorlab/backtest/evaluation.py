@@ -118,21 +118,24 @@ class FactorReport:
 
     def rolling_ic(self, window: int = 63, period: int | None = None) -> pd.Series:
         """The mean IC of ``period`` (default: the shortest) over the last ``window`` trading
-        days, each day (63: about a quarter); NaN until 20 ICs are in the window."""
+        days, each day (63: about a quarter); NaN until 20 ICs are in the window.
+        """
         h = self._period(period)
         days = as_int(window, "window", minimum=2)
         return self.ic[h].rolling(days, min_periods=min(20, days)).mean().rename(f"IC, {days}d")
 
     def cumulative_spread(self, period: int | None = None) -> pd.Series:
         """The top-minus-bottom spread of ``period`` (default: the shortest) per day (each
-        h-day spread divided by h), summed over time: how the spread built up."""
+        h-day spread divided by h), summed over time: how the spread built up.
+        """
         h = self._period(period)
         return (self.spread_series[h].fillna(0.0) / h).cumsum().rename(f"spread, {h}d")
 
     def worst_spreads(self, n: int = 5, period: int | None = None) -> pd.Series:
         """The ``n`` worst top-minus-bottom spreads of ``period`` (default: the longest), one
         per non-overlapping window (dates at least ``period`` trading days apart, as for
-        :meth:`non_overlapping_ic`), worst first."""
+        :meth:`non_overlapping_ic`), worst first.
+        """
         h = self._period(period, longest=True)
         count = as_int(n, "n", minimum=1)
         return apart(self.spread_series[h], h).nsmallest(count)
@@ -151,7 +154,8 @@ class FactorReport:
     def spread(self) -> pd.DataFrame:
         """Top minus bottom bucket's mean forward return, per period: mean and standard error
         (daily observations of overlapping periods are not independent: treat the error of
-        periods longer than one day as a lower bound)."""
+        periods longer than one day as a lower bound).
+        """
         s = self.spread_series
         table = pd.DataFrame({"mean": s.mean(), "std error": s.std() / np.sqrt(s.count())})
         table.index.name = "period"
@@ -175,7 +179,8 @@ class FactorReport:
     @cached_property
     def turnover(self) -> pd.DataFrame:
         """Per period: the share of each bucket's names that are new since h rows earlier, and
-        the factor's rank autocorrelation."""
+        the factor's rank autocorrelation.
+        """
         first = self.ic.columns[0]
         table = _turnover(self.labels[first], list(self.ic.columns), self.quantiles)
         return table.assign(**{"rank autocorrelation": self.rank_autocorrelation})
@@ -339,7 +344,8 @@ def _rank_autocorrelation(panel: pd.DataFrame, horizons: list[int]) -> pd.Series
     rows apart (non-overlapping; alphalens uses every date, which repeats information).
 
     The factor is ranked once; a date whose stocks are the same as ``h`` rows earlier reuses
-    those ranks, and only the other dates are ranked again on the stocks they share."""
+    those ranks, and only the other dates are ranked again on the stocks they share.
+    """
     values = panel.to_numpy()
     present = ~np.isnan(values)
     ranks = row_ranks(values)

@@ -222,7 +222,8 @@ def deflated_sharpe_ratio(
 
 def expected_max_sharpe(n_trials: int, sharpe_variance: float) -> float:
     """Expected maximum of ``n_trials`` Sharpe ratios with true value 0 and the given variance
-    (in the units of that variance's Sharpe ratios)."""
+    (in the units of that variance's Sharpe ratios).
+    """
     if n_trials == 1:
         return 0.0
     z = NormalDist().inv_cdf
@@ -242,7 +243,8 @@ def _psr(sr: np.ndarray, star: float, n: np.ndarray, skew: np.ndarray, kurt: np.
 
 def _moments(r: np.ndarray) -> tuple[np.ndarray, ...]:
     """Per column: per-period Sharpe ratio (ddof=1), count, skewness and kurtosis (population,
-    non-excess), as Bailey and López de Prado use them."""
+    non-excess), as Bailey and López de Prado use them.
+    """
     n = np.sum(~np.isnan(r), axis=0)
     mean = np.nanmean(r, axis=0)
     centred = r - mean

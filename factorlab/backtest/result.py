@@ -129,7 +129,8 @@ class BacktestResult:
     @property
     def rule(self) -> str:
         """The backtest in a few words: what it holds, how often it trades, what it pays
-        (``"top quintile, monthly, 25 bps"``)."""
+        (``"top quintile, monthly, 25 bps"``).
+        """
         s = self.settings
         parts = [holding_rule(s)]
         if "rebalance" in s:
@@ -143,7 +144,8 @@ class BacktestResult:
     def stats(self) -> pd.DataFrame:
         """A tidy table: one row per figure, one column for the strategy and one for the
         benchmark (when there is one). Annual figures use 252 trading days. The columns' name
-        (shown above the index) is the backtest's :attr:`rule`."""
+        (shown above the index) is the backtest's :attr:`rule`.
+        """
         columns = {"strategy": self.returns}
         if self.benchmark is not None:
             columns[f"benchmark ({self.benchmark.name})"] = self.benchmark
@@ -159,7 +161,8 @@ class BacktestResult:
 
     def wealth(self) -> pd.DataFrame:
         """Growth of 1, net of costs: a column ``strategy`` and one for the benchmark (a day
-        the benchmark has no level adds nothing to it)."""
+        the benchmark has no level adds nothing to it).
+        """
         columns = {"strategy": self.returns}
         if self.benchmark is not None:
             columns[str(self.benchmark.name)] = self.benchmark.fillna(0.0)
@@ -167,13 +170,15 @@ class BacktestResult:
 
     def drawdown(self) -> pd.Series:
         """The strategy's fall from its highest wealth so far (starting wealth 1 counts as a
-        peak), as a negative decimal each day; its minimum is ``stats()``' max drawdown."""
+        peak), as a negative decimal each day; its minimum is ``stats()``' max drawdown.
+        """
         wealth = (1 + self.returns).cumprod()
         return (wealth / np.maximum(wealth.cummax(), 1.0) - 1).rename("drawdown")
 
     def rolling_sharpe(self, window: int = 126) -> pd.Series:
         """The annualized Sharpe ratio over the last ``window`` trading days (126: about six
-        months), each day; NaN until a full window has passed."""
+        months), each day; NaN until a full window has passed.
+        """
         days = as_int(window, "window", minimum=2)
         mean = self.returns.rolling(days).mean()
         std = self.returns.rolling(days).std()
@@ -226,7 +231,8 @@ class BacktestResult:
 def trading_figures(result: BacktestResult, days: pd.Index) -> dict[str, float]:
     """Turnover per rebalance and per year, costs per year and average holdings of ``result``
     over ``days`` (its own, or the days a comparison shares). The first rebalance's buy-in is
-    not trading activity and is left out of turnover."""
+    not trading activity and is left out of turnover.
+    """
     years = len(days) / _DAYS
     turnover = result.turnover.iloc[1:]  # the first day's buy-in is not trading activity
     turnover = turnover[turnover.index.isin(days)]
@@ -240,7 +246,8 @@ def trading_figures(result: BacktestResult, days: pd.Index) -> dict[str, float]:
 
 def performance_figures(r: pd.Series, benchmark: pd.Series | None) -> dict[str, float]:
     """The return figures of ``stats()`` for one series of daily returns (and, against a
-    benchmark, beta, alpha, tracking error and information ratio)."""
+    benchmark, beta, alpha, tracking error and information ratio).
+    """
     out = {
         "CAGR": metrics.cagr(r),
         "annual volatility": metrics.annual_volatility(r),

@@ -172,7 +172,8 @@ def _unstacked(series: pd.Series, what: str) -> pd.DataFrame:
 def _not_trading_days(extra: pd.DatetimeIndex, days: pd.DatetimeIndex, what: str) -> str:
     """Why dates off the calendar are refused, and whether ``align='previous'`` is the fix:
     it is for weekend and month-end labels, not for weekdays the dataset does not trade on
-    (another exchange's calendar), which would bring a day's later information back."""
+    (another exchange's calendar), which would bring a day's later information back.
+    """
     option = "align='previous'"
     fix = (
         f"wrap it as fl.factors.Custom(panel, {option})"
@@ -233,7 +234,8 @@ def _numbers(panel: pd.DataFrame, what: str) -> pd.DataFrame:
 def _to_previous_trading_day(wide: pd.DataFrame, days: pd.DatetimeIndex, what: str) -> pd.DataFrame:
     """Rows on trading days stay; the others move to the last trading day on or before their
     date, filling only values that day lacks (earliest label first). Rows after the last
-    trading day or before the first are dropped, with a note for the former."""
+    trading day or before the first are dropped, with a note for the former.
+    """
     ordered = wide.sort_index()
     after = ordered.index > days[-1]
     if after.any():

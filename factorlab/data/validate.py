@@ -1,5 +1,8 @@
-"""Checks run when a Dataset is built. Each returns a clean copy or raises a DataError that names
-the ticker, column or date at fault and how to fix it."""
+"""Checks run when a Dataset is built.
+
+Each returns a clean copy or raises a DataError that names the ticker, column or date at fault and
+how to fix it.
+"""
 
 from __future__ import annotations
 
@@ -210,7 +213,8 @@ def clean_meta(meta: object | None, prices: pd.DataFrame) -> pd.DataFrame:
 
 def _canonical_names(frame: pd.DataFrame, names: list[str]) -> pd.DataFrame:
     """``frame`` with columns such as ``Sector`` or ``SECTOR`` renamed to ``sector``, unless a
-    column of that exact name is there already."""
+    column of that exact name is there already.
+    """
     renames: dict[object, str] = {}
     for column in frame.columns:
         lower = str(column).strip().lower()
@@ -316,7 +320,8 @@ def _date_index(index: pd.Index, what: str) -> pd.DatetimeIndex:
 
 def _day_first_hint(index: pd.DatetimeIndex, given: pd.Index) -> str:
     """How to fix unsorted dates; when reading them day-first would sort them, or they came
-    as text, say that they may be day-first strings read month-first."""
+    as text, say that they may be day-first strings read month-first.
+    """
     fix = "pd.to_datetime(strings, format='%d/%m/%Y') (or dayfirst=True)"
     swap = index.day <= 12
     swapped = pd.to_datetime(

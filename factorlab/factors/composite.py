@@ -52,7 +52,8 @@ class Scores:
 
     def latest(self, date: DateLike | None = None) -> pd.DataFrame:
         """One row per scored ticker at ``date`` (default: the last date), best first:
-        each component, the composite and its rank (1 = best)."""
+        each component, the composite and its rank (1 = best).
+        """
         day = self.composite.index[-1] if date is None else pd.Timestamp(date)
         if day not in self.composite.index:
             raise ConfigError(f"{day:%Y-%m-%d} is not a date of these scores.")

@@ -75,7 +75,8 @@ class Custom:
 
     def on(self, ds: Dataset, name: str, until: pd.Timestamp | None = None) -> Custom:
         """This factor's raw values on ``ds``'s days and tickers (exactly; filled if asked),
-        ignoring values dated after ``until``."""
+        ignoring values dated after ``until``.
+        """
         what = f"custom factor {name!r}"
         panel = align_panel(self.panel, ds, what, self.align, self.fill, until=until)
         return Custom(panel, self.higher_is_better, "exact", None, self.description)

@@ -81,7 +81,8 @@ def usable_by(metric: Metric, ds: Dataset) -> bool:
 
 def missing_inputs(metric: Metric, ds: Dataset) -> list[str]:
     """What ``metric`` reads that ``ds`` lacks: parts (``"volume"``) and fundamentals columns
-    with no value at all (``"fundamentals.shares_outstanding"``)."""
+    with no value at all (``"fundamentals.shares_outstanding"``).
+    """
     missing = [part for part in metric.needs if getattr(ds, part) is None]
     if ds.fundamentals is not None:
         known = ds.fundamentals

@@ -46,7 +46,8 @@ class Filings:
 
     def quarter(self, column: str, back: int = 0) -> np.ndarray:
         """Per event: ``column`` of the quarter ``back`` quarters before the latest filed one,
-        NaN unless that quarter was filed by the event's date."""
+        NaN unless that quarter was filed by the event's date.
+        """
         slot = self.event_latest - back - self.first_quarter
         inside = slot >= 0
         rows = np.full(len(slot), -1)
@@ -59,7 +60,8 @@ class Filings:
 
     def latest_known(self, column: str, max_back: int = 7) -> np.ndarray:
         """Per event: ``column`` of the most recent filed quarter that reports it, looking back at
-        most ``max_back`` quarters (a balance-sheet figure older than two years is too stale)."""
+        most ``max_back`` quarters (a balance-sheet figure older than two years is too stale).
+        """
         out = self.quarter(column)
         for back in range(1, max_back + 1):  # a handful of vector passes, not a loop over data
             missing = np.isnan(out)
@@ -70,13 +72,15 @@ class Filings:
 
     def ttm(self, column: str, back: int = 0) -> np.ndarray:
         """Per event: the sum of four consecutive quarters ending ``back`` quarters before the
-        latest filed one; NaN if any of the four is missing or not yet filed."""
+        latest filed one; NaN if any of the four is missing or not yet filed.
+        """
         quarters = [self.quarter(column, back + k) for k in range(4)]
         return quarters[0] + quarters[1] + quarters[2] + quarters[3]  # NaN propagates
 
     def panel(self, per_event: np.ndarray, listed: pd.DataFrame | None = None) -> pd.DataFrame:
         """Spread per-event values over the trading days (each day: its ticker's last event);
-        with ``listed`` (the price panel), only on days the stock has a price."""
+        with ``listed`` (the price panel), only on days the stock has a price.
+        """
         with_sentinel = np.append(per_event, np.nan)  # index -1 (no filing yet) reads NaN
         out = pd.DataFrame(
             with_sentinel[self.last_event], index=self.dates, columns=self.tickers, copy=False

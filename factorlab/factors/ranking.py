@@ -127,7 +127,8 @@ def row_ranks(values: np.ndarray) -> np.ndarray:
 
 def center_sorted_ranks(ranks: np.ndarray, count: np.ndarray) -> np.ndarray:
     """In place: subtract each row's mean rank ((n + 1) / 2, ties or not) from its first
-    ``count`` positions and zero the rest, so row sums of products are covariances."""
+    ``count`` positions and zero the rest, so row sums of products are covariances.
+    """
     ranks -= ((count + 1) / 2)[:, None]
     np.copyto(ranks, 0.0, where=np.arange(ranks.shape[1]) >= count[:, None])
     return ranks

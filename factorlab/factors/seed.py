@@ -97,7 +97,6 @@ def seed_vs_zscore(ds: Dataset, family: str) -> pd.DataFrame:
     >>> list(seed_vs_zscore(ds, "value").columns)
     ['bucket_score', 'z_score', 'bucket_rank', 'z_rank']
     """
-
     seed = seed_scores(ds, {family: 1}).components[family].iloc[-1]
     z = score(ds, weights={family: 1}).components[family].iloc[-1]
     table = pd.DataFrame({"bucket_score": seed, "z_score": z}).dropna()

@@ -93,7 +93,8 @@ def _finite(panel: pd.DataFrame) -> np.ndarray:
 def row_quantile(ordered: np.ndarray, q: float, count: np.ndarray | None = None) -> np.ndarray:
     """Quantile ``q`` of each row of a row-sorted array (NaN last), by linear interpolation as
     numpy's default; NaN for an all-NaN row. One vectorized pass instead of a loop over rows.
-    ``count`` (non-NaN values per row) may be passed when several quantiles are taken."""
+    ``count`` (non-NaN values per row) may be passed when several quantiles are taken.
+    """
     if count is None:
         count = np.sum(~np.isnan(ordered), axis=1)
     position = (count - 1).clip(min=0) * q

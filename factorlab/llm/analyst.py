@@ -315,7 +315,8 @@ class Analyst:
     def report(self, obj: object, kind: str | None = None) -> Report:
         """A short report (summary, strengths, concerns, suggested checks) on a screen table,
         a ``Scores``, a ``BacktestResult``, a ``FactorReport``, or the alerts of
-        ``fl.monitor`` (``kind="alerts"``)."""
+        ``fl.monitor`` (``kind="alerts"``).
+        """
         found = report_kind(obj, kind)
         facts = facts_for_report(obj, found)
         labels = Labels(*tickers_and_names(facts), self.anonymize)
@@ -362,7 +363,8 @@ class Analyst:
     ) -> tuple[BaseModel | None, str]:
         """The cached answer, else the model's (retried once if unusable); the server is
         checked only when the cache has no answer, so a rerun needs no server at all. The
-        server gets ``json_schema`` (default: ``schema``'s) as the reply's format."""
+        server gets ``json_schema`` (default: ``schema``'s) as the reply's format.
+        """
         messages = [
             {"role": "system", "content": SYSTEM_PROMPT},
             {"role": "user", "content": prompt},
@@ -448,7 +450,8 @@ class Analyst:
     # -- a model of one's own -----------------------------------------------------------------------
     def create_model(self, name: str = "factorlab-analyst", base: str | None = None) -> str:
         """Create ``name`` on the server from the shipped Modelfile (its system prompt and
-        parameters on top of ``base``, default the Modelfile's). Returns the server's status."""
+        parameters on top of ``base``, default the Modelfile's). Returns the server's status.
+        """
         if self.backend != "ollama":
             raise ConfigError(
                 f"create_model makes an Ollama model; this analyst uses backend={self.backend!r}."
@@ -465,7 +468,8 @@ class Analyst:
 
 class _Server:
     """Whether the server can answer: checked once per rate() or report(), and only when the
-    cache lacks an answer; after a failure that means it is gone, later batches skip it."""
+    cache lacks an answer; after a failure that means it is gone, later batches skip it.
+    """
 
     _GONE = ("server not reachable", "no answer from", "model ")
 

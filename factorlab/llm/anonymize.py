@@ -1,6 +1,7 @@
 """Anonymized prompts: tickers and company names become neutral labels ("Stock A", "Stock B",
 ...) before the model sees them, and come back in its answers, so the model judges the figures
-rather than what it remembers of a famous name."""
+rather than what it remembers of a famous name.
+"""
 
 from __future__ import annotations
 
@@ -32,7 +33,8 @@ def tickers_and_names(facts: object) -> tuple[list[str], list[str | None]]:
 
 class Labels:
     """Neutral labels for tickers and company names ("Stock A", "Stock B", ...) when
-    anonymizing; identity otherwise."""
+    anonymizing; identity otherwise.
+    """
 
     def __init__(self, tickers: list[str], names: list[str | None], active: bool) -> None:
         self.active = active

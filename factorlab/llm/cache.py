@@ -1,5 +1,7 @@
-"""Model answers on disk, keyed by everything that shapes them: model, messages, schema and
-options. A rerun of a notebook reads them back and makes no model call."""
+"""Model answers on disk, keyed by everything that shapes them: model, messages, schema and options.
+
+A rerun of a notebook reads them back and makes no model call.
+"""
 
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ def answer_key(**parts: Any) -> str:
 
 class AnswerCache:
     """One JSON file per answer under ``root`` (``<key[:2]>/<key>.json``), written atomically.
+
     An entry that does not parse is ignored (and rewritten by the next answer).
 
     Examples

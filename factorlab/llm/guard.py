@@ -63,7 +63,8 @@ _CONVENTIONAL = re.compile(r"S&P\s*500", re.IGNORECASE)
 @dataclass(frozen=True)
 class Found:
     """A number as written in the text: its value, half a unit of its last digit, and how it
-    was written (percent, with a sign, a plain whole number)."""
+    was written (percent, with a sign, a plain whole number).
+    """
 
     text: str
     value: float
@@ -76,7 +77,8 @@ class Found:
 @dataclass(frozen=True)
 class Allowed:
     """A figure of the input: its value and kind: ``"fraction"`` (may be written ×100 as a
-    percent), ``"percent"`` (already in percent; may be written ÷100), or ``"exact"``."""
+    percent), ``"percent"`` (already in percent; may be written ÷100), or ``"exact"``.
+    """
 
     value: float
     kind: str = "fraction"

@@ -1,5 +1,6 @@
 """The analyst's shipped Ollama Modelfile (``factorlab/llm/Modelfile``): its base model, system
-prompt and parameters, read once; the system prompt is also what every backend is sent."""
+prompt and parameters, read once; the system prompt is also what every backend is sent.
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
 """The shapes of the model's replies: pydantic models whose JSON schemas go to Ollama as
-``format``, and which validate what comes back."""
+``format``, and which validate what comes back.
+"""
 
 from __future__ import annotations
 
@@ -38,7 +39,8 @@ def _capped_text(most_chars: int, description: str | None = None) -> Any:
     """A text type whose schema caps its length, so a grammar-constrained model must close the
     string (a small one ran on inside a string until the reply's token cap cut the JSON). The
     cap is in the schema only: a longer text still validates. A text the cap cut mid-sentence
-    loses its broken end."""
+    loses its broken end.
+    """
     return Annotated[
         str,
         Field(description=description, json_schema_extra={"maxLength": most_chars}),
@@ -185,5 +187,6 @@ def _non_answer(text: str, description: str, ticker: str) -> str:
 
 def _words(text: str) -> list[str]:
     """Compared word by word, so "The main risk is one client." is not "the main risk in one
-    sentence", while "At least two sentences, ..." is a copy of "at most two sentences, ..."."""
+    sentence", while "At least two sentences, ..." is a copy of "at most two sentences, ...".
+    """
     return re.findall(r"\w+", text.casefold())

@@ -71,7 +71,8 @@ class OllamaTransport:
 
 class OpenAITransport:
     """The official ``openai`` client (extra ``factorlab[openai]``) against ``base_url``; JSON
-    schemas go in ``response_format`` (llama.cpp turns them into a grammar)."""
+    schemas go in ``response_format`` (llama.cpp turns them into a grammar).
+    """
 
     name = "openai"
 

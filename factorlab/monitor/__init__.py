@@ -1,5 +1,6 @@
 """Factor-change alerts: the alerts themselves (pure, :mod:`.alerts`) and the scheduled service
-around them (:mod:`.service`)."""
+around them (:mod:`.service`).
+"""
 
 from factorlab.monitor.alerts import ALERT_COLUMNS, Thresholds, monitor
 from factorlab.monitor.service import run_monitor

@@ -108,7 +108,6 @@ def monitor(
     ...                         "zscore move", "rank move", "drawdown", "new fundamentals"}
     True
     """
-
     limits = Thresholds.parse(thresholds)
     end = _trading_day(ds, until, "until") if until is not None else ds.end
     start = (

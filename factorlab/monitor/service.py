@@ -51,7 +51,8 @@ def run_monitor(
     after a crash or Ctrl-C delivers what the outbox still holds, skipping alerts already in
     the JSONL file, so nothing is lost and the file holds nothing twice (a webhook may see an
     alert again if the stop came between its POST and the clearing). ``load()`` gives the
-    dataset, fresh each time. Returns the number of alerts delivered."""
+    dataset, fresh each time. Returns the number of alerts delivered.
+    """
     delivered, runs = 0, 0
     try:
         state = _read_state(state_path)

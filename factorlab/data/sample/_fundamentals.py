@@ -1,5 +1,6 @@
 """Quarterly fundamentals of the lab market: persistent growth, mean-reverting margins, retained
-earnings in book equity, drifting share counts, and reporting 25-90 days after quarter end."""
+earnings in book equity, drifting share counts, and reporting 25-90 days after quarter end.
+"""
 
 from __future__ import annotations
 
@@ -43,7 +44,8 @@ def draw_fundamentals(
     rng: np.random.Generator,
 ) -> Fundamentals:
     """Draw quarterly statements for every firm; revenue responds to the firm's own surprise
-    returns (``cashflow_beta``), so prices and fundamentals move together as in real markets."""
+    returns (``cashflow_beta``), so prices and fundamentals move together as in real markets.
+    """
     ends = quarter_ends(calendar)
     n_q, n = len(ends), len(universe.tickers)
     sec = universe.sectors.iloc[universe.sector_code].reset_index(drop=True)

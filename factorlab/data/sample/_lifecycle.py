@@ -21,7 +21,8 @@ class Lifecycle:
 
 def draw_lifecycle(n_days: int, n_tickers: int, years: int, rng: np.random.Generator) -> Lifecycle:
     """Pick late listings (about 20 % of firms) and delistings (about 10 % crash, 5 % acquired
-    over 15 years), with the slide of a crash and the premium of a takeover."""
+    over 15 years), with the slide of a crash and the premium of a takeover.
+    """
     list_day = np.zeros(n_tickers, dtype=int)
     late = rng.random(n_tickers) < 0.20
     late_span = max(n_days - 2 * 252, 40)  # a late lister still has two years of history

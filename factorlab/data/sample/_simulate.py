@@ -1,5 +1,6 @@
 """Run the lab market forward a month at a time: exposures at each month end set the premia
-earned over the next month, and those returns move the prices the next exposures see."""
+earned over the next month, and those returns move the prices the next exposures see.
+"""
 
 from __future__ import annotations
 
@@ -110,7 +111,8 @@ def _advance(log_price: np.ndarray, base: np.ndarray, start: int, stop: int, alp
 
 def _published(calendar: pd.DatetimeIndex, fund: Fundamentals, life: Lifecycle) -> np.ndarray:
     """Which quarters a reader of the data sees: from two years before the first price (one year
-    before a late listing), filed by the end of the data and while the firm still traded."""
+    before a late listing), filed by the end of the data and while the firm still traded.
+    """
     ends = fund.period_end.to_numpy()[:, None]
     first_listed = life.list_day == 0
     first_period = np.where(
@@ -141,7 +143,8 @@ def _filed_figures(
 
 def _cap_weighted_index(prices: pd.DataFrame, shares: np.ndarray) -> pd.Series:
     """The benchmark: members weighted by yesterday's market cap (price times the shares on file),
-    a delisting's last day included."""
+    a delisting's last day included.
+    """
     p = prices.to_numpy()
     returns = np.full_like(p, np.nan)
     returns[1:] = p[1:] / p[:-1] - 1

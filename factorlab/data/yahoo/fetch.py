@@ -60,7 +60,8 @@ _quiet_saved: tuple[Any, ...] = ()
 def quiet_yfinance() -> Iterator[None]:
     """While inside (re-entrant, across threads): yfinance raises instead of hiding exceptions
     in empty frames, its log records reach factorlab's handlers (whatever level the user set)
-    but not the user's screen, and warnings issued from its code are not shown."""
+    but not the user's screen, and warnings issued from its code are not shown.
+    """
     global _quiet_depth, _quiet_saved
     logger = logging.getLogger("yfinance")
     with _quiet_lock:
@@ -99,7 +100,7 @@ _SILENT = logging.NullHandler()  # so Python's last-resort handler does not prin
 
 
 def _debug_config() -> Any:
-    """yfinance's debug settings (``yf.config.debug``; a stand-in on versions without it)."""
+    """Yfinance's debug settings (``yf.config.debug``; a stand-in on versions without it)."""
     import yfinance as yf
 
     debug = getattr(getattr(yf, "config", None), "debug", None)
@@ -127,7 +128,8 @@ _RATE_LIMITED = re.compile(r"rate.?limit|too many requests|\b429\b", re.IGNORECA
 class RetryPolicy:
     """Bounded retries for rate limits: ``attempts`` calls in all, sleeping
     ``base_delay_s * 2**k`` (times a random factor in [0.5, 1.5], at most ``max_delay_s``)
-    between them."""
+    between them.
+    """
 
     attempts: int = 4
     base_delay_s: float = 2.0
@@ -152,7 +154,8 @@ def is_rate_limit(error: BaseException | str) -> bool:
 @dataclass
 class PriceBatch:
     """Per ticker, a frame of ``PRICE_FIELDS`` columns on its trading days; per failed ticker,
-    the reason."""
+    the reason.
+    """
 
     frames: dict[str, pd.DataFrame]
     failed: dict[str, str]
@@ -162,7 +165,8 @@ def download_prices(
     tickers: Sequence[str], start: pd.Timestamp, end: pd.Timestamp, policy: RetryPolicy
 ) -> PriceBatch:
     """Daily prices of ``tickers`` from ``start`` to ``end`` (both inclusive) with
-    ``yf.download``, retrying the tickers Yahoo rate-limited."""
+    ``yf.download``, retrying the tickers Yahoo rate-limited.
+    """
     frames: dict[str, pd.DataFrame] = {}
     failed: dict[str, str] = {}
     pending = list(tickers)
@@ -273,7 +277,8 @@ def _one_ticker(data: pd.DataFrame | None, ticker: str) -> pd.DataFrame | None:
 @dataclass
 class Details:
     """What ``yf.Ticker`` gives for one ticker: statements by kind (Yahoo rows × period ends),
-    earnings dates, a few ``info`` fields, and the reason for each part that failed."""
+    earnings dates, a few ``info`` fields, and the reason for each part that failed.
+    """
 
     statements: dict[str, pd.DataFrame]
     earnings_dates: pd.DataFrame
@@ -295,7 +300,8 @@ INFO_FIELDS = (
 def fetch_details(ticker: str, kinds: Sequence[str], policy: RetryPolicy) -> Details:
     """The statements, earnings dates and info of one ticker that ``kinds`` asks for (any of
     ``STATEMENTS``, ``"earnings_dates"``, ``"info"``); a part that fails is empty, with its
-    reason in ``failed``."""
+    reason in ``failed``.
+    """
     out = Details({}, pd.DataFrame(), {}, {})
     for kind in kinds:
         with quiet_yfinance():
@@ -313,8 +319,11 @@ def fetch_details(ticker: str, kinds: Sequence[str], policy: RetryPolicy) -> Det
 
 
 def _part(ticker: str, kind: str) -> Any:
-    """One request for one part. A fresh ``Ticker`` each time: yfinance remembers a failed
-    ``info`` and would answer a retry with nothing, without asking Yahoo again."""
+    """One request for one part.
+
+    A fresh ``Ticker`` each time: yfinance remembers a failed ``info`` and would answer a retry with
+    nothing, without asking Yahoo again.
+    """
     import yfinance as yf
 
     handle = yf.Ticker(ticker)

@@ -197,7 +197,8 @@ def _values(statement: pd.DataFrame | None, columns: tuple[str, ...]) -> pd.Data
 
 def _announcements(ends: pd.DatetimeIndex, earnings_dates: pd.DataFrame | None) -> pd.Series:
     """For each period end, the day after the first earnings date within the window; NaT
-    where there is none."""
+    where there is none.
+    """
     ends = pd.DatetimeIndex(ends).as_unit("ns")
     none = pd.Series(pd.NaT, index=range(len(ends)), dtype="datetime64[ns]")
     if earnings_dates is None or len(earnings_dates.index) == 0:  # the index holds the dates

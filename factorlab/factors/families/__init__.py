@@ -1,2 +1,3 @@
 """The factor families, one module each: its metrics' functions and their registry records
-(``METRICS``). :mod:`factorlab.factors.registry` collects them."""
+(``METRICS``). :mod:`factorlab.factors.registry` collects them.
+"""

@@ -30,7 +30,8 @@ __all__ = [
 
 def market_cap(ds: Dataset) -> pd.DataFrame:
     """The traded close (``ds.close``, else ``ds.prices``) times the latest known shares
-    outstanding; NaN where either is missing."""
+    outstanding; NaN where either is missing.
+    """
 
     def compute(d: Dataset) -> pd.DataFrame:
         f = filings(d)
