@@ -1,5 +1,7 @@
-"""Writing files so that a reader never sees half of one: a temporary file beside the target,
-flushed to disk, then renamed onto it (atomic on one file system).
+"""Writing files so that a reader never sees half of one.
+
+Each file is written to a temporary file beside the target, flushed to disk, then renamed onto
+it (atomic on one file system).
 """
 
 from __future__ import annotations
@@ -13,8 +15,9 @@ __all__ = ["cache_root", "write_atomic", "write_temp"]
 
 
 def cache_root() -> Path:
-    """Where factorlab caches downloads and model answers: ``$FACTORLAB_CACHE``, else the
-    per-user cache folder (platformdirs).
+    """Where factorlab caches downloads and model answers.
+
+    That is ``$FACTORLAB_CACHE`` when set, else the per-user cache folder (platformdirs).
     """
     root = os.environ.get("FACTORLAB_CACHE")
     if root:

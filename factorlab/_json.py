@@ -9,8 +9,10 @@ import pandas as pd
 
 
 def json_safe(values: dict[Any, Any]) -> dict[str, Any]:
-    """``values`` with string keys, numpy scalars as plain numbers, dates as ``YYYY-MM-DD``
-    and NaN, infinities and NaT as None (JSON has no NaN); lists and text are kept.
+    """``values`` made safe for JSON: string keys, plain numbers, dates as text, no NaN.
+
+    Keys become strings, numpy scalars plain numbers, dates ``YYYY-MM-DD``, and NaN,
+    infinities and NaT become None (JSON has no NaN); lists and text are kept.
 
     >>> json_safe({"a": np.float64("nan"), "b": np.int64(3), "c": pd.Timestamp("2024-01-31")})
     {'a': None, 'b': 3, 'c': '2024-01-31'}

@@ -13,8 +13,9 @@ _PACKAGE = str(Path(__file__).resolve().parent)
 
 
 def warn(message: str, category: type[Warning] = UserWarning) -> None:
-    """``warnings.warn`` at the first frame outside factorlab (however deep the call is), so
-    the warning names the caller's line and Python's once-per-line filter works per call site.
+    """``warnings.warn`` at the first frame outside factorlab, however deep the call is.
+
+    So the warning names the caller's line and Python's once-per-line filter works per call site.
     """
     level = 2  # the caller of warn()
     frame: FrameType | None = sys._getframe(1)

@@ -1,6 +1,7 @@
-"""What a notebook calls: the dataset its parameters describe, and the figures it records for
-``factorlab run``'s summary. Light on purpose: the package root imports it, and papermill (the
-runner, in :mod:`factorlab.run`) is not needed to use a notebook by hand.
+"""What a notebook calls: the dataset its parameters describe, and the figures it records.
+
+The figures are for ``factorlab run``'s summary. Light on purpose: the package root imports it,
+and papermill (the runner, in :mod:`factorlab.run`) is not needed to use a notebook by hand.
 """
 
 from __future__ import annotations
@@ -24,9 +25,34 @@ def notebook_dataset(
     years: int = 15,
     seed: int = 42,
 ) -> Dataset:
-    """The dataset a notebook's parameters describe: the sample (sized by ``n_tickers``,
-    ``years``, ``seed``), ``"yahoo"`` (needs ``tickers``) or a saved folder; then restricted
-    to ``tickers`` and ``start``..``end`` when given. Strings work, as papermill passes them.
+    """The dataset a notebook's parameters describe, restricted to its tickers and dates.
+
+    The dataset is the sample (sized by ``n_tickers``, ``years``, ``seed``), ``"yahoo"`` (needs
+    ``tickers``) or a saved folder; then restricted to ``tickers`` and ``start``..``end`` when
+    given. Strings work, as papermill passes them. See :func:`factorlab.load_dataset`.
+
+    Parameters
+    ----------
+    dataset : str, default "sample"
+        ``"sample"`` (the embedded lab market), ``"yahoo"`` (Yahoo Finance, cached on disk), or
+        the path of a folder saved with ``ds.save(path)``.
+    tickers : str or list of str, optional
+        The tickers to keep; for ``"yahoo"``, the symbols to load (required). A comma- or
+        space-separated string such as ``"AAPL, MSFT"`` works. None or ``""``: every ticker.
+    start, end : str or date, optional
+        The first and last day to keep (inclusive), e.g. ``"2018-01-01"``. None or ``""``: the
+        dataset's own; for ``"yahoo"``, the download's window (from 2015-01-01 to today).
+    n_tickers : int, default 200
+        For the sample only: the number of firms (20 to 5000). Text such as ``"300"`` works.
+    years : int, default 15
+        For the sample only: years of business days, ending 2024-12-31 (3 to 40). Text works.
+    seed : int, default 42
+        For the sample only: the random seed; the same three give the same market. Text works.
+
+    Returns
+    -------
+    Dataset
+        The loaded dataset, restricted as asked.
 
     Examples
     --------
@@ -45,8 +71,20 @@ def notebook_dataset(
 
 
 def record(**figures: object) -> None:
-    """Record key figures of a notebook for the run summary (``factorlab run`` reads them from
-    the executed notebook). Numbers are rounded to 6 significant figures; text is kept.
+    """Key figures of a notebook, recorded in its output for the run summary.
+
+    ``factorlab run`` reads them from the executed notebook. Numbers are rounded to 6
+    significant figures; text is kept. They are displayed as the cell's output (IPython is
+    needed: a notebook's kernel has it), with a line of text that says what was recorded.
+
+    Parameters
+    ----------
+    **figures : object
+        Each figure's name and value, e.g. ``mean_ic=0.0412``. Integers stay whole; other
+        numbers, and text that reads as one (``"0.5"``), become numbers rounded to 6
+        significant figures; booleans, NaN, infinities and everything else become their text.
+        A name recorded again keeps its last value. ``dataset`` (``ds.fingerprint()``) is the
+        summary's dataset fingerprint.
 
     Examples
     --------

@@ -36,8 +36,9 @@ __all__ = [
 
 
 def _show_in_notebooks() -> None:
-    """Teach IPython to draw a bare Figure as a PNG: factorlab never uses pyplot, and the
-    inline backend registers its formatter only when pyplot makes a figure.
+    """Teach IPython to draw a bare Figure as a PNG, as factorlab never uses pyplot.
+
+    The inline backend registers its formatter only when pyplot makes a figure.
     """
     try:
         from IPython import get_ipython
@@ -74,8 +75,28 @@ def family_color(name: str) -> str:
 
 
 def plot_scores(scores: Scores, n: int = 10, ax: Axes | None = None) -> Figure:
-    """Horizontal bars of the ``n`` best and ``n`` worst composites at the last date, each split
-    into its families' weighted contributions; a dot marks the composite.
+    """Horizontal bars of the best and worst composites at the last date, split by family.
+
+    Bars of the ``n`` best and ``n`` worst composites at the last date (best at the top), each
+    split into its families' weighted contributions (negative ones to the left of zero); a dot
+    marks the composite.
+
+    Parameters
+    ----------
+    scores : Scores
+        What :func:`factorlab.score` returns.
+    n : int, default 10
+        How many of the best and of the worst tickers to show (a number, not text); every
+        scored ticker when there are at most ``2 * n``.
+    ax : matplotlib.axes.Axes, optional
+        The axes to draw on (the figure that holds it is returned). By default a new Figure of
+        its own, 8 inches wide and 0.3 inch a row plus 1.5 inches high, with a constrained layout.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure drawn on: the one that holds ``ax`` when given, else a new one, made
+        without pyplot (so nothing is shown until it is displayed).
     """
     table = scores.latest()
     shown = table if len(table) <= 2 * n else table.iloc[list(range(n)) + list(range(-n, 0))]
@@ -107,8 +128,25 @@ def plot_scores(scores: Scores, n: int = 10, ax: Axes | None = None) -> Figure:
 
 
 def plot_backtest(result: BacktestResult, rolling_days: int = 126) -> Figure:
-    """Three panels: growth of 1 for the strategy and its benchmark, the strategy's drawdown,
-    and its rolling Sharpe ratio over ``rolling_days`` (about six months).
+    """Three panels: growth of 1 against the benchmark, drawdown, and a rolling Sharpe ratio.
+
+    The panels, sharing the time axis: growth of 1 for the strategy and its benchmark (in grey;
+    log scale, net of costs, titled with the backtest's rule), the strategy's drawdown, and its
+    rolling Sharpe ratio over ``rolling_days`` (about six months).
+
+    Parameters
+    ----------
+    result : BacktestResult
+        What :func:`factorlab.backtest` returns.
+    rolling_days : int, default 126
+        The rolling Sharpe ratio's window in trading days, 2 or more (126: about six months);
+        text such as ``"126"`` works. The ratio is annualized and starts after a full window.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        A new Figure, 9 by 7.5 inches with a constrained layout, made without pyplot (so
+        nothing is shown until it is displayed).
     """
     from matplotlib.figure import Figure
 
@@ -138,8 +176,23 @@ def plot_backtest(result: BacktestResult, rolling_days: int = 126) -> Figure:
 
 
 def plot_equity_curves(comparison: Comparison, ax: Axes | None = None) -> Figure:
-    """Growth of 1 for each strategy of a :class:`~factorlab.backtest.Comparison` (and its
-    benchmark in grey), log scale.
+    """Growth of 1 for each strategy of a :class:`~factorlab.backtest.Comparison`, log scale.
+
+    Its benchmark, if any, is drawn in grey; all on the days the strategies share.
+
+    Parameters
+    ----------
+    comparison : Comparison
+        What :func:`factorlab.compare` returns.
+    ax : matplotlib.axes.Axes, optional
+        The axes to draw on (the figure that holds it is returned). By default a new Figure of
+        its own, 8 by 4.5 inches, with a constrained layout.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure drawn on: the one that holds ``ax`` when given, else a new one, made
+        without pyplot (so nothing is shown until it is displayed).
     """
     fig, ax = _figure_and_axes(ax, height=4.5)
     wealth = comparison.wealth()
@@ -156,9 +209,22 @@ def plot_equity_curves(comparison: Comparison, ax: Axes | None = None) -> Figure
 
 
 def plot_factor_report(report: FactorReport) -> Figure:
-    """A factor tear sheet: daily IC of the shortest period with its 63-day mean and its
-    histogram, mean return by quantile for each period, cumulative top-minus-bottom spread, and
-    IC by horizon.
+    """A factor tear sheet of five panels on one factor's evaluation.
+
+    The panels: daily rank IC of the shortest period with its 63-day mean, and its histogram;
+    mean return by quantile for each period (demeaned, in basis points); the cumulative
+    top-minus-bottom spread (shortest period); and mean IC by horizon.
+
+    Parameters
+    ----------
+    report : FactorReport
+        What :func:`factorlab.evaluate` returns.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        A new Figure, 14 by 7.5 inches with a constrained layout, made without pyplot (so
+        nothing is shown until it is displayed).
     """
     from matplotlib.figure import Figure
 
@@ -207,8 +273,26 @@ def plot_factor_report(report: FactorReport) -> Figure:
 
 
 def plot_factor_correlations(scores: Scores, ax: Axes | None = None) -> Figure:
-    """Heatmap of the families' correlations across stocks, averaged over month ends (a
-    Spearman correlation per month end, then the mean): how much the families overlap.
+    """Heatmap of the families' correlations across stocks, averaged over month ends.
+
+    A Spearman correlation per month end, then the mean (see
+    :meth:`~factorlab.factors.Scores.family_correlations`): how much the families overlap. Each
+    cell is annotated; the colours run from -1 to 1, and the title gives the number of month
+    ends. Drawn with seaborn.
+
+    Parameters
+    ----------
+    scores : Scores
+        What :func:`factorlab.score` returns.
+    ax : matplotlib.axes.Axes, optional
+        The axes to draw on (the figure that holds it is returned). By default a new Figure of
+        its own, 8 by 4 inches, with a constrained layout.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure drawn on: the one that holds ``ax`` when given, else a new one, made
+        without pyplot (so nothing is shown until it is displayed).
     """
     import seaborn as sns  # seaborn loads matplotlib's styles: only when drawn
 
@@ -231,7 +315,25 @@ def plot_factor_correlations(scores: Scores, ax: Axes | None = None) -> Figure:
 
 
 def plot_score_distributions(scores: Scores, ax: Axes | None = None) -> Figure:
-    """Histograms of each family's score and the composite on the last date."""
+    """Histograms of each family's score and the composite on the last date.
+
+    One outline per family in its colour, the composite in black, over the tickers with a
+    composite on that date (30 bins each).
+
+    Parameters
+    ----------
+    scores : Scores
+        What :func:`factorlab.score` returns.
+    ax : matplotlib.axes.Axes, optional
+        The axes to draw on (the figure that holds it is returned). By default a new Figure of
+        its own, 8 by 4 inches, with a constrained layout.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure drawn on: the one that holds ``ax`` when given, else a new one, made
+        without pyplot (so nothing is shown until it is displayed).
+    """
     table = scores.latest()
     fig, ax = _figure_and_axes(ax, height=4.0)
     for name in [*scores.components, "composite"]:
@@ -252,8 +354,28 @@ def plot_score_distributions(scores: Scores, ax: Axes | None = None) -> Figure:
 
 
 def plot_sector_exposure(table: pd.DataFrame, meta: pd.DataFrame, ax: Axes | None = None) -> Figure:
-    """Share of each sector in a screen (``table``, with a ``sector`` column) against its share
-    of the universe (``meta``): where the selection leans.
+    """Share of each sector in a screen against its share of the universe: where it leans.
+
+    The screen is ``table``, with a ``sector`` column; the universe is ``meta``. A share is a
+    fraction of the stocks; sectors are sorted by the universe's share, the largest at the top
+    (see :func:`~factorlab.factors.sector_shares`).
+
+    Parameters
+    ----------
+    table : DataFrame
+        The selection, one row per stock with a ``sector`` column (``fl.screen`` gives one).
+    meta : DataFrame
+        The universe, one row per stock with a ``sector`` column (``ds.meta``).
+    ax : matplotlib.axes.Axes, optional
+        The axes to draw on (the figure that holds it is returned). By default a new Figure of
+        its own, 8 inches wide and 0.35 inch a sector plus 1.5 inches high, with a constrained
+        layout.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure drawn on: the one that holds ``ax`` when given, else a new one, made
+        without pyplot (so nothing is shown until it is displayed).
     """
     shares = sector_shares(table, meta)
     fig, ax = _figure_and_axes(ax, height=0.35 * len(shares) + 1.5)
@@ -270,8 +392,26 @@ def plot_sector_exposure(table: pd.DataFrame, meta: pd.DataFrame, ax: Axes | Non
 
 
 def plot_seed_vs_zscore(table: pd.DataFrame, ax: Axes | None = None) -> Figure:
-    """The seed's 1-10 bucket score against the cross-sectional z-score, one dot per stock
-    (``table`` from :func:`factorlab.factors.seed_vs_zscore`).
+    """The seed's 1-10 bucket score against the cross-sectional z-score, one dot per stock.
+
+    ``table`` is from :func:`factorlab.factors.seed_vs_zscore`; the title names its family
+    and the two scores' rank correlation.
+
+    Parameters
+    ----------
+    table : DataFrame
+        One row per stock with ``z_score`` and ``bucket_score`` columns, and the family and
+        the rank correlation in ``attrs["family"]`` and ``attrs["rank_correlation"]``, as
+        ``seed_vs_zscore`` sets them.
+    ax : matplotlib.axes.Axes, optional
+        The axes to draw on (the figure that holds it is returned). By default a new Figure of
+        its own, 8 by 4.5 inches, with a constrained layout.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure drawn on: the one that holds ``ax`` when given, else a new one, made
+        without pyplot (so nothing is shown until it is displayed).
     """
     fig, ax = _figure_and_axes(ax, height=4.5)
     family = table.attrs.get("family", "family")

@@ -42,12 +42,12 @@ class NotebookRun:
 
 
 def find_notebooks(names: list[str] | None = None, folder: Path | None = None) -> list[Path]:
-    """The notebooks to run: the given paths or names (``05`` or ``05_backtest``), else every
-    numbered notebook, in order.
+    """The notebooks to run: the given paths or names, else every numbered notebook, in order.
 
-    They are looked for in ``folder`` when given; else in ``./notebooks`` and then in the
-    notebooks beside the installed package (a checkout installed with ``pip install -e .``), so
-    ``factorlab run 05`` works from any folder. A failure says where it looked.
+    A name is ``05`` or ``05_backtest``. They are looked for in ``folder`` when given; else in
+    ``./notebooks`` and then in the notebooks beside the installed package (a checkout
+    installed with ``pip install -e .``), so ``factorlab run 05`` works from any folder. A
+    failure says where it looked.
     """
     places = [folder] if folder is not None else notebook_folders()
     every: list[Path] = []
@@ -82,8 +82,10 @@ def find_notebooks(names: list[str] | None = None, folder: Path | None = None) -
 
 
 def notebook_folders() -> list[Path]:
-    """Where ``factorlab run`` looks for notebooks, in order: ``./notebooks``, then the
-    ``notebooks`` folder beside the package's source (an editable install or a checkout).
+    """Where ``factorlab run`` looks for notebooks, in order.
+
+    First ``./notebooks``, then the ``notebooks`` folder beside the package's source (an
+    editable install or a checkout).
     """
     here = Path("notebooks")
     beside = Path(__file__).resolve().parents[1] / "notebooks"
@@ -109,9 +111,10 @@ def notebook_parameters(path: Path) -> dict[str, str]:
 
 
 def ensure_kernel(name: str | None = None) -> str:
-    """A Jupyter kernel running this Python: ``name`` if given (it must exist), else one
-    registered for this environment under its own prefix (so ``.venv`` works with no Jupyter
-    set-up), or in the user's folder when the prefix is read-only.
+    """A Jupyter kernel running this Python: ``name`` if given (it must exist), else factorlab's.
+
+    Factorlab's is one registered for this environment under its own prefix (so ``.venv``
+    works with no Jupyter set-up), or in the user's folder when the prefix is read-only.
     """
     from jupyter_client.kernelspec import KernelSpecManager
 
@@ -214,8 +217,9 @@ def run_notebooks(
 
 
 def _cell_number(path: Path, executed_index: int) -> int:
-    """The failing cell's number (from 1) in the notebook as written: papermill inserted its
-    injected-parameters cell right after the parameters cell.
+    """The failing cell's number (from 1) in the notebook as written.
+
+    Papermill inserted its injected-parameters cell right after the parameters cell.
     """
     import nbformat
 
@@ -254,6 +258,11 @@ def _to_html(path: Path) -> Path:
 
 
 def versions() -> dict[str, str]:
+    """The versions of Python and of the packages a run depends on, for the run's summary.
+
+    The packages are factorlab, pandas, numpy, matplotlib, papermill, yfinance and ollama; one
+    that is not installed is ``"not installed"``.
+    """
     from importlib.metadata import PackageNotFoundError, version
 
     out = {"python": platform.python_version()}

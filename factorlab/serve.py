@@ -35,8 +35,10 @@ MAX_CONCURRENT_JOBS = 2  # scoring and backtests at once; others wait their turn
 
 
 def create_app(ds: Dataset, analyst: Any = None, timeout_s: float = REQUEST_TIMEOUT_S) -> Any:
-    """The FastAPI app serving ``ds``; ``analyst`` (an ``fl.Analyst``) rates and reports
-    (default: one for the local Ollama, with its labelled rule-based fallback).
+    """The FastAPI app serving ``ds``, with ``analyst`` to rate and report.
+
+    ``analyst`` is an ``fl.Analyst`` (default: one for the local Ollama, with a 30 s timeout
+    and its labelled rule-based fallback).
     """
     from fastapi import FastAPI, Query, Request
     from fastapi.exceptions import RequestValidationError

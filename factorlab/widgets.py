@@ -1,7 +1,6 @@
-"""``fl.widgets.explore(ds)``: sliders for the family weights and choices for the backtest, with
-the top of the screen, the equity curve and the stats updating as they move.
+"""``fl.widgets.explore(ds)``: sliders for the family weights and the backtest's settings.
 
-The families are scored once; moving a weight only re-weights them (the composite is their
+The top of the screen, the equity curve and the stats update as they move. The families are scored once; moving a weight only re-weights them (the composite is their
 weighted sum), so an update costs one backtest. Updates wait for ``debounce_s`` of quiet, so
 dragging a slider runs one backtest when it stops, not one per step.
 """
@@ -9,8 +8,8 @@ dragging a slider runs one backtest when it stops, not one per step.
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol
 
 import pandas as pd
 
@@ -24,11 +23,46 @@ from factorlab.plots import plot_backtest
 __all__ = ["Explorer", "explore"]
 
 
+class Pending(Protocol):
+    """A scheduled call that can be called off."""
+
+    def cancel(self) -> None:
+        """Call it off; a call already made is not undone."""
+
+
+Timer = Callable[[float, Callable[[], None]], Pending]
+
+
+def start_timer(seconds: float, action: Callable[[], None]) -> Pending:
+    """``action`` called on a daemon thread after ``seconds``, unless cancelled first."""
+    timer = threading.Timer(seconds, action)
+    timer.daemon = True
+    timer.start()
+    return timer
+
+
 class Explorer:
     """The widgets and what they show.
 
     ``table``, ``result`` and ``figure`` hold the latest top-N table, backtest and equity chart;
     ``ui`` is the layout to display.
+
+    Parameters
+    ----------
+    ds : Dataset
+        The market to explore; its families are scored once, at construction.
+    debounce_s : float
+        Seconds of quiet after the last change before an update runs (0: at once).
+    top : int
+        Rows of the screen shown at first (the ``top N`` slider).
+    weights : dict or str, optional
+        The sliders' starting weights, as :func:`factorlab.score` takes them; default value
+        0.3, growth 0.4, momentum 0.3.
+    custom : dict, optional
+        Factors of your own, as :func:`factorlab.score` takes them; each gets a slider.
+    timer : callable, optional
+        ``timer(seconds, action)`` schedules ``action`` and returns something with
+        ``cancel()``; a daemon ``threading.Timer`` by default (tests pass a fake clock).
     """
 
     def __init__(
@@ -38,11 +72,13 @@ class Explorer:
         top: int = 10,
         weights: Weights = None,
         custom: Mapping[str, object] | None = None,
+        timer: Timer = start_timer,
     ) -> None:
-        import ipywidgets as w
+        import ipywidgets as w  # the optional front end: only when an explorer is made
 
         self.ds = ds
         self.debounce_s = float(debounce_s)
+        self._start_timer = timer
         yours = read_custom(custom)
         start = (parse_weights(weights, custom=yours) if weights is not None else {}) or dict(
             DEFAULT_WEIGHTS
@@ -90,7 +126,7 @@ class Explorer:
         self.result: Any = None
         self.figure: Any = None
         self.updates = 0
-        self._timer: threading.Timer | None = None
+        self._timer: Pending | None = None
         self._lock = threading.Lock()  # guards the timer
         self._drawing = threading.Lock()  # one update at a time, in order
         self._wanted = 0  # bumped by every change: an update for an older state is dropped
@@ -113,13 +149,12 @@ class Explorer:
         with self._lock:
             if self._timer is not None:
                 self._timer.cancel()
-            self._timer = threading.Timer(self.debounce_s, self.update)
-            self._timer.daemon = True
-            self._timer.start()
+            self._timer = self._start_timer(self.debounce_s, self.update)
 
     def composite(self) -> pd.DataFrame | None:
-        """The weighted sum of the family scores, weights scaled to sum to 1, as ``fl.score``
-        makes it (None if every weight is 0).
+        """The weighted sum of the family scores, as ``fl.score`` makes it.
+
+        The slider weights are scaled to sum to 1; None if every weight is 0.
         """
         mix = {f: s.value for f, s in self.weights.items() if s.value > 0}
         if not mix:
@@ -138,7 +173,7 @@ class Explorer:
             self._draw(lambda: wanted == self._wanted)
 
     def _draw(self, current: Any) -> None:
-        from IPython.display import display
+        from IPython.display import display  # there only inside a notebook's kernel
 
         composite = self.composite()
         if composite is None:
@@ -190,10 +225,26 @@ def explore(
     weights: Weights = None,
     custom: Mapping[str, object] | None = None,
 ) -> Explorer:
-    """An interactive explorer of the family weights, the rebalance, quantiles and costs;
-    ``weights`` sets the sliders' starting point (default value 0.3, growth 0.4, momentum 0.3).
-    ``custom`` factors (as in :func:`factorlab.score`) get sliders of their own, starting at 0
-    unless ``weights`` names them.
+    """An interactive explorer of the family weights, the rebalance, quantiles and costs.
+
+    Parameters
+    ----------
+    ds : Dataset
+        The market to explore.
+    debounce_s : float
+        Seconds of quiet after the last change before the table, chart and stats update.
+    top : int
+        Rows of the screen shown at first.
+    weights : dict or str, optional
+        The sliders' starting point (default value 0.3, growth 0.4, momentum 0.3).
+    custom : dict, optional
+        Factors of your own (as in :func:`factorlab.score`): sliders of their own, starting at 0
+        unless ``weights`` names them.
+
+    Returns
+    -------
+    Explorer
+        Display it in a notebook cell; its ``weights`` sliders and other controls drive it.
 
     Examples
     --------

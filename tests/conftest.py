@@ -12,6 +12,14 @@ import pytest
 import factorlab as fl
 
 
+@pytest.fixture(scope="session", autouse=True)
+def agg_backend() -> None:
+    """Every figure draws on matplotlib's Agg backend: no screen, in CI or on a laptop."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+
+
 @pytest.fixture(scope="session")
 def sample() -> fl.Dataset:
     """The default lab market, generated once per test session. Do not modify it."""

@@ -31,7 +31,8 @@ def test_the_six_notebooks_are_there_in_order():
 def test_a_committed_notebook_has_no_outputs_and_one_parameters_cell(path):
     nb = nbformat.read(path, as_version=4)
     code = [c for c in nb.cells if c.cell_type == "code"]
-    assert all(not c.outputs and c.execution_count is None for c in code)
+    assert code, f"{path.name} has no code cells"
+    assert [c for c in code if c.outputs or c.execution_count is not None] == []
     assert len([c for c in code if "parameters" in c.metadata.get("tags", [])]) == 1
     assert nb.cells[0].cell_type == "markdown" and nb.cells[0].source.startswith("# ")
     assert "dataset" in notebook_parameters(path)

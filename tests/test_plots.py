@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import matplotlib
 import numpy as np
 import pandas as pd
 
 import factorlab as fl
-
-matplotlib.use("Agg")
 
 
 def test_family_correlations_are_the_mean_month_end_spearman_correlation(small_sample):

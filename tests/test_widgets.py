@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import time
+import threading
 
 import pytest
 
@@ -57,12 +57,54 @@ def test_the_sliders_start_from_given_weights_and_match_fl_score(small_sample):
     assert (explorer.composite() - expected).abs().max().max() < 1e-12
 
 
+class FakeClock:
+    """A clock the test moves by hand: timers fire when it passes their time, not on threads."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.pending: list[list] = []  # [due time, action, cancelled]
+
+    def timer(self, seconds, action):
+        entry = [self.now + seconds, action, False]
+        self.pending.append(entry)
+
+        class Handle:
+            def cancel(self) -> None:
+                entry[2] = True
+
+        return Handle()
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+        due = [e for e in self.pending if e[0] <= self.now and not e[2]]
+        self.pending = [e for e in self.pending if e not in due and not e[2]]
+        for _, action, _ in due:
+            action()
+
+
 def test_dragging_a_slider_runs_one_update_after_the_debounce(small_sample):
-    explorer = fl.widgets.explore(small_sample, debounce_s=0.2)
-    for value in (0.1, 0.2, 0.3, 0.4, 0.5):  # a drag: five changes in quick succession
+    clock = FakeClock()
+    explorer = fl.widgets.Explorer(small_sample, debounce_s=0.2, timer=clock.timer)
+    assert explorer.updates == 1  # the first draw
+    for value in (0.1, 0.2, 0.3, 0.4, 0.5):  # a drag: five changes, 0.05 s apart
         explorer.weights["value"].value = value
-    time.sleep(1.5)
-    assert explorer.updates == 2  # the first draw and one after the drag
+        clock.advance(0.05)
+    assert explorer.updates == 1  # still dragging: nothing redrawn yet
+    clock.advance(0.2)
+    assert explorer.updates == 2  # one update after the drag stopped
+    assert explorer.result is not None and explorer.weights["value"].value == 0.5
+    clock.advance(10)
+    assert explorer.updates == 2  # the cancelled timers never fire
+
+
+def test_the_default_timer_runs_the_update_on_a_thread(small_sample):
+    done = threading.Event()
+    explorer = fl.widgets.Explorer(small_sample, debounce_s=0.05)
+    original = explorer.update
+    explorer.update = lambda: (original(), done.set())  # type: ignore[method-assign]
+    explorer.weights["value"].value = 0.9
+    assert done.wait(timeout=30)
+    assert explorer.updates == 2
 
 
 def test_a_family_beyond_the_seeds_three_gets_its_own_slider(small_sample):

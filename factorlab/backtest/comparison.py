@@ -19,7 +19,7 @@ from factorlab.backtest.result import BacktestResult, performance_figures, tradi
 from factorlab.data import Dataset
 from factorlab.errors import ConfigError
 from factorlab.factors.composite import Scores
-from factorlab.params import as_float, as_int
+from factorlab.params import as_bool, as_float, as_int
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -29,9 +29,20 @@ __all__ = ["Comparison", "compare", "cost_sensitivity"]
 
 @dataclass(frozen=True)
 class Comparison:
-    """What :func:`compare` returns: ``returns`` (one column per strategy, on common days),
-    ``benchmark`` (the first strategy's benchmark, if any) and ``results`` (the backtests
-    given as such, by name).
+    """What :func:`compare` returns: several strategies' daily returns, side by side.
+
+    Attributes
+    ----------
+    returns : DataFrame
+        Daily returns, one column per strategy, named as given to :func:`compare`: a
+        backtest's net returns (after costs), or the Series of returns given. Only the days
+        every strategy has a return (common days) are kept.
+    benchmark : Series or None
+        The first strategy's benchmark, if any (the benchmark's daily returns of the first
+        backtest given that has one), on the days of ``returns``; None when none has one.
+    results : dict of str to BacktestResult
+        The backtests given as such (:class:`BacktestResult`), by name; a strategy given as a
+        Series of returns is not in it.
     """
 
     returns: pd.DataFrame
@@ -39,9 +50,10 @@ class Comparison:
     results: dict[str, BacktestResult] = field(default_factory=dict, repr=False)
 
     def stats(self) -> pd.DataFrame:
-        """One row per figure, one column per strategy (and the benchmark): the rows of
-        ``result.stats()``, turnover, costs and holdings included, all over the days the
-        strategies share. A strategy given as a Series of returns has no trading figures.
+        """One row per figure, one column per strategy (and the benchmark), over shared days.
+
+        The rows of ``result.stats()``, turnover, costs and holdings included, all over the days
+        the strategies share. A strategy given as a Series of returns has no trading figures.
         """
         columns = {
             name: performance_figures(self.returns[name], self.benchmark) for name in self.returns
@@ -57,8 +69,9 @@ class Comparison:
         return table
 
     def wealth(self) -> pd.DataFrame:
-        """Growth of 1 for every strategy and the benchmark (a day the benchmark has no level
-        adds nothing to it), on the days they share.
+        """Growth of 1 for every strategy and the benchmark, on the days they share.
+
+        A day the benchmark has no level adds nothing to it.
         """
         columns = dict(self.returns.items())
         if self.benchmark is not None:
@@ -72,18 +85,39 @@ class Comparison:
         return plot_equity_curves(self)
 
     def deflated_sharpe(self, n_trials: int | None = None, active: bool = False) -> pd.DataFrame:
-        """Per strategy: annual Sharpe ratio, the probability its true Sharpe is above zero
-        (PSR), and the deflated Sharpe ratio (DSR): that probability against the best Sharpe
-        that ``n_trials`` unskilled configurations would show by luck, given the variance of
-        these strategies' Sharpe ratios (Bailey & López de Prado, 2014). ``n_trials``
-        defaults to the number of strategies compared; pass every configuration you tried.
-        ``active=True`` judges the returns in excess of the benchmark: for a long-only
-        portfolio, total returns mostly measure the market's own premium.
+        """Per strategy: annual Sharpe ratio, probabilistic (PSR) and deflated Sharpe ratio (DSR).
+
+        Per strategy: annual Sharpe ratio, the probability its true Sharpe is above zero (PSR),
+        and the deflated Sharpe ratio (DSR): that probability against the best Sharpe that
+        ``n_trials`` unskilled configurations would show by luck, given the variance of these
+        strategies' Sharpe ratios (Bailey & López de Prado, 2014). ``n_trials`` defaults to the
+        number of strategies compared; pass every configuration you tried. ``active=True``
+        judges the returns in excess of the benchmark: for a long-only portfolio, total returns
+        mostly measure the market's own premium.
+
+        Parameters
+        ----------
+        n_trials : int, optional
+            How many configurations were tried (parameters, factors, weights...), at least 1.
+            Default: the number of strategies compared. Text such as ``"20"`` is accepted.
+        active : bool, default False
+            Judge each strategy's daily returns minus the benchmark's (a day the benchmark has
+            no return subtracts nothing). Needs a benchmark, else
+            :class:`~factorlab.errors.ConfigError`. Text such as ``"false"`` is read as a bool.
+
+        Returns
+        -------
+        DataFrame
+            One row per strategy; columns ``Sharpe ratio`` (annualized with 252 trading days,
+            no risk-free rate), ``PSR (vs 0)`` and ``DSR``, both probabilities between 0 and 1.
+            ``attrs`` holds ``n_trials``, ``sharpe_variance`` (the sample variance of the
+            strategies' annual Sharpe ratios; 0 for a single strategy) and ``active``.
         """
         trials = len(self.returns.columns) if n_trials is None else as_int(n_trials, "n_trials")
         if trials < 1:
             raise ConfigError(f"n_trials must be 1 or more, got {trials}.")
         returns = self.returns
+        active = as_bool(active, "active")
         if active:
             if self.benchmark is None:
                 raise ConfigError("active=True needs a benchmark; these results have none.")
@@ -162,8 +196,33 @@ def cost_sensitivity(
     costs_bps: Sequence[float] | str = (0, 10, 25, 50),
     **options: Any,
 ) -> pd.DataFrame:
-    """The same backtest at several costs: one row per cost (basis points of traded notional)
-    with CAGR, Sharpe ratio, max drawdown, turnover per year and costs per year.
+    """The same backtest at several costs: one row per cost, in basis points of traded notional.
+
+    Each row has CAGR, Sharpe ratio, max drawdown, turnover per year and costs per year: the
+    strategy's figures of :meth:`BacktestResult.stats`.
+
+    Parameters
+    ----------
+    signal : DataFrame, Series or Scores
+        The signal to backtest, as :func:`factorlab.backtest` takes it (dates × tickers, higher
+        = more attractive; a Scores uses its composite).
+    ds : Dataset
+        The data the backtests run on.
+    costs_bps : sequence of float or str, default (0, 10, 25, 50)
+        The cost levels, in basis points of traded notional (10 = 0.1 % of what is traded).
+        Text such as ``"0,10,25"`` or ``"0 10 25"`` and a single number are accepted too; each
+        level is parsed as a float. An empty list raises
+        :class:`~factorlab.errors.ConfigError`.
+    **options
+        Other keyword arguments of :func:`factorlab.backtest` (``quantiles``, ``rebalance``,
+        ``short``...), the same for every row; not ``cost_bps``, which each row sets.
+
+    Returns
+    -------
+    DataFrame
+        One row per cost level (a float; the index is named ``cost_bps``), in the order given;
+        columns ``CAGR``, ``Sharpe ratio``, ``max drawdown``, ``turnover per year`` and
+        ``costs per year``, as in :meth:`BacktestResult.stats`.
 
     Examples
     --------

@@ -1,6 +1,7 @@
-"""The kernels of factor evaluation, shared by ``fl.evaluate`` and the backtest: forward
-returns, buckets, rank IC and bucket means, each per date (the rank correlation of two panels
-lives with the ranking, in :mod:`factorlab.factors.ranking`).
+"""The kernels of factor evaluation, shared by ``fl.evaluate`` and the backtest.
+
+Forward returns, buckets, rank IC and bucket means, each per date (the rank correlation of two
+panels lives with the ranking, in :mod:`factorlab.factors.ranking`).
 
 Every date is a cross-section of its own, so the panel is processed in blocks of dates. A block
 of a few hundred dates fits in the processor's cache, its buffers are allocated once and reused
@@ -80,9 +81,11 @@ class Forward:
 
 
 def bucket_labels(values: np.ndarray, ordered: np.ndarray, q: int) -> tuple[np.ndarray, np.ndarray]:
-    """``pd.qcut(row, q, labels=False) + 1`` per row (0: no bucket) and, per row, how many
-    values each bucket and the ones below it hold (rows × q+1, starting at 0). ``ordered`` is
-    ``values`` sorted along rows, NaN last. A row whose edges collide gets no buckets.
+    """``pd.qcut(row, q, labels=False) + 1`` per row (0: no bucket), and cumulative bucket counts.
+
+    The labels, and, per row, how many values each bucket and the ones below it hold (rows ×
+    q+1, starting at 0). ``ordered`` is ``values`` sorted along rows, NaN last. A row whose
+    edges collide gets no buckets.
     """
     count = (~np.isnan(ordered)).sum(axis=1)
     edges = [row_quantile(ordered, p, count) for p in np.linspace(0, 1, q + 1)]
@@ -102,9 +105,11 @@ def bucket_labels(values: np.ndarray, ordered: np.ndarray, q: int) -> tuple[np.n
 
 @dataclass
 class CrossSections:
-    """Per period ``h``: the daily rank IC, each bucket's mean forward return per date
-    (dates × q), each date's mean forward return, the bucket labels (0: none), and per
-    group the bucket means per date; plus how many cells were evaluated or dropped.
+    """What :func:`cross_sections` gives: per period, the daily figures of a factor's evaluation.
+
+    Per period ``h``: the daily rank IC, each bucket's mean forward return per date (dates × q),
+    each date's mean forward return, the bucket labels (0: none), and per group the bucket
+    means per date; plus how many cells were evaluated or dropped.
     """
 
     ic: dict[int, np.ndarray]
@@ -185,8 +190,9 @@ class _Workspace:
 
 
 class _Binned:
-    """A block's buckets and centered ranks on one set of cells with a forward return, reused
-    across periods while that set does not change.
+    """A block's buckets and centered ranks on one set of cells with a forward return.
+
+    Reused across periods while that set does not change.
     """
 
     def __init__(self, values: np.ndarray, present: np.ndarray, q: int, space: _Workspace):
@@ -290,8 +296,9 @@ def _rank_ic_sorted(
 
 
 def _bucket_means(values: np.ndarray, labels: np.ndarray, q: int) -> np.ndarray:
-    """Per date, each bucket's mean of ``values`` (dates × buckets 1..q; labels 0 are not in a
-    bucket), in one pass: a bincount over (date, bucket) cells.
+    """Per date, each bucket's mean of ``values`` (dates × buckets 1..q), in one pass.
+
+    Labels 0 are not in a bucket. The one pass is a bincount over (date, bucket) cells.
     """
     valid = ~np.isnan(values) & (labels > 0)
     rows = np.nonzero(valid)[0]
@@ -319,8 +326,9 @@ def forward_returns(
 
 
 def quantile_buckets(factor: pd.DataFrame, quantiles: int) -> pd.DataFrame:
-    """``pd.qcut(row, quantiles, labels=False) + 1`` for every date at once; a date whose
-    edges are not unique is all NaN (alphalens drops it).
+    """``pd.qcut(row, quantiles, labels=False) + 1`` for every date at once.
+
+    A date whose edges are not unique is all NaN (alphalens drops it).
     """
     values = factor.to_numpy(dtype=float)
     labels, _ = bucket_labels(values, np.sort(values, axis=1), quantiles)

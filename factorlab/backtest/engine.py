@@ -110,8 +110,10 @@ _NAMES = {"M": "monthly", "Q": "quarterly", "W": "weekly", "Y": "yearly"}
 
 
 def rebalance_code(rebalance: Rebalance | str) -> str | int:
-    """The rebalance schedule in one spelling: ``"M"``, ``"Q"``, ``"W"`` (weeks ending on the
-    weekend), ``"W-WED"`` (weeks ending on another day), ``"Y"``, or a number of trading days.
+    """The rebalance schedule in one spelling: a calendar code or a number of trading days.
+
+    The spellings: ``"M"``, ``"Q"``, ``"W"`` (weeks ending on the weekend), ``"W-WED"`` (weeks
+    ending on another day), ``"Y"``, or a number of trading days.
 
     pandas' aliases (``"ME"``, ``"QE"``, ``"BME"``, ``"W-FRI"``, ``"YE"``) and words
     (``"monthly"``, ``"quarterly"``, ``"weekly"``, ``"yearly"``, ``"daily"``) are accepted.
@@ -158,8 +160,10 @@ def rebalance_name(code: str | int) -> str:
 def rebalance_positions(
     dates: pd.DatetimeIndex, rebalance: Rebalance | str, first: int
 ) -> np.ndarray:
-    """Row positions of the rebalance days from row ``first`` on: the last trading day of each
-    month, quarter, year or week, or every ``n`` trading days (see :func:`rebalance_code`).
+    """Row positions of the rebalance days from row ``first`` on.
+
+    The last trading day of each month, quarter, year or week, or every ``n`` trading days (see
+    :func:`rebalance_code`).
     """
     code = rebalance_code(rebalance)
     if isinstance(code, str):
@@ -243,9 +247,10 @@ def _leg(
 
 
 def _cap(weights: np.ndarray, max_weight: float) -> np.ndarray:
-    """Clip weights at ``max_weight`` and hand the excess to the others in proportion, row by
-    row at once; in a leg too small to respect the cap, every member gets ``max_weight`` and
-    the rest stays in cash.
+    """The weights clipped at ``max_weight``, the excess handed to the others in proportion.
+
+    Row by row at once; in a leg too small to respect the cap, every member gets ``max_weight``
+    and the rest stays in cash.
     """
     w = weights.copy()
     members = w > 0
@@ -353,7 +358,9 @@ def warn_if_degenerate(
     short: bool,
     sparse: bool = False,
 ) -> None:
-    """Warn when a portfolio holds nothing or everything, or its short leg is empty or smaller
+    """Warnings for a portfolio that holds nothing or everything, or has a lopsided short leg.
+
+    Warn when a portfolio holds nothing or everything, or its short leg is empty or smaller
     than its long leg (a universe too small for the quantiles). ``sparse``: the signal has
     values on days between rebalances, so an empty rebalance day may be a gap in a sparse
     signal, which ``fill="latest"`` would carry over.

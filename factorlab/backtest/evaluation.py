@@ -52,9 +52,47 @@ MAX_LOSS = 0.35  # warn when more than this share of factor values cannot be eva
 
 @dataclass(frozen=True)
 class FactorReport:
-    """What :func:`evaluate` returns. Every table is indexed by period (trading days).
+    """What :func:`evaluate` returns.
 
-    Turnover, rank autocorrelation, buckets and forward returns are computed on first access.
+    Every table is indexed by period (trading days), in its rows or its columns. Turnover, rank
+    autocorrelation, buckets and forward returns are computed on first access.
+
+    Attributes
+    ----------
+    factor : DataFrame
+        The factor as evaluated: dates × tickers of the price panel, NaN where it has no value
+        or the stock no price that day (and, with ``drop_incomplete``, where a period has no
+        forward return).
+    prices : DataFrame
+        The dataset's prices, from which :attr:`forward_returns` are computed on access.
+    delisted : Series or None
+        Each ticker's last trading day (the dataset's ``meta["delisted"]``; NaT while listed).
+    labels : dict of int to ndarray
+        Per period, the bucket labels as small integers (dates × tickers; 0: not evaluated).
+        :attr:`buckets` gives them as DataFrames.
+    ic : DataFrame
+        The daily rank IC (Spearman): one row per date, one column per period; NaN on a date
+        without one.
+    quantile_returns : DataFrame
+        Mean forward return (over the period, not per day) of each bucket: one row per
+        quantile (1 = lowest factor values), one column per period. The mean over dates of each
+        date's bucket mean.
+    quantile_returns_demeaned : DataFrame
+        The same, after subtracting from each return the mean of its date over all evaluated
+        stocks.
+    quantile_returns_by_group : DataFrame or None
+        With ``groupby``: the quantile returns within each group, rows indexed by (group,
+        quantile), one column per period; buckets are still formed across all stocks. None
+        without ``groupby``.
+    spread_series : DataFrame
+        Per date, the top bucket's mean forward return minus the bottom bucket's, one column
+        per period (over the period, not per day).
+    loss : DataFrame
+        What could not be evaluated, and why: the first row (``factor values``) counts all the
+        values given, each other row the values lost to one cause; columns ``rows`` (a count)
+        and ``share`` (of the values given).
+    quantiles : int
+        The number of buckets.
     """
 
     factor: pd.DataFrame = field(repr=False)
@@ -70,8 +108,9 @@ class FactorReport:
     quantiles: int
 
     def ic_summary(self) -> pd.DataFrame:
-        """Per period: IC mean, std, IR (mean / std), % positive, and two t-statistics, each
-        with its two-sided p-value.
+        """Per period: IC mean, std, IR, % positive, and two t-statistics with their p-values.
+
+        IR is mean / std; each t-statistic comes with its two-sided p-value.
 
         Daily ICs of an h-day horizon overlap (neighbours share h - 1 days of returns), so the
         overlapping t-statistic and p-value (alphalens' figures) overstate significance for
@@ -105,36 +144,98 @@ class FactorReport:
         return table
 
     def non_overlapping_ic(self, period: int) -> pd.Series:
-        """The ICs of ``period`` that are at least ``period`` trading days apart: from the first
-        date with an IC, each next one is the first date with an IC ``period`` or more rows on.
+        """The ICs of ``period`` that are at least ``period`` trading days apart.
+
+        From the first date with an IC, each next one is the first date with an IC ``period``
+        or more rows on.
 
         Stepping by observation dates, not by rows, keeps the ICs of a factor that has values
         only at month ends (about 21 days apart; those of a short month, 19 or 20 rows after
         the last one kept, overlap it and are skipped) instead of the few rows that happen to
         fall on a step.
+
+        Parameters
+        ----------
+        period : int
+            A horizon of the report, in trading days (one of the columns of :attr:`ic`); text
+            such as ``"21"`` is accepted. A horizon the report does not have raises
+            :class:`~factorlab.errors.ConfigError`.
+
+        Returns
+        -------
+        Series
+            The ICs kept, indexed by date.
         """
         period = self._period(period)
         return apart(self.ic[period], period)
 
     def rolling_ic(self, window: int = 63, period: int | None = None) -> pd.Series:
-        """The mean IC of ``period`` (default: the shortest) over the last ``window`` trading
-        days, each day (63: about a quarter); NaN until 20 ICs are in the window.
+        """The mean IC of ``period`` over the last ``window`` trading days, each day.
+
+        ``period`` defaults to the shortest. NaN until 20 ICs are in the window (``window``
+        ICs for a window shorter than 20 days); dates without an IC do not count.
+
+        Parameters
+        ----------
+        window : int, default 63
+            Length of the window in trading days (rows), at least 2; 63 is about a quarter.
+            Text such as ``"21"`` is accepted.
+        period : int, optional
+            A horizon of the report, in trading days (one of the columns of :attr:`ic`); text
+            such as ``"21"`` is accepted. Default: the shortest. A horizon the report does not
+            have raises :class:`~factorlab.errors.ConfigError`.
+
+        Returns
+        -------
+        Series
+            One mean IC per date, named ``"IC, <window>d"``.
         """
         h = self._period(period)
         days = as_int(window, "window", minimum=2)
         return self.ic[h].rolling(days, min_periods=min(20, days)).mean().rename(f"IC, {days}d")
 
     def cumulative_spread(self, period: int | None = None) -> pd.Series:
-        """The top-minus-bottom spread of ``period`` (default: the shortest) per day (each
-        h-day spread divided by h), summed over time: how the spread built up.
+        """The top-minus-bottom spread of ``period`` per day, summed over time.
+
+        How the spread built up: each h-day spread is divided by h, and a date without a spread
+        adds nothing. ``period`` defaults to the shortest.
+
+        Parameters
+        ----------
+        period : int, optional
+            A horizon of the report, in trading days (one of the columns of :attr:`ic`); text
+            such as ``"21"`` is accepted. Default: the shortest. A horizon the report does not
+            have raises :class:`~factorlab.errors.ConfigError`.
+
+        Returns
+        -------
+        Series
+            The running sum, one value per date, named ``"spread, <period>d"``.
         """
         h = self._period(period)
         return (self.spread_series[h].fillna(0.0) / h).cumsum().rename(f"spread, {h}d")
 
     def worst_spreads(self, n: int = 5, period: int | None = None) -> pd.Series:
-        """The ``n`` worst top-minus-bottom spreads of ``period`` (default: the longest), one
-        per non-overlapping window (dates at least ``period`` trading days apart, as for
-        :meth:`non_overlapping_ic`), worst first.
+        """The ``n`` worst top-minus-bottom spreads of ``period``, one per non-overlapping window.
+
+        ``period`` defaults to the longest. Non-overlapping windows: dates at least ``period``
+        trading days apart, as for :meth:`non_overlapping_ic`. Worst first.
+
+        Parameters
+        ----------
+        n : int, default 5
+            How many spreads, at least 1 (fewer when there are not as many windows). Text such
+            as ``"10"`` is accepted.
+        period : int, optional
+            A horizon of the report, in trading days (one of the columns of :attr:`ic`); text
+            such as ``"21"`` is accepted. Default: the longest. A horizon the report does not
+            have raises :class:`~factorlab.errors.ConfigError`.
+
+        Returns
+        -------
+        Series
+            The spreads (forward returns over the period, not per day), indexed by date, worst
+            first.
         """
         h = self._period(period, longest=True)
         count = as_int(n, "n", minimum=1)
@@ -152,9 +253,10 @@ class FactorReport:
 
     @property
     def spread(self) -> pd.DataFrame:
-        """Top minus bottom bucket's mean forward return, per period: mean and standard error
-        (daily observations of overlapping periods are not independent: treat the error of
-        periods longer than one day as a lower bound).
+        """Top minus bottom bucket's mean forward return, per period: mean and standard error.
+
+        Daily observations of overlapping periods are not independent: treat the error of
+        periods longer than one day as a lower bound.
         """
         s = self.spread_series
         table = pd.DataFrame({"mean": s.mean(), "std error": s.std() / np.sqrt(s.count())})
@@ -178,8 +280,9 @@ class FactorReport:
 
     @cached_property
     def turnover(self) -> pd.DataFrame:
-        """Per period: the share of each bucket's names that are new since h rows earlier, and
-        the factor's rank autocorrelation.
+        """Per period: each bucket's turnover and the factor's rank autocorrelation.
+
+        A bucket's turnover is the share of its names that are new since h rows earlier.
         """
         first = self.ic.columns[0]
         table = _turnover(self.labels[first], list(self.ic.columns), self.quantiles)
@@ -340,8 +443,10 @@ def _cores() -> int:
 
 
 def _rank_autocorrelation(panel: pd.DataFrame, horizons: list[int]) -> pd.Series:
-    """Mean Spearman correlation of the factor with itself ``h`` rows earlier, over dates ``h``
-    rows apart (non-overlapping; alphalens uses every date, which repeats information).
+    """Mean Spearman correlation of the factor with itself ``h`` rows earlier, per period ``h``.
+
+    Over dates ``h`` rows apart (non-overlapping; alphalens uses every date, which repeats
+    information).
 
     The factor is ranked once; a date whose stocks are the same as ``h`` rows earlier reuses
     those ranks, and only the other dates are ranked again on the stocks they share.

@@ -45,6 +45,22 @@ def cagr(returns: Returns, periods_per_year: int = 252) -> float | pd.Series:
     ``n`` counts the periods that have a return; empyrical counts every row, so the two differ
     when returns are missing (they agree otherwise).
 
+    Parameters
+    ----------
+    returns : Series or DataFrame
+        Simple decimal returns (0.01 = 1 %), one per period; a DataFrame gives one figure per
+        column. A missing return (NaN) is skipped, not taken as 0 %: each column uses its own
+        observations.
+    periods_per_year : int, default 252
+        Periods in a year: 252 for daily returns, 52 weekly, 12 monthly. A positive number (not
+        text: a string raises :class:`~factorlab.errors.ConfigError`).
+
+    Returns
+    -------
+    float or Series
+        A float for a Series of returns; for a DataFrame, a Series indexed by its columns. NaN
+        where there is no return.
+
     Examples
     --------
     >>> round(cagr(pd.Series([0.006] * 26), periods_per_year=52), 3)  # 26 weeks of +0.6 %
@@ -58,7 +74,24 @@ def cagr(returns: Returns, periods_per_year: int = 252) -> float | pd.Series:
 
 
 def annual_volatility(returns: Returns, periods_per_year: int = 252) -> float | pd.Series:
-    """Standard deviation of returns (``ddof=1``) times ``sqrt(periods_per_year)``."""
+    """Standard deviation of returns (``ddof=1``) times ``sqrt(periods_per_year)``.
+
+    Parameters
+    ----------
+    returns : Series or DataFrame
+        Simple decimal returns (0.01 = 1 %), one per period; a DataFrame gives one figure per
+        column. A missing return (NaN) is skipped, not taken as 0 %: each column uses its own
+        observations.
+    periods_per_year : int, default 252
+        Periods in a year: 252 for daily returns, 52 weekly, 12 monthly. A positive number (not
+        text: a string raises :class:`~factorlab.errors.ConfigError`).
+
+    Returns
+    -------
+    float or Series
+        A float for a Series of returns; for a DataFrame, a Series indexed by its columns. NaN
+        with fewer than two returns.
+    """
     r = _values(returns, periods_per_year)
     return _out(returns, _std(r) * np.sqrt(periods_per_year))
 
@@ -66,8 +99,29 @@ def annual_volatility(returns: Returns, periods_per_year: int = 252) -> float | 
 def sharpe_ratio(
     returns: Returns, risk_free: float = 0.0, periods_per_year: int = 252
 ) -> float | pd.Series:
-    """Annualized Sharpe ratio: mean excess return over its standard deviation, times
-    ``sqrt(periods_per_year)``. ``risk_free`` is an annual rate.
+    """Annualized Sharpe ratio: mean excess return over its standard deviation.
+
+    Per period (the standard deviation with ``ddof=1``), times ``sqrt(periods_per_year)``.
+    ``risk_free`` is an annual rate.
+
+    Parameters
+    ----------
+    returns : Series or DataFrame
+        Simple decimal returns (0.01 = 1 %), one per period; a DataFrame gives one figure per
+        column. A missing return (NaN) is skipped, not taken as 0 %: each column uses its own
+        observations.
+    risk_free : float, default 0.0
+        Annual risk-free rate as a decimal (0.02 = 2 %), converted per period as
+        ``(1 + risk_free) ** (1 / periods_per_year) - 1`` and subtracted from every return.
+    periods_per_year : int, default 252
+        Periods in a year: 252 for daily returns, 52 weekly, 12 monthly. A positive number (not
+        text: a string raises :class:`~factorlab.errors.ConfigError`).
+
+    Returns
+    -------
+    float or Series
+        A float for a Series of returns; for a DataFrame, a Series indexed by its columns. NaN
+        with fewer than two returns.
 
     Examples
     --------
@@ -87,7 +141,26 @@ def sortino_ratio(
 
     Downside deviation is ``sqrt(mean(min(r - target, 0) ** 2))`` over *all* observations
     (not only the losing ones), annualized by ``sqrt(periods_per_year)``; ``required_return``
-    is an annual rate.
+    is an annual rate. The mean excess return is annualized by ``periods_per_year``.
+
+    Parameters
+    ----------
+    returns : Series or DataFrame
+        Simple decimal returns (0.01 = 1 %), one per period; a DataFrame gives one figure per
+        column. A missing return (NaN) is skipped, not taken as 0 %: each column uses its own
+        observations.
+    required_return : float, default 0.0
+        The target, an annual rate as a decimal, converted per period as
+        ``(1 + required_return) ** (1 / periods_per_year) - 1``.
+    periods_per_year : int, default 252
+        Periods in a year: 252 for daily returns, 52 weekly, 12 monthly. A positive number (not
+        text: a string raises :class:`~factorlab.errors.ConfigError`).
+
+    Returns
+    -------
+    float or Series
+        A float for a Series of returns; for a DataFrame, a Series indexed by its columns.
+        Infinite when no return falls below the target (and some exceed it).
     """
     excess = _values(returns, periods_per_year) - _per_period(required_return, periods_per_year)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -101,7 +174,20 @@ def sortino_ratio(
 def max_drawdown(returns: Returns) -> float | pd.Series:
     """Largest peak-to-trough fall of cumulative wealth, as a negative decimal (0 if none).
 
-    Wealth starts at 1, and the start counts as a peak.
+    Wealth starts at 1, and the start counts as a peak; a missing return (NaN) leaves wealth
+    unchanged.
+
+    Parameters
+    ----------
+    returns : Series or DataFrame
+        Simple decimal returns (0.01 = 1 %), one per period; a DataFrame gives one figure per
+        column. There is no ``periods_per_year``: the figure does not depend on it.
+
+    Returns
+    -------
+    float or Series
+        A float for a Series of returns; for a DataFrame, a Series indexed by its columns. NaN
+        where there is no return at all.
 
     Examples
     --------
@@ -116,7 +202,24 @@ def max_drawdown(returns: Returns) -> float | pd.Series:
 
 
 def calmar_ratio(returns: Returns, periods_per_year: int = 252) -> float | pd.Series:
-    """CAGR over the absolute maximum drawdown; NaN when there was no drawdown."""
+    """CAGR over the absolute maximum drawdown; NaN when there was no drawdown.
+
+    Parameters
+    ----------
+    returns : Series or DataFrame
+        Simple decimal returns (0.01 = 1 %), one per period; a DataFrame gives one figure per
+        column. A missing return (NaN) is skipped, not taken as 0 %: each column uses its own
+        observations.
+    periods_per_year : int, default 252
+        Periods in a year, for the CAGR: 252 for daily returns, 52 weekly, 12 monthly. A
+        positive number (not text: a string raises :class:`~factorlab.errors.ConfigError`).
+
+    Returns
+    -------
+    float or Series
+        A float for a Series of returns; for a DataFrame, a Series indexed by its columns. NaN
+        when there was no drawdown or there is no return.
+    """
     growth = np.atleast_1d(np.asarray(cagr(returns, periods_per_year), dtype=float))
     drawdown = np.atleast_1d(np.asarray(max_drawdown(returns), dtype=float))
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -125,7 +228,23 @@ def calmar_ratio(returns: Returns, periods_per_year: int = 252) -> float | pd.Se
 
 
 def hit_rate(returns: Returns) -> float | pd.Series:
-    """Share of periods with a positive return, among those with a return."""
+    """Share of periods with a positive return, among those with a return.
+
+    A return of exactly 0 is not a hit.
+
+    Parameters
+    ----------
+    returns : Series or DataFrame
+        Simple decimal returns (0.01 = 1 %), one per period; a DataFrame gives one figure per
+        column. A missing return (NaN) is skipped, not taken as 0 %: each column uses its own
+        observations.
+
+    Returns
+    -------
+    float or Series
+        A float for a Series of returns; for a DataFrame, a Series indexed by its columns. A
+        decimal between 0 and 1; NaN where there is no return.
+    """
     r = _values(returns, 1)
     n = np.sum(~np.isnan(r), axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -135,11 +254,34 @@ def hit_rate(returns: Returns) -> float | pd.Series:
 def beta_alpha(
     returns: Returns, benchmark: pd.Series, risk_free: float = 0.0, periods_per_year: int = 252
 ) -> pd.DataFrame | pd.Series:
-    """Beta to ``benchmark`` and annualized, compounded alpha: ``(1 + mean(r - beta * b)) **
-    periods_per_year - 1`` on excess returns. Only periods where both have a return count.
+    """Beta to ``benchmark`` and annualized, compounded alpha, on excess returns.
 
-    Returns a Series (``beta``, ``alpha_ann``) for a Series, a DataFrame (columns ``beta``,
-    ``alpha_ann``, one row per column of ``returns``) for a DataFrame.
+    Alpha is ``(1 + mean(r - beta * b)) ** periods_per_year - 1`` on excess returns (the
+    risk-free rate is taken from both the returns and the benchmark). Only periods where both
+    have a return count. Beta is the covariance of the excess returns with the benchmark's,
+    over the benchmark's variance; beta and alpha are NaN when the benchmark does not vary.
+
+    Parameters
+    ----------
+    returns : Series or DataFrame
+        Simple decimal returns (0.01 = 1 %), one per period; a DataFrame gives one figure per
+        column. A missing return (NaN) is skipped, not taken as 0 %: each column uses its own
+        observations.
+    benchmark : Series
+        The benchmark's simple returns, aligned on the dates of ``returns`` (its other dates are
+        ignored). Only periods where both have a return count.
+    risk_free : float, default 0.0
+        Annual risk-free rate as a decimal, converted per period as
+        ``(1 + risk_free) ** (1 / periods_per_year) - 1``.
+    periods_per_year : int, default 252
+        Periods in a year: 252 for daily returns, 52 weekly, 12 monthly. A positive number (not
+        text: a string raises :class:`~factorlab.errors.ConfigError`).
+
+    Returns
+    -------
+    Series or DataFrame
+        A Series (``beta``, ``alpha_ann``) for a Series, a DataFrame (columns ``beta``,
+        ``alpha_ann``, one row per column of ``returns``) for a DataFrame.
     """
     r, b = _aligned(returns, benchmark, periods_per_year)
     rf = _per_period(risk_free, periods_per_year)
@@ -158,7 +300,29 @@ def beta_alpha(
 def tracking_error(
     returns: Returns, benchmark: pd.Series, periods_per_year: int = 252
 ) -> float | pd.Series:
-    """Annualized standard deviation of the active return ``r - benchmark``."""
+    """Annualized standard deviation of the active return ``r - benchmark``.
+
+    The standard deviation uses ``ddof=1`` and is annualized by ``sqrt(periods_per_year)``.
+
+    Parameters
+    ----------
+    returns : Series or DataFrame
+        Simple decimal returns (0.01 = 1 %), one per period; a DataFrame gives one figure per
+        column. A missing return (NaN) is skipped, not taken as 0 %: each column uses its own
+        observations.
+    benchmark : Series
+        The benchmark's simple returns, aligned on the dates of ``returns`` (its other dates are
+        ignored). Only periods where both have a return count.
+    periods_per_year : int, default 252
+        Periods in a year: 252 for daily returns, 52 weekly, 12 monthly. A positive number (not
+        text: a string raises :class:`~factorlab.errors.ConfigError`).
+
+    Returns
+    -------
+    float or Series
+        A float for a Series of returns; for a DataFrame, a Series indexed by its columns. NaN
+        with fewer than two periods where both have a return.
+    """
     r, b = _aligned(returns, benchmark, periods_per_year)
     return _out(returns, _std(r - b) * np.sqrt(periods_per_year))
 
@@ -166,7 +330,29 @@ def tracking_error(
 def information_ratio(
     returns: Returns, benchmark: pd.Series, periods_per_year: int = 252
 ) -> float | pd.Series:
-    """Annualized mean active return ``r - benchmark`` over :func:`tracking_error`."""
+    """Annualized mean active return ``r - benchmark`` over :func:`tracking_error`.
+
+    The mean active return is annualized by ``periods_per_year`` (not compounded).
+
+    Parameters
+    ----------
+    returns : Series or DataFrame
+        Simple decimal returns (0.01 = 1 %), one per period; a DataFrame gives one figure per
+        column. A missing return (NaN) is skipped, not taken as 0 %: each column uses its own
+        observations.
+    benchmark : Series
+        The benchmark's simple returns, aligned on the dates of ``returns`` (its other dates are
+        ignored). Only periods where both have a return count.
+    periods_per_year : int, default 252
+        Periods in a year: 252 for daily returns, 52 weekly, 12 monthly. A positive number (not
+        text: a string raises :class:`~factorlab.errors.ConfigError`).
+
+    Returns
+    -------
+    float or Series
+        A float for a Series of returns; for a DataFrame, a Series indexed by its columns. NaN
+        with fewer than two periods where both have a return.
+    """
     r, b = _aligned(returns, benchmark, periods_per_year)
     active_ann = np.nanmean(r - b, axis=0) * periods_per_year
     error = np.atleast_1d(np.asarray(tracking_error(returns, benchmark, periods_per_year)))
@@ -177,11 +363,32 @@ def information_ratio(
 def probabilistic_sharpe_ratio(
     returns: Returns, benchmark_sharpe: float = 0.0, periods_per_year: int = 252
 ) -> float | pd.Series:
-    """Probability that the true Sharpe ratio exceeds ``benchmark_sharpe`` (annual), given the
+    """Probabilistic Sharpe ratio: the probability the true Sharpe exceeds ``benchmark_sharpe``.
+
+    Probability that the true Sharpe ratio exceeds ``benchmark_sharpe`` (annual), given the
     sample's length, skewness and kurtosis (Bailey & López de Prado, 2012).
 
     ``PSR = Phi((SR - SR*) * sqrt(n - 1) / sqrt(1 - skew * SR + (kurtosis - 1) / 4 * SR**2))``
     with per-period Sharpe ratios and non-excess kurtosis.
+
+    Parameters
+    ----------
+    returns : Series or DataFrame
+        Simple decimal returns (0.01 = 1 %), one per period; a DataFrame gives one figure per
+        column. A missing return (NaN) is skipped, not taken as 0 %: each column uses its own
+        observations.
+    benchmark_sharpe : float, default 0.0
+        The annual Sharpe ratio to beat, ``SR*``; divided by ``sqrt(periods_per_year)`` to
+        compare it with the per-period Sharpe ratio.
+    periods_per_year : int, default 252
+        Periods in a year: 252 for daily returns, 52 weekly, 12 monthly. A positive number (not
+        text: a string raises :class:`~factorlab.errors.ConfigError`).
+
+    Returns
+    -------
+    float or Series
+        A float for a Series of returns; for a DataFrame, a Series indexed by its columns. A
+        probability between 0 and 1; NaN with fewer than two returns.
     """
     r = _values(returns, periods_per_year)
     sr, n, skew, kurt = _moments(r)
@@ -192,7 +399,9 @@ def probabilistic_sharpe_ratio(
 def deflated_sharpe_ratio(
     returns: Returns, n_trials: int, sharpe_variance: float, periods_per_year: int = 252
 ) -> float | pd.Series:
-    """The probabilistic Sharpe ratio against the best Sharpe ratio expected from ``n_trials``
+    """The deflated Sharpe ratio: the PSR against the best Sharpe ratio luck would give.
+
+    The probabilistic Sharpe ratio against the best Sharpe ratio expected from ``n_trials``
     unskilled configurations (Bailey & López de Prado, 2014).
 
     Parameters
@@ -203,6 +412,8 @@ def deflated_sharpe_ratio(
         How many configurations were tried (parameters, factors, weights...).
     sharpe_variance : float
         Variance of the *annualized* Sharpe ratios across those trials.
+    periods_per_year : int, default 252
+        Periods in a year: 252 for daily returns, 52 weekly, 12 monthly.
 
     Notes
     -----
@@ -221,8 +432,9 @@ def deflated_sharpe_ratio(
 
 
 def expected_max_sharpe(n_trials: int, sharpe_variance: float) -> float:
-    """Expected maximum of ``n_trials`` Sharpe ratios with true value 0 and the given variance
-    (in the units of that variance's Sharpe ratios).
+    """Expected maximum of ``n_trials`` Sharpe ratios with true value 0 and the given variance.
+
+    In the units of that variance's Sharpe ratios; 0 for a single trial.
     """
     if n_trials == 1:
         return 0.0
@@ -242,8 +454,10 @@ def _psr(sr: np.ndarray, star: float, n: np.ndarray, skew: np.ndarray, kurt: np.
 
 
 def _moments(r: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Per column: per-period Sharpe ratio (ddof=1), count, skewness and kurtosis (population,
-    non-excess), as Bailey and López de Prado use them.
+    """Per column: per-period Sharpe ratio (ddof=1), count, skewness and kurtosis.
+
+    Skewness and kurtosis are population figures, the kurtosis non-excess, as Bailey and López
+    de Prado use them.
     """
     n = np.sum(~np.isnan(r), axis=0)
     mean = np.nanmean(r, axis=0)

@@ -58,8 +58,10 @@ _BUCKETS = {
 
 
 def holding_rule(settings: dict) -> str:
-    """What a backtest holds, in words: ``"top quintile"``, ``"top 20 long, bottom 20 short"``,
-    ``"bottom decile, cap-weighted"``; empty when ``settings`` does not say.
+    """What a backtest holds, in words; empty when ``settings`` does not say.
+
+    For example ``"top quintile"``, ``"top 20 long, bottom 20 short"`` or
+    ``"bottom decile, cap-weighted"``.
 
     Examples
     --------
@@ -128,8 +130,9 @@ class BacktestResult:
 
     @property
     def rule(self) -> str:
-        """The backtest in a few words: what it holds, how often it trades, what it pays
-        (``"top quintile, monthly, 25 bps"``).
+        """The backtest in a few words: what it holds, how often it trades, what it pays.
+
+        For example ``"top quintile, monthly, 25 bps"``.
         """
         s = self.settings
         parts = [holding_rule(s)]
@@ -142,9 +145,10 @@ class BacktestResult:
         return ", ".join(p for p in parts if p)
 
     def stats(self) -> pd.DataFrame:
-        """A tidy table: one row per figure, one column for the strategy and one for the
-        benchmark (when there is one). Annual figures use 252 trading days. The columns' name
-        (shown above the index) is the backtest's :attr:`rule`.
+        """A tidy table: one row per figure, one column for the strategy and one for the benchmark.
+
+        The benchmark's column is there when there is a benchmark. Annual figures use 252
+        trading days. The columns' name (shown above the index) is the backtest's :attr:`rule`.
         """
         columns = {"strategy": self.returns}
         if self.benchmark is not None:
@@ -160,8 +164,9 @@ class BacktestResult:
         return table
 
     def wealth(self) -> pd.DataFrame:
-        """Growth of 1, net of costs: a column ``strategy`` and one for the benchmark (a day
-        the benchmark has no level adds nothing to it).
+        """Growth of 1, net of costs: a column ``strategy`` and one for the benchmark.
+
+        A day the benchmark has no level adds nothing to it.
         """
         columns = {"strategy": self.returns}
         if self.benchmark is not None:
@@ -169,15 +174,30 @@ class BacktestResult:
         return (1 + pd.DataFrame(columns)).cumprod()
 
     def drawdown(self) -> pd.Series:
-        """The strategy's fall from its highest wealth so far (starting wealth 1 counts as a
-        peak), as a negative decimal each day; its minimum is ``stats()``' max drawdown.
+        """The strategy's fall from its highest wealth so far, as a negative decimal each day.
+
+        Starting wealth 1 counts as a peak; the minimum is ``stats()``' max drawdown.
         """
         wealth = (1 + self.returns).cumprod()
         return (wealth / np.maximum(wealth.cummax(), 1.0) - 1).rename("drawdown")
 
     def rolling_sharpe(self, window: int = 126) -> pd.Series:
-        """The annualized Sharpe ratio over the last ``window`` trading days (126: about six
-        months), each day; NaN until a full window has passed.
+        """The annualized Sharpe ratio over the last ``window`` trading days, each day.
+
+        The mean of the daily net returns over their standard deviation (``ddof=1``), times
+        ``sqrt(252)``, with no risk-free rate. NaN until a full window has passed (and for a
+        window that holds a missing return).
+
+        Parameters
+        ----------
+        window : int, default 126
+            Length of the window in trading days (rows of :attr:`returns`), at least 2; 126 is
+            about six months. Text such as ``"63"`` is accepted.
+
+        Returns
+        -------
+        Series
+            One Sharpe ratio per day of :attr:`returns`, named ``"Sharpe, <window>d"``.
         """
         days = as_int(window, "window", minimum=2)
         mean = self.returns.rolling(days).mean()
@@ -229,8 +249,9 @@ class BacktestResult:
 
 
 def trading_figures(result: BacktestResult, days: pd.Index) -> dict[str, float]:
-    """Turnover per rebalance and per year, costs per year and average holdings of ``result``
-    over ``days`` (its own, or the days a comparison shares). The first rebalance's buy-in is
+    """Turnover per rebalance and per year, costs per year and average holdings of ``result``.
+
+    Over ``days`` (its own, or the days a comparison shares). The first rebalance's buy-in is
     not trading activity and is left out of turnover.
     """
     years = len(days) / _DAYS
@@ -245,8 +266,9 @@ def trading_figures(result: BacktestResult, days: pd.Index) -> dict[str, float]:
 
 
 def performance_figures(r: pd.Series, benchmark: pd.Series | None) -> dict[str, float]:
-    """The return figures of ``stats()`` for one series of daily returns (and, against a
-    benchmark, beta, alpha, tracking error and information ratio).
+    """The return figures of ``stats()`` for one series of daily returns.
+
+    Against a benchmark, also beta, alpha, tracking error and information ratio.
     """
     out = {
         "CAGR": metrics.cagr(r),

@@ -1,5 +1,7 @@
-"""Significance of a series of ICs or spreads: t-statistics, p-values, and the subset of
-observations far enough apart not to overlap.
+"""Significance of ICs or spreads: t-statistics, p-values, and observations that do not overlap.
+
+For a series of ICs or spreads: t-statistics, p-values, and the subset of observations far
+enough apart not to overlap.
 """
 
 from __future__ import annotations
@@ -13,8 +15,9 @@ __all__ = ["apart", "t_pvalue", "t_stat"]
 
 
 def apart(series: pd.Series, period: int) -> pd.Series:
-    """The values of ``series`` at least ``period`` rows apart among the dates that have one:
-    from the first, each next is the first value ``period`` or more rows on.
+    """The values of ``series`` at least ``period`` rows apart among the dates that have one.
+
+    From the first, each next is the first value ``period`` or more rows on.
     """
     rows = np.flatnonzero(series.notna().to_numpy())
     if len(rows) == 0:

@@ -11,7 +11,7 @@ import pandas as pd
 from factorlab.data import validate
 from factorlab.data.store import write_folder
 from factorlab.errors import ConfigError, DataError
-from factorlab.params import DateLike, Tickers, as_date, as_tickers, did_you_mean
+from factorlab.params import DateLike, Tickers, as_bool, as_date, as_tickers, did_you_mean
 
 __all__ = ["Dataset"]
 
@@ -112,14 +112,31 @@ class Dataset:
 
     @property
     def start(self) -> pd.Timestamp:
+        """The first trading day."""
         return self.prices.index[0]
 
     @property
     def end(self) -> pd.Timestamp:
+        """The last trading day."""
         return self.prices.index[-1]
 
     def require(self, *parts: str, purpose: str = "this") -> None:
         """Raise a DataError naming every part in ``parts`` this dataset lacks.
+
+        Parameters
+        ----------
+        *parts : str
+            Names of optional parts the caller needs: ``"volume"``, ``"close"``,
+            ``"fundamentals"``, ``"benchmark"`` or ``"truth"``.
+        purpose : str, default "this"
+            What needs them, as the error message's subject: ``purpose="the value factor"``
+            gives "the value factor needs fundamentals, ...".
+
+        Raises
+        ------
+        DataError
+            When any part in ``parts`` is None; the message names every missing part and how
+            to build a dataset with them (or to use the embedded sample).
 
         Examples
         --------
@@ -139,8 +156,24 @@ class Dataset:
             )
 
     def groups(self, column: str, purpose: str = "group") -> pd.Series:
-        """Each ticker's label in the meta column ``column`` (``"sector"``, ``"industry"`` or a
-        column you added), matched case-insensitively.
+        """Each ticker's label in the meta column ``column``, matched case-insensitively.
+
+        The column is ``"sector"``, ``"industry"`` or a column you added.
+
+        Parameters
+        ----------
+        column : str
+            Name of a column of ``ds.meta`` other than ``name``, ``listed`` and ``delisted``.
+            Surrounding spaces are ignored; an exact match wins, else the name is matched
+            case-insensitively (when columns differ only in case, the first one).
+        purpose : str, default "group"
+            The verb the error message uses: "Cannot {purpose} by 'column': ...".
+
+        Returns
+        -------
+        Series
+            The column of ``ds.meta``, indexed by ticker and named after the column as
+            spelled there; tickers without a label are NaN.
 
         Raises
         ------
@@ -205,6 +238,25 @@ class Dataset:
         listed yet are dropped, and a delisting after ``date`` is unknown. Extra columns you
         add to ``meta`` are passed through as they are.
 
+        Parameters
+        ----------
+        date : str, date or Timestamp
+            The last day known, inclusive; text such as ``"2020-06-30"`` works too (parsed with
+            :func:`factorlab.params.as_date`, which drops a time of day and a time zone). It
+            need not be a trading day; a date after the data's end keeps every day.
+
+        Returns
+        -------
+        Dataset
+            A new dataset; its notes gain "as of the close of YYYY-MM-DD".
+
+        Raises
+        ------
+        DataError
+            When ``date`` is before the data starts.
+        ConfigError
+            When ``date`` is not a date (such as a number, or text that does not parse).
+
         Examples
         --------
         >>> import factorlab as fl
@@ -231,6 +283,33 @@ class Dataset:
         Fundamentals filed before ``start`` are kept (trailing sums need them); anything known
         only after ``end`` is dropped. Without ``tickers``, tickers with no price in the window
         are dropped; a ticker you ask for must have one.
+
+        Parameters
+        ----------
+        start : str, date or Timestamp, optional
+            The first day kept; text such as ``"2020-06-30"`` works too (parsed with
+            :func:`factorlab.params.as_date`). None (the default) keeps from the data's start.
+        end : str, date or Timestamp, optional
+            The last day kept, in the same forms. None (the default) keeps to the data's end.
+        tickers : list of str or str, optional
+            The tickers to keep, in this order: a list, or a string such as ``"AAPL,MSFT"``
+            (commas or spaces; parsed with :func:`factorlab.params.as_tickers`, duplicates
+            dropped). Each is matched exactly, else case-insensitively when that is unambiguous.
+            None (the default) keeps every ticker with a price in the window.
+
+        Returns
+        -------
+        Dataset
+            A new dataset on the trading days from ``start`` to ``end``.
+
+        Raises
+        ------
+        DataError
+            When ``start`` is after ``end``, there are no trading days between them, a ticker is
+            not in the dataset (or matches several only by case), or a ticker you ask for has no
+            price in the window.
+        ConfigError
+            When a date does not parse, or ``tickers`` is empty or not ticker strings.
 
         Examples
         --------
@@ -317,8 +396,10 @@ class Dataset:
         )
 
     def fingerprint(self) -> str:
-        """A short hash of the data (prices, volume, close, fundamentals, meta, benchmark): two
-        runs on the same fingerprint saw the same numbers.
+        """A short hash of the data: two runs on the same fingerprint saw the same numbers.
+
+        It covers prices, volume, close, fundamentals, meta and benchmark (values, index and
+        column labels), not the source, notes, failed tickers or truth: 16 hex digits of a SHA-256.
 
         Examples
         --------
@@ -353,6 +434,22 @@ class Dataset:
         a crash never leaves a half-written dataset. An existing dataset folder is replaced
         (unless ``overwrite=False``); any other existing path is refused.
 
+        Parameters
+        ----------
+        path : str or path-like
+            The dataset folder; ``~`` is expanded and missing parent folders are made. Read it
+            back with ``fl.load_dataset(path)``.
+        overwrite : bool, default True
+            Whether to replace a dataset already saved at ``path`` (text such as ``"false"``
+            works).
+
+        Raises
+        ------
+        DataError
+            When ``path`` exists but is not a dataset folder, a dataset is there and
+            ``overwrite`` is false, or a part cannot be stored as parquet (a column mixing
+            types).
+
         Examples
         --------
         >>> import tempfile, factorlab as fl
@@ -380,7 +477,7 @@ class Dataset:
             "failed": self.failed,
             "truth": truth_params,
         }
-        write_folder(frames, details, path, overwrite=overwrite)
+        write_folder(frames, details, path, overwrite=as_bool(overwrite, "overwrite"))
 
     # -- display -------------------------------------------------------------------------------
     def _headline(self) -> str:

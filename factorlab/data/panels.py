@@ -106,8 +106,9 @@ def align_panel(
 
 
 def as_wide(panel: object, what: str = "signal") -> pd.DataFrame:
-    """A dates × tickers DataFrame from a wide panel or an alphalens-style Series indexed by
-    (date, asset); a Series is unstacked, with a note.
+    """A dates × tickers DataFrame from a wide panel or an alphalens-style Series.
+
+    The Series is indexed by (date, asset); it is unstacked, with a note.
 
     Examples
     --------
@@ -170,8 +171,9 @@ def _unstacked(series: pd.Series, what: str) -> pd.DataFrame:
 
 
 def _not_trading_days(extra: pd.DatetimeIndex, days: pd.DatetimeIndex, what: str) -> str:
-    """Why dates off the calendar are refused, and whether ``align='previous'`` is the fix:
-    it is for weekend and month-end labels, not for weekdays the dataset does not trade on
+    """Why dates off the calendar are refused, and whether ``align='previous'`` is the fix.
+
+    It is for weekend and month-end labels, not for weekdays the dataset does not trade on
     (another exchange's calendar), which would bring a day's later information back.
     """
     option = "align='previous'"
@@ -232,7 +234,9 @@ def _numbers(panel: pd.DataFrame, what: str) -> pd.DataFrame:
 
 
 def _to_previous_trading_day(wide: pd.DataFrame, days: pd.DatetimeIndex, what: str) -> pd.DataFrame:
-    """Rows on trading days stay; the others move to the last trading day on or before their
+    """``wide`` with every row on a trading day: off-calendar rows move back to one.
+
+    Rows on trading days stay; the others move to the last trading day on or before their
     date, filling only values that day lacks (earliest label first). Rows after the last
     trading day or before the first are dropped, with a note for the former.
     """

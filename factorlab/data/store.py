@@ -35,8 +35,10 @@ def write_folder(
     *,
     overwrite: bool = True,
 ) -> Path:
-    """Write ``frames`` (one parquet file each) and a manifest holding ``details`` to the folder
-    ``path``, atomically: a crash never leaves a half-written folder. Returns the folder.
+    """The folder ``path``, written atomically with ``frames`` and a manifest of ``details``.
+
+    Each frame is one parquet file and the manifest holds ``details``. The write is atomic: a
+    crash never leaves a half-written folder. Returns the folder.
     """
     target = Path(path).expanduser()
     if target.exists():
@@ -97,8 +99,9 @@ def _write_parquet(frame: pd.DataFrame, file: Path, name: str) -> None:
 
 
 def read_folder(path: str | os.PathLike[str]) -> tuple[dict[str, pd.DataFrame], dict[str, Any]]:
-    """The frames and manifest of a folder written by :func:`write_folder`; any damage is a
-    DataError that says what is wrong, not a traceback.
+    """The frames and manifest of a folder written by :func:`write_folder`.
+
+    Any damage is a DataError that says what is wrong, not a traceback.
     """
     folder = Path(path).expanduser()
     if not folder.exists():

@@ -212,8 +212,9 @@ def clean_meta(meta: object | None, prices: pd.DataFrame) -> pd.DataFrame:
 
 
 def _canonical_names(frame: pd.DataFrame, names: list[str]) -> pd.DataFrame:
-    """``frame`` with columns such as ``Sector`` or ``SECTOR`` renamed to ``sector``, unless a
-    column of that exact name is there already.
+    """``frame`` with columns such as ``Sector`` or ``SECTOR`` renamed to ``sector``.
+
+    A column is not renamed when one of that exact name is there already.
     """
     renames: dict[object, str] = {}
     for column in frame.columns:
@@ -319,8 +320,10 @@ def _date_index(index: pd.Index, what: str) -> pd.DatetimeIndex:
 
 
 def _day_first_hint(index: pd.DatetimeIndex, given: pd.Index) -> str:
-    """How to fix unsorted dates; when reading them day-first would sort them, or they came
-    as text, say that they may be day-first strings read month-first.
+    """How to fix unsorted dates.
+
+    When reading them day-first would sort them, or they came as text, it says that they may be
+    day-first strings read month-first.
     """
     fix = "pd.to_datetime(strings, format='%d/%m/%Y') (or dayfirst=True)"
     swap = index.day <= 12

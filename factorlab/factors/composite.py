@@ -51,8 +51,30 @@ class Scores:
     neutralize: str | None
 
     def latest(self, date: DateLike | None = None) -> pd.DataFrame:
-        """One row per scored ticker at ``date`` (default: the last date), best first:
-        each component, the composite and its rank (1 = best).
+        """One row per scored ticker at ``date`` (default: the last date), best first.
+
+        Each row holds the ticker's components, the composite and its rank (1 = best).
+
+        Parameters
+        ----------
+        date : str, date or Timestamp, optional
+            The day to read, which must be one of the dates of these scores (no nearest day is
+            looked for): a date, or text such as ``"2020-06-30"`` (read by ``pd.Timestamp``).
+            None, the default, is the last date.
+
+        Returns
+        -------
+        DataFrame
+            Indexed by ``ticker``: one column per weighted component (its standardized
+            exposure), then ``composite`` and ``rank`` (1 = best), sorted by composite, best
+            first. Tickers without a composite on ``date`` are left out.
+            ``.attrs["universe"]`` is how many rows there are, so how many the ranks are out of,
+            even in a ``head()``.
+
+        Raises
+        ------
+        ConfigError
+            When ``date`` is not a date of these scores.
         """
         day = self.composite.index[-1] if date is None else pd.Timestamp(date)
         if day not in self.composite.index:
@@ -66,9 +88,11 @@ class Scores:
         return table
 
     def family_correlations(self) -> pd.DataFrame:
-        """How much the families overlap: each pair's Spearman correlation across stocks at
-        every month end where all of them score more than two stocks, averaged over those
-        month ends. ``.attrs["month_ends"]`` says how many there were.
+        """How much the families overlap: each pair's rank correlation, averaged over month ends.
+
+        Each pair's Spearman correlation across stocks at every month end where all of them
+        score more than two stocks, averaged over those month ends. ``.attrs["month_ends"]``
+        says how many there were.
 
         Examples
         --------
@@ -91,7 +115,25 @@ class Scores:
         return table
 
     def plot(self, n: int = 10, ax: Axes | None = None) -> Figure:
-        """The ``n`` best and worst composites at the last date, split into weighted components."""
+        """The ``n`` best and worst composites at the last date, split into weighted components.
+
+        Horizontal bars, best at the top: each family's weighted contribution (its weight times
+        its standardized component), with a dot marking the composite. Drawn by
+        :func:`factorlab.plots.plot_scores`; matplotlib is imported only when a plot is drawn.
+
+        Parameters
+        ----------
+        n : int
+            How many of the best and how many of the worst stocks to show (default 10, so up to
+            20 bars); every scored stock when there are at most ``2 * n``.
+        ax : matplotlib Axes, optional
+            The axes to draw on; by default a new figure with one axes.
+
+        Returns
+        -------
+        Figure
+            The figure drawn on: ``ax``'s figure when ``ax`` is given.
+        """
         from factorlab.plots import plot_scores  # matplotlib: loaded when drawn
 
         return plot_scores(self, n=n, ax=ax)

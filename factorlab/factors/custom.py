@@ -74,8 +74,34 @@ class Custom:
         )
 
     def on(self, ds: Dataset, name: str, until: pd.Timestamp | None = None) -> Custom:
-        """This factor's raw values on ``ds``'s days and tickers (exactly; filled if asked),
-        ignoring values dated after ``until``.
+        """The factor's raw values on ``ds``'s days and tickers, as a new :class:`Custom`.
+
+        The values are placed exactly (filled if asked), ignoring values dated after ``until``.
+
+        Parameters
+        ----------
+        ds : Dataset
+            The dataset whose trading days (``ds.dates``) and tickers (``ds.tickers``) the
+            values are placed on, by this factor's ``align`` and ``fill``.
+        name : str
+            The factor's name, used in messages (``custom factor 'name'``).
+        until : Timestamp, optional
+            Ignore values dated after this day (not known yet), before aligning: a screen
+            ``as_of`` a day passes it. None, the default, keeps every date.
+
+        Returns
+        -------
+        Custom
+            The values as float64 on ``ds.dates`` × ``ds.tickers`` (NaN where there is none),
+            with this factor's ``higher_is_better`` and ``description``, ``align="exact"`` and
+            ``fill=None``, since both have been applied.
+
+        Raises
+        ------
+        DataError
+            From :func:`factorlab.data.panels.align_panel`: a panel of another shape, tickers
+            the dataset lacks, dates that are not trading days (with ``align="exact"``), values
+            that are not numbers, or infinities.
         """
         what = f"custom factor {name!r}"
         panel = align_panel(self.panel, ds, what, self.align, self.fill, until=until)
@@ -122,8 +148,9 @@ def read_custom(custom: Mapping[str, object] | None) -> dict[str, Custom]:
 def custom_exposure(
     ds: Dataset, name: str, factor: Custom, winsorize: float = 0.01
 ) -> pd.DataFrame:
-    """A custom factor's exposure, as a one-metric family: winsorized at ``winsorize`` per
-    date, z-scored, and negated when lower is better.
+    """A custom factor's exposure, as a one-metric family.
+
+    It is winsorized at ``winsorize`` per date, z-scored, and negated when lower is better.
 
     Examples
     --------

@@ -28,6 +28,26 @@ __all__ = [
 def metrics(ds: Dataset, family: str) -> dict[str, pd.DataFrame]:
     """The raw metric panels of ``family`` (dates × tickers, in their own units).
 
+    Every metric of the family is computed, so ``ds`` must have what each one reads (see
+    :func:`missing_inputs`): unlike :func:`family_exposure`, which leaves such a metric out, a
+    missing part (fundamentals, volume, a benchmark) raises a DataError.
+
+    Parameters
+    ----------
+    ds : Dataset
+        The data the metrics read: prices, and the fundamentals, volume or benchmark that the
+        family's metrics need.
+    family : str
+        ``"value"``, ``"growth"``, ``"momentum"``, ``"quality"`` or ``"low_vol"``, spelled
+        exactly so (lower case); any other name raises a ConfigError naming the families.
+
+    Returns
+    -------
+    dict of DataFrame
+        By metric name, in the registry's order: each metric's raw values, dates × tickers,
+        point in time, neither winsorized, z-scored nor signed. Metrics reported but not part
+        of the combined exposure (``in_family=False``, such as ``return_1m``) are included.
+
     Examples
     --------
     >>> import factorlab as fl
@@ -40,11 +60,46 @@ def metrics(ds: Dataset, family: str) -> dict[str, pd.DataFrame]:
 
 
 def family_exposure(ds: Dataset, family: str, winsorize: float = 0.01) -> pd.DataFrame:
-    """A family's combined exposure: the equal-weight mean of its metrics' cross-sectional
-    z-scores (each winsorized at ``winsorize`` first), signed so that higher = more attractive.
+    """A family's combined exposure: the mean of its metrics' z-scores, higher = more attractive.
+
+    The equal-weight mean of its metrics' cross-sectional z-scores (each winsorized at
+    ``winsorize`` first), signed so that higher = more attractive. Only the metrics that are
+    part of the family's exposure count (``in_family``; not those only reported).
 
     A ticker's exposure on a date averages the metrics it has there; NaN if it has none. A
     metric whose input the dataset lacks (volume, benchmark) is left out, with a warning.
+
+    Parameters
+    ----------
+    ds : Dataset
+        The data the metrics read: prices, and the fundamentals, volume or benchmark that the
+        family's metrics need.
+    family : str
+        ``"value"``, ``"growth"``, ``"momentum"``, ``"quality"`` or ``"low_vol"``, spelled
+        exactly so (lower case).
+    winsorize : float
+        The share of each metric's values clipped at each end per date, before its z-score:
+        0.01 (the default) clips each date's values below its 1st and above its 99th
+        percentile. 0 turns it off; otherwise it must be in [0, 0.5). Give a number: unlike
+        :func:`factorlab.score`, this does not parse text.
+
+    Returns
+    -------
+    DataFrame
+        Dates × tickers, as ``ds.prices``: the mean of the metrics' signed z-scores, NaN where
+        a ticker has none of them on a date.
+
+    Raises
+    ------
+    ConfigError
+        For an unknown family, or a ``winsorize`` outside [0, 0.5).
+    DataError
+        When the dataset lacks (or has only as NaN) the inputs of every metric of the family.
+
+    Warns
+    -----
+    UserWarning
+        When some metrics are left out for lack of their inputs, naming them and what they need.
     """
     check_family(family)
     members = [m for m in METRICS if m.family == family and m.in_family]
@@ -80,8 +135,10 @@ def usable_by(metric: Metric, ds: Dataset) -> bool:
 
 
 def missing_inputs(metric: Metric, ds: Dataset) -> list[str]:
-    """What ``metric`` reads that ``ds`` lacks: parts (``"volume"``) and fundamentals columns
-    with no value at all (``"fundamentals.shares_outstanding"``).
+    """What ``metric`` reads that ``ds`` lacks: missing parts and empty fundamentals columns.
+
+    Parts are named as such (``"volume"``); fundamentals columns are those with no value at all
+    (``"fundamentals.shares_outstanding"``).
     """
     missing = [part for part in metric.needs if getattr(ds, part) is None]
     if ds.fundamentals is not None:
@@ -97,6 +154,22 @@ def missing_inputs(metric: Metric, ds: Dataset) -> list[str]:
 def value(ds: Dataset, winsorize: float = 0.01) -> pd.DataFrame:
     """Value exposure: earnings yield, book/price, sales/price, EBITDA/EV, minus debt/equity.
 
+    Parameters
+    ----------
+    ds : Dataset
+        Prices and fundamentals: every value metric reads filed statements.
+    winsorize : float
+        The share of each metric's values clipped at each end per date, before its z-score:
+        0.01 (the default) clips each date's values below its 1st and above its 99th
+        percentile. 0 turns it off; otherwise it must be in [0, 0.5). Give a number: unlike
+        :func:`factorlab.score`, this does not parse text.
+
+    Returns
+    -------
+    DataFrame
+        Dates × tickers, as ``ds.prices``; higher = more attractive, NaN where a ticker has
+        none of the family's metrics. See :func:`family_exposure`.
+
     Examples
     --------
     >>> import factorlab as fl
@@ -108,20 +181,88 @@ def value(ds: Dataset, winsorize: float = 0.01) -> pd.DataFrame:
 
 
 def growth(ds: Dataset, winsorize: float = 0.01) -> pd.DataFrame:
-    """Growth exposure: TTM revenue and earnings growth, quarterly revenue growth, minus PEG."""
+    """Growth exposure: TTM revenue and earnings growth, quarterly revenue growth, minus PEG.
+
+    Parameters
+    ----------
+    ds : Dataset
+        Prices and fundamentals: every growth metric reads filed statements.
+    winsorize : float
+        The share of each metric's values clipped at each end per date, before its z-score:
+        0.01 (the default) clips each date's values below its 1st and above its 99th
+        percentile. 0 turns it off; otherwise it must be in [0, 0.5). Give a number: unlike
+        :func:`factorlab.score`, this does not parse text.
+
+    Returns
+    -------
+    DataFrame
+        Dates × tickers, as ``ds.prices``; higher = more attractive, NaN where a ticker has
+        none of the family's metrics. See :func:`family_exposure`.
+    """
     return family_exposure(ds, "growth", winsorize)
 
 
 def momentum(ds: Dataset, winsorize: float = 0.01) -> pd.DataFrame:
-    """Momentum exposure: 12-1, 3, 6 and 12 month returns, RSI(14) and the volume trend."""
+    """Momentum exposure: 12-1, 3, 6 and 12 month returns, RSI(14) and the volume trend.
+
+    Parameters
+    ----------
+    ds : Dataset
+        Prices, and volume for the volume trend (left out, with a warning, without it).
+    winsorize : float
+        The share of each metric's values clipped at each end per date, before its z-score:
+        0.01 (the default) clips each date's values below its 1st and above its 99th
+        percentile. 0 turns it off; otherwise it must be in [0, 0.5). Give a number: unlike
+        :func:`factorlab.score`, this does not parse text.
+
+    Returns
+    -------
+    DataFrame
+        Dates × tickers, as ``ds.prices``; higher = more attractive, NaN where a ticker has
+        none of the family's metrics. See :func:`family_exposure`.
+    """
     return family_exposure(ds, "momentum", winsorize)
 
 
 def quality(ds: Dataset, winsorize: float = 0.01) -> pd.DataFrame:
-    """Quality exposure: return on equity and gross margin, minus leverage."""
+    """Quality exposure: return on equity and gross margin, minus leverage.
+
+    Parameters
+    ----------
+    ds : Dataset
+        Prices and fundamentals: every quality metric reads filed statements.
+    winsorize : float
+        The share of each metric's values clipped at each end per date, before its z-score:
+        0.01 (the default) clips each date's values below its 1st and above its 99th
+        percentile. 0 turns it off; otherwise it must be in [0, 0.5). Give a number: unlike
+        :func:`factorlab.score`, this does not parse text.
+
+    Returns
+    -------
+    DataFrame
+        Dates × tickers, as ``ds.prices``; higher = more attractive, NaN where a ticker has
+        none of the family's metrics. See :func:`family_exposure`.
+    """
     return family_exposure(ds, "quality", winsorize)
 
 
 def low_vol(ds: Dataset, winsorize: float = 0.01) -> pd.DataFrame:
-    """Low-volatility exposure: minus 1-year volatility, minus 1-year beta."""
+    """Low-volatility exposure: minus 1-year volatility, minus 1-year beta.
+
+    Parameters
+    ----------
+    ds : Dataset
+        Prices, and a benchmark for beta (left out, with a warning, without it).
+    winsorize : float
+        The share of each metric's values clipped at each end per date, before its z-score:
+        0.01 (the default) clips each date's values below its 1st and above its 99th
+        percentile. 0 turns it off; otherwise it must be in [0, 0.5). Give a number: unlike
+        :func:`factorlab.score`, this does not parse text.
+
+    Returns
+    -------
+    DataFrame
+        Dates × tickers, as ``ds.prices``; higher = more attractive, NaN where a ticker has
+        none of the family's metrics. See :func:`family_exposure`.
+    """
     return family_exposure(ds, "low_vol", winsorize)

@@ -1,5 +1,6 @@
-"""One metric's record in the registry: what it is, which way is better, its unit, and what
-it reads. Adding a metric is one record (beside its family's functions) plus its function.
+"""One metric's record in the registry: what it is, which way is better, its unit, what it reads.
+
+Adding a metric is one record (beside its family's functions) plus its function.
 """
 
 from __future__ import annotations

@@ -45,7 +45,8 @@ class Filings:
     last_event: np.ndarray  # days × tickers: index of the last event on or before the day, -1
 
     def quarter(self, column: str, back: int = 0) -> np.ndarray:
-        """Per event: ``column`` of the quarter ``back`` quarters before the latest filed one,
+        """Per event: ``column`` of the quarter ``back`` quarters before the latest filed one.
+
         NaN unless that quarter was filed by the event's date.
         """
         slot = self.event_latest - back - self.first_quarter
@@ -59,8 +60,10 @@ class Filings:
         return out
 
     def latest_known(self, column: str, max_back: int = 7) -> np.ndarray:
-        """Per event: ``column`` of the most recent filed quarter that reports it, looking back at
-        most ``max_back`` quarters (a balance-sheet figure older than two years is too stale).
+        """Per event: ``column`` of the most recent filed quarter that reports it.
+
+        It looks back at most ``max_back`` quarters (a balance-sheet figure older than two years
+        is too stale).
         """
         out = self.quarter(column)
         for back in range(1, max_back + 1):  # a handful of vector passes, not a loop over data
@@ -71,15 +74,18 @@ class Filings:
         return out
 
     def ttm(self, column: str, back: int = 0) -> np.ndarray:
-        """Per event: the sum of four consecutive quarters ending ``back`` quarters before the
-        latest filed one; NaN if any of the four is missing or not yet filed.
+        """Per event: the trailing-twelve-month sum of ``column``, over four consecutive quarters.
+
+        The four quarters end ``back`` quarters before the latest filed one; NaN if any of them
+        is missing or not yet filed.
         """
         quarters = [self.quarter(column, back + k) for k in range(4)]
         return quarters[0] + quarters[1] + quarters[2] + quarters[3]  # NaN propagates
 
     def panel(self, per_event: np.ndarray, listed: pd.DataFrame | None = None) -> pd.DataFrame:
-        """Spread per-event values over the trading days (each day: its ticker's last event);
-        with ``listed`` (the price panel), only on days the stock has a price.
+        """Per-event values spread over the trading days (each day: its ticker's last event).
+
+        With ``listed`` (the price panel), only on days the stock has a price.
         """
         with_sentinel = np.append(per_event, np.nan)  # index -1 (no filing yet) reads NaN
         out = pd.DataFrame(

@@ -1,5 +1,6 @@
-"""Sorting and ranking every row of a panel at once (the hot path of factor evaluation), and
-the rank correlation of two panels per date.
+"""Sorting and ranking every row of a panel at once, and two panels' rank correlation per date.
+
+Sorting and ranking are the hot path of factor evaluation.
 
 Positions come back as *flat* indices into the panel (row offset included), because a flat
 ``np.take`` or assignment is several times faster than ``take_along_axis``, and callers reuse
@@ -77,8 +78,9 @@ def sort_rows(
 
 
 def sorted_ranks(ordered: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-    """Average ranks (1-based) along each row of a row-sorted array: tied values share the
-    mean of their positions, as ``DataFrame.rank``. ``out`` may be ``ordered`` itself.
+    """Average ranks (1-based) along each row of a row-sorted array, as ``DataFrame.rank``.
+
+    Tied values share the mean of their positions. ``out`` may be ``ordered`` itself.
 
     Examples
     --------
@@ -109,8 +111,9 @@ def _tie_averaged(ordered: np.ndarray) -> np.ndarray:
 
 
 def row_ranks(values: np.ndarray) -> np.ndarray:
-    """Average ranks (1 = lowest) within each row, NaN kept: ``DataFrame.rank(axis=1)`` of the
-    values as float64 (integers beyond 2**53 that float64 cannot tell apart tie).
+    """Average ranks (1 = lowest) within each row, NaN kept: ``DataFrame.rank(axis=1)``.
+
+    The values are ranked as float64 (integers beyond 2**53 that float64 cannot tell apart tie).
 
     Examples
     --------
@@ -126,8 +129,10 @@ def row_ranks(values: np.ndarray) -> np.ndarray:
 
 
 def center_sorted_ranks(ranks: np.ndarray, count: np.ndarray) -> np.ndarray:
-    """In place: subtract each row's mean rank ((n + 1) / 2, ties or not) from its first
-    ``count`` positions and zero the rest, so row sums of products are covariances.
+    """Sorted ranks centred in place, so that row sums of products are covariances.
+
+    Each row's mean rank ((n + 1) / 2, ties or not) is subtracted from its first ``count``
+    positions, and the rest are zeroed.
     """
     ranks -= ((count + 1) / 2)[:, None]
     np.copyto(ranks, 0.0, where=np.arange(ranks.shape[1]) >= count[:, None])

@@ -26,8 +26,10 @@ _PERCENT = {m.name for m in METRICS if m.unit == "percent"}  # shown as percenta
 
 
 def scoring_window(ds: Dataset, first: DateLike) -> Dataset:
-    """``ds`` from about a year of trading days before ``first``: every trailing window a score
-    on ``first`` or later needs, and no more, so scoring a few dates does not score decades.
+    """``ds`` from about a year of trading days before ``first``, the history a score there needs.
+
+    That is every trailing window a score on ``first`` or later needs, and no more, so scoring a
+    few dates does not score decades.
 
     Examples
     --------
@@ -52,11 +54,47 @@ def screen(
     allow_short: bool = False,
     custom: Mapping[str, object] | None = None,
 ) -> pd.DataFrame:
-    """Rank the stocks on one date, best composite first.
+    """The stocks ranked on one date, best composite first.
 
     Only what was knowable at the close of ``as_of`` (default: the last date) is used; an
     ``as_of`` after the data's last day uses that day, with a warning. The scoring options,
     ``custom`` factors included, are those of :func:`factorlab.score`.
+
+    Parameters
+    ----------
+    ds : Dataset
+        The data to screen; it is cut to what was known at the close of ``as_of``, and to about
+        a year of history before it (see :func:`scoring_window`).
+    top : int or None
+        How many of the best stocks to return, at least 1 (default 10); None returns every
+        ranked stock. Text such as ``"20"`` is accepted.
+    weights : dict or str, optional
+        Family weights, custom factors' included: ``{"value": 0.5, "momentum": 0.5}``, the
+        same as JSON, or text such as ``"value=0.5,momentum=0.5"``. None (the default) gives
+        the seed's ``value=0.3,growth=0.4,momentum=0.3``. Rescaled, with a warning, when their
+        absolute values do not sum to 1; see :func:`factorlab.factors.weights.parse_weights`.
+    as_of : str, date or Timestamp, optional
+        The day to screen, e.g. ``"2020-06-30"`` (text is accepted); scored on the last
+        trading day on or before it. None (the default) is the data's last day.
+    method : {"zscore", "rank"}
+        How each family is standardized per date: a z-score (the default) or a rank centred
+        on 0, as in :func:`factorlab.score`.
+    neutralize : str or None
+        A column of ``ds.meta`` within which each family is demeaned before it is
+        standardized: ``"sector"``, ``"industry"`` or one you added, matched
+        case-insensitively. None or ``"none"`` (the default is None) for no neutralizing.
+    winsorize : float
+        The share of each metric's (and custom factor's) values clipped at each end per date
+        before its z-score: 0.01 (the default) clips below the 1st and above the 99th
+        percentile. 0 turns it off; otherwise it must be in [0, 0.5). Text such as ``"0.05"``
+        is accepted.
+    allow_short : bool
+        Allow negative weights (default False). Text such as ``"true"`` or ``"no"`` is
+        accepted.
+    custom : dict, optional
+        Factors of your own, by name, as in :func:`factorlab.score`: a panel, an
+        alphalens-style Series or a :class:`factorlab.factors.Custom`. Each must be named in
+        ``weights``; its values dated after ``as_of`` are ignored.
 
     Returns
     -------
@@ -68,6 +106,12 @@ def screen(
         reason; ``.attrs["as_of"]`` and ``.attrs["weights"]`` say what was used, and
         ``.attrs["universe"]`` how many stocks were ranked. Show it with
         :func:`styled` for a formatted table.
+
+    Raises
+    ------
+    DataError
+        When no stock can be scored on the day (the message gives the reasons), or ``as_of`` is
+        before the data starts.
 
     Examples
     --------
@@ -138,8 +182,26 @@ def screen(
 
 
 def sector_shares(table: pd.DataFrame, meta: pd.DataFrame) -> pd.DataFrame:
-    """Each sector's share of a screen (``table``, with a ``sector`` column) beside its share
-    of the universe (``meta``): where the selection leans. Sorted by the universe's share.
+    """Each sector's share of a screen beside its share of the universe: where the selection leans.
+
+    The screen is ``table``, with a ``sector`` column; the universe is ``meta``. Sorted by the
+    universe's share.
+
+    Parameters
+    ----------
+    table : DataFrame
+        The selection: a table from :func:`screen`, or any frame with a ``sector`` column, one
+        row per stock.
+    meta : DataFrame
+        The universe, one row per stock with a ``sector`` column, such as ``ds.meta``.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by sector (an unnamed index), with columns ``selection`` and ``universe``: the
+        sector's share of the rows of ``table`` and of ``meta``, each between 0 and 1, 0.0
+        where a sector is absent from one of them. Rows without a sector are not counted.
+        Sorted by ``universe``, smallest share first (ties keep their order).
 
     Examples
     --------
@@ -157,7 +219,23 @@ def sector_shares(table: pd.DataFrame, meta: pd.DataFrame) -> pd.DataFrame:
 
 
 def styled(table: pd.DataFrame) -> object:
-    """A pandas Styler of a screen: percentages, two decimals, the composite shaded."""
+    """A pandas Styler of a screen: percentages, two decimals, the composite shaded.
+
+    Parameters
+    ----------
+    table : DataFrame
+        A table from :func:`screen`. Metrics whose unit is ``"percent"`` are shown as
+        percentages with one decimal, other numbers (except ``rank``) with two decimals, a
+        missing value as ``-``; the ``composite`` column, which it must have, is shaded with
+        bars from zero (red below, green above). Its ``.attrs["as_of"]`` and
+        ``.attrs["excluded"]``, when present, make the caption.
+
+    Returns
+    -------
+    pandas.io.formats.style.Styler
+        The formatted table, captioned ``Screen on <as_of>`` and, when tickers were left out,
+        how many (with a pointer to ``.attrs['excluded']``).
+    """
     formats = {c: "{:.1%}" for c in table.columns if c in _PERCENT}
     numeric = [c for c in table.select_dtypes("number").columns if c not in formats]
     formats |= {c: "{:.2f}" for c in numeric if c != "rank"}

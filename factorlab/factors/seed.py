@@ -36,13 +36,38 @@ SEED_FAMILIES: tuple[str, ...] = tuple(
 
 
 def seed_scores(ds: Dataset, weights: Weights = None) -> Scores:
-    """Score stocks the seed's way: each metric bucketed 1-10 by the thresholds of
-    :data:`factorlab.factors.transform.SEED_THRESHOLDS`, averaged within a family, weighted.
+    """Stocks scored the seed's way: each metric bucketed 1-10, averaged within a family, weighted.
 
-    Value uses P/E, P/B, P/S, EV/EBITDA and debt/equity; growth uses TTM revenue and earnings
-    growth; momentum the 12-1 month return. Only value, growth and momentum have seed
-    thresholds. A loss (negative earnings, EBITDA or book) scores 1, the worst: a naive ratio
-    would be negative and land in the cheapest bucket.
+    Each metric is bucketed by the thresholds of
+    :data:`factorlab.factors.transform.SEED_THRESHOLDS`. Value uses P/E, P/B, P/S, EV/EBITDA and
+    debt/equity; growth uses TTM revenue and earnings growth; momentum the 12-1 month return.
+    Only value, growth and momentum have seed thresholds. A loss (negative earnings, EBITDA or
+    book) scores 1, the worst: a naive ratio would be negative and land in the cheapest bucket.
+
+    Parameters
+    ----------
+    ds : Dataset
+        Prices, and fundamentals for value and growth (momentum reads prices only).
+    weights : dict or str, optional
+        Weights of ``value``, ``growth`` and ``momentum``, the only families with seed
+        thresholds: ``{"value": 0.5, "momentum": 0.5}``, the same as JSON, or text such as
+        ``"value=0.5,momentum=0.5"``. None (the default) gives the seed's
+        ``value=0.3,growth=0.4,momentum=0.3``. Rescaled, with a warning, when they do not sum
+        to 1; negative weights are refused. See
+        :func:`factorlab.factors.weights.parse_weights`.
+
+    Returns
+    -------
+    Scores
+        With ``method="buckets"`` and no neutralizing: each weighted family's bucket score
+        (1-10, 10 = most attractive) as ``components`` and their weighted mean as
+        ``composite``. NaN where a stock has no price, or none of a weighted family's metrics.
+
+    Raises
+    ------
+    ConfigError
+        For weights naming a family other than value, growth and momentum, or otherwise
+        refused by :func:`factorlab.factors.weights.parse_weights`.
 
     Examples
     --------
@@ -84,11 +109,30 @@ def _mean(panels: list[pd.DataFrame]) -> pd.DataFrame:
 
 
 def seed_vs_zscore(ds: Dataset, family: str) -> pd.DataFrame:
-    """One family on the latest date, scored both ways: the seed's 1-10 bucket score next to
-    factorlab's cross-sectional z-score, with each one's rank (1 = best).
+    """One family on the latest date, scored both ways, with each one's rank (1 = best).
+
+    The seed's 1-10 bucket score (:func:`seed_scores`) sits next to factorlab's cross-sectional
+    z-score (:func:`factorlab.score` with its defaults and this family alone).
 
     ``.attrs["rank_correlation"]`` is the Spearman correlation of the two scores: high when
     they order stocks alike, even though their scales differ.
+
+    Parameters
+    ----------
+    ds : Dataset
+        The data both scores read (fundamentals for value and growth); the comparison is on
+        its last date.
+    family : str
+        ``"value"``, ``"growth"`` or ``"momentum"``, the families with seed thresholds
+        (another name is a ConfigError that lists them).
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``ticker``, sorted by ``z_rank``: ``bucket_score``, ``z_score``,
+        ``bucket_rank`` and ``z_rank`` (tied scores share the best of their ranks), only for
+        stocks with both scores. ``.attrs["rank_correlation"]`` is described above;
+        ``.attrs["family"]`` is ``family``.
 
     Examples
     --------
@@ -97,8 +141,9 @@ def seed_vs_zscore(ds: Dataset, family: str) -> pd.DataFrame:
     >>> list(seed_vs_zscore(ds, "value").columns)
     ['bucket_score', 'z_score', 'bucket_rank', 'z_rank']
     """
-    seed = seed_scores(ds, {family: 1}).components[family].iloc[-1]
-    z = score(ds, weights={family: 1}).components[family].iloc[-1]
+    name = str(family).strip().lower()
+    seed = seed_scores(ds, {name: 1}).components[name].iloc[-1]
+    z = score(ds, weights={name: 1}).components[name].iloc[-1]
     table = pd.DataFrame({"bucket_score": seed, "z_score": z}).dropna()
     table["bucket_rank"] = table["bucket_score"].rank(ascending=False, method="min").astype(int)
     table["z_rank"] = table["z_score"].rank(ascending=False, method="min").astype(int)
@@ -107,5 +152,5 @@ def seed_vs_zscore(ds: Dataset, family: str) -> pd.DataFrame:
     table.attrs["rank_correlation"] = float(
         table["bucket_score"].corr(table["z_score"], method="spearman")
     )
-    table.attrs["family"] = family
+    table.attrs["family"] = name
     return table

@@ -91,9 +91,10 @@ def _finite(panel: pd.DataFrame) -> np.ndarray:
 
 
 def row_quantile(ordered: np.ndarray, q: float, count: np.ndarray | None = None) -> np.ndarray:
-    """Quantile ``q`` of each row of a row-sorted array (NaN last), by linear interpolation as
-    numpy's default; NaN for an all-NaN row. One vectorized pass instead of a loop over rows.
-    ``count`` (non-NaN values per row) may be passed when several quantiles are taken.
+    """Quantile ``q`` of each row of a row-sorted array (NaN last); NaN for an all-NaN row.
+
+    By linear interpolation, as numpy's default. One vectorized pass instead of a loop over
+    rows. ``count`` (non-NaN values per row) may be passed when several quantiles are taken.
     """
     if count is None:
         count = np.sum(~np.isnan(ordered), axis=1)
@@ -138,11 +139,13 @@ def flat_dates(
     scale: pd.Series | None = None,
     std: pd.Series | None = None,
 ) -> pd.Series:
-    """Dates whose values have no spread beyond rounding: a standard deviation of at most
-    :data:`DISPERSION_RTOL` times ``scale``, the values' size. By default that is the absolute
-    mean, which equals their mean absolute size whenever the spread is that small; after a
-    demeaning, which leaves only the noise, pass the mean absolute size from before it. Warns
-    once, naming ``name``, when some spread was there but only as noise.
+    """Dates whose values have no spread beyond rounding.
+
+    That is, a standard deviation of at most :data:`DISPERSION_RTOL` times ``scale``, the
+    values' size. By default that is the absolute mean, which equals their mean absolute size
+    whenever the spread is that small; after a demeaning, which leaves only the noise, pass the
+    mean absolute size from before it. Warns once, naming ``name``, when some spread was there
+    but only as noise.
 
     Examples
     --------

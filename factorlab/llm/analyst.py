@@ -54,6 +54,29 @@ class Report:
     ``source`` is ``"llm"`` or ``"rule-based"``; ``label`` says which model wrote it, or why
     the rule-based text stands in. ``unverified_numbers`` lists numbers in the text that are
     not among the figures the model was given; the markdown marks them.
+
+    Attributes
+    ----------
+    kind : str
+        What the report is on: ``"screen"``, ``"scores"``, ``"backtest"``, ``"factor"`` or
+        ``"alerts"``.
+    summary : str
+        The summary: three to five sentences on what the figures show, as the model is asked
+        for (the rule-based text has one sentence).
+    strengths : list of str
+        What looks good, one sentence each; may be empty.
+    concerns : list of str
+        What looks weak or fragile, one sentence each; may be empty.
+    suggested_checks : list of str
+        What to test next, one sentence each; may be empty.
+    source : str
+        ``"llm"`` or ``"rule-based"``.
+    label : str
+        Which model wrote it (``"llm: <model>"``), or why the rule-based text stands in
+        (``"rule-based: ..."``).
+    unverified_numbers : list of str
+        The numbers, as written, in the text that are not among the figures the model was
+        given (default: none; always none in a rule-based report).
     """
 
     kind: str
@@ -67,6 +90,14 @@ class Report:
 
     @property
     def markdown(self) -> str:
+        """The report as markdown, each unverified number flagged ``[unverified]``.
+
+        A heading naming the ``kind``, the ``label`` in italics, the summary, then the
+        strengths, concerns and suggested checks as bulleted lists (each only when it has
+        items), and last a note listing the unverified numbers, if any. ``str(report)`` and a
+        notebook's display show it.
+        """
+
         def mark(text: str) -> str:
             return mark_unverified(text, self.unverified_numbers)
 
@@ -202,7 +233,22 @@ class Analyst:
         return self.transport.check(self.model)
 
     def describe_failure(self, err: Exception) -> str:
-        """One line on why a request to the server failed, with what to do about it."""
+        """One line on why a request to the server failed, with what to do about it.
+
+        Parameters
+        ----------
+        err : Exception
+            What a request to the model server (through this analyst's backend's client)
+            raised: a refused connection, a timeout, an HTTP error, or anything else.
+
+        Returns
+        -------
+        str
+            One line that starts "server not reachable" (with how to start it), "no answer
+            from" (a timeout) or "model ..." (not pulled or not served) when no model can
+            answer now; "the server at ... answered HTTP ..." for another HTTP error; else the
+            exception's type and message.
+        """
         return self.transport.describe(err, self.model)
 
     # -- ratings ----------------------------------------------------------------------------------
@@ -213,13 +259,32 @@ class Analyst:
         and rate every ticker of the batch exactly once. A reply that does not gets one retry
         that says what was wrong, then the rule-based rating for that batch (only).
 
+        Parameters
+        ----------
+        table : DataFrame
+            One row per ticker (the index), such as ``fl.screen`` returns. Its text and number
+            columns are the figures the model sees, rounded and named with their units; each
+            rating is checked against its own row. A rule-based rating, where one stands in,
+            follows the ``composite`` column (and ``rank`` out of ``attrs["universe"]`` when the
+            table has them, as a screen does).
+        batch_size : int, default 10
+            Rows per chat call, 1 or more; text such as ``"10"`` is accepted. Beyond about 12,
+            raise the analyst's ``max_tokens``.
+
         Returns
         -------
         DataFrame
             ``ticker``, ``rating``, ``confidence`` (0-1), ``rationale`` (at most two
             sentences; unverified numbers marked), ``risks``, ``source`` ("llm" or
             "rule-based"), ``note`` (the model, or why the rule-based rating stands in) and
-            ``unverified`` (numbers in the text not among the batch's figures).
+            ``unverified`` (numbers in the text not among the batch's figures); one row per row
+            of ``table``, in its order. ``.attrs["status"]`` says ``"llm: <model>"``, or how
+            many ratings are rule-based and why.
+
+        Raises
+        ------
+        ConfigError
+            For an empty table, or a ``batch_size`` that is not a whole number of 1 or more.
         """
         size = as_int(batch_size, "batch_size")
         if size < 1:
@@ -313,9 +378,37 @@ class Analyst:
 
     # -- reports ----------------------------------------------------------------------------------
     def report(self, obj: object, kind: str | None = None) -> Report:
-        """A short report (summary, strengths, concerns, suggested checks) on a screen table,
-        a ``Scores``, a ``BacktestResult``, a ``FactorReport``, or the alerts of
-        ``fl.monitor`` (``kind="alerts"``).
+        """A short report on a screen, scores, a backtest, a factor's evaluation or alerts.
+
+        The report has a summary, strengths, concerns and suggested checks. It is on a screen
+        table, a ``Scores``, a ``BacktestResult``, a ``FactorReport``, or the alerts of
+        ``fl.monitor`` (``kind="alerts"``). The model sees only figures factorlab computed from
+        ``obj``; a reply that is unusable gets one retry, and when no model answers (or the
+        retry is unusable too) the rule-based report from the same figures stands in.
+
+        Parameters
+        ----------
+        obj : DataFrame, Scores, BacktestResult or FactorReport
+            What to report on: a screen table (``fl.screen``; its first 15 rows are shown), a
+            ``Scores`` (its latest date), a ``BacktestResult``, a ``FactorReport``, or the
+            table of alerts ``fl.monitor`` returns.
+        kind : str, optional
+            ``"alerts"`` for a table of ``fl.monitor``'s alerts (a DataFrame is otherwise a
+            screen). By default the kind follows from ``obj``; any other value given must match
+            it: ``"screen"``, ``"scores"``, ``"backtest"`` or ``"factor"``.
+
+        Returns
+        -------
+        Report
+            ``source="llm"`` with the model's text (its unverified numbers listed and marked),
+            or ``source="rule-based"`` with a ``label`` saying why.
+
+        Raises
+        ------
+        ConfigError
+            For an object of another type, a ``kind`` that does not match it, an alerts table
+            without ``kind``, ``message`` and ``ticker`` columns, or scores with no composite on
+            their latest date.
         """
         found = report_kind(obj, kind)
         facts = facts_for_report(obj, found)
@@ -361,9 +454,10 @@ class Analyst:
         check: Any = None,
         json_schema: dict[str, Any] | None = None,
     ) -> tuple[BaseModel | None, str]:
-        """The cached answer, else the model's (retried once if unusable); the server is
-        checked only when the cache has no answer, so a rerun needs no server at all. The
-        server gets ``json_schema`` (default: ``schema``'s) as the reply's format.
+        """The cached answer, else the model's (retried once if unusable).
+
+        The server is checked only when the cache has no answer, so a rerun needs no server at
+        all. The server gets ``json_schema`` (default: ``schema``'s) as the reply's format.
         """
         messages = [
             {"role": "system", "content": SYSTEM_PROMPT},
@@ -449,8 +543,29 @@ class Analyst:
 
     # -- a model of one's own -----------------------------------------------------------------------
     def create_model(self, name: str = "factorlab-analyst", base: str | None = None) -> str:
-        """Create ``name`` on the server from the shipped Modelfile (its system prompt and
-        parameters on top of ``base``, default the Modelfile's). Returns the server's status.
+        """The server's status after creating the model ``name`` from the shipped Modelfile.
+
+        The new model has the Modelfile's system prompt and parameters on top of ``base``
+        (default: the Modelfile's). Ollama only; the request has no timeout, as creating may
+        pull the base model.
+
+        Parameters
+        ----------
+        name : str, default "factorlab-analyst"
+            The new model's name on this analyst's Ollama server; use it with
+            ``fl.Analyst(model=name)``.
+        base : str, optional
+            The Ollama model to build on; default the Modelfile's ``FROM`` (``llama3.1:8b``).
+
+        Returns
+        -------
+        str
+            The server's status for the request (``"success"`` when the model was created).
+
+        Raises
+        ------
+        ConfigError
+            When this analyst's backend is not ``"ollama"``.
         """
         if self.backend != "ollama":
             raise ConfigError(
@@ -467,8 +582,10 @@ class Analyst:
 
 
 class _Server:
-    """Whether the server can answer: checked once per rate() or report(), and only when the
-    cache lacks an answer; after a failure that means it is gone, later batches skip it.
+    """Whether the server can answer: checked once per rate() or report().
+
+    It is checked only when the cache lacks an answer; after a failure that means it is gone,
+    later batches skip it.
     """
 
     _GONE = ("server not reachable", "no answer from", "model ")

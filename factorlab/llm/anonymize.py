@@ -1,6 +1,8 @@
-"""Anonymized prompts: tickers and company names become neutral labels ("Stock A", "Stock B",
-...) before the model sees them, and come back in its answers, so the model judges the figures
-rather than what it remembers of a famous name.
+"""Anonymized prompts: tickers and company names as neutral labels the model cannot recognize.
+
+Tickers and company names become neutral labels ("Stock A", "Stock B", ...) before the model sees
+them, and come back in its answers, so the model judges the figures rather than what it
+remembers of a famous name.
 """
 
 from __future__ import annotations
@@ -32,8 +34,10 @@ def tickers_and_names(facts: object) -> tuple[list[str], list[str | None]]:
 
 
 class Labels:
-    """Neutral labels for tickers and company names ("Stock A", "Stock B", ...) when
-    anonymizing; identity otherwise.
+    """Neutral labels for tickers and company names ("Stock A", "Stock B", ...).
+
+    The labels apply when anonymizing (``active``); identity otherwise: every method then gives
+    back what it is given.
     """
 
     def __init__(self, tickers: list[str], names: list[str | None], active: bool) -> None:
@@ -50,6 +54,7 @@ class Labels:
         self.to_ticker = {label: ticker for ticker, label in self.to_label.items()}
 
     def hide_row(self, row: dict[str, Any]) -> dict[str, Any]:
+        """``row`` with its ticker as its label and without its ``name``."""
         if not self.active:
             return row
         return {
@@ -59,6 +64,11 @@ class Labels:
         }
 
     def hide(self, facts: Any) -> Any:
+        """``facts`` (nested dicts and lists) with every row that has a ticker hidden.
+
+        Each dict with a ``ticker`` is hidden as by :meth:`hide_row`; other text (sectors,
+        dates) is left as it is.
+        """
         if not self.active:
             return facts
         if isinstance(facts, dict):
@@ -70,6 +80,11 @@ class Labels:
         return facts  # other text (sectors, dates) is left as it is
 
     def restore_rating(self, rating: dict[str, Any]) -> dict[str, Any]:
+        """``rating`` with its ticker's label back as the ticker, and its texts restored.
+
+        The ``ticker`` field is matched whole (surrounding spaces ignored); every other field
+        goes through :meth:`restore`.
+        """
         if not self.active:
             return rating
         return {
@@ -78,6 +93,11 @@ class Labels:
         }
 
     def restore(self, value: Any) -> Any:
+        """``value`` (text, or nested dicts and lists) with each label written in it as its ticker.
+
+        A label is replaced only as a whole word, the longest first ("Stock AA" before
+        "Stock A"); values that are not text are left as they are.
+        """
         if not self.active:
             return value
         if isinstance(value, dict):

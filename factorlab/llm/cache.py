@@ -42,11 +42,16 @@ class AnswerCache:
         return self.root / key[:2] / f"{key}.json"
 
     def get(self, key: str) -> Any | None:
+        """The answer stored under ``key``, or None when there is none or it does not parse."""
         try:
             return json.loads(self._path(key).read_text(encoding="utf-8"))["answer"]
         except (OSError, ValueError, KeyError, TypeError):  # absent or damaged: ask again
             return None
 
     def put(self, key: str, answer: Any) -> None:
+        """``answer`` (anything JSON can hold) stored under ``key``, replacing any entry there.
+
+        The file is written atomically; its folder is made when missing.
+        """
         text = json.dumps({"answer": answer}, ensure_ascii=False, indent=1)
         write_atomic(self._path(key), lambda target: target.write_text(text, encoding="utf-8"))

@@ -1,6 +1,7 @@
-"""What the model is shown: only figures factorlab computed, rounded sensibly, each named with
-its unit (``_pct`` percent, ``_z`` standard deviations, ``_x`` a ratio). Never an empty table:
-a model prompted with nothing invents something.
+"""What the model is shown: only figures factorlab computed, rounded sensibly, named with units.
+
+Each figure is named with its unit (``_pct`` percent, ``_z`` standard deviations, ``_x`` a
+ratio). Never an empty table: a model prompted with nothing invents something.
 """
 
 from __future__ import annotations

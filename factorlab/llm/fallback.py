@@ -1,5 +1,6 @@
-"""Rule-based answers for when no model answers: the same shapes as the model's, built from
-the same figures, and always labelled as such.
+"""Rule-based answers for when no model answers, always labelled as such.
+
+They have the same shapes as the model's, and are built from the same figures.
 
 Ratings follow the composite score's percentile in the universe (the screen's ``rank`` out of
 ``attrs["universe"]`` when the table has them, else the rank within the table): the top 30 % is

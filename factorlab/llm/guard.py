@@ -62,8 +62,10 @@ _CONVENTIONAL = re.compile(r"S&P\s*500", re.IGNORECASE)
 
 @dataclass(frozen=True)
 class Found:
-    """A number as written in the text: its value, half a unit of its last digit, and how it
-    was written (percent, with a sign, a plain whole number).
+    """A number as written in the text: its value, tolerance and how it was written.
+
+    The tolerance is half a unit of its last digit; how it was written says whether as a
+    percent, with a sign, or as a plain whole number.
     """
 
     text: str
@@ -76,8 +78,10 @@ class Found:
 
 @dataclass(frozen=True)
 class Allowed:
-    """A figure of the input: its value and kind: ``"fraction"`` (may be written ×100 as a
-    percent), ``"percent"`` (already in percent; may be written ÷100), or ``"exact"``.
+    """A figure of the input: its value and kind.
+
+    The kind is ``"fraction"`` (may be written ×100 as a percent), ``"percent"`` (already in
+    percent; may be written ÷100), or ``"exact"``.
     """
 
     value: float

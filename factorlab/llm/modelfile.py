@@ -1,5 +1,7 @@
-"""The analyst's shipped Ollama Modelfile (``factorlab/llm/Modelfile``): its base model, system
-prompt and parameters, read once; the system prompt is also what every backend is sent.
+"""The analyst's shipped Ollama Modelfile (``factorlab/llm/Modelfile``), read once.
+
+It gives the base model, system prompt and parameters; the system prompt is also what every
+backend is sent.
 """
 
 from __future__ import annotations

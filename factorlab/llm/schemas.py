@@ -1,5 +1,6 @@
-"""The shapes of the model's replies: pydantic models whose JSON schemas go to Ollama as
-``format``, and which validate what comes back.
+"""The shapes of the model's replies, as pydantic models.
+
+Their JSON schemas go to Ollama as ``format``, and they validate what comes back.
 """
 
 from __future__ import annotations
@@ -36,10 +37,11 @@ MOST_CHARS = 800
 
 
 def _capped_text(most_chars: int, description: str | None = None) -> Any:
-    """A text type whose schema caps its length, so a grammar-constrained model must close the
-    string (a small one ran on inside a string until the reply's token cap cut the JSON). The
-    cap is in the schema only: a longer text still validates. A text the cap cut mid-sentence
-    loses its broken end.
+    """A text type whose schema caps its length, so a grammar-constrained model must close it.
+
+    Without a cap, a small model ran on inside a string until the reply's token cap cut the
+    JSON. The cap is in the schema only: a longer text still validates. A text the cap cut
+    mid-sentence loses its broken end.
     """
     return Annotated[
         str,
@@ -124,9 +126,9 @@ class ReportReply(BaseModel):
 
 
 def ratings_schema(tickers: list[str]) -> dict[str, Any]:
-    """:class:`RatingsReply`'s JSON schema for one batch: one rating per ticker, each ticker
-    one of ``tickers``.
+    """:class:`RatingsReply`'s JSON schema for one batch: one rating per ticker of ``tickers``.
 
+    Each rating's ticker must be one of ``tickers``, and there are as many ratings as tickers.
     A server that turns the schema into a grammar (Ollama, llama.cpp) then cannot let a model
     invent a ticker, return too few ratings or run on past the last; a small model did all
     three. A repeat (and so a skip) is still possible, and the analyst's own check catches it.
@@ -186,7 +188,9 @@ def _non_answer(text: str, description: str, ticker: str) -> str:
 
 
 def _words(text: str) -> list[str]:
-    """Compared word by word, so "The main risk is one client." is not "the main risk in one
+    """The words of ``text``, case-folded, for comparing texts word by word.
+
+    Compared word by word, "The main risk is one client." is not "the main risk in one
     sentence", while "At least two sentences, ..." is a copy of "at most two sentences, ...".
     """
     return re.findall(r"\w+", text.casefold())

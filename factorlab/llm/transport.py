@@ -1,6 +1,8 @@
-"""How the analyst reaches a model: Ollama's API (the default) or any OpenAI-compatible chat
-server (llama.cpp's server, llama-cpp-python's, LM Studio, vLLM). Everything after the
-transport (schemas, retries, cache, number guard, anonymize, fallback) is one code path.
+"""How the analyst reaches a model: Ollama's API (the default) or an OpenAI-compatible server.
+
+An OpenAI-compatible chat server is any of llama.cpp's server, llama-cpp-python's, LM Studio
+or vLLM. Everything after the transport (schemas, retries, cache, number guard, anonymize,
+fallback) is one code path.
 
 Each transport answers three questions the same way: is the model there (``check``), what did
 it say (``chat``, the reply's text), and why did a request fail (``describe``, one line that
@@ -26,6 +28,7 @@ class OllamaTransport:
         self._client: Any = None
 
     def client(self) -> Any:
+        """The ``ollama.Client`` for this host and timeout, made (and imported) on first use."""
         if self._client is None:
             import ollama
 
@@ -33,6 +36,11 @@ class OllamaTransport:
         return self._client
 
     def check(self, model: str) -> tuple[bool, str]:
+        """Whether the server answers and has ``model`` pulled, with a one-line explanation.
+
+        ``model`` without a tag also matches its ``:latest``. A failure to list the models is
+        explained by :meth:`describe`.
+        """
         try:
             listing = self.client().list()
         except Exception as err:  # connection refused, timeout, HTTP error: each a reason
@@ -49,12 +57,23 @@ class OllamaTransport:
         schema: dict[str, Any],
         options: dict[str, Any],
     ) -> str:
+        """The text of ``model``'s reply to ``messages``, with ``schema`` as its ``format``.
+
+        ``options`` (temperature, seed, num_ctx, num_predict) go to Ollama as they are; the
+        client's exceptions propagate.
+        """
         response = self.client().chat(
             model=model, messages=messages, format=schema, options=options
         )
         return response.message.content or ""
 
     def describe(self, err: Exception, model: str) -> str:
+        """One line on why a request for ``model`` failed with ``err``, and what to do.
+
+        "server not reachable ..." (start it with ``ollama serve``), "no answer from ..."
+        within the timeout, "model ... is not pulled ..." (HTTP 404), "the server at ...
+        answered HTTP ..." for another HTTP error, else the exception's type and message.
+        """
         import httpx
         import ollama
 
@@ -70,8 +89,9 @@ class OllamaTransport:
 
 
 class OpenAITransport:
-    """The official ``openai`` client (extra ``factorlab[openai]``) against ``base_url``; JSON
-    schemas go in ``response_format`` (llama.cpp turns them into a grammar).
+    """The official ``openai`` client (extra ``factorlab[openai]``) against ``base_url``.
+
+    JSON schemas go in ``response_format`` (llama.cpp turns them into a grammar).
     """
 
     name = "openai"
@@ -83,6 +103,12 @@ class OpenAITransport:
         self._format: str | None = None  # the response_format shape this server accepts
 
     def client(self) -> Any:
+        """The ``openai.OpenAI`` client for this server, made (and imported) on first use.
+
+        It has this transport's timeout and no retries of its own; ``api_key`` defaults to a
+        placeholder, as local servers ignore it. Without the ``openai`` package installed it
+        raises :class:`~factorlab.errors.ConfigError` saying how to install it.
+        """
         if self._client is None:
             try:
                 import openai
@@ -96,6 +122,11 @@ class OpenAITransport:
         return self._client
 
     def check(self, model: str) -> tuple[bool, str]:
+        """Whether the server answers and serves ``model``, with a one-line explanation.
+
+        A server that serves exactly one model answers to any name. A failure to list the
+        models is explained by :meth:`describe`.
+        """
         try:
             served = [m.id for m in self.client().models.list()]
         except Exception as err:  # each failure becomes a reason
@@ -114,6 +145,13 @@ class OpenAITransport:
         schema: dict[str, Any],
         options: dict[str, Any],
     ) -> str:
+        """The text of ``model``'s reply to ``messages``, with ``schema`` as its response format.
+
+        ``options`` gives ``temperature`` (default 0), ``seed`` and ``num_predict`` (sent as
+        ``max_tokens``). The schema goes first in OpenAI's ``json_schema`` shape, then, if the
+        server refuses that, as ``json_object`` with the schema beside it (llama-cpp-python's
+        server); the shape that works is remembered for this server. Other errors propagate.
+        """
         import openai
 
         # OpenAI's own shape first; llama-cpp-python's server takes only "json_object" with a
@@ -146,6 +184,13 @@ class OpenAITransport:
         raise AssertionError("unreachable: the last response format raises or returns")
 
     def describe(self, err: Exception, model: str) -> str:
+        """One line on why a request for ``model`` failed with ``err``, and what to do.
+
+        "no answer from ..." within the timeout, "server not reachable ..." (start an
+        OpenAI-compatible server), "model ... is not served ..." (HTTP 404), "the server at ...
+        answered HTTP ..." for another HTTP error, else the exception's type and message (also
+        when the ``openai`` package is missing).
+        """
         try:
             import openai
         except ImportError:

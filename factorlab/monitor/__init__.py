@@ -1,5 +1,7 @@
-"""Factor-change alerts: the alerts themselves (pure, :mod:`.alerts`) and the scheduled service
-around them (:mod:`.service`).
+"""Factor-change alerts, and the scheduled service around them.
+
+The alerts themselves are pure (:mod:`.alerts`); the service runs them on a schedule
+(:mod:`.service`).
 """
 
 from factorlab.monitor.alerts import ALERT_COLUMNS, Thresholds, monitor

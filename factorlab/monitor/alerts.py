@@ -1,5 +1,6 @@
-"""``fl.monitor``: what changed in the scores between two dates, as alerts (pure: no files, no
-network, no clock).
+"""``fl.monitor``: what changed in the scores between two dates, as alerts.
+
+It is pure: no files, no network, no clock.
 
 Scores on each date use only what was knowable at its close (factorlab's scores are point in
 time), so the alerts for ``since`` → ``until`` never depend on anything after ``until``.

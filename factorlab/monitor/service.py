@@ -1,5 +1,6 @@
-"""``factorlab monitor``: :func:`fl.monitor <factorlab.monitor.monitor>` once or on a schedule,
-remembering on disk (an atomic state file with an outbox) what it already sent, so a restart
+"""``factorlab monitor``: :func:`fl.monitor <factorlab.monitor.monitor>` once or on a schedule.
+
+It remembers on disk (an atomic state file with an outbox) what it already sent, so a restart
 repeats and loses nothing; alerts go to a JSONL file, a webhook and, optionally, the analyst.
 """
 

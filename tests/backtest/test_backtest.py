@@ -79,7 +79,7 @@ def test_weights_sum_to_one_long_and_to_zero_long_short_at_each_rebalance(sample
 
 
 @pytest.fixture(scope="module")
-def market() -> fl.Dataset:
+def backtest_lab() -> fl.Dataset:
     return fl.load_dataset("sample", n_tickers=40, years=3, seed=2)
 
 
@@ -87,37 +87,43 @@ def market() -> fl.Dataset:
     max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(position=st.integers(300, 700), seed=st.integers(0, 2**16))
-def test_changing_prices_after_t_changes_nothing_at_or_before_t(market, position, seed):
-    day = market.dates[position]
-    signal = fl.factors.momentum(market)
+def test_changing_prices_after_t_changes_nothing_at_or_before_t(backtest_lab, position, seed):
+    day = backtest_lab.dates[position]
+    signal = fl.factors.momentum(backtest_lab)
     rng = np.random.default_rng(seed)
-    prices = market.prices.copy()
+    prices = backtest_lab.prices.copy()
     after = prices.index > day
     prices.loc[after] *= rng.uniform(0.5, 2.0, prices.loc[after].shape)
-    future = fl.Dataset(prices, market.volume, market.fundamentals, market.meta, market.benchmark)
+    future = fl.Dataset(
+        prices,
+        backtest_lab.volume,
+        backtest_lab.fundamentals,
+        backtest_lab.meta,
+        backtest_lab.benchmark,
+    )
     signal_future = signal.copy()
     signal_future.loc[after] = rng.normal(size=signal_future.loc[after].shape)
-    a = fl.backtest(signal, market, short=True)
+    a = fl.backtest(signal, backtest_lab, short=True)
     b = fl.backtest(signal_future, future, short=True)
     pd.testing.assert_series_equal(a.returns.loc[:day], b.returns.loc[:day])
     pd.testing.assert_frame_equal(a.weights.loc[:day], b.weights.loc[:day])
 
 
-def test_a_signal_equal_to_todays_return_does_not_earn_it(market):
-    today = market.prices.pct_change(fill_method=None)
-    result = fl.backtest(today, market, rebalance=1, top_n=5, cost_bps=0)
+def test_a_signal_equal_to_todays_return_does_not_earn_it(backtest_lab):
+    today = backtest_lab.prices.pct_change(fill_method=None)
+    result = fl.backtest(today, backtest_lab, rebalance=1, top_n=5, cost_bps=0)
     # Held from the next day: the same-day return is not earned, the next day's is.
     assert abs(result.returns.mean()) < 0.5 * today.abs().mean().mean()
     with pytest.warns(UserWarning, match="no stock qualified"):  # its last day has no signal
-        cheat = fl.backtest(today.shift(-1), market, rebalance=1, top_n=5, cost_bps=0)
+        cheat = fl.backtest(today.shift(-1), backtest_lab, rebalance=1, top_n=5, cost_bps=0)
     assert cheat.returns.mean() > 10 * abs(result.returns.mean())
 
 
-def test_lag_two_uses_the_signal_of_the_day_before(market):
-    signal = fl.factors.momentum(market)
+def test_lag_two_uses_the_signal_of_the_day_before(backtest_lab):
+    signal = fl.factors.momentum(backtest_lab)
     pd.testing.assert_series_equal(
-        fl.backtest(signal, market, lag=2).returns,
-        fl.backtest(signal.shift(1), market, lag=1).returns,
+        fl.backtest(signal, backtest_lab, lag=2).returns,
+        fl.backtest(signal.shift(1), backtest_lab, lag=1).returns,
     )
 
 
@@ -152,8 +158,8 @@ def test_sample_delistings_run_without_error_and_never_hold_a_dead_stock(sample)
 # -- options ---------------------------------------------------------------------------------------
 
 
-def test_top_n_holds_that_many_stocks(market):
-    result = fl.backtest(fl.factors.momentum(market), market, top_n=7)
+def test_top_n_holds_that_many_stocks(backtest_lab):
+    result = fl.backtest(fl.factors.momentum(backtest_lab), backtest_lab, top_n=7)
     assert (result.holdings_count.loc[result.turnover.index] == 7).all()
 
 
@@ -164,19 +170,19 @@ def test_max_weight_caps_every_position(sample):
     np.testing.assert_allclose(at_rebalance.sum(axis=1), 1.0, atol=1e-9)
 
 
-def test_cap_weighting_is_proportional_to_market_cap(market):
+def test_cap_weighting_is_proportional_to_market_cap(backtest_lab):
     from factorlab.factors.families.value import market_cap
 
-    result = fl.backtest(fl.factors.momentum(market), market, weighting="cap")
+    result = fl.backtest(fl.factors.momentum(backtest_lab), backtest_lab, weighting="cap")
     day = result.turnover.index[5]
     held = result.weights.loc[day]
     held = held[held > 0]
-    caps = market_cap(market).loc[day, held.index]
+    caps = market_cap(backtest_lab).loc[day, held.index]
     np.testing.assert_allclose(held, caps / caps.sum(), rtol=1e-12)
 
 
-def test_monthly_rebalances_fall_on_the_last_trading_day_of_each_month(market):
-    result = fl.backtest(fl.factors.momentum(market), market, rebalance="M")
+def test_monthly_rebalances_fall_on_the_last_trading_day_of_each_month(backtest_lab):
+    result = fl.backtest(fl.factors.momentum(backtest_lab), backtest_lab, rebalance="M")
     days = result.turnover.index
     assert (days[1:].month != (days[1:] + pd.offsets.BDay(1)).month).all()
 
@@ -186,17 +192,15 @@ def test_the_composite_long_short_earns_the_planted_premia(sample):
     assert result.stats().loc["Sharpe ratio", "strategy"] > 0.5
 
 
-def test_holding_everything_or_nothing_is_warned_about(market):
-    everything = pd.DataFrame(1.0, index=market.dates, columns=market.tickers)
+def test_holding_everything_or_nothing_is_warned_about(backtest_lab):
+    everything = pd.DataFrame(1.0, index=backtest_lab.dates, columns=backtest_lab.tickers)
     with pytest.warns(UserWarning, match="held every stock with a signal"):
-        fl.backtest(everything, market, top_n=len(market.tickers))
+        fl.backtest(everything, backtest_lab, top_n=len(backtest_lab.tickers))
 
 
-def test_stats_monthly_table_and_plot(market):
-    import matplotlib
+def test_stats_monthly_table_and_plot(backtest_lab):
 
-    matplotlib.use("Agg")
-    result = fl.backtest(fl.factors.momentum(market), market)
+    result = fl.backtest(fl.factors.momentum(backtest_lab), backtest_lab)
     stats = result.stats()
     assert {"strategy", "benchmark (LABX)"} <= set(stats.columns)
     growth = (1 + result.returns).prod() ** (252 / len(result.returns)) - 1
@@ -216,36 +220,35 @@ def test_stats_monthly_table_and_plot(market):
 # -- errors ----------------------------------------------------------------------------------------
 
 
-def test_bad_input_gets_a_clear_error(market):
-    signal = fl.factors.momentum(market)
+def test_bad_input_gets_a_clear_error(backtest_lab):
+    signal = fl.factors.momentum(backtest_lab)
     with pytest.raises(fl.DataError, match="tickers the dataset does not: ZZZ"):
-        fl.backtest(signal.assign(ZZZ=1.0), market)
+        fl.backtest(signal.assign(ZZZ=1.0), backtest_lab)
     shifted = signal.set_axis(signal.index + pd.Timedelta(days=1))
     with pytest.raises(fl.DataError, match="dates that are not trading days of the dataset"):
-        fl.backtest(shifted, market)
+        fl.backtest(shifted, backtest_lab)
     with pytest.raises(fl.DataError, match="no value for any listed stock"):
-        fl.backtest(signal * np.nan, market)
+        fl.backtest(signal * np.nan, backtest_lab)
     with pytest.raises(fl.ConfigError, match="quantiles must be at least 2"):
-        fl.backtest(signal, market, quantiles=1)
+        fl.backtest(signal, backtest_lab, quantiles=1)
     with pytest.raises(fl.ConfigError, match="cost_bps must be zero or more, got -5"):
-        fl.backtest(signal, market, cost_bps=-5)
+        fl.backtest(signal, backtest_lab, cost_bps=-5)
     with pytest.raises(fl.ConfigError, match="Unknown rebalance 'fortnightly'"):
-        fl.backtest(signal, market, rebalance="fortnightly")
+        fl.backtest(signal, backtest_lab, rebalance="fortnightly")
     with pytest.raises(fl.ConfigError, match="lag must be at least 1"):
-        fl.backtest(signal, market, lag=0)
+        fl.backtest(signal, backtest_lab, lag=0)
     with pytest.raises(fl.ConfigError, match="Unknown weighting 'value'"):
-        fl.backtest(signal, market, weighting="value")
+        fl.backtest(signal, backtest_lab, weighting="value")
 
 
 # -- compare -----------------------------------------------------------------------------------
 
 
-def test_compare_tables_each_strategy_and_the_benchmark(market):
-    import matplotlib
+def test_compare_tables_each_strategy_and_the_benchmark(backtest_lab):
 
-    matplotlib.use("Agg")
     runs = {
-        f: fl.backtest(fl.factors.family_exposure(market, f), market) for f in ("value", "momentum")
+        f: fl.backtest(fl.factors.family_exposure(backtest_lab, f), backtest_lab)
+        for f in ("value", "momentum")
     }
     comparison = fl.compare(runs)
     table = comparison.stats()
@@ -257,8 +260,8 @@ def test_compare_tables_each_strategy_and_the_benchmark(market):
     assert [line.get_label() for line in fig.axes[0].get_lines()] == ["value", "momentum", "LABX"]
 
 
-def test_compare_accepts_plain_return_series_and_rejects_other_things(market):
-    r = fl.backtest(fl.factors.momentum(market), market).returns
+def test_compare_accepts_plain_return_series_and_rejects_other_things(backtest_lab):
+    r = fl.backtest(fl.factors.momentum(backtest_lab), backtest_lab).returns
     assert list(fl.compare({"a": r, "b": r * 0.5}).stats().columns) == ["a", "b"]
     with pytest.raises(fl.ConfigError, match="'a' is a list"):
         fl.compare({"a": [0.01, 0.02]})
@@ -297,8 +300,8 @@ def test_a_stock_delisting_on_a_rebalance_day_becomes_cash_and_is_reinvested():
     assert result.returns.iloc[4] == pytest.approx((1.1 - 1) * 1.0, rel=1e-9)
 
 
-def test_a_small_universe_is_not_silently_long_only(market):
-    three = fl.Dataset(prices=market.prices.iloc[:, :3])
+def test_a_small_universe_is_not_silently_long_only(backtest_lab):
+    three = fl.Dataset(prices=backtest_lab.prices.iloc[:, :3])
     signal = pd.DataFrame(
         np.random.default_rng(0).normal(size=(len(three.dates), 3)),
         index=three.dates,
@@ -311,46 +314,46 @@ def test_a_small_universe_is_not_silently_long_only(market):
     assert ((at_rebalance < 0).sum(axis=1) == 1).all()
 
 
-def test_a_short_leg_smaller_than_the_long_leg_is_warned_about(market):
-    tied = pd.DataFrame(1.0, index=market.dates, columns=market.tickers)
+def test_a_short_leg_smaller_than_the_long_leg_is_warned_about(backtest_lab):
+    tied = pd.DataFrame(1.0, index=backtest_lab.dates, columns=backtest_lab.tickers)
     tied.iloc[:, 0] = 0.0  # one clear loser, everyone else tied at the top
     with pytest.warns(UserWarning, match="short leg had fewer names than the long leg"):
-        fl.backtest(tied, market, top_n=3, short=True)
+        fl.backtest(tied, backtest_lab, top_n=3, short=True)
 
 
-def test_tied_signals_share_the_cut_off_instead_of_ticker_order(market):
-    flat = pd.DataFrame(1.0, index=market.dates, columns=market.tickers)
+def test_tied_signals_share_the_cut_off_instead_of_ticker_order(backtest_lab):
+    flat = pd.DataFrame(1.0, index=backtest_lab.dates, columns=backtest_lab.tickers)
     flat.iloc[:, :3] = 2.0
-    result = fl.backtest(flat, market, top_n=2)
+    result = fl.backtest(flat, backtest_lab, top_n=2)
     held = result.weights.loc[result.turnover.index[0]]
-    assert set(held[held > 0].index) == set(market.tickers[:3])  # all three tied at the top
+    assert set(held[held > 0].index) == set(backtest_lab.tickers[:3])  # all three tied at the top
 
 
-def test_the_last_day_is_not_a_rebalance_unless_its_month_is_complete(market):
-    cut = fl.Dataset(market.prices.loc[:"2023-07-05"], market.volume.loc[:"2023-07-05"])
+def test_the_last_day_is_not_a_rebalance_unless_its_month_is_complete(backtest_lab):
+    cut = fl.Dataset(backtest_lab.prices.loc[:"2023-07-05"], backtest_lab.volume.loc[:"2023-07-05"])
     result = fl.backtest(fl.factors.momentum(cut), cut, rebalance="M")
     assert result.turnover.index[-1] == pd.Timestamp("2023-06-30")
     assert result.costs.iloc[-1] == 0.0
 
 
-def test_an_infinite_signal_is_named(market):
-    signal = fl.factors.momentum(market)
+def test_an_infinite_signal_is_named(backtest_lab):
+    signal = fl.factors.momentum(backtest_lab)
     signal.iloc[300, 2] = np.inf
-    with pytest.raises(fl.DataError, match=f"infinite for {market.tickers[2]}"):
-        fl.backtest(signal, market)
+    with pytest.raises(fl.DataError, match=f"infinite for {backtest_lab.tickers[2]}"):
+        fl.backtest(signal, backtest_lab)
 
 
-def test_long_bottom_buys_the_lowest_signal(market):
-    signal = fl.factors.momentum(market)
-    day = fl.backtest(signal, market, long="bottom").turnover.index[3]
-    held = fl.backtest(signal, market, long="bottom").weights.loc[day]
+def test_long_bottom_buys_the_lowest_signal(backtest_lab):
+    signal = fl.factors.momentum(backtest_lab)
+    day = fl.backtest(signal, backtest_lab, long="bottom").turnover.index[3]
+    held = fl.backtest(signal, backtest_lab, long="bottom").weights.loc[day]
     lowest = signal.loc[day].dropna().nsmallest((held > 0).sum()).index
     assert set(held[held > 0].index) == set(lowest)
 
 
-def test_signal_weighting_gives_more_to_stronger_signals(market):
-    signal = fl.factors.momentum(market)
-    result = fl.backtest(signal, market, weighting="signal")
+def test_signal_weighting_gives_more_to_stronger_signals(backtest_lab):
+    signal = fl.factors.momentum(backtest_lab)
+    result = fl.backtest(signal, backtest_lab, weighting="signal")
     day = result.turnover.index[3]
     held = result.weights.loc[day]
     held = held[held > 0]
@@ -358,9 +361,11 @@ def test_signal_weighting_gives_more_to_stronger_signals(market):
     assert held.corr(strength) > 0.9 and held.sum() == pytest.approx(1.0)
 
 
-def test_the_equal_weight_benchmark_is_the_mean_stock_return(market):
-    result = fl.backtest(fl.factors.momentum(market), market, benchmark="equal")
-    expected = market.prices.pct_change(fill_method=None).mean(axis=1).loc[result.returns.index]
+def test_the_equal_weight_benchmark_is_the_mean_stock_return(backtest_lab):
+    result = fl.backtest(fl.factors.momentum(backtest_lab), backtest_lab, benchmark="equal")
+    expected = (
+        backtest_lab.prices.pct_change(fill_method=None).mean(axis=1).loc[result.returns.index]
+    )
     np.testing.assert_allclose(result.benchmark.iloc[1:], expected.iloc[1:])
     assert result.benchmark.iloc[0] == 0.0 and result.benchmark.name == "equal-weight universe"
 
@@ -368,15 +373,17 @@ def test_the_equal_weight_benchmark_is_the_mean_stock_return(market):
 @pytest.mark.parametrize(
     ("code", "offset"), [("W", pd.offsets.Week(weekday=4)), ("Q", pd.offsets.BQuarterEnd())]
 )
-def test_weekly_and_quarterly_rebalances_fall_on_period_ends(market, code, offset):
-    days = fl.backtest(fl.factors.momentum(market), market, rebalance=code).turnover.index
-    nxt = market.dates[market.dates.get_indexer(days[1:-1]) + 1]
+def test_weekly_and_quarterly_rebalances_fall_on_period_ends(backtest_lab, code, offset):
+    days = fl.backtest(
+        fl.factors.momentum(backtest_lab), backtest_lab, rebalance=code
+    ).turnover.index
+    nxt = backtest_lab.dates[backtest_lab.dates.get_indexer(days[1:-1]) + 1]
     assert (days[1:-1].to_period(code) != nxt.to_period(code)).all()
 
 
-def test_a_same_day_signal_earns_exactly_the_next_days_returns_of_its_picks(market):
-    today = market.prices.pct_change(fill_method=None)
-    result = fl.backtest(today, market, rebalance=1, top_n=5, cost_bps=0)
+def test_a_same_day_signal_earns_exactly_the_next_days_returns_of_its_picks(backtest_lab):
+    today = backtest_lab.prices.pct_change(fill_method=None)
+    result = fl.backtest(today, backtest_lab, rebalance=1, top_n=5, cost_bps=0)
     days = result.returns.index
     for i in range(1, 40):  # each day: equal weights in yesterday's five best, held one day
         picks = today.loc[days[i - 1]].nlargest(5).index

@@ -154,9 +154,7 @@ def test_the_loss_table_counts_what_could_not_be_evaluated(sample):
 
 
 def test_tear_sheet_draws_ic_series_histogram_quantiles_spread_and_decay(shared):
-    import matplotlib
 
-    matplotlib.use("Agg")
     ds, factor = shared
     fig = fl.evaluate(factor, ds, periods=(1, 5)).plot()
     titles = [ax.get_title() for ax in fig.axes]

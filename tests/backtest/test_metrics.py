@@ -26,7 +26,7 @@ def daily() -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def market(daily) -> pd.Series:
+def market_returns(daily) -> pd.Series:
     rng = np.random.default_rng(5)
     return pd.Series(rng.normal(0.0003, 0.009, len(daily)), index=daily.index)
 
@@ -35,7 +35,7 @@ def market(daily) -> pd.Series:
 
 
 @pytest.mark.parametrize("column", ["steady", "fat_tails", "losing"])
-def test_agrees_with_empyrical(daily, market, column):
+def test_agrees_with_empyrical(daily, market_returns, column):
     r = daily[column]
     rf_annual = 0.02
     rf_daily = (1 + rf_annual) ** (1 / 252) - 1
@@ -48,13 +48,13 @@ def test_agrees_with_empyrical(daily, market, column):
     assert m.sortino_ratio(r) == pytest.approx(empyrical.sortino_ratio(r), abs=1e-10)
     assert m.max_drawdown(r) == pytest.approx(empyrical.max_drawdown(r), abs=1e-10)
     assert m.calmar_ratio(r) == pytest.approx(empyrical.calmar_ratio(r), abs=1e-10)
-    alpha, beta = empyrical.alpha_beta(r, market, risk_free=rf_daily)
-    ours = m.beta_alpha(r, market, risk_free=rf_annual)
+    alpha, beta = empyrical.alpha_beta(r, market_returns, risk_free=rf_daily)
+    ours = m.beta_alpha(r, market_returns, risk_free=rf_annual)
     assert ours["beta"] == pytest.approx(beta, abs=1e-10)
     assert ours["alpha_ann"] == pytest.approx(alpha, abs=1e-10)
 
 
-def test_a_dataframe_gives_one_figure_per_column_equal_to_each_series(daily, market):
+def test_a_dataframe_gives_one_figure_per_column_equal_to_each_series(daily, market_returns):
     for func in (
         m.cagr,
         m.annual_volatility,
@@ -71,18 +71,18 @@ def test_a_dataframe_gives_one_figure_per_column_equal_to_each_series(daily, mar
             value = func(daily[column])
             assert isinstance(value, float)
             assert table[column] == pytest.approx(value, abs=1e-12)
-    both = m.beta_alpha(daily, market)
+    both = m.beta_alpha(daily, market_returns)
     assert list(both.columns) == ["beta", "alpha_ann"]
     assert both.loc["steady", "beta"] == pytest.approx(
-        m.beta_alpha(daily["steady"], market)["beta"]
+        m.beta_alpha(daily["steady"], market_returns)["beta"]
     )
 
 
-def test_inputs_are_not_modified(daily, market):
+def test_inputs_are_not_modified(daily, market_returns):
     before = daily.copy()
     for func in (m.cagr, m.sharpe_ratio, m.max_drawdown, m.sortino_ratio):
         func(daily)
-    m.beta_alpha(daily, market)
+    m.beta_alpha(daily, market_returns)
     pd.testing.assert_frame_equal(daily, before)
 
 

@@ -21,15 +21,15 @@ def _day_in(ds: fl.Dataset):
 
 
 @pytest.fixture(scope="module")
-def market() -> fl.Dataset:
+def as_of_lab() -> fl.Dataset:
     return fl.load_dataset("sample", n_tickers=40, years=4, seed=11)
 
 
 @_SETTINGS
 @given(data=st.data())
-def test_as_of_returns_nothing_dated_or_known_after_the_date(market, data):
-    day = data.draw(_day_in(market))
-    past = market.as_of(day)
+def test_as_of_returns_nothing_dated_or_known_after_the_date(as_of_lab, data):
+    day = data.draw(_day_in(as_of_lab))
+    past = as_of_lab.as_of(day)
     assert past.prices.index.max() == day
     assert past.volume.index.max() == day and past.benchmark.index.max() == day
     assert (past.fundamentals["available_at"] <= day).all()
@@ -44,13 +44,13 @@ def test_as_of_returns_nothing_dated_or_known_after_the_date(market, data):
 
 @_SETTINGS
 @given(data=st.data())
-def test_as_of_keeps_everything_that_was_known(market, data):
-    day = data.draw(_day_in(market))
-    past = market.as_of(day)
-    f = market.fundamentals
+def test_as_of_keeps_everything_that_was_known(as_of_lab, data):
+    day = data.draw(_day_in(as_of_lab))
+    past = as_of_lab.as_of(day)
+    f = as_of_lab.fundamentals
     filed = (f["available_at"] <= day) & f["ticker"].isin(past.tickers)
     assert len(past.fundamentals) == filed.sum()
-    pd.testing.assert_frame_equal(past.prices, market.prices.loc[:day, past.tickers])
+    pd.testing.assert_frame_equal(past.prices, as_of_lab.prices.loc[:day, past.tickers])
 
 
 def _rewrite_future(ds: fl.Dataset, day: pd.Timestamp, rng: np.random.Generator) -> fl.Dataset:
@@ -76,15 +76,15 @@ def _rewrite_future(ds: fl.Dataset, day: pd.Timestamp, rng: np.random.Generator)
 
 @_SETTINGS
 @given(data=st.data(), seed=st.integers(0, 2**16))
-def test_changing_the_future_does_not_change_as_of(market, data, seed):
-    day = data.draw(_day_in(market))
+def test_changing_the_future_does_not_change_as_of(as_of_lab, data, seed):
+    day = data.draw(_day_in(as_of_lab))
     plain = fl.Dataset(
-        market.prices,
-        market.volume,
-        market.fundamentals,
-        market.meta,
-        market.benchmark,
-        source=market.source,
+        as_of_lab.prices,
+        as_of_lab.volume,
+        as_of_lab.fundamentals,
+        as_of_lab.meta,
+        as_of_lab.benchmark,
+        source=as_of_lab.source,
     )
     rewritten = _rewrite_future(plain, day, np.random.default_rng(seed))
     a, b = plain.as_of(day), rewritten.as_of(day)

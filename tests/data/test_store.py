@@ -95,6 +95,8 @@ def test_save_without_overwrite_refuses_an_existing_dataset(tiny_parts, tmp_path
     fl.Dataset(**tiny_parts).save(tmp_path / "d")
     with pytest.raises(fl.DataError, match="pass overwrite=True"):
         fl.Dataset(**tiny_parts).save(tmp_path / "d", overwrite=False)
+    with pytest.raises(fl.DataError, match="pass overwrite=True"):
+        fl.Dataset(**tiny_parts).save(tmp_path / "d", overwrite="false")  # as papermill passes it
 
 
 # -- damage is a DataError that says what to do ------------------------------------------------

@@ -15,7 +15,7 @@ from factorlab.factors.registry import FAMILIES, METRICS
 
 
 @pytest.fixture(scope="module")
-def market() -> fl.Dataset:
+def lookahead_lab() -> fl.Dataset:
     return fl.load_dataset("sample", n_tickers=30, years=3, seed=5)
 
 
@@ -51,10 +51,16 @@ def _rewrite_future(ds: fl.Dataset, day: pd.Timestamp, rng: np.random.Generator)
     max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(position=st.integers(300, 700), seed=st.integers(0, 2**16))
-def test_no_metric_or_family_changes_at_or_before_t_when_the_future_changes(market, position, seed):
-    day = market.dates[position]
+def test_no_metric_or_family_changes_at_or_before_t_when_the_future_changes(
+    lookahead_lab, position, seed
+):
+    day = lookahead_lab.dates[position]
     plain = fl.Dataset(
-        market.prices, market.volume, market.fundamentals, market.meta, market.benchmark
+        lookahead_lab.prices,
+        lookahead_lab.volume,
+        lookahead_lab.fundamentals,
+        lookahead_lab.meta,
+        lookahead_lab.benchmark,
     )
     future = _rewrite_future(plain, day, np.random.default_rng(seed))
     assert not future.fundamentals.equals(plain.fundamentals)

@@ -7,7 +7,7 @@ import pytest
 
 import factorlab as fl
 
-from .conftest import edited, good_ratings
+from .helpers import edited, good_ratings
 
 
 @pytest.fixture

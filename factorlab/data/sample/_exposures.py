@@ -1,5 +1,7 @@
-"""The true factor exposures the lab market pays premia on, computed point in time from exactly
-the data the Dataset exposes (published prices and filed fundamentals).
+"""The true factor exposures the lab market pays premia on, computed point in time.
+
+They are computed from exactly the data the Dataset exposes (published prices and filed
+fundamentals).
 
 - value: earnings yield (TTM net income / market cap) and book yield (book equity / market cap);
 - growth: TTM revenue growth year over year and TTM earnings growth (change over the absolute

@@ -1,5 +1,7 @@
-"""Quarterly fundamentals of the lab market: persistent growth, mean-reverting margins, retained
-earnings in book equity, drifting share counts, and reporting 25-90 days after quarter end.
+"""Quarterly fundamentals of the lab market.
+
+Growth is persistent, margins mean-revert, retained earnings build book equity, share counts
+drift, and each quarter is reported 25-90 days after its end.
 """
 
 from __future__ import annotations
@@ -43,8 +45,10 @@ def draw_fundamentals(
     params: MarketParams,
     rng: np.random.Generator,
 ) -> Fundamentals:
-    """Draw quarterly statements for every firm; revenue responds to the firm's own surprise
-    returns (``cashflow_beta``), so prices and fundamentals move together as in real markets.
+    """Quarterly statements for every firm, drawn at random.
+
+    Revenue responds to the firm's own surprise returns (``cashflow_beta``), so prices and
+    fundamentals move together as in real markets.
     """
     ends = quarter_ends(calendar)
     n_q, n = len(ends), len(universe.tickers)

@@ -20,8 +20,10 @@ class Lifecycle:
 
 
 def draw_lifecycle(n_days: int, n_tickers: int, years: int, rng: np.random.Generator) -> Lifecycle:
-    """Pick late listings (about 20 % of firms) and delistings (about 10 % crash, 5 % acquired
-    over 15 years), with the slide of a crash and the premium of a takeover.
+    """Late listings and delistings of the lab market's firms, drawn at random.
+
+    About 20 % of firms list late; over 15 years about 10 % are delisted in a crash and 5 % are
+    acquired, with the slide of a crash and the premium of a takeover.
     """
     list_day = np.zeros(n_tickers, dtype=int)
     late = rng.random(n_tickers) < 0.20

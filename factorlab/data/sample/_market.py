@@ -1,5 +1,7 @@
-"""Daily return shocks of the lab market: market, sector and idiosyncratic, fat-tailed, with
-volatility that clusters. Everything here is drawn up front; premia are added later.
+"""Daily return shocks of the lab market: market, sector and idiosyncratic.
+
+They are fat-tailed, with volatility that clusters. Everything here is drawn up front; premia
+are added later.
 """
 
 from __future__ import annotations

@@ -1,5 +1,7 @@
-"""Run the lab market forward a month at a time: exposures at each month end set the premia
-earned over the next month, and those returns move the prices the next exposures see.
+"""The lab market, run forward a month at a time.
+
+Exposures at each month end set the premia earned over the next month, and those returns move
+the prices the next exposures see.
 """
 
 from __future__ import annotations
@@ -110,8 +112,10 @@ def _advance(log_price: np.ndarray, base: np.ndarray, start: int, stop: int, alp
 
 
 def _published(calendar: pd.DatetimeIndex, fund: Fundamentals, life: Lifecycle) -> np.ndarray:
-    """Which quarters a reader of the data sees: from two years before the first price (one year
-    before a late listing), filed by the end of the data and while the firm still traded.
+    """Which quarters a reader of the data sees.
+
+    Those from two years before the first price (one year before a late listing), filed by the
+    end of the data and while the firm still traded.
     """
     ends = fund.period_end.to_numpy()[:, None]
     first_listed = life.list_day == 0
@@ -142,8 +146,9 @@ def _filed_figures(
 
 
 def _cap_weighted_index(prices: pd.DataFrame, shares: np.ndarray) -> pd.Series:
-    """The benchmark: members weighted by yesterday's market cap (price times the shares on file),
-    a delisting's last day included.
+    """The benchmark: members weighted by yesterday's market cap.
+
+    Market cap is the price times the shares on file; a delisting's last day is included.
     """
     p = prices.to_numpy()
     returns = np.full_like(p, np.nan)

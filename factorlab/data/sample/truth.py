@@ -86,9 +86,11 @@ class SampleTruth:
         )
 
     def agreement(self, exposure: pd.DataFrame, family: str) -> pd.Series:
-        """How well an estimated exposure panel recovers the planted one: the mean monthly
-        Spearman correlation across stocks between the two (on month ends where both exist),
-        the share of months it is positive, and the planted premium.
+        """How well an estimated exposure panel recovers the planted one.
+
+        The result holds the mean monthly Spearman correlation across stocks between the two
+        (on month ends where both exist), the share of months it is positive, and the planted
+        premium.
 
         Examples
         --------
@@ -134,6 +136,7 @@ class SampleTruth:
 
     @classmethod
     def from_saved(cls, params: dict[str, Any], frames: dict[str, pd.DataFrame]) -> SampleTruth:
+        """The truth rebuilt from what :meth:`to_saved` gave: its parameters and frames."""
         exposures = {}
         for name in params["factors"]:
             frame = frames[f"truth_exposure_{name}"]

@@ -1,6 +1,6 @@
-"""The on-disk cache of Yahoo downloads: one parquet file per ticker and kind, each with a small
-JSON record beside it (when it was fetched, its size, what it covers).
+"""The on-disk cache of Yahoo downloads: one parquet file per ticker and kind.
 
+Each file has a small JSON record beside it (when it was fetched, its size, what it covers).
 Writes go to a temporary file beside the target and are renamed into place, so a reader never
 sees half a file; the rename of the data and of its record happen together under a lock for
 that entry, so two kernels (or a workshop room sharing one folder) can fetch at once. A file
@@ -58,8 +58,10 @@ class CachedEntry:
 
 
 class YahooCache:
-    """Parquet files under ``root``: ``<kind>/<TICKER>.parquet``, each with
-    ``<kind>/<TICKER>.json`` saying when it was fetched, its size and what it covers.
+    """Parquet files under ``root``: ``<kind>/<TICKER>.parquet``, each with a JSON record.
+
+    The record, ``<kind>/<TICKER>.json``, says when the file was fetched, its size and what it
+    covers.
 
     Examples
     --------
@@ -108,6 +110,12 @@ class YahooCache:
             return False
 
     def is_fresh(self, entry: CachedEntry, kind: str, now: datetime | None = None) -> bool:
+        """Whether ``entry`` of ``kind`` was fetched recently enough to use without fetching again.
+
+        Its age at ``now`` (default: the current UTC time) must be under :data:`FRESH_FOR` for
+        that kind (7 days for kinds it does not list); an entry with no rows, which may have
+        been a hiccup, stays fresh for 1 day only.
+        """
         fetched = datetime.fromisoformat(entry.record["fetched_at"])
         age = (now or datetime.now(UTC)) - fetched
         if entry.record.get("rows") == 0:

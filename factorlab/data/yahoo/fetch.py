@@ -58,7 +58,9 @@ _quiet_saved: tuple[Any, ...] = ()
 
 @contextmanager
 def quiet_yfinance() -> Iterator[None]:
-    """While inside (re-entrant, across threads): yfinance raises instead of hiding exceptions
+    """A context in which yfinance raises, logs only to factorlab and shows no warnings.
+
+    While inside (re-entrant, across threads): yfinance raises instead of hiding exceptions
     in empty frames, its log records reach factorlab's handlers (whatever level the user set)
     but not the user's screen, and warnings issued from its code are not shown.
     """
@@ -126,9 +128,10 @@ _RATE_LIMITED = re.compile(r"rate.?limit|too many requests|\b429\b", re.IGNORECA
 
 @dataclass
 class RetryPolicy:
-    """Bounded retries for rate limits: ``attempts`` calls in all, sleeping
-    ``base_delay_s * 2**k`` (times a random factor in [0.5, 1.5], at most ``max_delay_s``)
-    between them.
+    """Bounded retries for rate limits: ``attempts`` calls in all, with sleeps between them.
+
+    The sleep before retry ``k`` is ``base_delay_s * 2**k`` (times a random factor in
+    [0.5, 1.5], at most ``max_delay_s``).
     """
 
     attempts: int = 4
@@ -139,6 +142,7 @@ class RetryPolicy:
     delays: list[float] = field(default_factory=list)  # every sleep taken, for the notes
 
     def wait(self, retry: int) -> None:
+        """The backoff sleep before retry ``retry`` (counted from 0), recorded in ``delays``."""
         delay = min(self.base_delay_s * 2**retry * self.rng.uniform(0.5, 1.5), self.max_delay_s)
         self.delays.append(delay)
         self.sleep(delay)
@@ -153,8 +157,9 @@ def is_rate_limit(error: BaseException | str) -> bool:
 
 @dataclass
 class PriceBatch:
-    """Per ticker, a frame of ``PRICE_FIELDS`` columns on its trading days; per failed ticker,
-    the reason.
+    """Downloaded prices: a frame per ticker and a reason per failed ticker.
+
+    Each frame has the ``PRICE_FIELDS`` columns on the ticker's trading days.
     """
 
     frames: dict[str, pd.DataFrame]
@@ -164,8 +169,9 @@ class PriceBatch:
 def download_prices(
     tickers: Sequence[str], start: pd.Timestamp, end: pd.Timestamp, policy: RetryPolicy
 ) -> PriceBatch:
-    """Daily prices of ``tickers`` from ``start`` to ``end`` (both inclusive) with
-    ``yf.download``, retrying the tickers Yahoo rate-limited.
+    """Daily prices of ``tickers`` from ``start`` to ``end`` (both inclusive).
+
+    They come from ``yf.download``, retrying the tickers Yahoo rate-limited.
     """
     frames: dict[str, pd.DataFrame] = {}
     failed: dict[str, str] = {}
@@ -276,8 +282,10 @@ def _one_ticker(data: pd.DataFrame | None, ticker: str) -> pd.DataFrame | None:
 
 @dataclass
 class Details:
-    """What ``yf.Ticker`` gives for one ticker: statements by kind (Yahoo rows × period ends),
-    earnings dates, a few ``info`` fields, and the reason for each part that failed.
+    """What ``yf.Ticker`` gives for one ticker, with the reason for each part that failed.
+
+    The parts are statements by kind (Yahoo rows × period ends), earnings dates and a few
+    ``info`` fields.
     """
 
     statements: dict[str, pd.DataFrame]
@@ -298,9 +306,10 @@ INFO_FIELDS = (
 
 
 def fetch_details(ticker: str, kinds: Sequence[str], policy: RetryPolicy) -> Details:
-    """The statements, earnings dates and info of one ticker that ``kinds`` asks for (any of
-    ``STATEMENTS``, ``"earnings_dates"``, ``"info"``); a part that fails is empty, with its
-    reason in ``failed``.
+    """The statements, earnings dates and info of one ticker that ``kinds`` asks for.
+
+    ``kinds`` holds any of ``STATEMENTS``, ``"earnings_dates"``, ``"info"``; a part that fails
+    is empty, with its reason in ``failed``.
     """
     out = Details({}, pd.DataFrame(), {}, {})
     for kind in kinds:

@@ -1,5 +1,6 @@
-"""The Yahoo loader: cached prices, then statements and company profiles, assembled into a
-Dataset with notes on what it assumed and a list of what failed.
+"""The Yahoo loader: cached prices, then statements and company profiles, as a Dataset.
+
+The Dataset carries notes on what the loader assumed and a list of what failed.
 """
 
 from __future__ import annotations

@@ -196,7 +196,9 @@ def _values(statement: pd.DataFrame | None, columns: tuple[str, ...]) -> pd.Data
 
 
 def _announcements(ends: pd.DatetimeIndex, earnings_dates: pd.DataFrame | None) -> pd.Series:
-    """For each period end, the day after the first earnings date within the window; NaT
+    """For each period end, the day after the first earnings date within the window.
+
+    The window runs from the period end (exclusive) to ``EARNINGS_WINDOW_DAYS`` after it; NaT
     where there is none.
     """
     ends = pd.DatetimeIndex(ends).as_unit("ns")

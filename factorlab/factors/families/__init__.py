@@ -1,3 +1,4 @@
-"""The factor families, one module each: its metrics' functions and their registry records
-(``METRICS``). :mod:`factorlab.factors.registry` collects them.
+"""The factor families, one module each: its metrics' functions and their registry records.
+
+Each module's records are its ``METRICS``; :mod:`factorlab.factors.registry` collects them.
 """

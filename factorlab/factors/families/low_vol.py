@@ -52,8 +52,10 @@ def beta(ds: Dataset, days: int = DAYS_PER_YEAR) -> pd.DataFrame:
 def rolling_mean(
     values: np.ndarray, window: int, min_periods: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Mean of the non-NaN values in each trailing ``window`` of rows, and their count; NaN where
-    fewer than ``min_periods``. Cumulative sums over the whole panel, no loop over columns.
+    """Mean of the non-NaN values in each trailing ``window`` of rows, and their count.
+
+    The mean is NaN where there are fewer than ``min_periods``. Computed with cumulative sums
+    over the whole panel, no loop over columns.
     """
     present = ~np.isnan(values)
     total = np.cumsum(np.where(present, values, 0.0), axis=0)

@@ -25,8 +25,9 @@ def trailing_return(ds: Dataset, months: int) -> pd.DataFrame:
 
 
 def momentum_12_1(ds: Dataset) -> pd.DataFrame:
-    """The 12-1 month return, ``price[t-21] / price[t-252] - 1``: a year of trend, skipping the
-    latest month (whose short-term reversal would blur it); NaN unless the stock trades at t.
+    """The 12-1 month return, ``price[t-21] / price[t-252] - 1``, NaN unless the stock trades at t.
+
+    A year of trend, skipping the latest month (whose short-term reversal would blur it).
     """
     p = ds.prices
     return (p.shift(DAYS_PER_MONTH) / p.shift(DAYS_PER_YEAR) - 1).where(p.notna())

@@ -29,8 +29,9 @@ __all__ = [
 
 
 def market_cap(ds: Dataset) -> pd.DataFrame:
-    """The traded close (``ds.close``, else ``ds.prices``) times the latest known shares
-    outstanding; NaN where either is missing.
+    """The traded close times the latest known shares outstanding; NaN where either is missing.
+
+    The traded close is ``ds.close``, else ``ds.prices``.
     """
 
     def compute(d: Dataset) -> pd.DataFrame:
