@@ -11,6 +11,8 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+import platformdirs
+
 __all__ = ["cache_root", "write_atomic", "write_temp"]
 
 
@@ -22,7 +24,6 @@ def cache_root() -> Path:
     root = os.environ.get("FACTORLAB_CACHE")
     if root:
         return Path(root).expanduser()
-    import platformdirs
 
     return Path(platformdirs.user_cache_dir("factorlab", appauthor=False))
 

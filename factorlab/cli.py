@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
+
+import pandas as pd
 
 from factorlab._files import cache_root
 from factorlab._version import __version__
@@ -73,7 +77,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from datetime import datetime
 
     parameters = {key: value for key, value in args.parameter}
     for name in ("dataset", "n_tickers", "years", "seed"):
@@ -138,7 +141,6 @@ def _doctor(args: argparse.Namespace) -> int:
 
 
 def _screen(args: argparse.Namespace) -> int:
-    import pandas as pd
 
     ds = notebook_dataset(
         args.dataset, args.tickers, args.start, args.end, args.n_tickers, args.years, args.seed
@@ -158,7 +160,6 @@ def _screen(args: argparse.Namespace) -> int:
 
 
 def _backtest(args: argparse.Namespace) -> int:
-    import pandas as pd
 
     ds = notebook_dataset(
         args.dataset, args.tickers, args.start, args.end, args.n_tickers, args.years, args.seed
@@ -253,8 +254,6 @@ def _monitor(args: argparse.Namespace) -> int:
 
 def _seconds(text: str) -> float:
     """'30s', '15m', '1h', '1d' (or a number of seconds) as seconds."""
-    import math
-
     units = {"s": 1, "m": 60, "h": 3600, "d": 86400}
     text = str(text).strip().lower()
     try:
@@ -268,7 +267,7 @@ def _seconds(text: str) -> float:
 
 def _serve(args: argparse.Namespace) -> int:
     try:
-        import uvicorn
+        import uvicorn  # the optional serve extra: only for factorlab serve
     except ImportError:
         raise ConfigError(
             "factorlab serve needs the serve extra: pip install 'factorlab[serve]'."

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, cast
 
 import numpy as np
 
+from factorlab._docs import shared_doc
 from factorlab.factors.screening import sector_shares
 
 if TYPE_CHECKING:
@@ -35,20 +36,49 @@ __all__ = [
 ]
 
 
+# The axes and the figure of every plot, documented once (see factorlab._docs).
+_DOCS = {
+    "ax": (
+        "ax : matplotlib.axes.Axes, optional\n"
+        "    The axes to draw on; the figure that holds them is returned."
+    ),
+    "scores_sections": (
+        "Parameters\n"
+        "----------\n"
+        "scores : Scores\n"
+        "    What :func:`factorlab.score` returns.\n"
+        "ax : matplotlib.axes.Axes, optional\n"
+        "    The axes to draw on; the figure that holds them is returned.\n"
+        "\n"
+        "Returns\n"
+        "-------\n"
+        "matplotlib.figure.Figure\n"
+        "    The figure drawn on: the one holding ``ax`` when given, else a new one, made\n"
+        "    without pyplot (so nothing shows until it is displayed)."
+    ),
+    "figure": (
+        "matplotlib.figure.Figure\n"
+        "    The figure drawn on: the one holding ``ax`` when given, else a new one, made\n"
+        "    without pyplot (so nothing shows until it is displayed)."
+    ),
+}
+
+
 def _show_in_notebooks() -> None:
     """Teach IPython to draw a bare Figure as a PNG, as factorlab never uses pyplot.
 
     The inline backend registers its formatter only when pyplot makes a figure.
     """
     try:
-        from IPython import get_ipython
+        from IPython import get_ipython  # IPython is there only inside a notebook's kernel
     except ImportError:
         return
     shell = get_ipython()
     if shell is None:
         return
+    # IPython is there only inside a notebook's kernel
     from IPython.core.pylabtools import print_figure
-    from matplotlib.figure import Figure
+    from matplotlib.figure import Figure  # matplotlib loads when a figure is drawn
 
     shell.display_formatter.formatters["image/png"].for_type(
         Figure, lambda fig: print_figure(fig, "png", bbox_inches="tight")
@@ -74,12 +104,16 @@ def family_color(name: str) -> str:
     return _OTHER_COLORS[zlib.crc32(name.encode()) % len(_OTHER_COLORS)]
 
 
+@shared_doc(**_DOCS)
 def plot_scores(scores: Scores, n: int = 10, ax: Axes | None = None) -> Figure:
     """Horizontal bars of the best and worst composites at the last date, split by family.
 
     Bars of the ``n`` best and ``n`` worst composites at the last date (best at the top), each
     split into its families' weighted contributions (negative ones to the left of zero); a dot
     marks the composite.
+
+    Without ``ax``, it draws on a new figure of its own, 8 inches wide and 0.3 inch a row plus
+    1.5 inches high.
 
     Parameters
     ----------
@@ -88,15 +122,11 @@ def plot_scores(scores: Scores, n: int = 10, ax: Axes | None = None) -> Figure:
     n : int, default 10
         How many of the best and of the worst tickers to show (a number, not text); every
         scored ticker when there are at most ``2 * n``.
-    ax : matplotlib.axes.Axes, optional
-        The axes to draw on (the figure that holds it is returned). By default a new Figure of
-        its own, 8 inches wide and 0.3 inch a row plus 1.5 inches high, with a constrained layout.
+    {ax}
 
     Returns
     -------
-    matplotlib.figure.Figure
-        The figure drawn on: the one that holds ``ax`` when given, else a new one, made
-        without pyplot (so nothing is shown until it is displayed).
+    {figure}
     """
     table = scores.latest()
     shown = table if len(table) <= 2 * n else table.iloc[list(range(n)) + list(range(-n, 0))]
@@ -148,9 +178,7 @@ def plot_backtest(result: BacktestResult, rolling_days: int = 126) -> Figure:
         A new Figure, 9 by 7.5 inches with a constrained layout, made without pyplot (so
         nothing is shown until it is displayed).
     """
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(9, 7.5), layout="constrained")
+    fig = _new_figure(9, 7.5)
     equity_ax, drawdown_ax, sharpe_ax = fig.subplots(
         3, 1, sharex=True, gridspec_kw={"height_ratios": [3, 1.2, 1.2]}
     )
@@ -175,24 +203,23 @@ def plot_backtest(result: BacktestResult, rolling_days: int = 126) -> Figure:
     return fig
 
 
+@shared_doc(**_DOCS)
 def plot_equity_curves(comparison: Comparison, ax: Axes | None = None) -> Figure:
     """Growth of 1 for each strategy of a :class:`~factorlab.backtest.Comparison`, log scale.
 
     Its benchmark, if any, is drawn in grey; all on the days the strategies share.
 
+    Without ``ax``, it draws on a new figure of its own, 8 by 4.5 inches.
+
     Parameters
     ----------
     comparison : Comparison
         What :func:`factorlab.compare` returns.
-    ax : matplotlib.axes.Axes, optional
-        The axes to draw on (the figure that holds it is returned). By default a new Figure of
-        its own, 8 by 4.5 inches, with a constrained layout.
+    {ax}
 
     Returns
     -------
-    matplotlib.figure.Figure
-        The figure drawn on: the one that holds ``ax`` when given, else a new one, made
-        without pyplot (so nothing is shown until it is displayed).
+    {figure}
     """
     fig, ax = _figure_and_axes(ax, height=4.5)
     wealth = comparison.wealth()
@@ -226,9 +253,7 @@ def plot_factor_report(report: FactorReport) -> Figure:
         A new Figure, 14 by 7.5 inches with a constrained layout, made without pyplot (so
         nothing is shown until it is displayed).
     """
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(14, 7.5), layout="constrained")
+    fig = _new_figure(14, 7.5)
     (ic_ax, hist_ax, bars_ax), (spread_ax, decay_ax, spare) = fig.subplots(2, 3)
     fig.delaxes(spare)
     first = report.ic.columns[0]
@@ -272,6 +297,7 @@ def plot_factor_report(report: FactorReport) -> Figure:
     return fig
 
 
+@shared_doc(**_DOCS)
 def plot_factor_correlations(scores: Scores, ax: Axes | None = None) -> Figure:
     """Heatmap of the families' correlations across stocks, averaged over month ends.
 
@@ -280,19 +306,9 @@ def plot_factor_correlations(scores: Scores, ax: Axes | None = None) -> Figure:
     cell is annotated; the colours run from -1 to 1, and the title gives the number of month
     ends. Drawn with seaborn.
 
-    Parameters
-    ----------
-    scores : Scores
-        What :func:`factorlab.score` returns.
-    ax : matplotlib.axes.Axes, optional
-        The axes to draw on (the figure that holds it is returned). By default a new Figure of
-        its own, 8 by 4 inches, with a constrained layout.
+    Without ``ax``, it draws on a new figure of its own, 8 by 4 inches.
 
-    Returns
-    -------
-    matplotlib.figure.Figure
-        The figure drawn on: the one that holds ``ax`` when given, else a new one, made
-        without pyplot (so nothing is shown until it is displayed).
+    {scores_sections}
     """
     import seaborn as sns  # seaborn loads matplotlib's styles: only when drawn
 
@@ -314,25 +330,16 @@ def plot_factor_correlations(scores: Scores, ax: Axes | None = None) -> Figure:
     return fig
 
 
+@shared_doc(**_DOCS)
 def plot_score_distributions(scores: Scores, ax: Axes | None = None) -> Figure:
     """Histograms of each family's score and the composite on the last date.
 
     One outline per family in its colour, the composite in black, over the tickers with a
     composite on that date (30 bins each).
 
-    Parameters
-    ----------
-    scores : Scores
-        What :func:`factorlab.score` returns.
-    ax : matplotlib.axes.Axes, optional
-        The axes to draw on (the figure that holds it is returned). By default a new Figure of
-        its own, 8 by 4 inches, with a constrained layout.
+    Without ``ax``, it draws on a new figure of its own, 8 by 4 inches.
 
-    Returns
-    -------
-    matplotlib.figure.Figure
-        The figure drawn on: the one that holds ``ax`` when given, else a new one, made
-        without pyplot (so nothing is shown until it is displayed).
+    {scores_sections}
     """
     table = scores.latest()
     fig, ax = _figure_and_axes(ax, height=4.0)
@@ -353,6 +360,7 @@ def plot_score_distributions(scores: Scores, ax: Axes | None = None) -> Figure:
     return fig
 
 
+@shared_doc(**_DOCS)
 def plot_sector_exposure(table: pd.DataFrame, meta: pd.DataFrame, ax: Axes | None = None) -> Figure:
     """Share of each sector in a screen against its share of the universe: where it leans.
 
@@ -360,22 +368,20 @@ def plot_sector_exposure(table: pd.DataFrame, meta: pd.DataFrame, ax: Axes | Non
     fraction of the stocks; sectors are sorted by the universe's share, the largest at the top
     (see :func:`~factorlab.factors.sector_shares`).
 
+    Without ``ax``, it draws on a new figure of its own, 8 inches wide and 0.35 inch a sector
+    plus 1.5 inches high.
+
     Parameters
     ----------
     table : DataFrame
         The selection, one row per stock with a ``sector`` column (``fl.screen`` gives one).
     meta : DataFrame
         The universe, one row per stock with a ``sector`` column (``ds.meta``).
-    ax : matplotlib.axes.Axes, optional
-        The axes to draw on (the figure that holds it is returned). By default a new Figure of
-        its own, 8 inches wide and 0.35 inch a sector plus 1.5 inches high, with a constrained
-        layout.
+    {ax}
 
     Returns
     -------
-    matplotlib.figure.Figure
-        The figure drawn on: the one that holds ``ax`` when given, else a new one, made
-        without pyplot (so nothing is shown until it is displayed).
+    {figure}
     """
     shares = sector_shares(table, meta)
     fig, ax = _figure_and_axes(ax, height=0.35 * len(shares) + 1.5)
@@ -391,11 +397,14 @@ def plot_sector_exposure(table: pd.DataFrame, meta: pd.DataFrame, ax: Axes | Non
     return fig
 
 
+@shared_doc(**_DOCS)
 def plot_seed_vs_zscore(table: pd.DataFrame, ax: Axes | None = None) -> Figure:
     """The seed's 1-10 bucket score against the cross-sectional z-score, one dot per stock.
 
     ``table`` is from :func:`factorlab.factors.seed_vs_zscore`; the title names its family
     and the two scores' rank correlation.
+
+    Without ``ax``, it draws on a new figure of its own, 8 by 4.5 inches.
 
     Parameters
     ----------
@@ -403,15 +412,11 @@ def plot_seed_vs_zscore(table: pd.DataFrame, ax: Axes | None = None) -> Figure:
         One row per stock with ``z_score`` and ``bucket_score`` columns, and the family and
         the rank correlation in ``attrs["family"]`` and ``attrs["rank_correlation"]``, as
         ``seed_vs_zscore`` sets them.
-    ax : matplotlib.axes.Axes, optional
-        The axes to draw on (the figure that holds it is returned). By default a new Figure of
-        its own, 8 by 4.5 inches, with a constrained layout.
+    {ax}
 
     Returns
     -------
-    matplotlib.figure.Figure
-        The figure drawn on: the one that holds ``ax`` when given, else a new one, made
-        without pyplot (so nothing is shown until it is displayed).
+    {figure}
     """
     fig, ax = _figure_and_axes(ax, height=4.5)
     family = table.attrs.get("family", "family")
@@ -430,9 +435,15 @@ def plot_seed_vs_zscore(table: pd.DataFrame, ax: Axes | None = None) -> Figure:
 
 
 def _figure_and_axes(ax: Axes | None, height: float = 4.0) -> tuple[Figure, Axes]:
+    """The figure holding ``ax`` and ``ax``, or a new 8-inch-wide figure and its one axes."""
     if ax is not None:
         return cast("Figure", ax.get_figure(root=True)), ax
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(8, height), layout="constrained")
+    fig = _new_figure(8, height)
     return fig, fig.add_subplot()
+
+
+def _new_figure(width: float, height: float) -> Figure:
+    """A figure of ``width`` by ``height`` inches with a constrained layout, without pyplot."""
+    from matplotlib.figure import Figure  # matplotlib loads when a figure is drawn
+
+    return Figure(figsize=(width, height), layout="constrained")

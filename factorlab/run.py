@@ -18,6 +18,7 @@ import sys
 import time
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from factorlab.errors import ConfigError
@@ -94,7 +95,7 @@ def notebook_folders() -> list[Path]:
 
 def notebook_parameters(path: Path) -> dict[str, str]:
     """The names (and default source text) assigned in the notebook's ``parameters`` cell."""
-    import nbformat
+    import nbformat  # the Jupyter stack loads only to run notebooks
 
     nb = nbformat.read(path, as_version=4)
     cells = [c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])]
@@ -116,6 +117,7 @@ def ensure_kernel(name: str | None = None) -> str:
     Factorlab's is one registered for this environment under its own prefix (so ``.venv``
     works with no Jupyter set-up), or in the user's folder when the prefix is read-only.
     """
+    # the Jupyter stack loads only to run notebooks
     from jupyter_client.kernelspec import KernelSpecManager
 
     manager = KernelSpecManager()
@@ -131,7 +133,7 @@ def ensure_kernel(name: str | None = None) -> str:
     kernel = f"factorlab-{tag}"
     if _runs_this_python(manager, kernel):
         return kernel
-    from ipykernel.kernelspec import install
+    from ipykernel.kernelspec import install  # the Jupyter stack loads only to run notebooks
 
     display = f"Python (factorlab, {sys.prefix})"
     try:
@@ -167,7 +169,7 @@ def run_notebooks(
     cell_timeout_s: int = CELL_TIMEOUT_S,
 ) -> list[NotebookRun]:
     """Execute ``notebooks`` in order into ``output``; write HTML copies and the summary."""
-    import papermill as pm
+    import papermill as pm  # the Jupyter stack loads only to run notebooks
 
     parameters = dict(parameters or {})
     declared = {path: notebook_parameters(path) for path in notebooks}
@@ -221,7 +223,7 @@ def _cell_number(path: Path, executed_index: int) -> int:
 
     Papermill inserted its injected-parameters cell right after the parameters cell.
     """
-    import nbformat
+    import nbformat  # the Jupyter stack loads only to run notebooks
 
     cells = nbformat.read(path, as_version=4).cells
     tagged = next(
@@ -236,7 +238,7 @@ def _first_line(text: str) -> str:
 
 
 def _recorded(path: Path) -> dict[str, object]:
-    import nbformat
+    import nbformat  # the Jupyter stack loads only to run notebooks
 
     figures: dict[str, object] = {}
     for cell in nbformat.read(path, as_version=4).cells:
@@ -248,8 +250,8 @@ def _recorded(path: Path) -> dict[str, object]:
 
 
 def _to_html(path: Path) -> Path:
-    import nbformat
-    from nbconvert import HTMLExporter
+    import nbformat  # the Jupyter stack loads only to run notebooks
+    from nbconvert import HTMLExporter  # the Jupyter stack loads only to run notebooks
 
     body, _ = HTMLExporter().from_notebook_node(nbformat.read(path, as_version=4))
     target = path.with_suffix(".html")
@@ -263,8 +265,6 @@ def versions() -> dict[str, str]:
     The packages are factorlab, pandas, numpy, matplotlib, papermill, yfinance and ollama; one
     that is not installed is ``"not installed"``.
     """
-    from importlib.metadata import PackageNotFoundError, version
-
     out = {"python": platform.python_version()}
     for package in (
         "factorlab",

@@ -40,9 +40,16 @@ def create_app(ds: Dataset, analyst: Any = None, timeout_s: float = REQUEST_TIME
     ``analyst`` is an ``fl.Analyst`` (default: one for the local Ollama, with a 30 s timeout
     and its labelled rule-based fallback).
     """
-    from fastapi import FastAPI, Query, Request
+    # the optional serve extra: only for factorlab serve
+    from fastapi import (
+        FastAPI,
+        Query,
+        Request,
+    )
+
+    # the optional serve extra: only for factorlab serve
     from fastapi.exceptions import RequestValidationError
-    from fastapi.responses import JSONResponse
+    from fastapi.responses import JSONResponse  # the optional serve extra: only for factorlab serve
 
     if analyst is None:
         analyst = Analyst(timeout_s=30)
@@ -59,6 +66,7 @@ def create_app(ds: Dataset, analyst: Any = None, timeout_s: float = REQUEST_TIME
     async def _bad_input(request: Request, err: ValueError) -> JSONResponse:
         return JSONResponse(status_code=422, content={"error": str(err)})
 
+    # the optional serve extra: only for factorlab serve
     from starlette.exceptions import HTTPException
 
     @app.exception_handler(HTTPException)

@@ -213,7 +213,7 @@ class Explorer:
                 display(shown)
 
     def _ipython_display_(self) -> None:
-        from IPython.display import display
+        from IPython.display import display  # IPython is there only inside a notebook's kernel
 
         display(self.ui)
 

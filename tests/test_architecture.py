@@ -14,7 +14,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "factorlab"
 
 # Lowest first. A module may import its own unit and the units of lower layers.
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("factorlab.errors", "factorlab._version", "factorlab._warnings"),
+    ("factorlab.errors", "factorlab._version", "factorlab._warnings", "factorlab._docs"),
     ("factorlab.params", "factorlab._json", "factorlab._files"),
     ("factorlab.data",),
     ("factorlab.factors",),
@@ -213,6 +213,24 @@ def test_no_module_imports_another_modules_private_name():
 def test_an_import_inside_a_function_says_why_it_waits():
     found = silent_waits(IMPORTS)
     assert found == [], "imports inside functions without a reason:\n" + "\n".join(found)
+
+
+def test_every_import_inside_a_function_says_why_it_waits():
+    """Third-party ones too: only what costs start-up time (pyplot, yfinance, the Jupyter
+    stack, the model clients) or is an optional extra waits, and its comment says which."""
+    silent = []
+    for module, path in MODULES.items():
+        tree = ast.parse(path.read_text())
+        commented = _comments(path)
+        for function in ast.walk(tree):
+            if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            for node in ast.walk(function):
+                if isinstance(node, ast.Import | ast.ImportFrom) and not (
+                    {node.lineno, node.lineno - 1} & commented
+                ):
+                    silent.append(f"{module}:{node.lineno} in {function.name}()")
+    assert silent == [], "imports inside functions without a reason:\n" + "\n".join(silent)
 
 
 def _imp(source: str, target: str, function: str | None = None, names=(), reason=False):

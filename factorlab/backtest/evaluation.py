@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import pandas as pd
 
+from factorlab._docs import shared_doc
 from factorlab.backtest.crosssection import (
     Forward,
     cross_sections,
@@ -48,6 +49,17 @@ if TYPE_CHECKING:
 __all__ = ["FactorReport", "evaluate"]
 
 MAX_LOSS = 0.35  # warn when more than this share of factor values cannot be evaluated
+
+
+# A report's horizon, as its methods take it, documented once (see factorlab._docs).
+_DOCS = {
+    "period": (
+        "period : int, optional\n"
+        "    A horizon of the report, in trading days (one of the columns of :attr:`ic`); text\n"
+        '    such as ``"21"`` is accepted. Its default is given above; a horizon the report\n'
+        "    does not have raises :class:`~factorlab.errors.ConfigError`."
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -169,6 +181,7 @@ class FactorReport:
         period = self._period(period)
         return apart(self.ic[period], period)
 
+    @shared_doc(**_DOCS)
     def rolling_ic(self, window: int = 63, period: int | None = None) -> pd.Series:
         """The mean IC of ``period`` over the last ``window`` trading days, each day.
 
@@ -180,10 +193,7 @@ class FactorReport:
         window : int, default 63
             Length of the window in trading days (rows), at least 2; 63 is about a quarter.
             Text such as ``"21"`` is accepted.
-        period : int, optional
-            A horizon of the report, in trading days (one of the columns of :attr:`ic`); text
-            such as ``"21"`` is accepted. Default: the shortest. A horizon the report does not
-            have raises :class:`~factorlab.errors.ConfigError`.
+        {period}
 
         Returns
         -------
@@ -194,6 +204,7 @@ class FactorReport:
         days = as_int(window, "window", minimum=2)
         return self.ic[h].rolling(days, min_periods=min(20, days)).mean().rename(f"IC, {days}d")
 
+    @shared_doc(**_DOCS)
     def cumulative_spread(self, period: int | None = None) -> pd.Series:
         """The top-minus-bottom spread of ``period`` per day, summed over time.
 
@@ -202,10 +213,7 @@ class FactorReport:
 
         Parameters
         ----------
-        period : int, optional
-            A horizon of the report, in trading days (one of the columns of :attr:`ic`); text
-            such as ``"21"`` is accepted. Default: the shortest. A horizon the report does not
-            have raises :class:`~factorlab.errors.ConfigError`.
+        {period}
 
         Returns
         -------
@@ -215,6 +223,7 @@ class FactorReport:
         h = self._period(period)
         return (self.spread_series[h].fillna(0.0) / h).cumsum().rename(f"spread, {h}d")
 
+    @shared_doc(**_DOCS)
     def worst_spreads(self, n: int = 5, period: int | None = None) -> pd.Series:
         """The ``n`` worst top-minus-bottom spreads of ``period``, one per non-overlapping window.
 
@@ -226,10 +235,7 @@ class FactorReport:
         n : int, default 5
             How many spreads, at least 1 (fewer when there are not as many windows). Text such
             as ``"10"`` is accepted.
-        period : int, optional
-            A horizon of the report, in trading days (one of the columns of :attr:`ic`); text
-            such as ``"21"`` is accepted. Default: the longest. A horizon the report does not
-            have raises :class:`~factorlab.errors.ConfigError`.
+        {period}
 
         Returns
         -------

@@ -18,6 +18,7 @@ from typing import TypeAlias
 import numpy as np
 import pandas as pd
 
+from factorlab._docs import shared_doc
 from factorlab.errors import ConfigError
 
 __all__ = [
@@ -38,28 +39,73 @@ __all__ = [
 Returns: TypeAlias = pd.Series | pd.DataFrame
 _EULER_GAMMA = 0.5772156649015329
 
+# Parameters and results every metric shares, documented once (see factorlab._docs).
+_DOCS = {
+    "returns": (
+        "returns : Series or DataFrame\n"
+        "    Simple decimal returns (0.01 = 1 %), one per period; a DataFrame gives one figure\n"
+        "    per column. A missing return (NaN) is skipped, not taken as 0 %: each column uses\n"
+        "    its own observations."
+    ),
+    "benchmark": (
+        "benchmark : Series\n"
+        "    The benchmark's simple returns, aligned on the dates of ``returns`` (its other dates\n"
+        "    are ignored). Only periods where both have a return count."
+    ),
+    "periods_per_year": (
+        "periods_per_year : int, default 252\n"
+        "    Periods in a year: 252 for daily returns, 52 weekly, 12 monthly. A positive number\n"
+        "    (not text: a string raises :class:`~factorlab.errors.ConfigError`)."
+    ),
+    "against_benchmark": (
+        "Parameters\n"
+        "----------\n"
+        "returns : Series or DataFrame\n"
+        "    Simple decimal returns (0.01 = 1 %), one per period; a DataFrame gives one figure\n"
+        "    per column. A missing return (NaN) is skipped, not taken as 0 %.\n"
+        "benchmark : Series\n"
+        "    The benchmark's simple returns, aligned on the dates of ``returns`` (its other dates\n"
+        "    are ignored). Only periods where both have a return count.\n"
+        "periods_per_year : int, default 252\n"
+        "    Periods in a year: 252 for daily returns, 52 weekly, 12 monthly.\n"
+        "\n"
+        "Returns\n"
+        "-------\n"
+        "float or Series\n"
+        "    A float for a Series of returns; for a DataFrame, a Series indexed by its columns.\n"
+        "    NaN with fewer than two periods where both have a return."
+    ),
+    "series_parameters": (
+        "Parameters\n"
+        "----------\n"
+        "returns : Series or DataFrame\n"
+        "    Simple decimal returns (0.01 = 1 %), one per period; a DataFrame gives one figure\n"
+        "    per column. A missing return (NaN) is skipped, not taken as 0 %: each column uses\n"
+        "    its own observations.\n"
+        "periods_per_year : int, default 252\n"
+        "    Periods in a year: 252 for daily returns, 52 weekly, 12 monthly. A positive number\n"
+        "    (not text: a string raises :class:`~factorlab.errors.ConfigError`)."
+    ),
+    "one_figure": (
+        "float or Series\n"
+        "    A float for a Series of returns; for a DataFrame, a Series indexed by its columns."
+    ),
+}
 
+
+@shared_doc(**_DOCS)
 def cagr(returns: Returns, periods_per_year: int = 252) -> float | pd.Series:
     """Compound annual growth rate: ``prod(1 + r) ** (periods_per_year / n) - 1``.
 
     ``n`` counts the periods that have a return; empyrical counts every row, so the two differ
     when returns are missing (they agree otherwise).
 
-    Parameters
-    ----------
-    returns : Series or DataFrame
-        Simple decimal returns (0.01 = 1 %), one per period; a DataFrame gives one figure per
-        column. A missing return (NaN) is skipped, not taken as 0 %: each column uses its own
-        observations.
-    periods_per_year : int, default 252
-        Periods in a year: 252 for daily returns, 52 weekly, 12 monthly. A positive number (not
-        text: a string raises :class:`~factorlab.errors.ConfigError`).
+    {series_parameters}
 
     Returns
     -------
-    float or Series
-        A float for a Series of returns; for a DataFrame, a Series indexed by its columns. NaN
-        where there is no return.
+    {one_figure}
+        NaN where there is no return.
 
     Examples
     --------
@@ -73,29 +119,22 @@ def cagr(returns: Returns, periods_per_year: int = 252) -> float | pd.Series:
     return _out(returns, np.where(n > 0, growth, np.nan))
 
 
+@shared_doc(**_DOCS)
 def annual_volatility(returns: Returns, periods_per_year: int = 252) -> float | pd.Series:
     """Standard deviation of returns (``ddof=1``) times ``sqrt(periods_per_year)``.
 
-    Parameters
-    ----------
-    returns : Series or DataFrame
-        Simple decimal returns (0.01 = 1 %), one per period; a DataFrame gives one figure per
-        column. A missing return (NaN) is skipped, not taken as 0 %: each column uses its own
-        observations.
-    periods_per_year : int, default 252
-        Periods in a year: 252 for daily returns, 52 weekly, 12 monthly. A positive number (not
-        text: a string raises :class:`~factorlab.errors.ConfigError`).
+    {series_parameters}
 
     Returns
     -------
-    float or Series
-        A float for a Series of returns; for a DataFrame, a Series indexed by its columns. NaN
-        with fewer than two returns.
+    {one_figure}
+        NaN with fewer than two returns.
     """
     r = _values(returns, periods_per_year)
     return _out(returns, _std(r) * np.sqrt(periods_per_year))
 
 
+@shared_doc(**_DOCS)
 def sharpe_ratio(
     returns: Returns, risk_free: float = 0.0, periods_per_year: int = 252
 ) -> float | pd.Series:
@@ -106,22 +145,16 @@ def sharpe_ratio(
 
     Parameters
     ----------
-    returns : Series or DataFrame
-        Simple decimal returns (0.01 = 1 %), one per period; a DataFrame gives one figure per
-        column. A missing return (NaN) is skipped, not taken as 0 %: each column uses its own
-        observations.
+    {returns}
     risk_free : float, default 0.0
         Annual risk-free rate as a decimal (0.02 = 2 %), converted per period as
         ``(1 + risk_free) ** (1 / periods_per_year) - 1`` and subtracted from every return.
-    periods_per_year : int, default 252
-        Periods in a year: 252 for daily returns, 52 weekly, 12 monthly. A positive number (not
-        text: a string raises :class:`~factorlab.errors.ConfigError`).
+    {periods_per_year}
 
     Returns
     -------
-    float or Series
-        A float for a Series of returns; for a DataFrame, a Series indexed by its columns. NaN
-        with fewer than two returns.
+    {one_figure}
+        NaN with fewer than two returns.
 
     Examples
     --------
@@ -134,6 +167,7 @@ def sharpe_ratio(
     return _out(returns, ratio)
 
 
+@shared_doc(**_DOCS)
 def sortino_ratio(
     returns: Returns, required_return: float = 0.0, periods_per_year: int = 252
 ) -> float | pd.Series:
@@ -145,21 +179,15 @@ def sortino_ratio(
 
     Parameters
     ----------
-    returns : Series or DataFrame
-        Simple decimal returns (0.01 = 1 %), one per period; a DataFrame gives one figure per
-        column. A missing return (NaN) is skipped, not taken as 0 %: each column uses its own
-        observations.
+    {returns}
     required_return : float, default 0.0
         The target, an annual rate as a decimal, converted per period as
         ``(1 + required_return) ** (1 / periods_per_year) - 1``.
-    periods_per_year : int, default 252
-        Periods in a year: 252 for daily returns, 52 weekly, 12 monthly. A positive number (not
-        text: a string raises :class:`~factorlab.errors.ConfigError`).
+    {periods_per_year}
 
     Returns
     -------
-    float or Series
-        A float for a Series of returns; for a DataFrame, a Series indexed by its columns.
+    {one_figure}
         Infinite when no return falls below the target (and some exceed it).
     """
     excess = _values(returns, periods_per_year) - _per_period(required_return, periods_per_year)
@@ -171,6 +199,7 @@ def sortino_ratio(
     return _out(returns, ratio)
 
 
+@shared_doc(**_DOCS)
 def max_drawdown(returns: Returns) -> float | pd.Series:
     """Largest peak-to-trough fall of cumulative wealth, as a negative decimal (0 if none).
 
@@ -185,9 +214,8 @@ def max_drawdown(returns: Returns) -> float | pd.Series:
 
     Returns
     -------
-    float or Series
-        A float for a Series of returns; for a DataFrame, a Series indexed by its columns. NaN
-        where there is no return at all.
+    {one_figure}
+        NaN where there is no return at all.
 
     Examples
     --------
@@ -201,24 +229,21 @@ def max_drawdown(returns: Returns) -> float | pd.Series:
     return _out(returns, np.where(np.isnan(r).all(axis=0), np.nan, drawdown))
 
 
+@shared_doc(**_DOCS)
 def calmar_ratio(returns: Returns, periods_per_year: int = 252) -> float | pd.Series:
     """CAGR over the absolute maximum drawdown; NaN when there was no drawdown.
 
     Parameters
     ----------
-    returns : Series or DataFrame
-        Simple decimal returns (0.01 = 1 %), one per period; a DataFrame gives one figure per
-        column. A missing return (NaN) is skipped, not taken as 0 %: each column uses its own
-        observations.
+    {returns}
     periods_per_year : int, default 252
         Periods in a year, for the CAGR: 252 for daily returns, 52 weekly, 12 monthly. A
         positive number (not text: a string raises :class:`~factorlab.errors.ConfigError`).
 
     Returns
     -------
-    float or Series
-        A float for a Series of returns; for a DataFrame, a Series indexed by its columns. NaN
-        when there was no drawdown or there is no return.
+    {one_figure}
+        NaN when there was no drawdown or there is no return.
     """
     growth = np.atleast_1d(np.asarray(cagr(returns, periods_per_year), dtype=float))
     drawdown = np.atleast_1d(np.asarray(max_drawdown(returns), dtype=float))
@@ -227,6 +252,7 @@ def calmar_ratio(returns: Returns, periods_per_year: int = 252) -> float | pd.Se
     return _out(returns, np.where(np.isinf(ratio), np.nan, ratio))
 
 
+@shared_doc(**_DOCS)
 def hit_rate(returns: Returns) -> float | pd.Series:
     """Share of periods with a positive return, among those with a return.
 
@@ -234,16 +260,12 @@ def hit_rate(returns: Returns) -> float | pd.Series:
 
     Parameters
     ----------
-    returns : Series or DataFrame
-        Simple decimal returns (0.01 = 1 %), one per period; a DataFrame gives one figure per
-        column. A missing return (NaN) is skipped, not taken as 0 %: each column uses its own
-        observations.
+    {returns}
 
     Returns
     -------
-    float or Series
-        A float for a Series of returns; for a DataFrame, a Series indexed by its columns. A
-        decimal between 0 and 1; NaN where there is no return.
+    {one_figure}
+        A decimal between 0 and 1; NaN where there is no return.
     """
     r = _values(returns, 1)
     n = np.sum(~np.isnan(r), axis=0)
@@ -251,6 +273,7 @@ def hit_rate(returns: Returns) -> float | pd.Series:
         return _out(returns, np.where(n > 0, np.sum(r > 0, axis=0) / n, np.nan))
 
 
+@shared_doc(**_DOCS)
 def beta_alpha(
     returns: Returns, benchmark: pd.Series, risk_free: float = 0.0, periods_per_year: int = 252
 ) -> pd.DataFrame | pd.Series:
@@ -263,19 +286,12 @@ def beta_alpha(
 
     Parameters
     ----------
-    returns : Series or DataFrame
-        Simple decimal returns (0.01 = 1 %), one per period; a DataFrame gives one figure per
-        column. A missing return (NaN) is skipped, not taken as 0 %: each column uses its own
-        observations.
-    benchmark : Series
-        The benchmark's simple returns, aligned on the dates of ``returns`` (its other dates are
-        ignored). Only periods where both have a return count.
+    {returns}
+    {benchmark}
     risk_free : float, default 0.0
         Annual risk-free rate as a decimal, converted per period as
         ``(1 + risk_free) ** (1 / periods_per_year) - 1``.
-    periods_per_year : int, default 252
-        Periods in a year: 252 for daily returns, 52 weekly, 12 monthly. A positive number (not
-        text: a string raises :class:`~factorlab.errors.ConfigError`).
+    {periods_per_year}
 
     Returns
     -------
@@ -297,6 +313,7 @@ def beta_alpha(
     return pd.DataFrame({"beta": beta, "alpha_ann": alpha}, index=returns.columns)
 
 
+@shared_doc(**_DOCS)
 def tracking_error(
     returns: Returns, benchmark: pd.Series, periods_per_year: int = 252
 ) -> float | pd.Series:
@@ -304,29 +321,13 @@ def tracking_error(
 
     The standard deviation uses ``ddof=1`` and is annualized by ``sqrt(periods_per_year)``.
 
-    Parameters
-    ----------
-    returns : Series or DataFrame
-        Simple decimal returns (0.01 = 1 %), one per period; a DataFrame gives one figure per
-        column. A missing return (NaN) is skipped, not taken as 0 %: each column uses its own
-        observations.
-    benchmark : Series
-        The benchmark's simple returns, aligned on the dates of ``returns`` (its other dates are
-        ignored). Only periods where both have a return count.
-    periods_per_year : int, default 252
-        Periods in a year: 252 for daily returns, 52 weekly, 12 monthly. A positive number (not
-        text: a string raises :class:`~factorlab.errors.ConfigError`).
-
-    Returns
-    -------
-    float or Series
-        A float for a Series of returns; for a DataFrame, a Series indexed by its columns. NaN
-        with fewer than two periods where both have a return.
+    {against_benchmark}
     """
     r, b = _aligned(returns, benchmark, periods_per_year)
     return _out(returns, _std(r - b) * np.sqrt(periods_per_year))
 
 
+@shared_doc(**_DOCS)
 def information_ratio(
     returns: Returns, benchmark: pd.Series, periods_per_year: int = 252
 ) -> float | pd.Series:
@@ -334,24 +335,7 @@ def information_ratio(
 
     The mean active return is annualized by ``periods_per_year`` (not compounded).
 
-    Parameters
-    ----------
-    returns : Series or DataFrame
-        Simple decimal returns (0.01 = 1 %), one per period; a DataFrame gives one figure per
-        column. A missing return (NaN) is skipped, not taken as 0 %: each column uses its own
-        observations.
-    benchmark : Series
-        The benchmark's simple returns, aligned on the dates of ``returns`` (its other dates are
-        ignored). Only periods where both have a return count.
-    periods_per_year : int, default 252
-        Periods in a year: 252 for daily returns, 52 weekly, 12 monthly. A positive number (not
-        text: a string raises :class:`~factorlab.errors.ConfigError`).
-
-    Returns
-    -------
-    float or Series
-        A float for a Series of returns; for a DataFrame, a Series indexed by its columns. NaN
-        with fewer than two periods where both have a return.
+    {against_benchmark}
     """
     r, b = _aligned(returns, benchmark, periods_per_year)
     active_ann = np.nanmean(r - b, axis=0) * periods_per_year
@@ -360,6 +344,7 @@ def information_ratio(
         return _out(returns, active_ann / error)
 
 
+@shared_doc(**_DOCS)
 def probabilistic_sharpe_ratio(
     returns: Returns, benchmark_sharpe: float = 0.0, periods_per_year: int = 252
 ) -> float | pd.Series:
@@ -373,22 +358,16 @@ def probabilistic_sharpe_ratio(
 
     Parameters
     ----------
-    returns : Series or DataFrame
-        Simple decimal returns (0.01 = 1 %), one per period; a DataFrame gives one figure per
-        column. A missing return (NaN) is skipped, not taken as 0 %: each column uses its own
-        observations.
+    {returns}
     benchmark_sharpe : float, default 0.0
         The annual Sharpe ratio to beat, ``SR*``; divided by ``sqrt(periods_per_year)`` to
         compare it with the per-period Sharpe ratio.
-    periods_per_year : int, default 252
-        Periods in a year: 252 for daily returns, 52 weekly, 12 monthly. A positive number (not
-        text: a string raises :class:`~factorlab.errors.ConfigError`).
+    {periods_per_year}
 
     Returns
     -------
-    float or Series
-        A float for a Series of returns; for a DataFrame, a Series indexed by its columns. A
-        probability between 0 and 1; NaN with fewer than two returns.
+    {one_figure}
+        A probability between 0 and 1; NaN with fewer than two returns.
     """
     r = _values(returns, periods_per_year)
     sr, n, skew, kurt = _moments(r)

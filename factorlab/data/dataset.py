@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import html
 import os
 from typing import Any
@@ -408,8 +409,6 @@ class Dataset:
         >>> a.fingerprint() == fl.load_dataset("sample", n_tickers=20, years=3).fingerprint()
         True
         """
-        import hashlib
-
         digest = hashlib.sha256()
         for part in (
             self.prices,

@@ -15,6 +15,7 @@ import pandas as pd
 
 from factorlab._warnings import warn
 from factorlab.data.dataset import Dataset
+from factorlab.data.validate import parse_dates
 from factorlab.errors import ConfigError, DataError
 
 __all__ = ["align_panel", "as_wide"]
@@ -199,17 +200,7 @@ def _not_trading_days(extra: pd.DatetimeIndex, days: pd.DatetimeIndex, what: str
 
 
 def _dates(index: pd.Index, what: str) -> pd.DatetimeIndex:
-    if pd.api.types.is_numeric_dtype(index.dtype) and len(index):
-        raise DataError(
-            f"The {what} must be indexed by dates, not numbers (found {index[0]}). Parse them "
-            "first, e.g. pd.to_datetime(index.astype(str), format='%Y%m%d')."
-        )
-    try:
-        dates = pd.DatetimeIndex(index)
-    except (TypeError, ValueError) as err:
-        raise DataError(f"The {what} must be indexed by dates: {err}") from err
-    if dates.tz is not None:
-        dates = dates.tz_localize(None)
+    dates = parse_dates(index, f"The {what}")
     if dates.has_duplicates:
         raise DataError(
             f"The {what} has duplicate dates: {dates[dates.duplicated()][0]:%Y-%m-%d} appears "

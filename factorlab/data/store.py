@@ -87,7 +87,7 @@ def _umask() -> int:
 
 
 def _write_parquet(frame: pd.DataFrame, file: Path, name: str) -> None:
-    import pyarrow as pa
+    import pyarrow as pa  # pyarrow loads only to save
 
     try:
         frame.to_parquet(file)

@@ -284,20 +284,34 @@ def _wide_frame(data: object, what: str) -> pd.DataFrame:
     return frame
 
 
-def _date_index(index: pd.Index, what: str) -> pd.DatetimeIndex:
-    given = index
-    if not isinstance(index, pd.DatetimeIndex):
-        if pd.api.types.is_numeric_dtype(index.dtype):
-            raise DataError(
-                f"{what} must be indexed by dates, not numbers (found {index[0]}). Parse them "
-                "first, e.g. pd.to_datetime(index.astype(str), format='%Y%m%d')."
-            )
-        try:
-            index = pd.DatetimeIndex(index)
-        except (TypeError, ValueError) as err:
-            raise DataError(f"{what} must be indexed by dates: {err}") from err
-    if index.tz is not None:
-        index = index.tz_localize(None)  # keep the exchange's wall-clock dates
+def parse_dates(values: pd.Index | pd.Series, subject: str) -> Any:
+    """``values``, an index or a column, as dates without a time zone.
+
+    Numbers are refused (pandas would read 20240131 as nanoseconds, not a date), text is parsed,
+    and a time zone is dropped, keeping the exchange's wall-clock dates. A failure is a
+    DataError that names ``subject`` ("prices", "The signal") and the fix.
+    """
+    index = isinstance(values, pd.Index)
+    holds = "be indexed by dates" if index else "hold dates"
+    present = np.asarray(values.dropna())
+    if pd.api.types.is_numeric_dtype(values.dtype) and len(present):
+        raise DataError(
+            f"{subject} must {holds}, not numbers (found {present[0]}). Parse them first, e.g. "
+            "pd.to_datetime(values.astype(str), format='%Y%m%d')."
+        )
+    try:
+        dates = pd.DatetimeIndex(values) if index else pd.to_datetime(values)
+    except (TypeError, ValueError) as err:
+        raise DataError(f"{subject} must {holds} such as '2024-03-31': {err}") from err
+    if index and dates.tz is not None:
+        return dates.tz_localize(None)
+    if not index and getattr(dates.dt, "tz", None) is not None:
+        return dates.dt.tz_localize(None)
+    return dates
+
+
+def _date_index(given: pd.Index, what: str) -> pd.DatetimeIndex:
+    index = parse_dates(given, what)
     index = index.normalize().as_unit("ns")
     if index.hasnans:
         raise DataError(
@@ -370,17 +384,7 @@ def _dates(
     column: pd.Series, what: str, allow_missing: bool = False, ceil: bool = False
 ) -> pd.Series:
     """Dates at midnight; ``ceil`` moves a time after midnight to the next day."""
-    if pd.api.types.is_numeric_dtype(column.dtype) and not column.isna().all():
-        raise DataError(
-            f"{what} must hold dates, not numbers (found {column.dropna().iloc[0]}). Parse "
-            "them first, e.g. pd.to_datetime(column.astype(str), format='%Y%m%d')."
-        )
-    try:
-        dates = pd.to_datetime(column)
-    except (TypeError, ValueError) as err:
-        raise DataError(f"{what} must hold dates such as '2024-03-31': {err}") from err
-    if getattr(dates.dt, "tz", None) is not None:
-        dates = dates.dt.tz_localize(None)
+    dates = parse_dates(column, what)
     dates = (dates.dt.ceil("D") if ceil else dates.dt.normalize()).astype("datetime64[ns]")
     if not allow_missing and dates.isna().any():
         raise DataError(

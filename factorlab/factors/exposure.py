@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from factorlab._docs import shared_doc
 from factorlab._warnings import warn
 from factorlab.data import Dataset
 from factorlab.errors import DataError
@@ -11,6 +12,7 @@ from factorlab.factors.metric import Metric
 from factorlab.factors.registry import METRICS, check_family
 from factorlab.factors.transform import winsorize as clip_extremes
 from factorlab.factors.transform import zscore
+from factorlab.params import as_float
 
 __all__ = [
     "family_exposure",
@@ -24,7 +26,37 @@ __all__ = [
     "value",
 ]
 
+# What the five family functions share, documented once (see factorlab._docs).
+_DOCS = {
+    "ds": (
+        "ds : Dataset\n"
+        "    The data the metrics read: prices, and the fundamentals, volume or benchmark that\n"
+        "    the family's metrics need."
+    ),
+    "winsorize": (
+        "winsorize : float\n"
+        "    The share of each metric's values clipped at each end per date, before its z-score:\n"
+        "    0.01 (the default) clips below the 1st and above the 99th percentile; 0 turns it\n"
+        '    off; otherwise it must be in [0, 0.5). Text such as ``"0.05"`` is accepted.'
+    ),
+    "sections": (
+        "Parameters\n"
+        "----------\n"
+        "ds : Dataset\n"
+        "    The market, with the parts the family's metrics read (above).\n"
+        "winsorize : float\n"
+        "    As in :func:`family_exposure`: the share clipped at each end per date.\n"
+        "\n"
+        "Returns\n"
+        "-------\n"
+        "DataFrame\n"
+        "    Dates × tickers, as ``ds.prices``; higher = more attractive, NaN where a ticker has\n"
+        "    none of the family's metrics. See :func:`family_exposure`."
+    ),
+}
 
+
+@shared_doc(**_DOCS)
 def metrics(ds: Dataset, family: str) -> dict[str, pd.DataFrame]:
     """The raw metric panels of ``family`` (dates × tickers, in their own units).
 
@@ -34,9 +66,7 @@ def metrics(ds: Dataset, family: str) -> dict[str, pd.DataFrame]:
 
     Parameters
     ----------
-    ds : Dataset
-        The data the metrics read: prices, and the fundamentals, volume or benchmark that the
-        family's metrics need.
+    {ds}
     family : str
         ``"value"``, ``"growth"``, ``"momentum"``, ``"quality"`` or ``"low_vol"``, spelled
         exactly so (lower case); any other name raises a ConfigError naming the families.
@@ -59,6 +89,7 @@ def metrics(ds: Dataset, family: str) -> dict[str, pd.DataFrame]:
     return {x.name: x.compute(ds) for x in METRICS if x.family == family}
 
 
+@shared_doc(**_DOCS)
 def family_exposure(ds: Dataset, family: str, winsorize: float = 0.01) -> pd.DataFrame:
     """A family's combined exposure: the mean of its metrics' z-scores, higher = more attractive.
 
@@ -71,17 +102,11 @@ def family_exposure(ds: Dataset, family: str, winsorize: float = 0.01) -> pd.Dat
 
     Parameters
     ----------
-    ds : Dataset
-        The data the metrics read: prices, and the fundamentals, volume or benchmark that the
-        family's metrics need.
+    {ds}
     family : str
         ``"value"``, ``"growth"``, ``"momentum"``, ``"quality"`` or ``"low_vol"``, spelled
         exactly so (lower case).
-    winsorize : float
-        The share of each metric's values clipped at each end per date, before its z-score:
-        0.01 (the default) clips each date's values below its 1st and above its 99th
-        percentile. 0 turns it off; otherwise it must be in [0, 0.5). Give a number: unlike
-        :func:`factorlab.score`, this does not parse text.
+    {winsorize}
 
     Returns
     -------
@@ -102,6 +127,7 @@ def family_exposure(ds: Dataset, family: str, winsorize: float = 0.01) -> pd.Dat
         When some metrics are left out for lack of their inputs, naming them and what they need.
     """
     check_family(family)
+    clip = as_float(winsorize, "winsorize")
     members = [m for m in METRICS if m.family == family and m.in_family]
     usable = [m for m in members if usable_by(m, ds)]
     if not usable:
@@ -122,7 +148,7 @@ def family_exposure(ds: Dataset, family: str, winsorize: float = 0.01) -> pd.Dat
     count = total.copy()
     for metric in usable:
         raw = metric.compute(ds)
-        z = zscore(clip_extremes(raw, winsorize) if winsorize else raw, name=metric.name)
+        z = zscore(clip_extremes(raw, clip) if clip else raw, name=metric.name)
         z = z if metric.higher_is_better else -z
         total += z.fillna(0.0)
         count += z.notna()
@@ -151,24 +177,13 @@ def missing_inputs(metric: Metric, ds: Dataset) -> list[str]:
     return missing
 
 
+@shared_doc(**_DOCS)
 def value(ds: Dataset, winsorize: float = 0.01) -> pd.DataFrame:
     """Value exposure: earnings yield, book/price, sales/price, EBITDA/EV, minus debt/equity.
 
-    Parameters
-    ----------
-    ds : Dataset
-        Prices and fundamentals: every value metric reads filed statements.
-    winsorize : float
-        The share of each metric's values clipped at each end per date, before its z-score:
-        0.01 (the default) clips each date's values below its 1st and above its 99th
-        percentile. 0 turns it off; otherwise it must be in [0, 0.5). Give a number: unlike
-        :func:`factorlab.score`, this does not parse text.
+    Every value metric reads filed statements (and market cap, from prices and shares).
 
-    Returns
-    -------
-    DataFrame
-        Dates × tickers, as ``ds.prices``; higher = more attractive, NaN where a ticker has
-        none of the family's metrics. See :func:`family_exposure`.
+    {sections}
 
     Examples
     --------
@@ -180,89 +195,46 @@ def value(ds: Dataset, winsorize: float = 0.01) -> pd.DataFrame:
     return family_exposure(ds, "value", winsorize)
 
 
+@shared_doc(**_DOCS)
 def growth(ds: Dataset, winsorize: float = 0.01) -> pd.DataFrame:
     """Growth exposure: TTM revenue and earnings growth, quarterly revenue growth, minus PEG.
 
-    Parameters
-    ----------
-    ds : Dataset
-        Prices and fundamentals: every growth metric reads filed statements.
-    winsorize : float
-        The share of each metric's values clipped at each end per date, before its z-score:
-        0.01 (the default) clips each date's values below its 1st and above its 99th
-        percentile. 0 turns it off; otherwise it must be in [0, 0.5). Give a number: unlike
-        :func:`factorlab.score`, this does not parse text.
+    Every growth metric reads filed statements.
 
-    Returns
-    -------
-    DataFrame
-        Dates × tickers, as ``ds.prices``; higher = more attractive, NaN where a ticker has
-        none of the family's metrics. See :func:`family_exposure`.
+    {sections}
     """
     return family_exposure(ds, "growth", winsorize)
 
 
+@shared_doc(**_DOCS)
 def momentum(ds: Dataset, winsorize: float = 0.01) -> pd.DataFrame:
     """Momentum exposure: 12-1, 3, 6 and 12 month returns, RSI(14) and the volume trend.
 
-    Parameters
-    ----------
-    ds : Dataset
-        Prices, and volume for the volume trend (left out, with a warning, without it).
-    winsorize : float
-        The share of each metric's values clipped at each end per date, before its z-score:
-        0.01 (the default) clips each date's values below its 1st and above its 99th
-        percentile. 0 turns it off; otherwise it must be in [0, 0.5). Give a number: unlike
-        :func:`factorlab.score`, this does not parse text.
+    Prices alone, but for the volume trend, which needs volume (left out, with a warning,
+    without it).
 
-    Returns
-    -------
-    DataFrame
-        Dates × tickers, as ``ds.prices``; higher = more attractive, NaN where a ticker has
-        none of the family's metrics. See :func:`family_exposure`.
+    {sections}
     """
     return family_exposure(ds, "momentum", winsorize)
 
 
+@shared_doc(**_DOCS)
 def quality(ds: Dataset, winsorize: float = 0.01) -> pd.DataFrame:
     """Quality exposure: return on equity and gross margin, minus leverage.
 
-    Parameters
-    ----------
-    ds : Dataset
-        Prices and fundamentals: every quality metric reads filed statements.
-    winsorize : float
-        The share of each metric's values clipped at each end per date, before its z-score:
-        0.01 (the default) clips each date's values below its 1st and above its 99th
-        percentile. 0 turns it off; otherwise it must be in [0, 0.5). Give a number: unlike
-        :func:`factorlab.score`, this does not parse text.
+    Every quality metric reads filed statements: profits, equity and debt.
 
-    Returns
-    -------
-    DataFrame
-        Dates × tickers, as ``ds.prices``; higher = more attractive, NaN where a ticker has
-        none of the family's metrics. See :func:`family_exposure`.
+    {sections}
     """
     return family_exposure(ds, "quality", winsorize)
 
 
+@shared_doc(**_DOCS)
 def low_vol(ds: Dataset, winsorize: float = 0.01) -> pd.DataFrame:
     """Low-volatility exposure: minus 1-year volatility, minus 1-year beta.
 
-    Parameters
-    ----------
-    ds : Dataset
-        Prices, and a benchmark for beta (left out, with a warning, without it).
-    winsorize : float
-        The share of each metric's values clipped at each end per date, before its z-score:
-        0.01 (the default) clips each date's values below its 1st and above its 99th
-        percentile. 0 turns it off; otherwise it must be in [0, 0.5). Give a number: unlike
-        :func:`factorlab.score`, this does not parse text.
+    Volatility reads prices; beta needs a benchmark too (left out, with a warning, without it).
 
-    Returns
-    -------
-    DataFrame
-        Dates × tickers, as ``ds.prices``; higher = more attractive, NaN where a ticker has
-        none of the family's metrics. See :func:`family_exposure`.
+    {sections}
     """
     return family_exposure(ds, "low_vol", winsorize)

@@ -572,7 +572,7 @@ class Analyst:
                 f"create_model makes an Ollama model; this analyst uses backend={self.backend!r}."
             )
         default_base, system, parameters = read_modelfile()
-        import ollama
+        import ollama  # the model clients load on first use
 
         client = ollama.Client(host=self.host, timeout=None)  # creating may pull the base model
         response = client.create(

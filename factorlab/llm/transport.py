@@ -15,6 +15,9 @@ from typing import Any
 
 from factorlab.errors import ConfigError
 
+Messages = list[dict[str, str]]  # chat messages: role and content
+Json = dict[str, Any]  # a JSON object: a schema, the model's options
+
 __all__ = ["OllamaTransport", "OpenAITransport"]
 
 
@@ -30,7 +33,7 @@ class OllamaTransport:
     def client(self) -> Any:
         """The ``ollama.Client`` for this host and timeout, made (and imported) on first use."""
         if self._client is None:
-            import ollama
+            import ollama  # the model clients load on first use
 
             self._client = ollama.Client(host=self.address, timeout=self.timeout_s)
         return self._client
@@ -50,13 +53,7 @@ class OllamaTransport:
             return True, f"up and ready: {model} at {self.address}"
         return False, f"model {model} is not pulled at {self.address} (run `ollama pull {model}`)"
 
-    def chat(
-        self,
-        model: str,
-        messages: list[dict[str, str]],
-        schema: dict[str, Any],
-        options: dict[str, Any],
-    ) -> str:
+    def chat(self, model: str, messages: Messages, schema: Json, options: Json) -> str:
         """The text of ``model``'s reply to ``messages``, with ``schema`` as its ``format``.
 
         ``options`` (temperature, seed, num_ctx, num_predict) go to Ollama as they are; the
@@ -74,8 +71,8 @@ class OllamaTransport:
         within the timeout, "model ... is not pulled ..." (HTTP 404), "the server at ...
         answered HTTP ..." for another HTTP error, else the exception's type and message.
         """
-        import httpx
-        import ollama
+        import httpx  # the model clients load on first use
+        import ollama  # the model clients load on first use
 
         if isinstance(err, ConnectionError):
             return f"server not reachable at {self.address} (start it with `ollama serve`)"
@@ -111,7 +108,7 @@ class OpenAITransport:
         """
         if self._client is None:
             try:
-                import openai
+                import openai  # the optional openai client: only for backend='openai'
             except ImportError:
                 raise ConfigError(
                     "backend='openai' needs the openai client: pip install 'factorlab[openai]'."
@@ -138,13 +135,7 @@ class OpenAITransport:
             f"{', '.join(served) or 'nothing'})"
         )
 
-    def chat(
-        self,
-        model: str,
-        messages: list[dict[str, str]],
-        schema: dict[str, Any],
-        options: dict[str, Any],
-    ) -> str:
+    def chat(self, model: str, messages: Messages, schema: Json, options: Json) -> str:
         """The text of ``model``'s reply to ``messages``, with ``schema`` as its response format.
 
         ``options`` gives ``temperature`` (default 0), ``seed`` and ``num_predict`` (sent as
@@ -152,7 +143,7 @@ class OpenAITransport:
         server refuses that, as ``json_object`` with the schema beside it (llama-cpp-python's
         server); the shape that works is remembered for this server. Other errors propagate.
         """
-        import openai
+        import openai  # the optional openai client: only for backend='openai'
 
         # OpenAI's own shape first; llama-cpp-python's server takes only "json_object" with a
         # schema beside it. The one that works is remembered for this server.
@@ -192,7 +183,7 @@ class OpenAITransport:
         when the ``openai`` package is missing).
         """
         try:
-            import openai
+            import openai  # the optional openai client: only for backend='openai'
         except ImportError:
             return f"{type(err).__name__}: {err}"
         if isinstance(err, openai.APITimeoutError):

@@ -10,186 +10,70 @@ import pandas as pd
 
 # One row per sector: share of tickers, market beta, sector-factor volatility (annual), idiosyncratic
 # volatility multiplier, revenue growth (annual), net and gross margin, sales/price, book/price and
-# debt/equity at the start, and the name words firms of the sector use.
-_SECTORS: list[tuple] = [
-    (
-        "Information Technology",
-        0.15,
-        1.20,
-        0.12,
-        1.20,
-        0.10,
-        0.14,
-        0.60,
-        0.10,
-        0.10,
-        0.4,
+# debt/equity at the start.
+_SECTOR_NUMBERS = """
+sector                 share  beta  vol_ann  idio_mult  growth_ann  net_margin  gross_margin  sales_to_price  book_to_price  debt_to_equity
+Information Technology  0.15  1.20     0.12       1.20        0.10        0.14          0.60            0.10           0.10             0.4
+Health Care             0.12  0.90     0.10       1.25        0.07        0.10          0.60            0.12           0.17             0.5
+Financials              0.13  1.10     0.10       0.85        0.05        0.18          0.55            0.20           0.56             1.5
+Consumer Discretionary  0.11  1.15     0.09       1.10        0.07        0.06          0.38            0.40           0.21             0.8
+Consumer Staples        0.07  0.65     0.07       0.80        0.04        0.07          0.35            0.30           0.17             0.7
+Industrials             0.13  1.05     0.08       0.95        0.05        0.08          0.30            0.35           0.24             0.7
+Energy                  0.06  1.10     0.20       1.15        0.03        0.07          0.35            0.50           0.42             0.6
+Materials               0.06  1.05     0.12       1.00        0.04        0.08          0.30            0.40           0.35             0.6
+Utilities               0.05  0.55     0.07       0.70        0.03        0.10          0.40            0.25           0.42             1.3
+Real Estate             0.05  0.85     0.10       0.85        0.04        0.15          0.55            0.10           0.42             1.0
+Communication Services  0.07  1.00     0.09       1.05        0.06        0.10          0.50            0.20           0.24             0.8
+"""
+# Each sector's industries, and the words its firms' names use.
+_SECTOR_WORDS = {
+    "Information Technology": (
         ["Software", "Semiconductors", "IT Services", "Hardware"],
         ["Systems", "Software", "Micro", "Networks", "Data", "Logic"],
     ),
-    (
-        "Health Care",
-        0.12,
-        0.90,
-        0.10,
-        1.25,
-        0.07,
-        0.10,
-        0.60,
-        0.12,
-        0.17,
-        0.5,
+    "Health Care": (
         ["Pharmaceuticals", "Biotechnology", "Medical Devices", "Health Care Services"],
         ["Therapeutics", "Pharma", "Medical", "Biosciences", "Health"],
     ),
-    (
-        "Financials",
-        0.13,
-        1.10,
-        0.10,
-        0.85,
-        0.05,
-        0.18,
-        0.55,
-        0.20,
-        0.56,
-        1.5,
+    "Financials": (
         ["Banks", "Insurance", "Asset Management", "Consumer Finance"],
         ["Bancorp", "Financial", "Capital", "Insurance", "Trust"],
     ),
-    (
-        "Consumer Discretionary",
-        0.11,
-        1.15,
-        0.09,
-        1.10,
-        0.07,
-        0.06,
-        0.38,
-        0.40,
-        0.21,
-        0.8,
+    "Consumer Discretionary": (
         ["Retail", "Automobiles", "Hotels & Leisure", "Apparel"],
         ["Retail", "Motors", "Brands", "Leisure", "Outfitters"],
     ),
-    (
-        "Consumer Staples",
-        0.07,
-        0.65,
-        0.07,
-        0.80,
-        0.04,
-        0.07,
-        0.35,
-        0.30,
-        0.17,
-        0.7,
+    "Consumer Staples": (
         ["Food & Beverage", "Household Products", "Food Retail"],
         ["Foods", "Beverage", "Consumer", "Farms", "Provisions"],
     ),
-    (
-        "Industrials",
-        0.13,
-        1.05,
-        0.08,
-        0.95,
-        0.05,
-        0.08,
-        0.30,
-        0.35,
-        0.24,
-        0.7,
+    "Industrials": (
         ["Machinery", "Aerospace & Defense", "Transportation", "Building Products"],
         ["Industrial", "Aerospace", "Machinery", "Logistics", "Engineering"],
     ),
-    (
-        "Energy",
-        0.06,
-        1.10,
-        0.20,
-        1.15,
-        0.03,
-        0.07,
-        0.35,
-        0.50,
-        0.42,
-        0.6,
+    "Energy": (
         ["Oil & Gas Producers", "Oilfield Services", "Refining"],
         ["Energy", "Petroleum", "Resources", "Drilling", "Pipeline"],
     ),
-    (
-        "Materials",
-        0.06,
-        1.05,
-        0.12,
-        1.00,
-        0.04,
-        0.08,
-        0.30,
-        0.40,
-        0.35,
-        0.6,
+    "Materials": (
         ["Chemicals", "Metals & Mining", "Packaging"],
         ["Chemicals", "Mining", "Materials", "Steel", "Minerals"],
     ),
-    (
-        "Utilities",
-        0.05,
-        0.55,
-        0.07,
-        0.70,
-        0.03,
-        0.10,
-        0.40,
-        0.25,
-        0.42,
-        1.3,
+    "Utilities": (
         ["Electric Utilities", "Gas Utilities", "Water Utilities"],
         ["Power", "Utilities", "Electric", "Water", "Gas"],
     ),
-    (
-        "Real Estate",
-        0.05,
-        0.85,
-        0.10,
-        0.85,
-        0.04,
-        0.15,
-        0.55,
-        0.10,
-        0.42,
-        1.0,
+    "Real Estate": (
         ["REITs", "Real Estate Services"],
         ["Realty", "Properties", "Land", "Estates", "Residential"],
     ),
-    (
-        "Communication Services",
-        0.07,
-        1.00,
-        0.09,
-        1.05,
-        0.06,
-        0.10,
-        0.50,
-        0.20,
-        0.24,
-        0.8,
+    "Communication Services": (
         ["Media", "Telecom", "Interactive Media"],
         ["Media", "Telecom", "Communications", "Broadcasting", "Interactive"],
     ),
-]
+}
 SECTOR_COLUMNS = [
-    "sector",
-    "share",
-    "beta",
-    "vol_ann",
-    "idio_mult",
-    "growth_ann",
-    "net_margin",
-    "gross_margin",
-    "sales_to_price",
-    "book_to_price",
-    "debt_to_equity",
+    *_SECTOR_NUMBERS.split("\n")[1].split(),
     "industries",
     "words",
 ]
@@ -232,7 +116,11 @@ class Universe:
 
 def sector_table() -> pd.DataFrame:
     """The sector parameters the generator uses, one row per sector."""
-    return pd.DataFrame(_SECTORS, columns=SECTOR_COLUMNS)
+    rows = []
+    for line in _SECTOR_NUMBERS.strip().split("\n")[1:]:
+        name, *numbers = line.rsplit(maxsplit=len(SECTOR_COLUMNS) - 3)  # names have spaces
+        rows.append([name, *map(float, numbers), *_SECTOR_WORDS[name]])
+    return pd.DataFrame(rows, columns=SECTOR_COLUMNS)
 
 
 def make_universe(n_tickers: int, rng: np.random.Generator) -> Universe:

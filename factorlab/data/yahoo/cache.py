@@ -22,6 +22,7 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+from filelock import FileLock
 
 from factorlab._files import cache_root, write_atomic, write_temp
 from factorlab.data.yahoo.fetch import STATEMENTS
@@ -150,7 +151,6 @@ class YahooCache:
 
     @contextmanager
     def _locked(self, ticker: str, kind: str) -> Iterator[None]:
-        from filelock import FileLock
 
         folder = self.root / kind
         folder.mkdir(parents=True, exist_ok=True)

@@ -103,7 +103,7 @@ _SILENT = logging.NullHandler()  # so Python's last-resort handler does not prin
 
 def _debug_config() -> Any:
     """Yfinance's debug settings (``yf.config.debug``; a stand-in on versions without it)."""
-    import yfinance as yf
+    import yfinance as yf  # yfinance costs about a second: only to download
 
     debug = getattr(getattr(yf, "config", None), "debug", None)
     return debug if debug is not None else _NoConfig()
@@ -116,7 +116,7 @@ class _NoConfig:
 def forget_responses() -> None:
     """Drop yfinance's in-memory copies of Yahoo's responses (for ``refresh=True``)."""
     try:
-        from yfinance.data import YfData
+        from yfinance.data import YfData  # yfinance costs about a second: only to download
 
         YfData.cache_get.cache_clear()
     except (ImportError, AttributeError):  # another yfinance: nothing of the kind to clear
@@ -211,7 +211,7 @@ def _download(
     tickers: list[str], start: pd.Timestamp, end: pd.Timestamp
 ) -> tuple[pd.DataFrame | None, dict[str, str]]:
     """One ``yf.download`` call; the errors it logged (or raised), by ticker (``"*"``: all)."""
-    import yfinance as yf
+    import yfinance as yf  # yfinance costs about a second: only to download
 
     capture = _ErrorCapture()
     logger = logging.getLogger("yfinance")
@@ -333,7 +333,7 @@ def _part(ticker: str, kind: str) -> Any:
     A fresh ``Ticker`` each time: yfinance remembers a failed ``info`` and would answer a retry with
     nothing, without asking Yahoo again.
     """
-    import yfinance as yf
+    import yfinance as yf  # yfinance costs about a second: only to download
 
     handle = yf.Ticker(ticker)
     if kind in STATEMENTS:

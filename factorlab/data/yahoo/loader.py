@@ -473,6 +473,6 @@ class _Loader:
     def _bar(self, items: Any, label: str, show: bool, total: int | None = None) -> Any:
         if not (self.progress and show):
             return items
-        from tqdm.auto import tqdm
+        from tqdm.auto import tqdm  # tqdm.auto loads the notebook widgets: only for a progress bar
 
         return tqdm(items, desc=label, total=total, leave=False)
