@@ -88,3 +88,14 @@ def test_make_test_runs_the_type_checker_and_the_formatter_check():
     assert "$(BIN)/mypy" in recipe and "$(BIN)/pytest" in recipe
     assert "$(BIN)/ruff format --check ." in recipe
     assert _pyproject()["tool"]["mypy"]["files"] == ["factorlab"]
+
+
+def test_ruff_format_owns_the_layout():
+    skipped = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for folder in ("factorlab", "tests", "benchmarks", "checks")
+        for path in sorted((ROOT / folder).rglob("*.py"))
+        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        if re.search(r"#\s*fmt:\s*(skip|off)", line)
+    ]
+    assert skipped == []
