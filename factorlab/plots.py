@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
     from factorlab.backtest.comparison import Comparison
-    from factorlab.backtest.evaluation import FactorReport
+    from factorlab.backtest.factor_report import FactorReport
     from factorlab.backtest.result import BacktestResult
     from factorlab.factors.composite import Scores
 

@@ -2,7 +2,8 @@
 
 from factorlab.backtest import metrics
 from factorlab.backtest.comparison import Comparison, compare, cost_sensitivity
-from factorlab.backtest.evaluation import FactorReport, evaluate
+from factorlab.backtest.evaluation import evaluate
+from factorlab.backtest.factor_report import FactorReport
 from factorlab.backtest.portfolio import backtest
 from factorlab.backtest.result import BacktestResult
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import warnings
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +24,7 @@ from factorlab.llm.facts import facts_for_report, facts_for_rows, report_kind
 from factorlab.llm.fallback import rule_based_ratings, rule_based_report
 from factorlab.llm.guard import mark_unverified, numbers_of, unverified_numbers
 from factorlab.llm.modelfile import SYSTEM_PROMPT, read_modelfile
+from factorlab.llm.report import Report
 from factorlab.llm.schemas import RatingsReply, ReportReply, non_answers, ratings_schema
 from factorlab.llm.transport import OllamaTransport, OpenAITransport
 from factorlab.params import as_bool, as_float, as_int
@@ -45,83 +45,6 @@ RATING_COLUMNS = [
     "note",
     "unverified",
 ]
-
-
-@dataclass
-class Report:
-    """The analyst's report on one result: structured fields, and markdown to read.
-
-    ``source`` is ``"llm"`` or ``"rule-based"``; ``label`` says which model wrote it, or why
-    the rule-based text stands in. ``unverified_numbers`` lists numbers in the text that are
-    not among the figures the model was given; the markdown marks them.
-
-    Attributes
-    ----------
-    kind : str
-        What the report is on: ``"screen"``, ``"scores"``, ``"backtest"``, ``"factor"`` or
-        ``"alerts"``.
-    summary : str
-        The summary: three to five sentences on what the figures show, as the model is asked
-        for (the rule-based text has one sentence).
-    strengths : list of str
-        What looks good, one sentence each; may be empty.
-    concerns : list of str
-        What looks weak or fragile, one sentence each; may be empty.
-    suggested_checks : list of str
-        What to test next, one sentence each; may be empty.
-    source : str
-        ``"llm"`` or ``"rule-based"``.
-    label : str
-        Which model wrote it (``"llm: <model>"``), or why the rule-based text stands in
-        (``"rule-based: ..."``).
-    unverified_numbers : list of str
-        The numbers, as written, in the text that are not among the figures the model was
-        given (default: none; always none in a rule-based report).
-    """
-
-    kind: str
-    summary: str
-    strengths: list[str]
-    concerns: list[str]
-    suggested_checks: list[str]
-    source: str
-    label: str
-    unverified_numbers: list[str] = field(default_factory=list)
-
-    @property
-    def markdown(self) -> str:
-        """The report as markdown, each unverified number flagged ``[unverified]``.
-
-        A heading naming the ``kind``, the ``label`` in italics, the summary, then the
-        strengths, concerns and suggested checks as bulleted lists (each only when it has
-        items), and last a note listing the unverified numbers, if any. ``str(report)`` and a
-        notebook's display show it.
-        """
-
-        def mark(text: str) -> str:
-            return mark_unverified(text, self.unverified_numbers)
-
-        lines = [f"### Analyst report: {self.kind}", f"*{self.label}*", "", mark(self.summary)]
-        for title, items in (
-            ("Strengths", self.strengths),
-            ("Concerns", self.concerns),
-            ("Suggested checks", self.suggested_checks),
-        ):
-            if items:
-                lines += ["", f"**{title}**", *(f"- {mark(item)}" for item in items)]
-        if self.unverified_numbers:
-            lines += [
-                "",
-                f"*Numbers not found in the figures given to the model: "
-                f"{', '.join(self.unverified_numbers)}.*",
-            ]
-        return "\n".join(lines)
-
-    def _repr_markdown_(self) -> str:
-        return self.markdown
-
-    def __str__(self) -> str:
-        return self.markdown
 
 
 class Analyst:

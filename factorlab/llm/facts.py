@@ -12,7 +12,7 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 
-from factorlab.backtest.evaluation import FactorReport
+from factorlab.backtest.factor_report import FactorReport
 from factorlab.backtest.result import FIGURE_UNITS, BacktestResult
 from factorlab.errors import ConfigError
 from factorlab.factors.composite import Scores

@@ -1,0 +1,354 @@
+"""What :func:`factorlab.evaluate` returns: a factor's IC, quantiles, spread and turnover.
+
+Each by period, with their summaries and the figures of its tear sheet.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from factorlab._docs import shared_doc
+from factorlab.backtest.crosssection import forward_returns, labels_as_float
+from factorlab.backtest.significance import apart, t_pvalue, t_stat
+from factorlab.errors import ConfigError
+from factorlab.factors.ranking import pearson_rows, row_ranks
+from factorlab.params import as_int
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+__all__ = ["FactorReport"]
+
+# A report's horizon, as its methods take it, documented once (see factorlab._docs).
+_DOCS = {
+    "period": (
+        "period : int, optional\n"
+        "    A horizon of the report, in trading days (one of the columns of :attr:`ic`); text\n"
+        '    such as ``"21"`` is accepted. Its default is given above; a horizon the report\n'
+        "    does not have raises :class:`~factorlab.errors.ConfigError`."
+    ),
+}
+
+
+@dataclass(frozen=True)
+class FactorReport:
+    """What :func:`evaluate` returns.
+
+    Every table is indexed by period (trading days), in its rows or its columns. Turnover, rank
+    autocorrelation, buckets and forward returns are computed on first access.
+
+    Attributes
+    ----------
+    factor : DataFrame
+        The factor as evaluated: dates × tickers of the price panel, NaN where it has no value
+        or the stock no price that day (and, with ``drop_incomplete``, where a period has no
+        forward return).
+    prices : DataFrame
+        The dataset's prices, from which :attr:`forward_returns` are computed on access.
+    delisted : Series or None
+        Each ticker's last trading day (the dataset's ``meta["delisted"]``; NaT while listed).
+    labels : dict of int to ndarray
+        Per period, the bucket labels as small integers (dates × tickers; 0: not evaluated).
+        :attr:`buckets` gives them as DataFrames.
+    ic : DataFrame
+        The daily rank IC (Spearman): one row per date, one column per period; NaN on a date
+        without one.
+    quantile_returns : DataFrame
+        Mean forward return (over the period, not per day) of each bucket: one row per
+        quantile (1 = lowest factor values), one column per period. The mean over dates of each
+        date's bucket mean.
+    quantile_returns_demeaned : DataFrame
+        The same, after subtracting from each return the mean of its date over all evaluated
+        stocks.
+    quantile_returns_by_group : DataFrame or None
+        With ``groupby``: the quantile returns within each group, rows indexed by (group,
+        quantile), one column per period; buckets are still formed across all stocks. None
+        without ``groupby``.
+    spread_series : DataFrame
+        Per date, the top bucket's mean forward return minus the bottom bucket's, one column
+        per period (over the period, not per day).
+    loss : DataFrame
+        What could not be evaluated, and why: the first row (``factor values``) counts all the
+        values given, each other row the values lost to one cause; columns ``rows`` (a count)
+        and ``share`` (of the values given).
+    quantiles : int
+        The number of buckets.
+    """
+
+    factor: pd.DataFrame = field(repr=False)
+    prices: pd.DataFrame = field(repr=False)
+    delisted: pd.Series | None = field(repr=False)
+    labels: dict[int, np.ndarray] = field(repr=False)
+    ic: pd.DataFrame
+    quantile_returns: pd.DataFrame
+    quantile_returns_demeaned: pd.DataFrame
+    quantile_returns_by_group: pd.DataFrame | None
+    spread_series: pd.DataFrame = field(repr=False)
+    loss: pd.DataFrame
+    quantiles: int
+
+    def ic_summary(self) -> pd.DataFrame:
+        """Per period: IC mean, std, IR, % positive, and two t-statistics with their p-values.
+
+        IR is mean / std; each t-statistic comes with its two-sided p-value.
+
+        Daily ICs of an h-day horizon overlap (neighbours share h - 1 days of returns), so the
+        overlapping t-statistic and p-value (alphalens' figures) overstate significance for
+        h > 1. The non-overlapping ones use only ICs at least h trading days apart (see
+        :meth:`non_overlapping_ic`): they are the ones to trust.
+
+        Columns: ``IC mean``, ``IC std``, ``IR``, ``% positive``, ``dates``,
+        ``t-stat (overlapping)``, ``p-value (overlapping)``, ``dates (non-overlapping)``,
+        ``t-stat (non-overlapping)``, ``p-value (non-overlapping)``.
+        """
+        rows = {}
+        for period, ic in self.ic.items():
+            x = ic.dropna()
+            apart = self.non_overlapping_ic(period)
+            t, t_apart = t_stat(x), t_stat(apart)
+            std = x.std()
+            rows[period] = {
+                "IC mean": x.mean(),
+                "IC std": std,
+                "IR": x.mean() / std if std > 0 else np.nan,
+                "% positive": (x > 0).mean(),
+                "dates": len(x),
+                "t-stat (overlapping)": t,
+                "p-value (overlapping)": t_pvalue(t, len(x) - 1),
+                "dates (non-overlapping)": len(apart),
+                "t-stat (non-overlapping)": t_apart,
+                "p-value (non-overlapping)": t_pvalue(t_apart, len(apart) - 1),
+            }
+        table = pd.DataFrame(rows).T
+        table.index.name = "period"
+        return table
+
+    def non_overlapping_ic(self, period: int) -> pd.Series:
+        """The ICs of ``period`` that are at least ``period`` trading days apart.
+
+        From the first date with an IC, each next one is the first date with an IC ``period``
+        or more rows on.
+
+        Stepping by observation dates, not by rows, keeps the ICs of a factor that has values
+        only at month ends (about 21 days apart; those of a short month, 19 or 20 rows after
+        the last one kept, overlap it and are skipped) instead of the few rows that happen to
+        fall on a step.
+
+        Parameters
+        ----------
+        period : int
+            A horizon of the report, in trading days (one of the columns of :attr:`ic`); text
+            such as ``"21"`` is accepted. A horizon the report does not have raises
+            :class:`~factorlab.errors.ConfigError`.
+
+        Returns
+        -------
+        Series
+            The ICs kept, indexed by date.
+        """
+        period = self._period(period)
+        return apart(self.ic[period], period)
+
+    @shared_doc(**_DOCS)
+    def rolling_ic(self, window: int = 63, period: int | None = None) -> pd.Series:
+        """The mean IC of ``period`` over the last ``window`` trading days, each day.
+
+        ``period`` defaults to the shortest. NaN until 20 ICs are in the window (``window``
+        ICs for a window shorter than 20 days); dates without an IC do not count.
+
+        Parameters
+        ----------
+        window : int, default 63
+            Length of the window in trading days (rows), at least 2; 63 is about a quarter.
+            Text such as ``"21"`` is accepted.
+        {period}
+
+        Returns
+        -------
+        Series
+            One mean IC per date, named ``"IC, <window>d"``.
+        """
+        h = self._period(period)
+        days = as_int(window, "window", minimum=2)
+        return self.ic[h].rolling(days, min_periods=min(20, days)).mean().rename(f"IC, {days}d")
+
+    @shared_doc(**_DOCS)
+    def cumulative_spread(self, period: int | None = None) -> pd.Series:
+        """The top-minus-bottom spread of ``period`` per day, summed over time.
+
+        How the spread built up: each h-day spread is divided by h, and a date without a spread
+        adds nothing. ``period`` defaults to the shortest.
+
+        Parameters
+        ----------
+        {period}
+
+        Returns
+        -------
+        Series
+            The running sum, one value per date, named ``"spread, <period>d"``.
+        """
+        h = self._period(period)
+        return (self.spread_series[h].fillna(0.0) / h).cumsum().rename(f"spread, {h}d")
+
+    @shared_doc(**_DOCS)
+    def worst_spreads(self, n: int = 5, period: int | None = None) -> pd.Series:
+        """The ``n`` worst top-minus-bottom spreads of ``period``, one per non-overlapping window.
+
+        ``period`` defaults to the longest. Non-overlapping windows: dates at least ``period``
+        trading days apart, as for :meth:`non_overlapping_ic`. Worst first.
+
+        Parameters
+        ----------
+        n : int, default 5
+            How many spreads, at least 1 (fewer when there are not as many windows). Text such
+            as ``"10"`` is accepted.
+        {period}
+
+        Returns
+        -------
+        Series
+            The spreads (forward returns over the period, not per day), indexed by date, worst
+            first.
+        """
+        h = self._period(period, longest=True)
+        count = as_int(n, "n", minimum=1)
+        return apart(self.spread_series[h], h).nsmallest(count)
+
+    def _period(self, period: int | None, longest: bool = False) -> int:
+        if period is None:
+            return int(self.ic.columns[-1 if longest else 0])
+        h = as_int(period, "period")
+        if h not in self.ic.columns:
+            raise ConfigError(
+                f"No period {h} in this report; it has {', '.join(map(str, self.ic.columns))}."
+            )
+        return h
+
+    @property
+    def spread(self) -> pd.DataFrame:
+        """Top minus bottom bucket's mean forward return, per period: mean and standard error.
+
+        Daily observations of overlapping periods are not independent: treat the error of
+        periods longer than one day as a lower bound.
+        """
+        s = self.spread_series
+        table = pd.DataFrame({"mean": s.mean(), "std error": s.std() / np.sqrt(s.count())})
+        table.index.name = "period"
+        return table
+
+    @cached_property
+    def buckets(self) -> dict[int, pd.DataFrame]:
+        """Each period's bucket labels (1 = lowest factor values; NaN: not evaluated)."""
+        return {
+            h: pd.DataFrame(
+                labels_as_float(labels), index=self.factor.index, columns=self.factor.columns
+            )
+            for h, labels in self.labels.items()
+        }
+
+    @cached_property
+    def rank_autocorrelation(self) -> pd.Series:
+        """Spearman correlation of the factor with itself h rows earlier, per period."""
+        return _rank_autocorrelation(self.factor, list(self.ic.columns))
+
+    @cached_property
+    def turnover(self) -> pd.DataFrame:
+        """Per period: each bucket's turnover and the factor's rank autocorrelation.
+
+        A bucket's turnover is the share of its names that are new since h rows earlier.
+        """
+        first = self.ic.columns[0]
+        table = _turnover(self.labels[first], list(self.ic.columns), self.quantiles)
+        return table.assign(**{"rank autocorrelation": self.rank_autocorrelation})
+
+    @property
+    def forward_returns(self) -> dict[int, pd.DataFrame]:
+        """The forward returns of each period (computed on access; see :func:`forward_returns`)."""
+        return forward_returns(self.prices, list(self.ic.columns), self.delisted)
+
+    @property
+    def decay(self) -> pd.Series:
+        """Mean IC by horizon."""
+        return self.ic.mean().rename("IC mean")
+
+    def plot(self) -> Figure:
+        """A tear sheet: IC over time, quantile returns, cumulative spread, IC decay."""
+        from factorlab.plots import plot_factor_report  # matplotlib: loaded when drawn
+
+        return plot_factor_report(self)
+
+    def __repr__(self) -> str:
+        periods = "/".join(str(h) for h in self.ic.columns)
+        known = self.factor.index[self.factor.notna().any(axis=1).to_numpy()]
+        span = f"{known[0]:%Y-%m-%d}..{known[-1]:%Y-%m-%d}" if len(known) else "no values"
+        longest = self.ic.columns[-1]
+        row = self.ic_summary().loc[longest]
+        return (
+            f"<FactorReport {self.quantiles} quantiles, periods {periods} days, {span}: IC mean "
+            f"{_fmt(row['IC mean'], '.3f')} at {longest}d (t "
+            f"{_fmt(row['t-stat (non-overlapping)'], '.2f')} non-overlapping)>"
+        )
+
+    def _repr_html_(self) -> str:
+        return (
+            "<div><strong>factorlab FactorReport</strong>"
+            f"{self.ic_summary().round(4).to_html()}"
+            f"<p>Mean forward return by quantile</p>{self.quantile_returns.round(5).to_html()}</div>"
+        )
+
+
+def _fmt(number: float, spec: str) -> str:
+    return "n/a" if pd.isna(number) else format(number, spec)
+
+
+def _rank_autocorrelation(panel: pd.DataFrame, horizons: list[int]) -> pd.Series:
+    """Mean Spearman correlation of the factor with itself ``h`` rows earlier, per period ``h``.
+
+    Over dates ``h`` rows apart (non-overlapping; alphalens uses every date, which repeats
+    information).
+
+    The factor is ranked once; a date whose stocks are the same as ``h`` rows earlier reuses
+    those ranks, and only the other dates are ranked again on the stocks they share.
+    """
+    values = panel.to_numpy()
+    present = ~np.isnan(values)
+    ranks = row_ranks(values)
+    out = {}
+    for h in horizons:
+        now = np.arange(h, len(values), h)
+        same = (present[now] == present[now - h]).all(axis=1)
+        a, b = ranks[now].copy(), ranks[now - h].copy()
+        if (~same).any():
+            changed = now[~same]
+            both = present[changed] & present[changed - h]
+            a[~same] = row_ranks(np.where(both, values[changed], np.nan))
+            b[~same] = row_ranks(np.where(both, values[changed - h], np.nan))
+        out[h] = pearson_rows(a, b).mean()
+    return pd.Series(out, name="rank autocorrelation")
+
+
+def _turnover(labels: np.ndarray, horizons: list[int], q: int) -> pd.DataFrame:
+    """Share of a bucket's names on a date that were not in it ``h`` rows earlier, averaged."""
+    rows = {}
+    for h in horizons:
+        per_bucket = {}
+        for k in range(1, q + 1):
+            now = labels == k
+            before = np.zeros_like(now)
+            before[h:] = now[:-h]
+            size = now.sum(axis=1)
+            fresh = (now & ~before).sum(axis=1)
+            valid = (size > 0) & (np.arange(len(now)) >= h) & (before.sum(axis=1) > 0)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                share = np.where(valid, fresh / size, 0.0)
+            per_bucket[k] = share.sum() / valid.sum() if valid.any() else np.nan
+        rows[h] = per_bucket
+    table = pd.DataFrame(rows).T
+    table.index.name, table.columns.name = "period", "quantile"
+    return table
