@@ -112,13 +112,15 @@ def clean_fundamentals(fundamentals: object, prices: pd.DataFrame) -> pd.DataFra
             f"({int(early.sum())} such rows). available_at must be on or after period_end: the "
             "filing date, or period_end plus a reporting lag."
         )
-    duplicated = frame.duplicated(["ticker", "period_end"])
+    # A period may have several rows, each known from its own available_at (as first reported,
+    # then as restated); two rows known from the same day would be ambiguous.
+    duplicated = frame.duplicated(["ticker", "period_end", "available_at"])
     if duplicated.any():
         row = frame[duplicated].iloc[0]
         raise DataError(
             f"fundamentals has more than one row for {row['ticker']} period "
-            f"{row['period_end']:%Y-%m-%d}. Keep one row per ticker and period_end (the figures "
-            "as first reported)."
+            f"{row['period_end']:%Y-%m-%d} available at {row['available_at']:%Y-%m-%d}. Keep one "
+            "row per ticker, period_end and available_at (a restatement is a later row)."
         )
     if "fiscal_period" not in frame.columns:
         ends = pd.DatetimeIndex(frame["period_end"])
@@ -137,7 +139,9 @@ def clean_fundamentals(fundamentals: object, prices: pd.DataFrame) -> pd.DataFra
         )
     order = [*FUNDAMENTAL_KEYS, *FUNDAMENTAL_VALUES]
     extra = [c for c in frame.columns if c not in order]
-    frame = frame[order + extra].sort_values(["ticker", "period_end"], ignore_index=True)
+    frame = frame[order + extra].sort_values(
+        ["ticker", "period_end", "available_at"], ignore_index=True
+    )
     return frame
 
 

@@ -7,6 +7,11 @@ figure sums that quarter and the three before it, and is NaN unless all four wer
 
 The join is one vectorized pass: every filing is an event that may change a ticker's figures;
 each event's figures are computed once, and each day takes the last event on or before it.
+
+A quarter may have several rows, each with its own ``available_at``: the figures as first
+reported, then as restated (a 10-K/A, or a comparative changed in a later filing). A row stands
+for the whole quarter from its ``available_at`` on, so each event reads every quarter as it was
+known on the event's date, and a restatement never reaches a day before it was filed.
 """
 
 from __future__ import annotations
@@ -36,8 +41,9 @@ class Filings:
     dates: pd.DatetimeIndex  # trading days
     tickers: pd.Index
     columns: dict[str, np.ndarray]  # fundamental values by row of the (sorted) fundamentals
-    available: np.ndarray  # available_at by row
-    grid: np.ndarray  # (quarter - first_quarter, ticker) -> row, -1 where none
+    versions: np.ndarray  # sorted keys: (ticker, quarter slot) then the row's available day
+    version_rows: np.ndarray  # the row of each key
+    span: int  # quarter slots per ticker
     first_quarter: int
     event_ticker: np.ndarray  # one entry per filing, sorted by ticker then date
     event_date: np.ndarray
@@ -50,13 +56,14 @@ class Filings:
         NaN unless that quarter was filed by the event's date.
         """
         slot = self.event_latest - back - self.first_quarter
-        inside = slot >= 0
-        rows = np.full(len(slot), -1)
-        rows[inside] = self.grid[slot[inside], self.event_ticker[inside]]
-        known = rows >= 0
-        known[known] = self.available[rows[known]] <= self.event_date[known]
+        period = self.event_ticker * self.span + slot
+        # The latest row of that (ticker, quarter) available by the event's date, if any.
+        wanted = period * _DAY_SCALE + _days(self.event_date)
+        position = np.searchsorted(self.versions, wanted, side="right") - 1
+        found = (slot >= 0) & (position >= 0)
+        found[found] = self.versions[position[found]] // _DAY_SCALE == period[found]
         out = np.full(len(slot), np.nan)
-        out[known] = self.columns[column][rows[known]]
+        out[found] = self.columns[column][self.version_rows[position[found]]]
         return out
 
     def latest_known(self, column: str, max_back: int = 7) -> np.ndarray:
@@ -128,20 +135,24 @@ def filings(ds: Dataset) -> Filings:
 def _build(f: pd.DataFrame, dates: pd.DatetimeIndex, tickers: pd.Index) -> Filings:
     ticker = tickers.get_indexer(f["ticker"])
     quarter = fiscal_quarter_number(f["period_end"])
-    clash = pd.DataFrame({"ticker": ticker, "quarter": quarter}).duplicated(keep=False)
+    keys = pd.DataFrame({"ticker": ticker, "quarter": quarter, "end": f["period_end"].to_numpy()})
+    clash = keys.drop_duplicates().duplicated(["ticker", "quarter"], keep=False)
     if clash.any():
-        rows = f[clash.to_numpy()]
-        first_row = rows.iloc[0]
-        same = rows[(rows["ticker"] == first_row["ticker"])]["period_end"]
+        first_row = keys.drop_duplicates()[clash.to_numpy()].iloc[0]
+        name = tickers[first_row["ticker"]]
+        same = f.loc[f["ticker"] == name, "period_end"][
+            fiscal_quarter_number(f.loc[f["ticker"] == name, "period_end"]) == first_row["quarter"]
+        ].unique()
         raise DataError(
-            f"{first_row['ticker']} has more than one filing for the same fiscal quarter "
-            f"(period ends {', '.join(f'{d:%Y-%m-%d}' for d in same)}). Keep one row per quarter."
+            f"{name} has more than one period end for the same fiscal quarter "
+            f"({', '.join(f'{d:%Y-%m-%d}' for d in same)}). Keep one period_end per quarter."
         )
     first = int(quarter.min()) if len(quarter) else 0
     span = int(quarter.max()) - first + 1 if len(quarter) else 1
-    grid = np.full((span, len(tickers)), -1)
-    grid[quarter - first, ticker] = np.arange(len(f))
     available = f["available_at"].to_numpy()
+    period = ticker.astype(np.int64) * span + (quarter - first)
+    version_keys = period * _DAY_SCALE + _days(available)
+    version_order = np.argsort(version_keys, kind="stable")
 
     order = np.lexsort((quarter, available, ticker))  # by ticker, then filing date, then quarter
     event_ticker, event_date = ticker[order], available[order]
@@ -156,14 +167,23 @@ def _build(f: pd.DataFrame, dates: pd.DatetimeIndex, tickers: pd.Index) -> Filin
         dates=dates,
         tickers=tickers,
         columns=columns,
-        available=available,
-        grid=grid,
+        versions=version_keys[version_order],
+        version_rows=version_order,
+        span=span,
         first_quarter=first,
         event_ticker=event_ticker,
         event_date=event_date,
         event_latest=event_latest,
         last_event=last_event,
     )
+
+
+_DAY_SCALE = 1 << 17  # more days than 1970-2262 hold: a (period, day) key is period * scale + day
+
+
+def _days(stamps: np.ndarray) -> np.ndarray:
+    """Whole days since 1970-01-01 of datetime64 values, as int64."""
+    return np.asarray(stamps).astype("datetime64[D]").astype(np.int64)
 
 
 def fiscal_quarter_number(period_end: pd.Series) -> np.ndarray:

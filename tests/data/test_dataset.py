@@ -157,6 +157,16 @@ def test_duplicate_fundamental_periods_are_rejected(tiny_parts):
         fl.Dataset(prices=tiny_parts["prices"], fundamentals=f)
 
 
+def test_a_restatement_is_a_later_row_of_the_same_period(tiny_parts):
+    later = tiny_parts["fundamentals"].iloc[[0]].assign(available_at=pd.Timestamp("2024-01-05"))
+    f = pd.concat([tiny_parts["fundamentals"], later.assign(revenue=101.0)])
+    ds = fl.Dataset(prices=tiny_parts["prices"], fundamentals=f)
+    rows = ds.fundamentals[ds.fundamentals["period_end"] == "2023-09-30"]
+    assert rows["revenue"].tolist() == [100.0, 101.0]  # sorted by when each was known
+    known = ds.as_of("2024-01-04").fundamentals
+    assert known.loc[known["period_end"] == "2023-09-30", "revenue"].tolist() == [100.0]
+
+
 def test_meta_for_tickers_absent_from_prices_is_rejected(tiny_parts):
     meta = pd.concat([tiny_parts["meta"], pd.DataFrame({"name": ["Zed"]}, index=["ZZZ"])])
     with pytest.raises(fl.DataError, match="meta has tickers that are not in prices: ZZZ"):

@@ -21,7 +21,8 @@ def lookahead_lab() -> fl.Dataset:
 
 def _rewrite_future(ds: fl.Dataset, day: pd.Timestamp, rng: np.random.Generator) -> fl.Dataset:
     """Everything after ``day`` changed: prices, volume, benchmark; filings not yet available
-    rescaled, some dropped, some filed later (quarters that ended by ``day`` included)."""
+    rescaled, some dropped, some filed later (quarters that ended by ``day`` included); and
+    restatements of quarters known by ``day``, filed after it."""
     after = ds.dates > day
     prices, volume, benchmark = ds.prices.copy(), ds.volume.copy(), ds.benchmark.copy()
     prices.loc[after] *= rng.uniform(0.3, 3.0, prices.loc[after].shape)
@@ -44,6 +45,14 @@ def _rewrite_future(ds: fl.Dataset, day: pd.Timestamp, rng: np.random.Generator)
     later = unknown & (rng.random(len(f)) < 0.3)
     f.loc[later, "available_at"] += pd.to_timedelta(rng.integers(1, 60, later.sum()), unit="D")
     f = f[~(unknown & (rng.random(len(f)) < 0.2))]
+    known = f[f["available_at"] <= day]
+    restated = known.sample(frac=0.3, random_state=int(rng.integers(2**31)))
+    restated = restated.assign(
+        available_at=day + pd.to_timedelta(rng.integers(1, 90, len(restated)), unit="D"),
+        revenue=restated["revenue"] * rng.uniform(0.5, 1.5, len(restated)),
+        book_equity=restated["book_equity"] * rng.uniform(0.5, 1.5, len(restated)),
+    )
+    f = pd.concat([f, restated], ignore_index=True)
     return fl.Dataset(prices, volume, f, ds.meta, benchmark)
 
 

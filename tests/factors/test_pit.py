@@ -96,13 +96,40 @@ def test_a_52_53_week_fiscal_calendar_has_no_gaps():
     assert ttm["2023-11-06"] == 20 + 30 + 40 + 50
 
 
-def test_two_filings_for_one_fiscal_quarter_are_rejected():
+def test_two_period_ends_for_one_fiscal_quarter_are_rejected():
     rows = [*ON_TIME, ("2023-04-02", "2023-05-20", 55.0)]  # a second "Q1 2023"
     with pytest.raises(
         fl.DataError,
-        match="ACME has more than one filing for the same fiscal quarter \\(period ends 2023-03-31, 2023-04-02\\)",
+        match="ACME has more than one period end for the same fiscal quarter "
+        "\\(2023-03-31, 2023-04-02\\)",
     ):
         filings(_dataset(rows))
+
+
+def test_a_restated_quarter_counts_from_its_own_filing_day_and_not_before():
+    rows = [*ON_TIME, ("2022-09-30", "2023-03-15", 33.0)]  # Q3 2022 restated from 30 to 33
+    ttm = _ttm(_dataset(rows))
+    assert ttm["2023-02-01"] == 10 + 20 + 30 + 40  # as first reported
+    assert ttm["2023-03-14"] == 100
+    assert ttm["2023-03-15"] == 10 + 20 + 33 + 40  # the restatement, from its day on
+    assert ttm["2023-05-01"] == 20 + 33 + 40 + 50
+
+
+def test_a_restatement_changes_nothing_before_it_was_filed():
+    """Change the future (add a restatement filed after t): nothing at or before t changes."""
+    base = _ttm(_dataset(ON_TIME))
+    restated = _ttm(_dataset([*ON_TIME, ("2022-12-31", "2023-04-03", 400.0)]))
+    cut = pd.Timestamp("2023-03-31")
+    pd.testing.assert_series_equal(base.loc[:cut], restated.loc[:cut])
+    assert restated["2023-04-03"] == 10 + 20 + 30 + 400
+
+
+def test_two_rows_for_one_quarter_known_the_same_day_are_rejected():
+    rows = [*ON_TIME, ("2022-09-30", "2022-11-01", 31.0)]
+    with pytest.raises(
+        fl.DataError, match="more than one row for ACME period 2022-09-30 available at 2022-11-01"
+    ):
+        _dataset(rows)
 
 
 def test_latest_known_falls_back_to_the_last_quarter_that_reported_the_figure():
