@@ -26,6 +26,10 @@ FUNDAMENTAL_VALUES: dict[str, str] = {
     "total_debt": "short- plus long-term debt at period end (stock)",
     "cash": "cash and short-term investments at period end (stock)",
     "shares_outstanding": "common shares outstanding at period end (stock, count)",
+    "total_assets": "total assets at period end (stock)",
+    "operating_cash_flow": "net cash from operating activities, for the quarter (flow)",
+    "capex": "payments for property, plant and equipment, for the quarter (flow, positive)",
+    "dividends": "dividends paid to common shareholders, for the quarter (flow, positive)",
 }
 
 META_COLUMNS: dict[str, str] = {

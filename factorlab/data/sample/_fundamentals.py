@@ -111,6 +111,16 @@ def draw_fundamentals(
     lag = np.rint(firm_lag + annual + rng.normal(0, 5, (n_q, n)))
     lag_days = np.clip(lag, MIN_LAG_DAYS, MAX_LAG_DAYS).astype(int)
 
+    # Columns added later draw from a child of the seed, so the columns above stay as they were.
+    extra = np.random.default_rng(rng.bit_generator.seed_seq.spawn(1)[0])  # type: ignore[attr-defined]
+    other_liabilities = revenue * 4 * extra.uniform(0.2, 0.8, n)
+    total_assets = np.maximum(book_equity, 0) + total_debt + other_liabilities
+    operating_cash_flow = ebitda * extra.uniform(0.6, 0.9, n) + revenue * extra.normal(
+        0, 0.02, (n_q, n)
+    )
+    capex = revenue * extra.uniform(0.02, 0.12, n) * np.exp(extra.normal(0, 0.2, (n_q, n)))
+    dividends = np.where(net_income > 0, net_income * payout, 0.0)
+
     values = {
         "revenue": revenue,
         "gross_profit": gross_profit,
@@ -121,6 +131,10 @@ def draw_fundamentals(
         "total_debt": total_debt,
         "cash": cash,
         "shares_outstanding": np.round(shares),
+        "total_assets": total_assets,
+        "operating_cash_flow": operating_cash_flow,
+        "capex": capex,
+        "dividends": dividends,
     }
     return Fundamentals(period_end=ends, lag_days=lag_days, values=values)
 

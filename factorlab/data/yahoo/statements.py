@@ -37,9 +37,16 @@ YAHOO_ROWS: dict[str, tuple[str, ...]] = {
     "total_debt": ("Total Debt",),
     "cash": ("Cash Cash Equivalents And Short Term Investments", "Cash And Cash Equivalents"),
     "shares_outstanding": ("Ordinary Shares Number", "Share Issued"),
+    "total_assets": ("Total Assets",),
 }
 FLOWS = ("revenue", "gross_profit", "ebitda", "net_income", "eps")  # income statement
-STOCKS = ("book_equity", "total_debt", "cash", "shares_outstanding")  # balance sheet
+STOCKS = (
+    "book_equity",
+    "total_debt",
+    "cash",
+    "shares_outstanding",
+    "total_assets",
+)  # balance sheet
 
 QUARTER_LAG_DAYS = 45  # a quarter's figures are assumed known this long after it ends...
 ANNUAL_LAG_DAYS = 90  # ...and a fiscal year's this long, when no earnings date says otherwise
