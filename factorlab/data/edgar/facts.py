@@ -1,0 +1,133 @@
+"""Company facts (the SEC's ``companyfacts`` JSON) flattened into one long table of facts.
+
+One row per reported value of the concepts factorlab reads (:data:`.concepts.CONCEPTS`): the
+company, the concept, its period (``start`` for durations, NaT for instants; ``end``), the value,
+and the filing that reported it (``accn``, ``form``, ``filed``). The fiscal year and period the
+SEC attaches (``fy``, ``fp``) describe the filing, not the period, so they are not used.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from factorlab.data.edgar.concepts import CONCEPTS
+from factorlab.errors import DataError
+
+__all__ = ["FACT_COLUMNS", "EdgarError", "flatten"]
+
+FACT_COLUMNS = ["cik", "column", "tag", "rank", "start", "end", "val", "accn", "form", "filed"]
+
+# Forms whose facts describe the company's own statements (amendments included).
+_FORMS = {
+    "10-K",
+    "10-Q",
+    "10-K/A",
+    "10-Q/A",
+    "10-KT",
+    "10-QT",
+    "10-KT/A",
+    "10-QT/A",
+    "8-K",
+    "S-1",
+    "S-1/A",
+    "S-4",
+    "10-12B",
+    "10-12G",
+    "10-12B/A",
+    "10-12G/A",
+}
+
+
+class EdgarError(DataError):
+    """A company's facts cannot give factorlab's fundamentals (IFRS only, another currency)."""
+
+
+def flatten(company_facts: dict[str, Any]) -> pd.DataFrame:
+    """The facts factorlab reads from one company's ``companyfacts`` JSON, as a long table.
+
+    Parameters
+    ----------
+    company_facts : dict
+        The parsed JSON of ``api/xbrl/companyfacts/CIK##########.json``.
+
+    Returns
+    -------
+    DataFrame
+        Columns :data:`FACT_COLUMNS`: ``rank`` is the concept's place in its column's list of
+        fallbacks (0 = preferred); dates are datetime64, ``start`` NaT for an instant.
+
+    Raises
+    ------
+    EdgarError
+        When the company reports no us-gaap facts (an IFRS filer), or reports its revenue or
+        equity in a currency other than US dollars.
+
+    Examples
+    --------
+    >>> facts = {"cik": 1, "entityName": "Acme", "facts": {"us-gaap": {"Revenues": {"units": {
+    ...     "USD": [{"start": "2023-01-01", "end": "2023-03-31", "val": 5, "accn": "a",
+    ...              "form": "10-Q", "filed": "2023-05-01"}]}}}}}
+    >>> flatten(facts)[["column", "tag", "val"]].to_dict("records")
+    [{'column': 'revenue', 'tag': 'us-gaap:Revenues', 'val': 5.0}]
+    """
+    cik = int(company_facts.get("cik", 0))
+    name = company_facts.get("entityName", f"CIK {cik}")
+    by_taxonomy = company_facts.get("facts") or {}
+    gaap = by_taxonomy.get("us-gaap") or {}
+    if not gaap:
+        others = ", ".join(t for t in by_taxonomy if t != "dei") or "none"
+        raise EdgarError(
+            f"{name} (CIK {cik}) files no us-gaap facts (taxonomies: {others}); factorlab reads "
+            "US GAAP statements in US dollars only."
+        )
+    _check_currency(gaap, name, cik)
+    parts = []
+    for concept in CONCEPTS:
+        for rank, tag in enumerate(concept.tags):
+            taxonomy, _, local = tag.partition(":")
+            values = ((by_taxonomy.get(taxonomy) or {}).get(local) or {}).get("units", {})
+            rows = values.get(concept.unit)
+            if rows:
+                frame = pd.DataFrame(rows)
+                frame["column"], frame["tag"], frame["rank"] = concept.column, tag, rank
+                parts.append(frame)
+    if not parts:
+        return pd.DataFrame(columns=FACT_COLUMNS)
+    facts = pd.concat(parts, ignore_index=True)
+    if "start" not in facts:
+        facts["start"] = None
+    facts = facts[facts["form"].isin(_FORMS)] if "form" in facts else facts
+    out = pd.DataFrame(
+        {
+            "cik": cik,
+            "column": facts["column"].to_numpy(),
+            "tag": facts["tag"].to_numpy(),
+            "rank": facts["rank"].to_numpy(dtype=np.int64),
+            "start": pd.to_datetime(facts["start"]).to_numpy(),
+            "end": pd.to_datetime(facts["end"]).to_numpy(),
+            "val": pd.to_numeric(facts["val"], errors="coerce").to_numpy(dtype=float),
+            "accn": facts["accn"].astype(str).to_numpy(),
+            "form": facts["form"].astype(str).to_numpy(),
+            "filed": pd.to_datetime(facts["filed"]).to_numpy(),
+        }
+    )
+    return out.dropna(subset=["end", "val", "filed"]).reset_index(drop=True)
+
+
+def _check_currency(gaap: dict[str, Any], name: str, cik: int) -> None:
+    """Refuse a filer whose revenue or equity is in another currency than US dollars."""
+    for local in (
+        "Revenues",
+        "RevenueFromContractWithCustomerExcludingAssessedTax",
+        "StockholdersEquity",
+        "Assets",
+    ):
+        units = set((gaap.get(local) or {}).get("units", {}))
+        if units and "USD" not in units:
+            raise EdgarError(
+                f"{name} (CIK {cik}) reports {local} in {', '.join(sorted(units))}, not US "
+                "dollars; factorlab's value ratios need figures in the currency of its prices."
+            )
