@@ -15,6 +15,7 @@ FACE = (
     "factorlab.backtest",
     "factorlab.backtest.metrics",
     "factorlab.data",
+    "factorlab.data.edgar",
     "factorlab.plots",
     "factorlab.widgets",
     "factorlab.llm",

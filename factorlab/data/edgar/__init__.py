@@ -1,12 +1,21 @@
 """Point-in-time US fundamentals from the SEC's XBRL company facts (EDGAR).
 
-:mod:`.concepts` says which concepts fill which column, :mod:`.facts` flattens a company's
-facts, and :mod:`.quarters` turns them into fiscal quarters as each figure was known on each
-filing day.
+:func:`fundamentals` is the entry point. :mod:`.client` asks the SEC politely and
+:mod:`.cache` keeps its answers; :mod:`.concepts` says which concepts fill which column,
+:mod:`.facts` flattens a company's facts, and :mod:`.quarters` turns them into fiscal quarters
+as each figure was known on each filing day.
 """
 
 from factorlab.data.edgar.concepts import CONCEPTS, describe_concepts
 from factorlab.data.edgar.facts import EdgarError, flatten
+from factorlab.data.edgar.loader import fundamentals
 from factorlab.data.edgar.quarters import quarterly_rows
 
-__all__ = ["CONCEPTS", "EdgarError", "describe_concepts", "flatten", "quarterly_rows"]
+__all__ = [
+    "CONCEPTS",
+    "EdgarError",
+    "describe_concepts",
+    "flatten",
+    "fundamentals",
+    "quarterly_rows",
+]
