@@ -24,6 +24,7 @@ def notebook_dataset(
     n_tickers: int = 200,
     years: int = 15,
     seed: int = 42,
+    fundamentals: str = "yahoo",
 ) -> Dataset:
     """The dataset a notebook's parameters describe, restricted to its tickers and dates.
 
@@ -48,6 +49,10 @@ def notebook_dataset(
         For the sample only: years of business days, ending 2024-12-31 (3 to 40). Text works.
     seed : int, default 42
         For the sample only: the random seed; the same three give the same market. Text works.
+    fundamentals : {"yahoo", "edgar"}, default "yahoo"
+        For ``"yahoo"`` only: where the statements come from; ``"edgar"`` reads every quarter
+        since 2009 from the SEC, as first reported (set ``$FACTORLAB_SEC_USER_AGENT`` to your
+        name and email, or run with a warm cache).
 
     Returns
     -------
@@ -61,10 +66,11 @@ def notebook_dataset(
     (30, '2023')
     """
     name = str(dataset).strip()
+    options: dict[str, object] = {}
     if name.lower() == "sample":
         options = {"n_tickers": n_tickers, "years": years, "seed": seed}
-    else:
-        options = {}
+    elif name.lower() == "yahoo":
+        options = {"fundamentals": fundamentals or "yahoo"}
     return load_dataset(
         name, tickers=tickers or None, start=start or None, end=end or None, **options
     )

@@ -35,7 +35,8 @@ def load_dataset(source: str | os.PathLike[str] = "sample", **options: Any) -> D
         ``tickers``, ``start`` and ``end`` restrict the dataset (``ds.slice``); for ``"yahoo"``,
         those of
         :func:`factorlab.data.yahoo.load_yahoo` (``tickers``, ``start``, ``end``, ``benchmark``,
-        ``cache_dir``, ``refresh``, ``offline``, ``progress``).
+        ``cache_dir``, ``refresh``, ``offline``, ``progress``, ``fundamentals="edgar"`` for
+        every quarter since 2009 from SEC EDGAR with its ``user_agent``).
 
     Raises
     ------
@@ -80,6 +81,8 @@ def _load(source: str | os.PathLike[str], options: dict[str, Any]) -> Dataset:
             "offline",
             "progress",
             "retry",
+            "fundamentals",
+            "user_agent",
         }
         options = {k: v for k, v in _only(options, allowed, "yahoo").items() if v is not None}
         if "tickers" not in options or options["tickers"] is None:

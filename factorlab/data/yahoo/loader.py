@@ -9,12 +9,16 @@ import os
 import re
 import warnings
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from pathlib import Path
+from typing import Any, Literal
 
 import pandas as pd
 
+from factorlab.data import edgar
 from factorlab.data.dataset import Dataset
+from factorlab.data.edgar.splits import on_todays_shares
 from factorlab.data.yahoo.cache import (
     YahooCache,
     as_cached,
@@ -46,6 +50,16 @@ BATCH_SIZE = 100  # tickers per yf.download call
 DETAIL_THREADS = 4  # tickers whose statements are fetched at once
 DETAIL_KINDS = (*STATEMENTS, "earnings_dates", "info")
 _SYMBOL = re.compile(r"^[A-Z0-9^][A-Z0-9.\-=^&]*$")  # BRK-B, ^GSPC, 7203.T, EURUSD=X
+FUNDAMENTALS_SOURCES = ("yahoo", "edgar")
+
+
+@dataclass(frozen=True)
+class EdgarOptions:
+    """How to ask the SEC when fundamentals come from EDGAR."""
+
+    user_agent: str | None
+    cache_dir: Path | None  # None: EDGAR's default, beside Yahoo's in factorlab's cache
+    max_age_days: float = 1.0
 
 
 def load_yahoo(
@@ -58,6 +72,8 @@ def load_yahoo(
     offline: bool = False,
     progress: bool = True,
     retry: RetryPolicy | None = None,
+    fundamentals: Literal["yahoo", "edgar"] = "yahoo",
+    user_agent: str | None = None,
 ) -> Dataset:
     """A Dataset of today's ``tickers`` from Yahoo Finance, cached on disk.
 
@@ -81,24 +97,36 @@ def load_yahoo(
         Show progress bars.
     retry : RetryPolicy, optional
         How often and how patiently to retry when Yahoo rate-limits (4 attempts by default).
+    fundamentals : {"yahoo", "edgar"}
+        Where the statements come from. ``"yahoo"``: the last five quarters or so, as restated
+        today. ``"edgar"``: every quarter since the company's first XBRL filing (2009 for the
+        largest), as first reported and dated by its filing, from the SEC (US filers only;
+        see :func:`factorlab.data.edgar.fundamentals`), cached in ``edgar/`` beside Yahoo's.
+    user_agent : str, optional
+        For ``fundamentals="edgar"``: your name and email, which the SEC asks of every client
+        (default ``$FACTORLAB_SEC_USER_AGENT``); not needed when the cache holds everything.
 
     Returns
     -------
     Dataset
         ``prices``: adjusted close (splits and dividends), for returns. ``close``: the traded
         close (splits only), which with shares outstanding gives market cap. ``volume``.
-        ``fundamentals``: the quarters and fiscal years Yahoo serves (about five and four),
-        with ``available_at`` the day after the earnings date that reported them, else period
-        end + 45 days (quarters) or + 90 days (years); ``available_basis`` says which.
+        ``fundamentals``: from Yahoo, the quarters and fiscal years it serves (about five and
+        four), with ``available_at`` the day after the earnings date that reported them, else
+        period end + 45 days (quarters) or + 90 days (years); ``available_basis`` says which.
+        From EDGAR, every filed quarter with ``available_at`` the business day after its
+        filing, shares and EPS on today's split basis.
         ``meta``: name, sector and industry. ``failed``: each ticker that could not be loaded,
         with the reason. ``notes``: the source, the time, and every assumption above.
 
     Raises
     ------
     ConfigError
-        For bad arguments (no tickers, a symbol with a space, start after end).
+        For bad arguments (no tickers, a symbol with a space, start after end), or EDGAR
+        fundamentals to download without a User-Agent.
     DataError
-        When no ticker could be loaded at all (offline, Yahoo down, every symbol unknown).
+        When no ticker could be loaded at all (offline, Yahoo down, every symbol unknown), or
+        no company's fundamentals from EDGAR.
 
     Examples
     --------
@@ -106,6 +134,7 @@ def load_yahoo(
     >>> ds = fl.load_dataset("yahoo", tickers="AAPL,MSFT", start="2020-01-01")  # doctest: +SKIP
     >>> ds.failed  # doctest: +SKIP
     {}
+    >>> ds = fl.load_dataset("yahoo", tickers="AAPL", fundamentals="edgar")  # doctest: +SKIP
     """
     given = as_tickers(tickers, "tickers", upper=False) if not _blank(tickers) else []
     symbols = _symbols(given)
@@ -123,8 +152,20 @@ def load_yahoo(
         raise ConfigError(
             "refresh=True downloads again and offline=True never downloads; choose one."
         )
+    source = str(fundamentals).strip().lower()
+    if source not in FUNDAMENTALS_SOURCES:
+        raise ConfigError(
+            f"fundamentals must be 'yahoo' or 'edgar', got {fundamentals!r}: 'edgar' for every "
+            "quarter since 2009 as first reported (US filers), 'yahoo' for the last five."
+        )
     cache = YahooCache(default_cache_dir() if cache_dir is None else cache_dir)
-    loader = _Loader(cache, retry or RetryPolicy(), first, last, today, refresh, offline, progress)
+    options = None
+    if source == "edgar":
+        folder = None if cache_dir is None else Path(cache_dir).expanduser() / "edgar"
+        options = EdgarOptions(user_agent or None, folder)
+    loader = _Loader(
+        cache, retry or RetryPolicy(), first, last, today, refresh, offline, progress, options
+    )
     if refresh:
         forget_responses()
     with quiet_yfinance():
@@ -170,8 +211,14 @@ class _Loader:
         refresh: bool,
         offline: bool,
         progress: bool,
+        edgar: EdgarOptions | None = None,
     ) -> None:
         self.cache, self.retry = cache, retry
+        # With fundamentals from EDGAR, Yahoo serves only company profiles besides prices.
+        self.edgar = edgar
+        self.statements = edgar is None
+        self.kinds = DETAIL_KINDS if self.statements else ("info",)
+        self.splits: dict[str, pd.Series] = {}  # symbol -> split ratios by day, for the join
         self.start, self.end, self.today = start, end, today
         self.refresh, self.offline, self.progress = refresh, offline, progress
         self.notes: list[str] = []
@@ -194,6 +241,9 @@ class _Loader:
         loaded = prices.columns.tolist()
         details = self._details(loaded)
         fundamentals, meta = self._fundamentals_and_meta(loaded, frames, details)
+        no_fundamentals: dict[str, str] = {}
+        if self.edgar is not None:
+            fundamentals = self._edgar_fundamentals(loaded, self.edgar, no_fundamentals)
         benchmark = self._benchmark(bench, index_symbol, prices.index)
         self._explain(given, symbols, index_symbol, benchmark is not None)
         if failed:
@@ -206,6 +256,18 @@ class _Loader:
             )
         if self.cache.damaged:
             warnings.warn(f"Yahoo cache: {self._damaged_text()}", UserWarning, stacklevel=4)
+        if no_fundamentals:
+            warnings.warn(
+                "EDGAR: no fundamentals for "
+                + "; ".join(f"{t} ({why})" for t, why in no_fundamentals.items())
+                + ". Their prices are loaded; their value and growth metrics are missing. See "
+                "ds.failed.",
+                UserWarning,
+                stacklevel=4,
+            )
+            failed.update(
+                {t: f"fundamentals from EDGAR: {why}" for t, why in no_fundamentals.items()}
+            )
         return Dataset(
             prices=prices,
             volume=volume,
@@ -320,7 +382,7 @@ class _Loader:
         out: dict[str, dict[str, Any]] = {s: {} for s in symbols}
         missing: dict[str, list[str]] = {}
         for symbol in symbols:
-            for kind in DETAIL_KINDS:
+            for kind in self.kinds:
                 entry = self.cache.get(symbol, kind)
                 if entry is not None and self._usable(entry, kind):
                     out[symbol][kind] = entry.frame
@@ -360,11 +422,16 @@ class _Loader:
         for symbol in symbols:
             parts = details[symbol]
             info = cached_info(parts.get("info"))
-            statements = {kind: cached_statement(parts.get(kind)) for kind in STATEMENTS}
+            self.splits[symbol] = prices[symbol]["split"]
+            statements = {
+                kind: cached_statement(parts.get(kind)) for kind in STATEMENTS if self.statements
+            }
             found = fundamentals_from_statements(
                 symbol, statements, cached_earnings(parts.get("earnings_dates"))
             )
-            if found.empty:
+            if found.empty and not self.statements:
+                pass  # the fundamentals come from elsewhere
+            elif found.empty:
                 reasons = {k: v for k, v in parts.get("failed", {}).items() if k in STATEMENTS}
                 no_statements[symbol] = "; ".join(sorted(set(reasons.values()))) or "none served"
             else:
@@ -411,6 +478,29 @@ class _Loader:
             fundamentals = None
         return fundamentals, table
 
+    def _edgar_fundamentals(
+        self, symbols: list[str], options: EdgarOptions, failed: dict[str, str]
+    ) -> pd.DataFrame | None:
+        """EDGAR's rows for ``symbols`` on today's share basis, known by ``end``.
+
+        Companies without rows go into ``failed``; none at all raises EDGAR's DataError, which
+        names the offline routes.
+        """
+        rows = edgar.fundamentals(
+            symbols,
+            options.user_agent,
+            cache_dir=options.cache_dir,
+            offline=self.offline,
+            refresh=self.refresh,
+            max_age_days=options.max_age_days,
+        )
+        failed.update(rows.attrs.get("failed", {}))
+        edgar_notes = list(rows.attrs.get("notes", []))
+        rows, split_notes = on_todays_shares(rows, self.splits)
+        rows = rows[rows["available_at"] <= self.end].reset_index(drop=True)
+        self.notes += edgar_notes + split_notes
+        return rows if not rows.empty else None
+
     # -- what a reader should know --------------------------------------------------------------
     def _explain(
         self, given: list[str], symbols: list[str], index_symbol: str | None, has_benchmark: bool
@@ -424,17 +514,20 @@ class _Loader:
             "are biased upward.",
             "Prices are Yahoo's adjusted close (splits and dividends), so returns include "
             "dividends; market cap uses the traded close (ds.close) times shares outstanding.",
-            "Fundamentals: Yahoo serves about the last five quarters and four fiscal years, as "
-            "restated today; older periods are missing, not back-filled, so trailing-twelve-"
-            "month figures start once four consecutive quarters exist. Annual income is not "
-            "split into quarters; annual balance sheets supply year-end equity, debt, cash and "
-            "shares.",
-            "available_at: the day after the earnings date that reported the period, where "
-            f"Yahoo gives one; else period end + {QUARTER_LAG_DAYS} days for a quarter and + "
-            f"{ANNUAL_LAG_DAYS} days for a fiscal year (see fundamentals.available_basis).",
             "Meta: name, sector and industry are today's, from Yahoo's company profile; no "
             "ticker is marked delisted.",
         ]
+        if self.statements:
+            self.notes[3:3] = [
+                "Fundamentals: Yahoo serves about the last five quarters and four fiscal years, "
+                "as restated today; older periods are missing, not back-filled, so trailing-"
+                "twelve-month figures start once four consecutive quarters exist. Annual income "
+                "is not split into quarters; annual balance sheets supply year-end equity, debt, "
+                "cash and shares.",
+                "available_at: the day after the earnings date that reported the period, where "
+                f"Yahoo gives one; else period end + {QUARTER_LAG_DAYS} days for a quarter and + "
+                f"{ANNUAL_LAG_DAYS} days for a fiscal year (see fundamentals.available_basis).",
+            ]
         if [str(t).upper() for t in given] != list(given):
             self.notes.append("Tickers were upper-cased: " + ", ".join(symbols) + ".")
         if index_symbol and has_benchmark:

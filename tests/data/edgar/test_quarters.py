@@ -248,3 +248,35 @@ def test_tesla_value_and_growth_metrics_span_ten_years(tesla):
     for panel in (value["sales_to_price"], value["book_to_price"], growth["revenue_growth"]):
         known = panel["TSLA"].dropna().index
         assert known[-1] - known[0] >= pd.Timedelta(days=365 * 10)
+
+
+def _tesla_and_snowflake() -> fl.Dataset:
+    rows = pd.concat([_rows(recorded("tsla"), "TSLA"), _rows(recorded("snow"), "SNOW")])
+    dates = pd.bdate_range("2012-01-02", "2022-12-30")
+    prices = pd.DataFrame(
+        {"TSLA": np.linspace(20, 200, len(dates)), "SNOW": np.linspace(300, 150, len(dates))},
+        index=dates,
+    )
+    return fl.Dataset(prices=prices, fundamentals=rows.reset_index(drop=True))
+
+
+def test_no_row_of_as_of_t_was_filed_after_t():
+    ds = _tesla_and_snowflake()
+    for t in ("2014-06-30", "2019-08-05", "2021-03-01"):
+        known = ds.as_of(t).fundamentals
+        assert len(known) and (known["filed"] < pd.Timestamp(t)).all()
+
+
+def test_perturbing_every_figure_filed_after_t_leaves_factors_up_to_t_unchanged():
+    ds = _tesla_and_snowflake()
+    t = pd.Timestamp("2019-08-05")
+    later = ds.fundamentals["filed"] >= t
+    perturbed = ds.fundamentals.copy()
+    numbers = perturbed.select_dtypes("number").columns
+    perturbed.loc[later, numbers] = perturbed.loc[later, numbers] * 3 + 7
+    other = fl.Dataset(prices=ds.prices, fundamentals=perturbed)
+    for family in ("value", "growth", "quality"):
+        before, after = fl.factors.metrics(ds, family), fl.factors.metrics(other, family)
+        for name, panel in before.items():
+            pd.testing.assert_frame_equal(panel.loc[:t], after[name].loc[:t], obj=name)
+            assert not panel.loc[t:].equals(after[name].loc[t:]) or panel.isna().all().all()

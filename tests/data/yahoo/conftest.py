@@ -19,23 +19,29 @@ RATE_LIMIT_TEXT = "YFRateLimitError('Too Many Requests. Rate limited. Try after 
 DATES = pd.bdate_range("2023-01-02", "2024-12-31")
 
 
-def price_frame(seed: int, split_on: str | None = None, ratio: float = 4.0) -> pd.DataFrame:
-    """Adjusted close, close, volume and splits on DATES; with a split, the close before it is
-    already divided by the ratio (Yahoo adjusts history for splits)."""
+def price_frame(
+    seed: int,
+    split_on: str | None = None,
+    ratio: float = 4.0,
+    dates: pd.DatetimeIndex = DATES,
+    splits: dict[str, float] | None = None,
+) -> pd.DataFrame:
+    """Adjusted close, close, volume and splits on ``dates``; with a split, the close before it
+    is already divided by the ratio (Yahoo adjusts history for splits)."""
     rng = np.random.default_rng(seed)
-    close = 50 * np.cumprod(1 + rng.normal(0.0005, 0.015, len(DATES)))
+    close = 50 * np.cumprod(1 + rng.normal(0.0005, 0.015, len(dates)))
     frame = pd.DataFrame(
         {
             "Adj Close": close * 0.98,
             "Close": close,
-            "Volume": rng.integers(1e5, 1e6, len(DATES)),
+            "Volume": rng.integers(1e5, 1e6, len(dates)),
             "Dividends": 0.0,
             "Stock Splits": 0.0,
         },
-        index=DATES,
+        index=dates,
     )
-    if split_on:
-        frame.loc[pd.Timestamp(split_on), "Stock Splits"] = ratio
+    for day, size in ({split_on: ratio} if split_on else splits or {}).items():
+        frame.loc[pd.Timestamp(day), "Stock Splits"] = size
     return frame
 
 
