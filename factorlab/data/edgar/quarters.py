@@ -24,6 +24,8 @@ The rules, as a careful researcher would apply them by hand:
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -217,7 +219,7 @@ def _year_parts(v: pd.DataFrame) -> pd.DataFrame:
         & (inside["end_q"] <= inside["end"] - pd.Timedelta(days=QUARTER_DAYS[0]))
     ]
     inside = inside.drop_duplicates(["fact", "end_q"])
-    three = inside.groupby("fact").filter(lambda g: len(g) == 3) if len(inside) else inside
+    three = inside[inside.groupby("fact")["fact"].transform("size").to_numpy() == 3]
     if three.empty:
         return pd.DataFrame(
             columns=["target", "cik", "column", "tag", "rank", "end", "fact", "coef"]
@@ -258,10 +260,9 @@ def _combine(v: pd.DataFrame, parts: pd.DataFrame, source: int) -> pd.DataFrame:
     known = pd.merge_asof(grid, history, left_on="day", right_on="filed", by="fact")
     known["term"] = known["coef"] * known["val"]
     size = parts.groupby("target").size().rename("size")
+    # a sum counts only once every part is known: "known" (non-missing parts) == "size"
     totals = known.groupby(["target", "day"]).agg(
-        val=("term", lambda s: s.sum(min_count=len(s)) if s.notna().all() else np.nan),
-        filed=("filed", "max"),
-        known=("val", "count"),
+        val=("term", "sum"), filed=("filed", "max"), known=("val", "count")
     )
     totals = totals.join(size, on="target")
     totals = totals[(totals["known"] == totals["size"]) & totals["val"].notna()].reset_index()
@@ -365,7 +366,9 @@ def _derived(rows: pd.DataFrame, tags: pd.DataFrame) -> pd.DataFrame:
     shares = rows["shares_outstanding"]
     rows["shares_outstanding"] = shares.fillna(rows["shares_cover"]).fillna(rows["shares_average"])
     names = tags.astype(object).where(tags.notna(), "")
-    names = names.apply(lambda col: col.str.replace(r"^(us-gaap|dei):", "", regex=True))
+    # a few distinct tags over many rows: strip the taxonomy once per tag, then look up
+    bare = {t: re.sub(r"^(us-gaap|dei):", "", t) for t in pd.unique(names.to_numpy().ravel())}
+    names = names.apply(lambda col: col.map(bare))
     names["ebitda"] = np.where(
         rows["ebitda"].notna(), names["operating_income"] + "+" + names["depreciation"], ""
     )
