@@ -36,6 +36,7 @@ __all__ = ["QUARTER_DAYS", "YEAR_DAYS", "quarterly_rows", "same_figure"]
 QUARTER_DAYS = (80, 100)  # the length of a fiscal quarter, in days (13 weeks is 91)
 YEAR_DAYS = (350, 380)  # ... and of a fiscal year (52 or 53 weeks, or a calendar year)
 _DIRECT, _CHAIN, _YEAR_SUM = 0, 1, 2  # where a quarter's value comes from, best first
+_NOT_ADDITIVE = ("eps", "shares_average")  # a year of these is not the sum of its quarters
 _KIND = {c.column: c.kind for c in CONCEPTS}
 _PARTS = ["operating_income", "depreciation", "shares_cover", "shares_average"]
 
@@ -175,7 +176,8 @@ def _flow_quarters(v: pd.DataFrame) -> pd.DataFrame:
     direct = direct[
         ["cik", "column", "tag", "rank", "end", "filed", "val", "accn", "form", "source"]
     ]
-    derivable = v[(v["days"] <= YEAR_DAYS[1]) & (v["column"] != "eps")]
+    # per-share figures and average share counts are not sums over quarters: never derived
+    derivable = v[(v["days"] <= YEAR_DAYS[1]) & ~v["column"].isin(_NOT_ADDITIVE)]
     chained = _combine(derivable, _chain_parts(derivable), _CHAIN)
     year_sum = _combine(derivable, _year_parts(derivable), _YEAR_SUM)
     return _concat([direct, chained, year_sum])
@@ -224,6 +226,7 @@ def _year_parts(v: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(
             columns=["target", "cik", "column", "tag", "rank", "end", "fact", "coef"]
         )
+    three = three.sort_values("fact", kind="stable")  # so first rows follow ngroup's order
     target = three.groupby("fact").ngroup().to_numpy()
     whole = three.drop_duplicates("fact").assign(target=np.unique(target), coef=1.0)
     whole = whole[["target", "cik", "column", "tag", "rank", "end", "fact", "coef"]]

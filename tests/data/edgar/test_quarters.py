@@ -47,6 +47,36 @@ def test_the_fourth_quarter_is_the_year_minus_three_quarters_known_with_the_10k(
     assert q4.loc[0, "form"] == "10-K" and q4.loc[0, "fiscal_period"] == "FY2023Q4"
 
 
+def test_each_fourth_quarter_is_its_own_year_minus_its_own_quarters_in_any_order():
+    later_year = [  # listed before the year it follows, as a file may list them
+        fact("2024-01-01", "2024-03-31", 200, "2024-05-02"),
+        fact("2024-04-01", "2024-06-30", 210, "2024-08-01"),
+        fact("2024-07-01", "2024-09-30", 220, "2024-10-31"),
+        fact("2024-01-01", "2024-12-31", 1000, "2025-02-20", form="10-K"),
+    ]
+    revenue = [*later_year, *CALENDAR_YEAR]
+    income = [{**f, "val": f["val"] / 10} for f in revenue]
+    rows = _rows(company(Revenues=revenue, NetIncomeLoss=income))
+    for column, scale in (("revenue", 1), ("net_income", 10)):
+        assert _at(rows, "2023-12-31")[column].tolist() == [(460 - 100 - 110 - 120) / scale]
+        assert _at(rows, "2024-12-31")[column].tolist() == [(1000 - 200 - 210 - 220) / scale]
+
+
+def test_eps_and_average_share_counts_are_never_derived_from_the_year():
+    year = [*CALENDAR_YEAR[:3], fact("2023-01-01", "2023-12-31", 400, "2024-02-20", form="10-K")]
+    average = [{**f, "val": f["val"] * 1e6} for f in year]
+    rows = _rows(
+        company(
+            Revenues=CALENDAR_YEAR,
+            EarningsPerShareDiluted=year,
+            WeightedAverageNumberOfSharesOutstandingBasic=average,
+        )
+    )
+    q4 = _at(rows, "2023-12-31").iloc[0]
+    assert np.isnan(q4["eps"]) and np.isnan(q4["shares_outstanding"])
+    assert _at(rows, "2023-09-30").iloc[0]["eps"] == 120
+
+
 def test_year_to_date_cash_flows_are_differenced_into_quarters():
     ytd = [
         fact("2023-01-01", "2023-03-31", 30, "2023-05-02"),
