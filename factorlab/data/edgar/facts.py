@@ -19,6 +19,7 @@ from factorlab.errors import DataError
 __all__ = ["FACT_COLUMNS", "EdgarError", "flatten"]
 
 FACT_COLUMNS = ["cik", "column", "tag", "rank", "start", "end", "val", "accn", "form", "filed"]
+_FIELDS = ("start", "end", "val", "accn", "form", "filed")  # read from each reported value
 
 # Forms whose facts describe the company's own statements (amendments included).
 _FORMS = {
@@ -84,34 +85,36 @@ def flatten(company_facts: dict[str, Any]) -> pd.DataFrame:
             "US GAAP statements in US dollars only."
         )
     _check_currency(gaap, name, cik)
-    parts = []
-    for concept in CONCEPTS:
+    columns: dict[str, list[Any]] = {k: [] for k in ("column", "tag", "rank", *_FIELDS)}
+    for concept in CONCEPTS:  # a few dozen concepts, their values gathered as plain lists
         for rank, tag in enumerate(concept.tags):
             taxonomy, _, local = tag.partition(":")
             values = ((by_taxonomy.get(taxonomy) or {}).get(local) or {}).get("units", {})
             rows = values.get(concept.unit)
-            if rows:
-                frame = pd.DataFrame(rows)
-                frame["column"], frame["tag"], frame["rank"] = concept.column, tag, rank
-                parts.append(frame)
-    if not parts:
+            if not rows:
+                continue
+            rows = [r for r in rows if r.get("form") in _FORMS]
+            columns["column"] += [concept.column] * len(rows)
+            columns["tag"] += [tag] * len(rows)
+            columns["rank"] += [rank] * len(rows)
+            for field in _FIELDS:
+                columns[field] += [r.get(field) for r in rows]
+    if not columns["val"]:
         return pd.DataFrame(columns=FACT_COLUMNS)
-    facts = pd.concat(parts, ignore_index=True)
-    if "start" not in facts:
-        facts["start"] = None
-    facts = facts[facts["form"].isin(_FORMS)] if "form" in facts else facts
     out = pd.DataFrame(
         {
             "cik": cik,
-            "column": facts["column"].to_numpy(),
-            "tag": facts["tag"].to_numpy(),
-            "rank": facts["rank"].to_numpy(dtype=np.int64),
-            "start": pd.to_datetime(facts["start"]).to_numpy(),
-            "end": pd.to_datetime(facts["end"]).to_numpy(),
-            "val": pd.to_numeric(facts["val"], errors="coerce").to_numpy(dtype=float),
-            "accn": facts["accn"].astype(str).to_numpy(),
-            "form": facts["form"].astype(str).to_numpy(),
-            "filed": pd.to_datetime(facts["filed"]).to_numpy(),
+            "column": columns["column"],
+            "tag": columns["tag"],
+            "rank": np.asarray(columns["rank"], dtype=np.int64),
+            "start": pd.to_datetime(columns["start"], format="%Y-%m-%d").to_numpy(),
+            "end": pd.to_datetime(columns["end"], format="%Y-%m-%d").to_numpy(),
+            "val": pd.to_numeric(pd.Series(columns["val"], dtype=object), errors="coerce").to_numpy(
+                dtype=float
+            ),
+            "accn": np.asarray(columns["accn"], dtype=object).astype(str),
+            "form": np.asarray(columns["form"], dtype=object).astype(str),
+            "filed": pd.to_datetime(columns["filed"], format="%Y-%m-%d").to_numpy(),
         }
     )
     return out.dropna(subset=["end", "val", "filed"]).reset_index(drop=True)
