@@ -23,16 +23,19 @@ FACTS = {1318605: "tsla", 1640147: "snow", 1997711: "lpa"}
 
 
 class FakeSec:
-    """Serves the ticker list and recorded company facts; scripted failures per path."""
+    """Serves the ticker list, recorded company facts and any ``files``; scripted failures."""
 
     def __init__(self) -> None:
         self.requests: list[tuple[str, str]] = []  # (path, user agent)
         self.failures: dict[str, list[int]] = {}  # path -> statuses to answer first
+        self.files: dict[str, bytes] = {}  # path -> body, for anything else (the bulk zip)
         self.url = ""
 
     def answer(self, path: str) -> tuple[int, bytes]:
         if self.failures.get(path):
             return self.failures[path].pop(0), b"{}"
+        if path in self.files:
+            return 200, self.files[path]
         if path == "/files/company_tickers.json":
             return 200, json.dumps(TICKERS).encode()
         if path.startswith("/api/xbrl/companyfacts/CIK"):

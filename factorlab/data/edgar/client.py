@@ -13,8 +13,10 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from factorlab._files import write_atomic
 from factorlab.errors import ConfigError, DataError
 
 __all__ = [
@@ -148,6 +150,52 @@ class SecClient:
         """One company's XBRL facts, ``api/xbrl/companyfacts/CIK##########.json``."""
         return self.get_json(
             f"{self.data_url.rstrip('/')}/api/xbrl/companyfacts/CIK{int(cik):010d}.json"
+        )
+
+    def bulk_url(self) -> str:
+        """The nightly zip of every filer's company facts, on the www host."""
+        return f"{self.www_url.rstrip('/')}/Archives/edgar/daily-index/xbrl/companyfacts.zip"
+
+    def download(self, url: str, path: Path) -> int:
+        """Stream ``url`` into ``path`` (atomically, never held in memory); bytes written.
+
+        One attempt plus ``retries`` on 429, 5xx and network errors, as :meth:`get_json`.
+        """
+        import httpx  # httpx loads only to download
+
+        problem = ""
+        for attempt in range(self.retries + 1):
+            self.limiter.wait(sleep=self.sleep)
+            self.requests += 1
+            try:
+                with httpx.stream(
+                    "GET",
+                    url,
+                    headers={"User-Agent": self.agent},
+                    timeout=self.timeout_s,
+                    follow_redirects=True,
+                ) as response:
+                    if response.status_code == 200:
+
+                        def write(tmp: Path) -> None:
+                            with open(tmp, "wb") as out:
+                                for block in response.iter_bytes(1 << 20):
+                                    out.write(block)
+
+                        return write_atomic(path, write)
+                    if response.status_code == 404:
+                        raise SecNotFound(f"the SEC has no {url} (HTTP 404)")
+                    if response.status_code not in _RETRIED:
+                        raise SecUnavailable(
+                            f"the SEC answered HTTP {response.status_code} for {url}"
+                        )
+                    problem = f"HTTP {response.status_code}"
+            except httpx.HTTPError as err:
+                problem = f"{type(err).__name__}: {err}"
+            if attempt < self.retries:
+                self.sleep(self.backoff_s * 2**attempt)
+        raise SecUnavailable(
+            f"the SEC did not answer {url} after {self.retries + 1} attempts ({problem})"
         )
 
     def get_json(self, url: str) -> dict[str, Any]:

@@ -16,7 +16,7 @@ import pandas as pd
 from factorlab.data.edgar.concepts import CONCEPTS
 from factorlab.errors import DataError
 
-__all__ = ["FACT_COLUMNS", "EdgarError", "flatten"]
+__all__ = ["FACT_COLUMNS", "EdgarError", "FactLists", "flatten"]
 
 FACT_COLUMNS = ["cik", "column", "tag", "rank", "start", "end", "val", "accn", "form", "filed"]
 _FIELDS = ("start", "end", "val", "accn", "form", "filed")  # read from each reported value
@@ -74,50 +74,76 @@ def flatten(company_facts: dict[str, Any]) -> pd.DataFrame:
     >>> flatten(facts)[["column", "tag", "val"]].to_dict("records")
     [{'column': 'revenue', 'tag': 'us-gaap:Revenues', 'val': 5.0}]
     """
-    cik = int(company_facts.get("cik", 0))
-    name = company_facts.get("entityName", f"CIK {cik}")
-    by_taxonomy = company_facts.get("facts") or {}
-    gaap = by_taxonomy.get("us-gaap") or {}
-    if not gaap:
-        others = ", ".join(t for t in by_taxonomy if t != "dei") or "none"
-        raise EdgarError(
-            f"{name} (CIK {cik}) files no us-gaap facts (taxonomies: {others}); factorlab reads "
-            "US GAAP statements in US dollars only."
-        )
-    _check_currency(gaap, name, cik)
-    columns: dict[str, list[Any]] = {k: [] for k in ("column", "tag", "rank", *_FIELDS)}
-    for concept in CONCEPTS:  # a few dozen concepts, their values gathered as plain lists
-        for rank, tag in enumerate(concept.tags):
-            taxonomy, _, local = tag.partition(":")
-            values = ((by_taxonomy.get(taxonomy) or {}).get(local) or {}).get("units", {})
-            rows = values.get(concept.unit)
-            if not rows:
-                continue
-            rows = [r for r in rows if r.get("form") in _FORMS]
-            columns["column"] += [concept.column] * len(rows)
-            columns["tag"] += [tag] * len(rows)
-            columns["rank"] += [rank] * len(rows)
-            for field in _FIELDS:
-                columns[field] += [r.get(field) for r in rows]
-    if not columns["val"]:
-        return pd.DataFrame(columns=FACT_COLUMNS)
-    out = pd.DataFrame(
-        {
-            "cik": cik,
-            "column": columns["column"],
-            "tag": columns["tag"],
-            "rank": np.asarray(columns["rank"], dtype=np.int64),
-            "start": pd.to_datetime(columns["start"], format="%Y-%m-%d").to_numpy(),
-            "end": pd.to_datetime(columns["end"], format="%Y-%m-%d").to_numpy(),
-            "val": pd.to_numeric(pd.Series(columns["val"], dtype=object), errors="coerce").to_numpy(
-                dtype=float
-            ),
-            "accn": np.asarray(columns["accn"], dtype=object).astype(str),
-            "form": np.asarray(columns["form"], dtype=object).astype(str),
-            "filed": pd.to_datetime(columns["filed"], format="%Y-%m-%d").to_numpy(),
+    gathered = FactLists()
+    gathered.add(company_facts)
+    return gathered.frame()
+
+
+class FactLists:
+    """The values of many companies' facts gathered as plain lists, made into one frame once.
+
+    :func:`flatten` is one company; the bulk import gathers a few hundred before building a
+    frame, which costs less than a frame per company.
+    """
+
+    def __init__(self) -> None:
+        self.lists: dict[str, list[Any]] = {
+            k: [] for k in ("cik", "column", "tag", "rank", *_FIELDS)
         }
-    )
-    return out.dropna(subset=["end", "val", "filed"]).reset_index(drop=True)
+
+    def add(self, company_facts: dict[str, Any]) -> None:
+        """Gather one company's facts; an :class:`EdgarError` (nothing gathered) if unusable."""
+        cik = int(company_facts.get("cik", 0))
+        name = company_facts.get("entityName", f"CIK {cik}")
+        by_taxonomy = company_facts.get("facts") or {}
+        gaap = by_taxonomy.get("us-gaap") or {}
+        if not gaap:
+            others = ", ".join(t for t in by_taxonomy if t != "dei") or "none"
+            raise EdgarError(
+                f"{name} (CIK {cik}) files no us-gaap facts (taxonomies: {others}); factorlab "
+                "reads US GAAP statements in US dollars only."
+            )
+        _check_currency(gaap, name, cik)
+        # gathered apart first, so that a malformed value leaves the other companies whole
+        lists: dict[str, list[Any]] = {k: [] for k in self.lists}
+        for concept in CONCEPTS:  # a few dozen concepts, their values gathered as plain lists
+            for rank, tag in enumerate(concept.tags):
+                taxonomy, _, local = tag.partition(":")
+                values = ((by_taxonomy.get(taxonomy) or {}).get(local) or {}).get("units", {})
+                rows = values.get(concept.unit)
+                if not rows:
+                    continue
+                rows = [r for r in rows if r.get("form") in _FORMS]
+                lists["cik"] += [cik] * len(rows)
+                lists["column"] += [concept.column] * len(rows)
+                lists["tag"] += [tag] * len(rows)
+                lists["rank"] += [rank] * len(rows)
+                for field in _FIELDS:
+                    lists[field] += [r.get(field) for r in rows]
+        for key, gathered in lists.items():
+            self.lists[key] += gathered
+
+    def frame(self) -> pd.DataFrame:
+        """The facts gathered, columns :data:`FACT_COLUMNS`."""
+        lists = self.lists
+        if not lists["val"]:
+            return pd.DataFrame(columns=FACT_COLUMNS)
+        values = pd.to_numeric(pd.Series(lists["val"], dtype=object), errors="coerce")
+        out = pd.DataFrame(
+            {
+                "cik": np.asarray(lists["cik"], dtype=np.int64),
+                "column": lists["column"],
+                "tag": lists["tag"],
+                "rank": np.asarray(lists["rank"], dtype=np.int64),
+                "start": pd.to_datetime(lists["start"], format="%Y-%m-%d").to_numpy(),
+                "end": pd.to_datetime(lists["end"], format="%Y-%m-%d").to_numpy(),
+                "val": values.to_numpy(dtype=float),
+                "accn": np.asarray(lists["accn"], dtype=object).astype(str),
+                "form": np.asarray(lists["form"], dtype=object).astype(str),
+                "filed": pd.to_datetime(lists["filed"], format="%Y-%m-%d").to_numpy(),
+            }
+        )
+        return out.dropna(subset=["end", "val", "filed"]).reset_index(drop=True)
 
 
 def _check_currency(gaap: dict[str, Any], name: str, cik: int) -> None:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from datetime import timedelta
+from pathlib import Path
 
 import pandas as pd
 
+from factorlab.data.edgar.bulk import BulkStore
 from factorlab.data.edgar.cache import EdgarCache
 from factorlab.data.edgar.client import SecClient, SecNotFound, SecUnavailable, user_agent
 from factorlab.data.edgar.facts import EdgarError, flatten
@@ -33,6 +35,7 @@ def fundamentals(
     refresh: bool = False,
     max_age_days: float = 1.0,
     client: SecClient | None = None,
+    bulk: str | os.PathLike[str] | BulkStore | bool | None = None,
 ) -> pd.DataFrame:
     """Quarterly fundamentals of US filers from SEC EDGAR, point in time, in a Dataset's format.
 
@@ -58,6 +61,11 @@ def fundamentals(
         How long a cached answer stays fresh.
     client : SecClient, optional
         A client of your own (hosts, retries); by default one with ``user_agent``.
+    bulk : BulkStore, path or bool, optional
+        Read companies from a store built by :func:`~factorlab.data.edgar.import_bulk`
+        (``factorlab fetch-edgar --bulk``) instead of asking for each: by default the one in
+        ``bulk/`` of the cache folder when there is one; False never; a path or store that one.
+        Companies the store lacks are asked for as usual.
 
     Returns
     -------
@@ -89,23 +97,60 @@ def fundamentals(
     source = _Source(cache, client, user_agent, offline, refresh)
     failed: dict[str, str] = {}
     ciks = _ciks(wanted, source, failed)
+    store = _bulk_store(bulk, cache.root / "bulk")
+    held = store.ciks if store is not None else set()
+    in_store = {cik: label for label, cik in ciks.items() if cik in held}
+    stored = store.rows(in_store) if store is not None and in_store else None
     frames, labels = [], {}
     for label, cik in ciks.items():  # one request per company: I/O, not a hot path
+        if cik in in_store:
+            continue
         try:
             document = source.document(f"companyfacts/CIK{cik:010d}")
             frames.append(flatten(document))
             labels[cik] = label
         except (SecUnavailable, SecNotFound, EdgarError) as err:
             failed[label] = str(err)
-    if not frames:
+    if not frames and stored is None:
         raise _nothing_loaded(failed, offline)
-    rows = quarterly_rows(pd.concat(frames, ignore_index=True), labels)
-    for label in labels.values():
-        if label not in set(rows["ticker"]):
+    parts = [] if stored is None else [stored]
+    if frames:
+        parts.append(quarterly_rows(pd.concat(frames, ignore_index=True), labels))
+    rows = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    found = set(rows["ticker"].unique())
+    for label in [*labels.values(), *in_store.values()]:
+        if label not in found:
             failed[label] = "its company facts hold no quarterly us-gaap figures factorlab reads"
     rows.attrs["failed"] = failed
     rows.attrs["notes"] = _notes(cache, source)
+    if in_store and store is not None:
+        made = store.manifest
+        rows.attrs["notes"].append(
+            f"{len(in_store)} of the companies come from the SEC's bulk file of "
+            f"{made['zip_date']} (imported {made['imported_at'][:10]} into {store.path}); "
+            "figures filed after it are missing until the next import."
+        )
     return rows
+
+
+def _bulk_store(
+    bulk: str | os.PathLike[str] | BulkStore | bool | None, default: Path
+) -> BulkStore | None:
+    if bulk is None or bulk is True:
+        store = BulkStore(default)
+        if store.exists:
+            return store
+        if bulk is True:
+            raise DataError(
+                f"No EDGAR bulk store at {store.path}; build one with `factorlab fetch-edgar "
+                "--bulk` or pass bulk=None to ask company by company."
+            )
+        return None
+    if bulk is False:
+        return None
+    store = bulk if isinstance(bulk, BulkStore) else BulkStore(bulk)
+    store.manifest  # noqa: B018  (raises a DataError naming the fix when there is none)
+    return store
 
 
 def _wanted(value: object) -> list[str]:
