@@ -14,7 +14,7 @@ import pandas as pd
 from factorlab._files import cache_root
 from factorlab._version import __version__
 from factorlab.backtest import backtest
-from factorlab.data import Dataset, load_dataset
+from factorlab.data import Dataset, edgar, load_dataset
 from factorlab.errors import ConfigError, DataError
 from factorlab.factors import score, screen
 from factorlab.monitor import run_monitor
@@ -76,10 +76,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
 
 
+def _load(args: argparse.Namespace) -> Dataset:
+    """The dataset the common data options describe."""
+    return notebook_dataset(
+        args.dataset,
+        args.tickers,
+        args.start,
+        args.end,
+        args.n_tickers,
+        args.years,
+        args.seed,
+        args.fundamentals,
+    )
+
+
 def _run(args: argparse.Namespace) -> int:
 
     parameters = {key: value for key, value in args.parameter}
-    for name in ("dataset", "n_tickers", "years", "seed"):
+    for name in ("dataset", "n_tickers", "years", "seed", "fundamentals"):
         value = getattr(args, name)
         if value is not None:
             parameters.setdefault(name, str(value))
@@ -115,9 +129,7 @@ def _run(args: argparse.Namespace) -> int:
 
 def _dataset(args: argparse.Namespace) -> int:
 
-    ds = notebook_dataset(
-        args.dataset, args.tickers, args.start, args.end, args.n_tickers, args.years, args.seed
-    )
+    ds = _load(args)
     print(format_summary(ds))
     return 0
 
@@ -142,9 +154,7 @@ def _doctor(args: argparse.Namespace) -> int:
 
 def _screen(args: argparse.Namespace) -> int:
 
-    ds = notebook_dataset(
-        args.dataset, args.tickers, args.start, args.end, args.n_tickers, args.years, args.seed
-    )
+    ds = _load(args)
     table = screen(
         ds, top=args.top, weights=args.weights, as_of=args.as_of, neutralize=args.neutralize
     )
@@ -161,9 +171,7 @@ def _screen(args: argparse.Namespace) -> int:
 
 def _backtest(args: argparse.Namespace) -> int:
 
-    ds = notebook_dataset(
-        args.dataset, args.tickers, args.start, args.end, args.n_tickers, args.years, args.seed
-    )
+    ds = _load(args)
     scores = score(ds, weights=args.weights, neutralize=args.neutralize)
     result = backtest(
         scores.composite,
@@ -195,6 +203,8 @@ def _fetch(args: argparse.Namespace) -> int:
         refresh=args.refresh,
         offline=args.offline,
         progress=not args.no_progress,
+        fundamentals=args.fundamentals,
+        user_agent=args.user_agent,
     )
     print(format_summary(ds))
     for ticker, reason in ds.failed.items():
@@ -202,6 +212,53 @@ def _fetch(args: argparse.Namespace) -> int:
     if args.save:
         ds.save(args.save)
         print(f"saved to {args.save}; load it offline with fl.load_dataset({str(args.save)!r})")
+    return 0
+
+
+def _fetch_edgar(args: argparse.Namespace) -> int:
+    if args.bulk is None and not args.tickers:
+        raise ConfigError(
+            "fetch-edgar needs tickers or CIKs (factorlab fetch-edgar AAPL MSFT), or --bulk "
+            "[PATH_OR_URL] to import every filer."
+        )
+    folder = Path(args.cache_dir).expanduser() if args.cache_dir else None
+    if args.bulk is not None:
+        store = edgar.import_bulk(
+            args.bulk or None,
+            None if folder is None else folder / "bulk",
+            user_agent=args.user_agent,
+            workers=args.workers,
+            progress=True,
+        )
+        failed = store.manifest["failed"]
+        print(f"imported: {store}")
+        print(f"  {len(failed)} filer(s) without quarters (IFRS, another currency, no figures)")
+        if not args.tickers:
+            return 0
+    rows = edgar.fundamentals(
+        args.tickers,
+        args.user_agent,
+        cache_dir=folder,
+        offline=args.offline,
+        refresh=args.refresh,
+    )
+    for ticker, group in rows.groupby("ticker", sort=False):
+        print(
+            f"  {ticker:<10} {group['period_end'].nunique():4d} quarters "
+            f"{group['period_end'].min():%Y-%m-%d} .. {group['period_end'].max():%Y-%m-%d}, "
+            f"{len(group)} rows (restatements included)"
+        )
+    for ticker, reason in rows.attrs["failed"].items():
+        print(f"  failed: {ticker}: {reason}")
+    for note in rows.attrs["notes"]:
+        print(f"  note: {note}")
+    if args.save:
+        target = Path(args.save)
+        if target.suffix == ".csv":
+            rows.to_csv(target, index=False)
+        else:
+            rows.to_parquet(target, index=False)
+        print(f"saved to {target}; fl.Dataset(prices=..., fundamentals=<these rows>) uses them")
     return 0
 
 
@@ -224,9 +281,7 @@ def _create_model(args: argparse.Namespace) -> int:
 def _monitor(args: argparse.Namespace) -> int:
 
     def load():  # fresh each check: a Yahoo dataset picks up the new day
-        return notebook_dataset(
-            args.dataset, args.tickers, args.start, args.end, args.n_tickers, args.years, args.seed
-        )
+        return _load(args)
 
     every = _seconds(args.every) if args.every else None
     state = Path(args.state)
@@ -275,9 +330,7 @@ def _serve(args: argparse.Namespace) -> int:
     from factorlab.llm import Analyst  # pydantic and the model clients: only when asked
     from factorlab.serve import create_app  # fastapi: only for this command
 
-    ds = notebook_dataset(
-        args.dataset, args.tickers, args.start, args.end, args.n_tickers, args.years, args.seed
-    )
+    ds = _load(args)
     # A model call must fit inside a request's time limit, with a retry.
     app = create_app(ds, Analyst(model=args.model, host=args.ollama_host, timeout_s=20))
 
@@ -327,6 +380,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--n-tickers", default=None, help="shortcut for -p n_tickers ...")
     run.add_argument("--years", default=None, help="shortcut for -p years ...")
     run.add_argument("--seed", default=None, help="shortcut for -p seed ...")
+    run.add_argument("--fundamentals", default=None, help="shortcut for -p fundamentals ...")
     run.add_argument("--no-html", action="store_true", help="skip the HTML copies")
     run.add_argument("--kernel", default=None, help="a Jupyter kernel (default: this Python)")
     run.add_argument("--cell-timeout", type=int, default=600, help="seconds per cell")
@@ -345,6 +399,12 @@ def _parser() -> argparse.ArgumentParser:
         command.add_argument("--n-tickers", default=200, help="sample only: number of tickers")
         command.add_argument("--years", default=15, help="sample only: years of trading days")
         command.add_argument("--seed", default=42, help="sample only: random seed")
+        command.add_argument(
+            "--fundamentals",
+            default="yahoo",
+            choices=("yahoo", "edgar"),
+            help="yahoo only: statements from Yahoo (last five quarters) or SEC EDGAR (since 2009)",
+        )
 
     def analyst_options(command: argparse.ArgumentParser) -> None:
         command.add_argument("--model", default="llama3.1:8b", help="the analyst's Ollama model")
@@ -459,7 +519,45 @@ def _parser() -> argparse.ArgumentParser:
     fetch.add_argument("--refresh", action="store_true", help="download again, ignore the cache")
     fetch.add_argument("--offline", action="store_true", help="use only the cache")
     fetch.add_argument("--no-progress", action="store_true", help="no progress bars")
+    fetch.add_argument(
+        "--fundamentals",
+        default="yahoo",
+        choices=("yahoo", "edgar"),
+        help="statements from Yahoo (last five quarters) or SEC EDGAR (every quarter since 2009)",
+    )
+    fetch.add_argument(
+        "--user-agent",
+        default=None,
+        help="for EDGAR: your name and email (or $FACTORLAB_SEC_USER_AGENT)",
+    )
     fetch.set_defaults(handler=_fetch)
+    edgar = commands.add_parser(
+        "fetch-edgar",
+        help="point-in-time fundamentals from SEC EDGAR: some tickers, or every filer with --bulk",
+        description=(
+            "With tickers or CIKs: download their company facts (cached a day), print each "
+            "company's quarters and what failed, and with --save write the rows (.parquet or "
+            ".csv). With --bulk: import the SEC's nightly companyfacts.zip (a path, a URL, or "
+            "nothing for the SEC's own) into the store that fundamentals='edgar' then reads "
+            "without a request per company."
+        ),
+    )
+    edgar.add_argument("tickers", nargs="*", help="tickers or CIKs, e.g. AAPL MSFT 320193")
+    edgar.add_argument(
+        "--bulk",
+        nargs="?",
+        const="",
+        default=None,
+        metavar="PATH_OR_URL",
+        help="import companyfacts.zip (default: download the SEC's nightly file)",
+    )
+    edgar.add_argument("--user-agent", default=None, help="your name and email, for the SEC")
+    edgar.add_argument("--cache-dir", default=None, help="EDGAR cache folder (default: per user)")
+    edgar.add_argument("--workers", type=int, default=None, help="--bulk: reading processes")
+    edgar.add_argument("--save", default=None, help="write the rows to this .parquet or .csv")
+    edgar.add_argument("--refresh", action="store_true", help="download again, ignore the cache")
+    edgar.add_argument("--offline", action="store_true", help="use only the cache")
+    edgar.set_defaults(handler=_fetch_edgar)
     create = commands.add_parser(
         "create-model",
         help="create the factorlab analyst model in Ollama from the shipped Modelfile",

@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
+
 import factorlab as fl
 from factorlab.cli import main
 
@@ -167,3 +169,35 @@ def test_run_says_where_it_looked_for_a_notebook_it_cannot_find(tmp_path, monkey
     assert "05_backtest" in err  # the package's notebooks were searched
     assert main(["run", "--notebook-dir", str(tmp_path)]) == 2
     assert f"looked in {tmp_path}" in capsys.readouterr().err
+
+
+def test_fetch_edgar_prints_each_companys_quarters_and_saves_the_rows(sec, tmp_path, capsys):
+    saved = tmp_path / "rows.parquet"
+    code = main(["fetch-edgar", "TSLA", "NOPE", "--cache-dir", str(tmp_path), "--save", str(saved)])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "TSLA" in out and "quarters 2010-" in out and "failed: NOPE: not in the SEC" in out
+    assert set(pd.read_parquet(saved)["ticker"]) == {"TSLA"}
+
+
+def test_fetch_edgar_bulk_imports_a_zip_into_the_store(sec, tmp_path, capsys):
+    zipped = fl.data.edgar.synthetic_bulk_zip(tmp_path / "cf.zip", 3, 2019, 2020)
+    code = main(["fetch-edgar", "--bulk", str(zipped), "--cache-dir", str(tmp_path / "c")])
+    assert code == 0 and "3 companies" in capsys.readouterr().out
+    assert fl.data.edgar.BulkStore(tmp_path / "c" / "bulk").ciks == {
+        1_000_001,
+        1_000_002,
+        1_000_003,
+    }
+    assert sec.requests == []
+
+
+def test_fetch_edgar_without_tickers_or_bulk_says_what_to_give(capsys):
+    assert main(["fetch-edgar"]) == 2
+    assert "needs tickers or CIKs" in capsys.readouterr().err
+
+
+def test_fetch_edgar_without_a_user_agent_is_one_error_line(sec, tmp_path, monkeypatch, capsys):
+    monkeypatch.delenv("FACTORLAB_SEC_USER_AGENT")
+    assert main(["fetch-edgar", "TSLA", "--cache-dir", str(tmp_path)]) == 2
+    assert "FACTORLAB_SEC_USER_AGENT" in capsys.readouterr().err
