@@ -7,8 +7,13 @@ import re
 from pathlib import Path
 
 import nbformat
+import numpy as np
+import pandas as pd
 import pytest
 
+from factorlab.data.edgar import synthetic_company_facts, synthetic_ticker_list
+from factorlab.data.edgar.cache import EdgarCache
+from factorlab.data.yahoo.cache import YahooCache
 from factorlab.run import find_notebooks, notebook_parameters, run_notebooks
 
 FOLDER = Path(__file__).parents[1] / "notebooks"
@@ -115,3 +120,94 @@ def test_string_parameters_are_honoured(tmp_path):
     )
     assert runs[0].status == "ok", runs[0].error
     assert runs[0].figures["n_trials"] == 3  # the composite and two families
+
+
+# -- real US fundamentals: Yahoo's prices and EDGAR's quarters from a warm cache --------------
+
+EDGAR_FIXTURES = Path(__file__).parent / "data" / "edgar" / "fixtures"
+REAL_FILERS = {"TSLA": (1318605, "tsla"), "SNOW": (1640147, "snow")}
+SYNTHETIC_CIKS = list(range(1_000_001, 1_000_011))  # ten made-up filers beside the two real
+
+
+def _yahoo_prices(seed: int, days: pd.DatetimeIndex, splits: dict[str, float]) -> pd.DataFrame:
+    """A price history in the Yahoo cache's layout (adjusted and traded close, volume, split)."""
+    rng = np.random.default_rng(seed)
+    close = 40 * np.exp(np.cumsum(rng.normal(0.0004, 0.02, len(days))))
+    frame = pd.DataFrame(
+        {
+            "adj_close": close * 0.97,
+            "close": close,
+            "volume": rng.integers(1e5, 1e7, len(days)).astype(float),
+            "split": 0.0,
+        },
+        index=pd.DatetimeIndex(days, name="date"),
+    )
+    for day, ratio in splits.items():
+        frame.loc[pd.Timestamp(day), "split"] = ratio
+    return frame
+
+
+@pytest.fixture(scope="module")
+def warm_cache(tmp_path_factory) -> tuple[Path, str]:
+    """A cache as `fetch --fundamentals edgar` would leave it, built without the network:
+    Yahoo prices and profiles, the SEC's ticker list, Tesla's and Snowflake's recorded company
+    facts and ten synthetic filers'. Returns the cache folder and the tickers."""
+    root = tmp_path_factory.mktemp("cache")
+    days = pd.bdate_range("2012-01-02", "2022-12-30")
+    yahoo = YahooCache(root / "yahoo")
+    edgar = EdgarCache(root / "edgar")
+    listing = synthetic_ticker_list(SYNTHETIC_CIKS)
+    tickers = [entry["ticker"] for entry in listing.values()] + list(REAL_FILERS)
+    for cik in SYNTHETIC_CIKS:
+        edgar.put(
+            f"companyfacts/CIK{cik:010d}",
+            synthetic_company_facts(cik, first_year=2010, last_year=2022),
+        )
+    for ticker, (cik, name) in REAL_FILERS.items():
+        listing[str(len(listing))] = {"cik_str": cik, "ticker": ticker, "title": name}
+        recorded = json.loads((EDGAR_FIXTURES / f"{name}_companyfacts.json").read_text())
+        edgar.put(f"companyfacts/CIK{cik:010d}", recorded)
+    edgar.put("company_tickers", listing)
+    sectors = ["Technology", "Energy", "Health Care"]
+    for n, ticker in enumerate([*tickers, "SPY"]):
+        splits = {"2020-08-31": 5.0, "2022-08-25": 3.0} if ticker == "TSLA" else {}
+        yahoo.put(ticker, "prices", _yahoo_prices(n, days, splits), start=days[0])
+        info = {"longName": f"{ticker} Inc", "sector": sectors[n % 3], "industry": "Any"}
+        yahoo.put(ticker, "info", pd.DataFrame({k: [v] for k, v in info.items()}))
+    return root, ",".join(tickers)
+
+
+def test_notebooks_run_on_yahoo_prices_and_edgar_fundamentals_from_a_warm_cache(
+    warm_cache, tmp_path, closed_port_url
+):
+    root, tickers = warm_cache
+    parameters = {
+        "dataset": "yahoo",
+        "fundamentals": "edgar",
+        "tickers": tickers,
+        "start": "2012-06-01",
+        "end": "2022-12-30",
+    }
+    wanted = [FOLDER / f"{name}.ipynb" for name in ("01_value", "02_growth", "03_momentum")]
+    wanted.append(FOLDER / "05_backtest.ipynb")
+    nowhere = closed_port_url()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("FACTORLAB_CACHE", str(root))
+        patch.delenv("FACTORLAB_SEC_USER_AGENT", raising=False)  # a request would fail loudly
+        for name in (
+            "FACTORLAB_SEC_WWW_URL",
+            "FACTORLAB_SEC_DATA_URL",
+            "HTTPS_PROXY",
+            "HTTP_PROXY",
+        ):
+            patch.setenv(name, nowhere)
+        runs = run_notebooks(wanted, tmp_path, parameters, html=False)
+    assert [(r.notebook, r.status, r.error) for r in runs] == [(p.stem, "ok", None) for p in wanted]
+    value = nbformat.read(tmp_path / "01_value.ipynb", as_version=4)
+    text = json.dumps([c.get("outputs", []) for c in value.cells])
+    assert "SEC EDGAR" in text  # the dataset's notes name the source
+    assert len({run.figures["dataset"] for run in runs}) == 1  # one dataset for all four
+    for key in ("value_ic_mean_longest", "value_t_stat_longest"):  # value exposures existed
+        assert np.isfinite(runs[0].figures[key])
+    assert np.isfinite(runs[1].figures["growth_ic_mean_longest"])
+    assert np.isfinite(runs[3].figures["composite_sharpe"])
