@@ -401,9 +401,10 @@ def _parser() -> argparse.ArgumentParser:
         command.add_argument("--seed", default=42, help="sample only: random seed")
         command.add_argument(
             "--fundamentals",
-            default="yahoo",
-            choices=("yahoo", "edgar"),
-            help="yahoo only: statements from Yahoo (last five quarters) or SEC EDGAR (since 2009)",
+            default="auto",
+            choices=("auto", "yahoo", "edgar"),
+            help="yahoo only: statements from SEC EDGAR (since 2009) or Yahoo (last five "
+            "quarters); auto: EDGAR for US tickers when a SEC User-Agent is set",
         )
 
     def analyst_options(command: argparse.ArgumentParser) -> None:
@@ -521,9 +522,10 @@ def _parser() -> argparse.ArgumentParser:
     fetch.add_argument("--no-progress", action="store_true", help="no progress bars")
     fetch.add_argument(
         "--fundamentals",
-        default="yahoo",
-        choices=("yahoo", "edgar"),
-        help="statements from Yahoo (last five quarters) or SEC EDGAR (every quarter since 2009)",
+        default="auto",
+        choices=("auto", "yahoo", "edgar"),
+        help="statements from SEC EDGAR (every quarter since 2009) or Yahoo (last five "
+        "quarters); auto: EDGAR for US tickers when a SEC User-Agent is set",
     )
     fetch.add_argument(
         "--user-agent",

@@ -24,7 +24,7 @@ def notebook_dataset(
     n_tickers: int = 200,
     years: int = 15,
     seed: int = 42,
-    fundamentals: str = "yahoo",
+    fundamentals: str = "auto",
 ) -> Dataset:
     """The dataset a notebook's parameters describe, restricted to its tickers and dates.
 
@@ -49,10 +49,11 @@ def notebook_dataset(
         For the sample only: years of business days, ending 2024-12-31 (3 to 40). Text works.
     seed : int, default 42
         For the sample only: the random seed; the same three give the same market. Text works.
-    fundamentals : {"yahoo", "edgar"}, default "yahoo"
+    fundamentals : {"auto", "yahoo", "edgar"}, default "auto"
         For ``"yahoo"`` only: where the statements come from; ``"edgar"`` reads every quarter
         since 2009 from the SEC, as first reported (set ``$FACTORLAB_SEC_USER_AGENT`` to your
-        name and email, or run with a warm cache).
+        name and email, or run with a warm cache); ``"auto"`` does so for US tickers when the
+        User-Agent is set, else uses Yahoo's last five quarters.
 
     Returns
     -------
@@ -70,7 +71,7 @@ def notebook_dataset(
     if name.lower() == "sample":
         options = {"n_tickers": n_tickers, "years": years, "seed": seed}
     elif name.lower() == "yahoo":
-        options = {"fundamentals": fundamentals or "yahoo"}
+        options = {"fundamentals": fundamentals or "auto"}
     return load_dataset(
         name, tickers=tickers or None, start=start or None, end=end or None, **options
     )

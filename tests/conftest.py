@@ -25,6 +25,13 @@ def agg_backend() -> None:
     matplotlib.use("Agg")
 
 
+@pytest.fixture(autouse=True)
+def no_sec_settings(monkeypatch) -> None:
+    """Tests see no SEC User-Agent or host of the machine's: what a test needs, it sets."""
+    for name in ("FACTORLAB_SEC_USER_AGENT", "FACTORLAB_SEC_WWW_URL", "FACTORLAB_SEC_DATA_URL"):
+        monkeypatch.delenv(name, raising=False)
+
+
 @pytest.fixture(scope="session")
 def sample() -> fl.Dataset:
     """The default lab market, generated once per test session. Do not modify it."""

@@ -50,7 +50,8 @@ BATCH_SIZE = 100  # tickers per yf.download call
 DETAIL_THREADS = 4  # tickers whose statements are fetched at once
 DETAIL_KINDS = (*STATEMENTS, "earnings_dates", "info")
 _SYMBOL = re.compile(r"^[A-Z0-9^][A-Z0-9.\-=^&]*$")  # BRK-B, ^GSPC, 7203.T, EURUSD=X
-FUNDAMENTALS_SOURCES = ("yahoo", "edgar")
+FUNDAMENTALS_SOURCES = ("auto", "yahoo", "edgar")
+_US_SYMBOL = re.compile(r"^[A-Z][A-Z0-9]*(-[A-Z])?$")  # AAPL, BRK-B; not 7203.T, ^GSPC, X=F
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,7 @@ def load_yahoo(
     offline: bool = False,
     progress: bool = True,
     retry: RetryPolicy | None = None,
-    fundamentals: Literal["yahoo", "edgar"] = "yahoo",
+    fundamentals: Literal["auto", "yahoo", "edgar"] = "auto",
     user_agent: str | None = None,
 ) -> Dataset:
     """A Dataset of today's ``tickers`` from Yahoo Finance, cached on disk.
@@ -97,11 +98,13 @@ def load_yahoo(
         Show progress bars.
     retry : RetryPolicy, optional
         How often and how patiently to retry when Yahoo rate-limits (4 attempts by default).
-    fundamentals : {"yahoo", "edgar"}
-        Where the statements come from. ``"yahoo"``: the last five quarters or so, as restated
-        today. ``"edgar"``: every quarter since the company's first XBRL filing (2009 for the
-        largest), as first reported and dated by its filing, from the SEC (US filers only;
-        see :func:`factorlab.data.edgar.fundamentals`), cached in ``edgar/`` beside Yahoo's.
+    fundamentals : {"auto", "yahoo", "edgar"}
+        Where the statements come from. ``"edgar"``: every quarter since the company's first
+        XBRL filing (2009 for the largest), as first reported and dated by its filing, from the
+        SEC (US filers only; see :func:`factorlab.data.edgar.fundamentals`), cached in
+        ``edgar/`` beside Yahoo's. ``"yahoo"``: the last five quarters or so, as restated
+        today. ``"auto"`` (default): EDGAR when every ticker is a US listing and a SEC
+        User-Agent is set, else Yahoo; ``ds.notes`` says which and why.
     user_agent : str, optional
         For ``fundamentals="edgar"``: your name and email, which the SEC asks of every client
         (default ``$FACTORLAB_SEC_USER_AGENT``); not needed when the cache holds everything.
@@ -152,12 +155,7 @@ def load_yahoo(
         raise ConfigError(
             "refresh=True downloads again and offline=True never downloads; choose one."
         )
-    source = str(fundamentals).strip().lower()
-    if source not in FUNDAMENTALS_SOURCES:
-        raise ConfigError(
-            f"fundamentals must be 'yahoo' or 'edgar', got {fundamentals!r}: 'edgar' for every "
-            "quarter since 2009 as first reported (US filers), 'yahoo' for the last five."
-        )
+    source, why = _fundamentals_source(fundamentals, symbols, user_agent)
     cache = YahooCache(default_cache_dir() if cache_dir is None else cache_dir)
     options = None
     if source == "edgar":
@@ -166,10 +164,40 @@ def load_yahoo(
     loader = _Loader(
         cache, retry or RetryPolicy(), first, last, today, refresh, offline, progress, options
     )
+    loader.notes.append(why)
     if refresh:
         forget_responses()
     with quiet_yfinance():
         return loader.load(symbols, index_symbol, given)
+
+
+def _fundamentals_source(choice: str, symbols: list[str], agent: str | None) -> tuple[str, str]:
+    """``"yahoo"`` or ``"edgar"`` for ``choice``, and a note saying which and why."""
+    source = str(choice).strip().lower()
+    if source not in FUNDAMENTALS_SOURCES:
+        raise ConfigError(
+            f"fundamentals must be 'auto', 'yahoo' or 'edgar', got {choice!r}: 'edgar' for "
+            "every quarter since 2009 as first reported (US filers), 'yahoo' for the last five, "
+            "'auto' for EDGAR when every ticker is a US one and a SEC User-Agent is set."
+        )
+    if source == "edgar":
+        return source, "Fundamentals source: SEC EDGAR (fundamentals='edgar')."
+    if source == "yahoo":
+        return source, "Fundamentals source: Yahoo (fundamentals='yahoo')."
+    foreign = [s for s in symbols if not _US_SYMBOL.match(s)]
+    if foreign:
+        return "yahoo", (
+            "Fundamentals source: Yahoo, as some tickers are not US listings ("
+            + ", ".join(foreign[:5])
+            + "); SEC EDGAR covers US filers only."
+        )
+    if not (agent or os.environ.get("FACTORLAB_SEC_USER_AGENT", "").strip()):
+        return "yahoo", (
+            "Fundamentals source: Yahoo (about five quarters), as no SEC User-Agent is set; set "
+            "FACTORLAB_SEC_USER_AGENT to your name and email (or pass user_agent=) for every "
+            "quarter since 2009 from SEC EDGAR, as first reported."
+        )
+    return "edgar", "Fundamentals source: SEC EDGAR (US tickers, a SEC User-Agent set)."
 
 
 def _span(stamps: list[str]) -> str:

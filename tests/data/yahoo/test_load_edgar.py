@@ -117,5 +117,25 @@ def test_edgar_unreachable_is_a_data_error_naming_the_offline_routes(
 
 
 def test_an_unknown_fundamentals_source_is_refused_with_the_choices(load):
-    with pytest.raises(fl.ConfigError, match="fundamentals must be 'yahoo' or 'edgar'"):
+    with pytest.raises(fl.ConfigError, match="fundamentals must be 'auto', 'yahoo' or 'edgar'"):
         load(fundamentals="compustat")
+
+
+def test_auto_reads_edgar_for_us_tickers_when_a_user_agent_is_set(load, yahoo):
+    ds = load(fundamentals="auto")
+    assert "accn" in ds.fundamentals.columns
+    assert "Fundamentals source: SEC EDGAR (US tickers, a SEC User-Agent set)." in ds.notes
+
+
+def test_auto_without_a_user_agent_reads_yahoo_and_says_how_to_get_edgar(load, monkeypatch):
+    monkeypatch.delenv("FACTORLAB_SEC_USER_AGENT")
+    ds = load(("AAA", "BBB"), fundamentals="auto", start="2023-06-01", end="2024-12-31")
+    assert "accn" not in ds.fundamentals.columns
+    assert any("no SEC User-Agent is set; set FACTORLAB_SEC_USER_AGENT" in n for n in ds.notes)
+
+
+def test_auto_with_a_non_us_listing_reads_yahoo(load, yahoo):
+    yahoo.prices["7203.T"] = price_frame(9, dates=DAYS)
+    ds = load(("TSLA", "7203.T"), fundamentals="auto")
+    assert "accn" not in (ds.fundamentals.columns if ds.fundamentals is not None else [])
+    assert any("not US listings (7203.T)" in n for n in ds.notes)
