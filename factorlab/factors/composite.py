@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-__all__ = ["Scores", "score"]
+__all__ = ["Scores", "combine", "score", "standardized_components"]
 
 
 @dataclass(frozen=True)
@@ -212,12 +212,54 @@ def score(
             f"custom factor {unweighted[0]!r} has no weight, so it would not count. Name it in "
             f"weights, e.g. weights={{'value': 0.5, {unweighted[0]!r}: 0.5}}."
         )
+    components = standardized_components(
+        ds, list(mix), method=method, neutralize=neutralize, winsorize=winsorize, custom=yours
+    )
+    return Scores(combine(components, mix), components, mix, method, neutralize)
+
+
+def standardized_components(
+    ds: Dataset,
+    families: list[str],
+    method: Literal["zscore", "rank"] = "zscore",
+    neutralize: str | None = None,
+    winsorize: float = 0.01,
+    custom: Mapping[str, object] | None = None,
+) -> dict[str, pd.DataFrame]:
+    """Each family's exposure, neutralized and standardized as :func:`score` combines it.
+
+    The costly part of a score, independent of the weights: compute it once, then
+    :func:`combine` it with as many weight vectors as you like (a sweep does).
+
+    Parameters
+    ----------
+    ds : Dataset
+    families : list of str
+        Families (and names in ``custom``) to compute.
+    method, neutralize, winsorize, custom
+        As in :func:`score`.
+
+    Returns
+    -------
+    dict of DataFrame
+        Family -> standardized exposure, dates × tickers.
+
+    Examples
+    --------
+    >>> import factorlab as fl
+    >>> ds = fl.load_dataset("sample", n_tickers=30, years=3)
+    >>> parts = standardized_components(ds, ["value", "momentum"])
+    >>> mixed = combine(parts, {"value": 0.5, "momentum": 0.5})
+    >>> mixed.equals(fl.score(ds, "value=0.5,momentum=0.5").composite)
+    True
+    """
+    yours = read_custom(custom)
     clip = as_float(winsorize, "winsorize")
     if method not in ("zscore", "rank"):
         raise ConfigError(f"Unknown score method {method!r}. Known methods: zscore, rank.")
     groups = _groups(ds, neutralize)
     components = {}
-    for family in mix:
+    for family in families:
         exposure = (
             custom_exposure(ds, family, yours[family], winsorize=clip)
             if family in yours
@@ -234,8 +276,25 @@ def score(
             if method == "zscore"
             else _centred_rank(exposure.mask(flat_dates(exposure, family, scale), axis=0))
         )
-    composite = sum(w * components[f] for f, w in mix.items())  # NaN unless every family exists
-    return Scores(composite, components, mix, method, neutralize)
+    return components
+
+
+def combine(components: Mapping[str, pd.DataFrame], weights: Mapping[str, float]) -> pd.DataFrame:
+    """The weighted sum of standardized components: NaN where any weighted one is missing.
+
+    Parameters
+    ----------
+    components : dict of DataFrame
+        From :func:`standardized_components`.
+    weights : dict
+        Family -> weight, as :func:`factorlab.factors.parse_weights` returns them.
+
+    Returns
+    -------
+    DataFrame
+        The composite, dates × tickers.
+    """
+    return sum(w * components[f] for f, w in weights.items())
 
 
 def _centred_rank(panel: pd.DataFrame) -> pd.DataFrame:
