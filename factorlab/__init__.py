@@ -25,6 +25,7 @@ from factorlab.errors import ConfigError, DataError
 from factorlab.factors import Scores, score, screen
 from factorlab.monitor import monitor
 from factorlab.notebook import notebook_dataset, record
+from factorlab.sweep import Grid, SweepResult, load_sweep, simplex, sweep
 
 __all__ = [
     "Analyst",
@@ -34,7 +35,9 @@ __all__ = [
     "DataError",
     "Dataset",
     "FactorReport",
+    "Grid",
     "Scores",
+    "SweepResult",
     "__version__",
     "backtest",
     "compare",
@@ -43,12 +46,15 @@ __all__ = [
     "factors",
     "plots",
     "load_dataset",
+    "load_sweep",
     "metrics",
     "monitor",
     "notebook_dataset",
     "record",
     "score",
     "screen",
+    "simplex",
+    "sweep",
     "widgets",
 ]
 

@@ -19,6 +19,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("factorlab.data",),
     ("factorlab.factors",),
     ("factorlab.backtest",),
+    ("factorlab.sweep",),
     ("factorlab.plots", "factorlab.llm"),
     ("factorlab.notebook",),
     ("factorlab.run", "factorlab.monitor", "factorlab.serve", "factorlab.widgets"),

@@ -23,7 +23,11 @@ Weights: TypeAlias = Mapping[str, float] | str | None
 
 
 def parse_weights(
-    weights: Weights = None, *, allow_short: bool = False, custom: Iterable[str] = ()
+    weights: Weights = None,
+    *,
+    allow_short: bool = False,
+    custom: Iterable[str] = (),
+    rescale: bool = True,
 ) -> dict[str, float]:
     """Family weights, checked and normalized so their absolute values sum to 1.
 
@@ -37,12 +41,15 @@ def parse_weights(
         Negative weights bet against a family; they are refused unless you ask for them.
     custom : iterable of str
         Names of custom factors (``fl.score(..., custom=...)``) that weights may name too.
+    rescale : bool
+        Rescale weights that do not sum to 1 (with a warning); False refuses them instead.
 
     Raises
     ------
     ConfigError
         For an unknown family (with a suggestion), a weight that is not a finite number, a
-        negative weight without ``allow_short``, or weights that are all zero.
+        negative weight without ``allow_short``, weights that are all zero, or weights that do
+        not sum to 1 with ``rescale=False``.
 
     Warns
     -----
@@ -86,6 +93,11 @@ def parse_weights(
         )
     if gross == 0:
         raise ConfigError("The weights are all zero; give at least one family a weight.")
+    if not math.isclose(gross, 1.0, rel_tol=1e-9) and not rescale:
+        raise ConfigError(
+            f"The weights {parsed} sum to {gross:g} in absolute value, not 1; pass weights that "
+            "sum to 1."
+        )
     if not math.isclose(gross, 1.0, rel_tol=1e-9):
         normalized = {k: w / gross for k, w in parsed.items()}
         warnings.warn(
