@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from factorlab.backtest.factor_report import FactorReport
     from factorlab.backtest.result import BacktestResult
     from factorlab.factors.composite import Scores
+    from factorlab.sweep.result import SweepResult
 
 __all__ = [
     "plot_backtest",
@@ -33,6 +34,7 @@ __all__ = [
     "plot_scores",
     "plot_sector_exposure",
     "plot_seed_vs_zscore",
+    "plot_sweep",
 ]
 
 
@@ -431,6 +433,57 @@ def plot_seed_vs_zscore(table: pd.DataFrame, ax: Axes | None = None) -> Figure:
     ax.set_ylabel("bucket score (seed, 1-10)")
     correlation = table.attrs.get("rank_correlation", float("nan"))
     ax.set_title(f"{family}: two ways to score (rank correlation {correlation:.2f})")
+    return fig
+
+
+def plot_sweep(
+    result: SweepResult, x: str | None = None, y: str | None = None, metric: str = "Sharpe ratio"
+) -> Figure:
+    """Two panels: the trials' Sharpe ratios against luck, and a heat map of two parameters.
+
+    Left, a histogram of every trial's Sharpe ratio with the best marked and the best that as
+    many unskilled trials would show by luck (:meth:`SweepResult.expected_best_sharpe`). Right,
+    ``metric`` averaged over the other parameters for each pair of ``x`` and ``y``
+    (:meth:`SweepResult.heatmap`); left out when fewer than two parameters vary.
+
+    Parameters
+    ----------
+    result : SweepResult
+        What :func:`factorlab.sweep` returns.
+    x, y : str, optional
+        The heat map's parameters (default: the two that vary most).
+    metric : str
+        The heat map's figure (default the Sharpe ratio).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        A new Figure, 11 by 4.5 inches (5.5 without the heat map), made without pyplot.
+    """
+    sharpe = result.table["Sharpe ratio"].dropna()
+    both = len(result.varying()) >= 2 or (x is not None and y is not None)
+    fig = _new_figure(11 if both else 5.5, 4.5)
+    axes = fig.subplots(1, 2 if both else 1, squeeze=False)[0]
+    left = axes[0]
+    left.hist(sharpe.to_numpy(), bins=min(40, max(5, len(sharpe) // 4)), color="#4c72b0")
+    luck = result.expected_best_sharpe()
+    left.axvline(luck, color="#c44e52", linestyle="--", label=f"best of {len(sharpe)} by luck")
+    if len(sharpe):
+        left.axvline(float(sharpe.max()), color="black", label="best trial")
+    left.set_xlabel("Sharpe ratio (annualized)")
+    left.set_ylabel("trials")
+    left.set_title(f"{len(sharpe)} trials")
+    left.legend(loc="upper left")
+    if both:
+        table = result.heatmap(x, y, metric)
+        right = axes[1]
+        image = right.imshow(table.to_numpy(dtype=float), aspect="auto", cmap="viridis")
+        right.set_xticks(range(len(table.columns)), [str(c) for c in table.columns])
+        right.set_yticks(range(len(table.index)), [str(i) for i in table.index])
+        right.set_xlabel(str(table.columns.name))
+        right.set_ylabel(str(table.index.name))
+        right.set_title(f"{table.attrs['metric']}, averaged over the other parameters")
+        fig.colorbar(image, ax=right)
     return fig
 
 

@@ -6,7 +6,7 @@ import json
 import os
 from io import StringIO
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -21,6 +21,9 @@ from factorlab.factors.weights import DEFAULT_WEIGHTS
 from factorlab.params import did_you_mean
 from factorlab.sweep.grid import BACKTEST_PARAMETERS, SCORE_PARAMETERS
 from factorlab.sweep.overfitting import Overfitting, probability_of_overfitting
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 __all__ = ["SweepResult", "load_sweep"]
 
@@ -168,7 +171,7 @@ class SweepResult:
         variance = float(sharpe.var(ddof=1)) if len(sharpe) > 1 else 0.0
         returns = self.returns(chosen)[chosen].dropna()
         n = len(sharpe)
-        expected = metrics.expected_max_sharpe(n, variance / 252) * np.sqrt(252)
+        expected = self.expected_best_sharpe()
         return pd.Series(
             {
                 "trial": chosen,
@@ -182,6 +185,71 @@ class SweepResult:
             },
             name="deflated Sharpe",
         )
+
+    def expected_best_sharpe(self) -> float:
+        """The best annualized Sharpe ratio that as many unskilled trials would show by luck.
+
+        From the number of trials and the variance of their Sharpe ratios (the false strategy
+        theorem, Bailey and López de Prado 2014); 0 for a single trial.
+        """
+        sharpe = self.table[_SHARPE].dropna()
+        if len(sharpe) < 2:
+            return 0.0
+        variance = float(sharpe.var(ddof=1)) / 252
+        return float(metrics.expected_max_sharpe(len(sharpe), variance) * np.sqrt(252))
+
+    def varying(self) -> list[str]:
+        """The parameter columns that take more than one value in this sweep."""
+        columns = [c for c in _parameter_columns(self.table) if c != "weights"]
+        return [c for c in columns if self.table[c].astype(str).nunique() > 1]
+
+    def heatmap(
+        self, x: str | None = None, y: str | None = None, metric: str = _SHARPE
+    ) -> pd.DataFrame:
+        """``metric`` averaged over every other parameter, for each pair of ``x`` and ``y``.
+
+        Parameters
+        ----------
+        x, y : str, optional
+            Parameter columns of :attr:`table`; by default the two that vary most.
+        metric : str
+            A figure column.
+
+        Returns
+        -------
+        DataFrame
+            Rows: the values of ``y``; columns: the values of ``x``.
+        """
+        column = self._figure(metric)
+        ranked = sorted(self.varying(), key=lambda c: -self.table[c].astype(str).nunique())
+        x = x or (ranked[0] if ranked else None)
+        y = y or next((c for c in ranked if c != x), None)
+        if x is None or y is None or x not in self.table or y not in self.table:
+            raise ConfigError(
+                f"heatmap needs two parameters of the sweep, got x={x!r}, y={y!r}; varying: "
+                f"{', '.join(self.varying()) or 'none'}."
+            )
+        table = self.table.copy()
+        table[x], table[y] = table[x].astype(str), table[y].astype(str)
+        out = table.pivot_table(index=y, columns=x, values=column, aggfunc="mean")
+        out.attrs["metric"] = column
+        return out
+
+    def plot(self, x: str | None = None, y: str | None = None, metric: str = _SHARPE) -> Figure:
+        """The trials' Sharpe ratios against luck, and a heat map of two parameters.
+
+        See :meth:`heatmap`; drawn by :func:`factorlab.plots.plot_sweep`.
+
+        Parameters
+        ----------
+        x, y : str, optional
+            The heat map's parameters (default: the two that vary most).
+        metric : str
+            The heat map's figure.
+        """
+        from factorlab.plots import plot_sweep  # matplotlib: loaded when drawn
+
+        return plot_sweep(self, x=x, y=y, metric=metric)
 
     def pbo(self, blocks: int = 16) -> Overfitting:
         """The probability of backtest overfitting of this sweep (CSCV).

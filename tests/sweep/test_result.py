@@ -117,3 +117,20 @@ def test_a_sweep_loaded_without_its_dataset_says_how_to_get_returns(res, tmp_pat
 
 def test_a_figure_is_found_whatever_its_case(res):
     assert res.best("sharpe ratio").index[0] == res.best("Sharpe ratio").index[0]
+
+
+def test_the_heatmap_averages_a_figure_over_the_other_parameters(res):
+    table = res.heatmap("cost_bps", "value weight")
+    assert list(table.columns) == ["5.0", "50.0"] and table.attrs["metric"] == "Sharpe ratio"
+    at_five = res.table[(res.table["cost_bps"] == 5) & (res.table["value weight"] == 1.0)]
+    assert table.loc["1.0", "5.0"] == pytest.approx(at_five["Sharpe ratio"].mean())
+
+
+def test_the_expected_best_by_luck_grows_with_the_number_of_trials(res):
+    assert 0 < res.expected_best_sharpe() < res.table["Sharpe ratio"].std() * 3
+
+
+def test_plot_draws_the_sharpe_ratios_against_luck_and_a_heat_map(res):
+    fig = res.plot()
+    assert len(fig.axes) == 3  # the histogram, the heat map and its colour bar
+    assert "by luck" in " ".join(t.get_text() for t in fig.axes[0].get_legend().get_texts())
