@@ -21,6 +21,7 @@ from factorlab.monitor import run_monitor
 from factorlab.notebook import notebook_dataset
 from factorlab.params import as_int
 from factorlab.run import find_notebooks, run_notebooks, versions
+from factorlab.sweep import grid_from_mapping, sweep
 
 __all__ = ["format_summary", "main"]
 
@@ -259,6 +260,49 @@ def _fetch_edgar(args: argparse.Namespace) -> int:
         else:
             rows.to_parquet(target, index=False)
         print(f"saved to {target}; fl.Dataset(prices=..., fundamentals=<these rows>) uses them")
+    return 0
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    import yaml  # PyYAML reads the grid file: only for this command
+
+    source = Path(args.grid)
+    try:
+        spec = yaml.safe_load(source.read_text())
+    except OSError as err:
+        raise ConfigError(f"Cannot read the grid file {source}: {err.strerror}.") from None
+    except yaml.YAMLError as err:
+        raise ConfigError(f"The grid file {source} is not valid YAML: {err}.") from None
+    grid = grid_from_mapping(spec)
+    ds = _load(args)
+    print(f"factorlab sweep: {grid!r} on {ds.source} ({len(ds.tickers)} tickers)")
+    client = None
+    if args.scheduler:
+        try:
+            from distributed import Client  # Dask: only when a scheduler is named
+        except ImportError:
+            raise ConfigError("--scheduler needs Dask: pip install 'factorlab[dask]'.") from None
+        client = Client(args.scheduler)
+    try:
+        res = sweep(grid, ds, executor=client, store=args.store, workers=args.workers)
+    finally:
+        if client is not None:
+            client.close()
+    shown = ["weights", *[c for c in res.varying() if not c.endswith(" weight")]]
+    figures = ["Sharpe ratio", "CAGR", "max drawdown", "turnover per year"]
+    with pd.option_context("display.width", 200, "display.max_columns", None):
+        print(f"{len(res)} trials ({res.computed} computed, {res.reused} from the store)")
+        print(res.best("Sharpe ratio", n=args.top)[[c for c in shown if c in res.table] + figures])
+    dsr = res.deflated_sharpe()
+    print(
+        f"best Sharpe ratio {dsr['Sharpe ratio']:.2f}; by luck alone the best of {dsr['trials']} "
+        f"would show {dsr['expected max Sharpe']:.2f}; deflated Sharpe ratio "
+        f"{dsr['deflated Sharpe ratio']:.2f} (near 1: not luck)"
+    )
+    if len(res) >= 2 and len(res.moments()[0]) >= args.blocks:
+        print(f"probability of backtest overfitting: {res.pbo(blocks=args.blocks).probability:.2f}")
+    if args.save:
+        print(f"saved to {res.save(args.save)}; fl.load_sweep(path, ds=ds) reads it")
     return 0
 
 
@@ -560,6 +604,28 @@ def _parser() -> argparse.ArgumentParser:
     edgar.add_argument("--refresh", action="store_true", help="download again, ignore the cache")
     edgar.add_argument("--offline", action="store_true", help="use only the cache")
     edgar.set_defaults(handler=_fetch_edgar)
+    sweep_command = commands.add_parser(
+        "sweep",
+        help="run a grid of score and backtest settings; print the best and the tests of luck",
+        description=(
+            "Run every combination of a YAML grid (parameter: list of values; weights may be "
+            "'simplex: [value, growth, momentum]' with 'step: 0.1') on a dataset, locally or on a "
+            "Dask scheduler, and print the best trials, the deflated Sharpe ratio and the "
+            "probability of backtest overfitting. With --store, a rerun computes only what is "
+            "missing."
+        ),
+    )
+    sweep_command.add_argument("grid", help="the grid file (YAML)")
+    data_options(sweep_command)
+    sweep_command.add_argument(
+        "--scheduler", default=None, help="a Dask scheduler, tcp://host:8786"
+    )
+    sweep_command.add_argument("--store", default=None, help="folder of finished trials")
+    sweep_command.add_argument("--workers", type=int, default=None, help="local processes")
+    sweep_command.add_argument("--top", type=int, default=5, help="best trials shown (default 5)")
+    sweep_command.add_argument("--blocks", type=int, default=16, help="PBO blocks (default 16)")
+    sweep_command.add_argument("--save", default=None, help="write the result to this JSON file")
+    sweep_command.set_defaults(handler=_sweep)
     create = commands.add_parser(
         "create-model",
         help="create the factorlab analyst model in Ollama from the shipped Modelfile",

@@ -201,3 +201,27 @@ def test_fetch_edgar_without_a_user_agent_is_one_error_line(sec, tmp_path, monke
     monkeypatch.delenv("FACTORLAB_SEC_USER_AGENT")
     assert main(["fetch-edgar", "TSLA", "--cache-dir", str(tmp_path)]) == 2
     assert "FACTORLAB_SEC_USER_AGENT" in capsys.readouterr().err
+
+
+def test_sweep_runs_a_yaml_grid_and_prints_the_best_and_the_tests_of_luck(tmp_path, capsys):
+    grid = tmp_path / "grid.yaml"
+    grid.write_text(
+        "weights:\n  simplex: [value, momentum]\n  step: 0.5\nrebalance: [M, Q]\ncost_bps: 10\n"
+    )
+    options = ["--n-tickers", "40", "--years", "4", "--workers", "1", "--blocks", "8"]
+    store = tmp_path / "store"
+    assert main(["sweep", str(grid), *options, "--store", str(store)]) == 0
+    out = capsys.readouterr().out
+    assert "6 trials (6 computed, 0 from the store)" in out
+    assert "deflated Sharpe ratio" in out and "probability of backtest overfitting" in out
+    assert main(["sweep", str(grid), *options, "--store", str(store)]) == 0
+    assert "6 trials (0 computed, 6 from the store)" in capsys.readouterr().out
+
+
+def test_sweep_with_a_bad_grid_file_is_one_error_line(tmp_path, capsys):
+    grid = tmp_path / "grid.yaml"
+    grid.write_text("quantile: [5, 10]\n")
+    assert main(["sweep", str(grid), "--n-tickers", "40", "--years", "4"]) == 2
+    assert "no parameter 'quantile'" in capsys.readouterr().err
+    assert main(["sweep", str(tmp_path / "missing.yaml")]) == 2
+    assert "Cannot read the grid file" in capsys.readouterr().err

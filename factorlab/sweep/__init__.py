@@ -7,7 +7,7 @@ probability of backtest overfitting.
 """
 
 from factorlab.sweep.engine import run_trial, sweep
-from factorlab.sweep.grid import Grid, simplex, trial_id
+from factorlab.sweep.grid import Grid, grid_from_mapping, simplex, trial_id
 from factorlab.sweep.overfitting import Overfitting, probability_of_overfitting
 from factorlab.sweep.result import SweepResult, load_sweep
 
@@ -15,6 +15,7 @@ __all__ = [
     "Grid",
     "Overfitting",
     "SweepResult",
+    "grid_from_mapping",
     "load_sweep",
     "probability_of_overfitting",
     "run_trial",

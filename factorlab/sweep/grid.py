@@ -23,7 +23,14 @@ from factorlab.errors import ConfigError
 from factorlab.factors import parse_weights, score
 from factorlab.params import as_bool, as_float, as_int, did_you_mean
 
-__all__ = ["BACKTEST_PARAMETERS", "SCORE_PARAMETERS", "Grid", "simplex", "trial_id"]
+__all__ = [
+    "BACKTEST_PARAMETERS",
+    "SCORE_PARAMETERS",
+    "Grid",
+    "grid_from_mapping",
+    "simplex",
+    "trial_id",
+]
 
 
 def _parameters(function: Any, fixed: set[str]) -> tuple[str, ...]:
@@ -164,6 +171,43 @@ class Grid:
     def __repr__(self) -> str:
         sizes = " x ".join(f"{len(v)} {k}" for k, v in self.values.items()) or "no parameters"
         return f"<Grid {len(self)} trials: {sizes}>"
+
+
+def grid_from_mapping(spec: dict[str, Any]) -> Grid:
+    """A :class:`Grid` from a mapping, as a YAML or JSON file holds it.
+
+    Each key is a parameter with a list (or one value); ``weights`` may also be
+    ``{"simplex": [families...], "step": 0.1}``; ``renormalize`` is passed through.
+
+    Parameters
+    ----------
+    spec : dict
+        The mapping, e.g. ``{"rebalance": ["M", "Q"], "weights": {"simplex": ["value",
+        "momentum"], "step": 0.25}}``.
+
+    Returns
+    -------
+    Grid
+
+    Examples
+    --------
+    >>> len(grid_from_mapping({"weights": {"simplex": ["value", "momentum"], "step": 0.5},
+    ...                        "cost_bps": [5, 25]}))
+    6
+    """
+    if not isinstance(spec, dict) or not spec:
+        raise ConfigError(
+            "A grid file holds a mapping of parameter -> list of values, e.g. "
+            "'rebalance: [M, Q]' and 'cost_bps: [5, 25]'."
+        )
+    values = dict(spec)
+    weights = values.get("weights")
+    if isinstance(weights, dict) and "simplex" in weights:
+        extra = set(weights) - {"simplex", "step"}
+        if extra:
+            raise ConfigError(f"weights: simplex takes 'simplex' and 'step', not {sorted(extra)}.")
+        values["weights"] = simplex(weights["simplex"], weights.get("step", 0.1))
+    return Grid(**values)
 
 
 def trial_id(trial: dict[str, Any], fingerprint: str) -> str:

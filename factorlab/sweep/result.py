@@ -201,7 +201,7 @@ class SweepResult:
     def varying(self) -> list[str]:
         """The parameter columns that take more than one value in this sweep."""
         columns = [c for c in _parameter_columns(self.table) if c != "weights"]
-        return [c for c in columns if self.table[c].astype(str).nunique() > 1]
+        return [c for c in columns if self.table[c].astype(str).nunique(dropna=False) > 1]
 
     def heatmap(
         self, x: str | None = None, y: str | None = None, metric: str = _SHARPE
@@ -221,7 +221,9 @@ class SweepResult:
             Rows: the values of ``y``; columns: the values of ``x``.
         """
         column = self._figure(metric)
-        ranked = sorted(self.varying(), key=lambda c: -self.table[c].astype(str).nunique())
+        ranked = sorted(
+            self.varying(), key=lambda c: -self.table[c].astype(str).nunique(dropna=False)
+        )
         x = x or (ranked[0] if ranked else None)
         y = y or next((c for c in ranked if c != x), None)
         if x is None or y is None or x not in self.table or y not in self.table:
@@ -230,7 +232,8 @@ class SweepResult:
                 f"{', '.join(self.varying()) or 'none'}."
             )
         table = self.table.copy()
-        table[x], table[y] = table[x].astype(str), table[y].astype(str)
+        for name in (x, y):  # None (no neutralizing, no cap) is a value of its own
+            table[name] = table[name].astype(object).where(table[name].notna(), "none").astype(str)
         out = table.pivot_table(index=y, columns=x, values=column, aggfunc="mean")
         out.attrs["metric"] = column
         return out
