@@ -299,6 +299,12 @@ def _sweep(args: argparse.Namespace) -> int:
         f"would show {dsr['expected max Sharpe']:.2f}; deflated Sharpe ratio "
         f"{dsr['deflated Sharpe ratio']:.2f} (near 1: not luck)"
     )
+    if res.table["information ratio"].notna().any():
+        active = res.deflated_sharpe(active=True)
+        print(
+            f"over the benchmark: best information ratio {active['Sharpe ratio']:.2f}, luck's "
+            f"{active['expected max Sharpe']:.2f}, deflated {active['deflated Sharpe ratio']:.2f}"
+        )
     if len(res) >= 2 and len(res.moments()[0]) >= args.blocks:
         print(f"probability of backtest overfitting: {res.pbo(blocks=args.blocks).probability:.2f}")
     if args.save:

@@ -92,7 +92,8 @@ class Grid:
         Rescale weight vectors that do not sum to 1 (absolute values); by default such a
         vector is refused, so that no trial silently means something else.
     **values
-        Parameter -> list of values (a single value is a list of one). ``weights`` takes a list
+        Parameter -> list of values (a single value is a list of one; text such as ``"M,Q"``
+        or ``"5,10"`` is split at the commas, as papermill passes lists). ``weights`` takes a list
         of weight vectors (dicts or text such as ``"value=0.5,momentum=0.5"``), e.g.
         :func:`simplex`'s.
 
@@ -117,6 +118,8 @@ class Grid:
                     f"Grid has no parameter {name!r}.{did_you_mean(name, known)} Parameters: "
                     f"{', '.join(known)}."
                 )
+            if isinstance(given, str) and "," in given and name != "weights":
+                given = [v.strip() for v in given.split(",")]  # "M,Q", as papermill passes it
             options = list(given) if isinstance(given, Iterable) and _is_list(given) else [given]
             if not options:
                 raise ConfigError(f"Grid parameter {name!r} has an empty list; give it a value.")

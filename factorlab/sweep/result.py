@@ -18,7 +18,7 @@ from factorlab.errors import ConfigError, DataError
 from factorlab.factors import score
 from factorlab.factors.registry import FAMILIES
 from factorlab.factors.weights import DEFAULT_WEIGHTS
-from factorlab.params import did_you_mean
+from factorlab.params import as_bool, did_you_mean
 from factorlab.sweep.grid import BACKTEST_PARAMETERS, SCORE_PARAMETERS
 from factorlab.sweep.overfitting import Overfitting, probability_of_overfitting
 
@@ -119,13 +119,15 @@ class SweepResult:
             f"{', '.join(figures)}."
         )
 
-    def returns(self, trial_ids: str | list[str]) -> pd.DataFrame:
+    def returns(self, trial_ids: str | list[str], active: bool = False) -> pd.DataFrame:
         """Daily net returns of trials, recomputed from their parameters.
 
         Parameters
         ----------
         trial_ids : str or list of str
             Ids from :attr:`table`'s index.
+        active : bool
+            Returns minus the benchmark's (a day it has no return subtracts nothing).
 
         Returns
         -------
@@ -142,10 +144,15 @@ class SweepResult:
             trial = self.parameters[tid]
             scored = score(ds, **{k: trial[k] for k in SCORE_PARAMETERS if k in trial})
             options = {k: trial[k] for k in BACKTEST_PARAMETERS if k in trial}
-            series[tid] = backtest(scored.composite, ds, **options).returns
+            result = backtest(scored.composite, ds, **options)
+            series[tid] = result.returns
+            if active:
+                if result.benchmark is None:
+                    raise ConfigError("active=True needs a benchmark; this dataset has none.")
+                series[tid] = result.returns - result.benchmark.fillna(0.0)
         return pd.DataFrame(series)
 
-    def deflated_sharpe(self, trial: str | None = None) -> pd.Series:
+    def deflated_sharpe(self, trial: str | None = None, active: bool = False) -> pd.Series:
         """The deflated Sharpe ratio of ``trial`` (default: the best Sharpe ratio).
 
         The PSR of its daily returns against the best Sharpe ratio luck would give among this
@@ -155,44 +162,57 @@ class SweepResult:
         Parameters
         ----------
         trial : str, optional
-            A trial id; by default the trial with the highest Sharpe ratio.
+            A trial id; by default the trial with the highest Sharpe ratio (information ratio
+            with ``active``).
+        active : bool
+            Judge returns in excess of the benchmark, with the trials' information ratios as
+            their Sharpe ratios: a long-only portfolio's total return is mostly the market's
+            premium, which needs no skill.
 
         Returns
         -------
         Series
-            ``trial``, ``Sharpe ratio``, ``trials``, ``Sharpe variance``, ``expected max
-            Sharpe`` (annualized, what the best of that many unskilled trials would show) and
-            ``deflated Sharpe ratio`` (a probability; near 1: not luck).
+            ``trial``, ``Sharpe ratio`` (of active returns with ``active``), ``trials``,
+            ``Sharpe variance``, ``expected max Sharpe`` (annualized, what the best of that many
+            unskilled trials would show), ``deflated Sharpe ratio`` (a probability; near 1: not
+            luck) and ``active``.
         """
-        sharpe = self.table[_SHARPE].dropna()
+        column = "information ratio" if as_bool(active, "active") else _SHARPE
+        sharpe = self.table[column].dropna() if column in self.table else pd.Series(dtype=float)
         if sharpe.empty:
-            raise DataError("No trial has a Sharpe ratio; nothing to deflate.")
+            raise DataError(f"No trial has a {column}; nothing to deflate.")
         chosen = trial or str(sharpe.idxmax())
         variance = float(sharpe.var(ddof=1)) if len(sharpe) > 1 else 0.0
-        returns = self.returns(chosen)[chosen].dropna()
+        returns = self.returns(chosen, active=active)[chosen].dropna()
         n = len(sharpe)
-        expected = self.expected_best_sharpe()
         return pd.Series(
             {
                 "trial": chosen,
-                _SHARPE: float(self.table.loc[chosen, _SHARPE]),
+                _SHARPE: float(self.table.loc[chosen, column]),
                 "trials": n,
                 "Sharpe variance": variance,
-                "expected max Sharpe": expected,
+                "expected max Sharpe": self.expected_best_sharpe(column),
                 "deflated Sharpe ratio": float(
                     metrics.deflated_sharpe_ratio(returns, n_trials=n, sharpe_variance=variance)
                 ),
+                "active": bool(active),
             },
             name="deflated Sharpe",
         )
 
-    def expected_best_sharpe(self) -> float:
+    def expected_best_sharpe(self, metric: str = _SHARPE) -> float:
         """The best annualized Sharpe ratio that as many unskilled trials would show by luck.
 
         From the number of trials and the variance of their Sharpe ratios (the false strategy
         theorem, Bailey and López de Prado 2014); 0 for a single trial.
+
+        Parameters
+        ----------
+        metric : str
+            The column read as each trial's Sharpe ratio (``"information ratio"`` for active
+            returns).
         """
-        sharpe = self.table[_SHARPE].dropna()
+        sharpe = self.table[self._figure(metric)].dropna()
         if len(sharpe) < 2:
             return 0.0
         variance = float(sharpe.var(ddof=1)) / 252

@@ -65,3 +65,8 @@ def test_a_trial_id_is_stable_and_depends_on_the_data():
     assert trial_id(trial, "aaaa") == trial_id(dict(reversed(list(trial.items()))), "aaaa")
     assert trial_id(trial, "aaaa") != trial_id(trial, "bbbb")
     assert len(trial_id(trial, "aaaa")) == 16
+
+
+def test_text_with_commas_is_a_list_as_papermill_passes_it():
+    grid = fl.Grid(rebalance="M, Q", quantiles="5,10", cost_bps="10")
+    assert len(grid) == 4 and {t["quantiles"] for t in grid} == {5, 10}

@@ -134,3 +134,14 @@ def test_plot_draws_the_sharpe_ratios_against_luck_and_a_heat_map(res):
     fig = res.plot()
     assert len(fig.axes) == 3  # the histogram, the heat map and its colour bar
     assert "by luck" in " ".join(t.get_text() for t in fig.axes[0].get_legend().get_texts())
+
+
+def test_active_deflation_judges_returns_over_the_benchmark(res):
+    active = res.deflated_sharpe(active=True)
+    assert active["active"] and active["trial"] == res.table["information ratio"].idxmax()
+    assert active["Sharpe ratio"] == res.table["information ratio"].max()
+    returns = res.returns(active["trial"], active=True)[active["trial"]].dropna()
+    expected = fl.metrics.deflated_sharpe_ratio(
+        returns, len(res.table), res.table["information ratio"].var(ddof=1)
+    )
+    assert active["deflated Sharpe ratio"] == pytest.approx(expected)
