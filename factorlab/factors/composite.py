@@ -294,7 +294,12 @@ def combine(components: Mapping[str, pd.DataFrame], weights: Mapping[str, float]
     DataFrame
         The composite, dates × tickers.
     """
-    return sum(w * components[f] for f, w in weights.items())
+    names = list(weights)
+    first = components[names[0]]
+    total = weights[names[0]] * first.to_numpy()
+    for name in names[1:]:  # a few families: one vectorized multiply-add each
+        total = total + weights[name] * components[name].to_numpy()
+    return pd.DataFrame(total, index=first.index, columns=first.columns)
 
 
 def _centred_rank(panel: pd.DataFrame) -> pd.DataFrame:

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from factorlab.backtest import backtest
@@ -138,13 +139,26 @@ def run_trial(trial: dict[str, Any], ds: Dataset, components: dict[str, pd.DataF
     options = {k: trial[k] for k in BACKTEST_PARAMETERS if k in trial}
     result = backtest(composite, ds, **options)
     figures = result.stats()["strategy"]
-    returns = result.returns
-    months = returns.index.to_period("M")
-    sums = pd.DataFrame({"n": 1.0, "s1": returns, "s2": returns**2}).groupby(months).sum()
+    returns = result.returns.dropna()
+    index = pd.DatetimeIndex(returns.index)
+    month = index.year * 12 + index.month - 1
+    starts = np.flatnonzero(np.r_[True, np.diff(month) != 0])  # the first day of each month
+    values = returns.to_numpy()
+    sums = (
+        np.column_stack(
+            [
+                np.diff(np.r_[starts, len(values)]),
+                *(np.add.reduceat(values**k, starts) for k in (1, 2)),
+            ]
+        )
+        if len(values)
+        else np.empty((0, 3))
+    )
+    names = [f"{m // 12:04d}-{m % 12 + 1:02d}" for m in month[starts]]
     return {
         "figures": {str(k): float(v) for k, v in figures.items()},
-        "months": [str(m) for m in sums.index],
-        "moments": sums.to_numpy().tolist(),
+        "months": names,
+        "moments": sums.tolist(),
     }
 
 
