@@ -15,7 +15,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "factorlab"
 # Lowest first. A module may import its own unit and the units of lower layers.
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("factorlab.errors", "factorlab._version", "factorlab._warnings", "factorlab._docs"),
-    ("factorlab.params", "factorlab._json", "factorlab._files"),
+    ("factorlab.params", "factorlab._json", "factorlab._files", "factorlab._threads"),
     ("factorlab.data",),
     ("factorlab.factors",),
     ("factorlab.backtest",),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import weakref
 from collections.abc import Callable
 
@@ -10,14 +11,16 @@ import pandas as pd
 from factorlab.data import Dataset
 
 _PANELS: weakref.WeakKeyDictionary[Dataset, dict[str, pd.DataFrame]] = weakref.WeakKeyDictionary()
+_LOCK = threading.RLock()  # metrics computed on threads build each shared panel once
 
 
 def shared(ds: Dataset, key: str, compute: Callable[[Dataset], pd.DataFrame]) -> pd.DataFrame:
     """``compute(ds)``, remembered for as long as ``ds`` lives. Callers must not modify it."""
-    panels = _PANELS.setdefault(ds, {})
-    if key not in panels:
-        panels[key] = compute(ds)
-    return panels[key]
+    with _LOCK:
+        panels = _PANELS.setdefault(ds, {})
+        if key not in panels:
+            panels[key] = compute(ds)
+        return panels[key]
 
 
 def daily_returns(ds: Dataset) -> pd.DataFrame:

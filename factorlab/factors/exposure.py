@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from factorlab._docs import shared_doc
+from factorlab._threads import map_threads
 from factorlab._warnings import warn
 from factorlab.data import Dataset
 from factorlab.errors import DataError
 from factorlab.factors.metric import Metric
 from factorlab.factors.registry import METRICS, check_family
-from factorlab.factors.transform import winsorize as clip_extremes
-from factorlab.factors.transform import zscore
+from factorlab.factors.transform import winsorized_zscore
 from factorlab.params import as_float
 
 __all__ = [
@@ -144,15 +145,20 @@ def family_exposure(ds: Dataset, family: str, winsorize: float = 0.01) -> pd.Dat
             if m not in usable
         ]
         warn(f"The {family} exposure leaves out {', '.join(skipped)}: this dataset lacks it.")
-    total = pd.DataFrame(0.0, index=ds.prices.index, columns=ds.prices.columns)
-    count = total.copy()
-    for metric in usable:
-        raw = metric.compute(ds)
-        z = zscore(clip_extremes(raw, clip) if clip else raw, name=metric.name)
-        z = z if metric.higher_is_better else -z
-        total += z.fillna(0.0)
-        count += z.notna()
-    return total / count.where(count > 0)
+
+    def signed_zscore(metric: Metric) -> np.ndarray:
+        z = winsorized_zscore(metric.compute(ds), clip, name=metric.name).to_numpy()
+        return z if metric.higher_is_better else -z
+
+    total = np.zeros(ds.prices.shape)
+    count = np.zeros(ds.prices.shape)
+    for z in map_threads(signed_zscore, usable):  # metrics side by side; summed in order
+        known = ~np.isnan(z)
+        total += np.where(known, z, 0.0)
+        count += known
+    with np.errstate(invalid="ignore"):
+        mean = total / np.where(count > 0, count, np.nan)
+    return pd.DataFrame(mean, index=ds.prices.index, columns=ds.prices.columns)
 
 
 def usable_by(metric: Metric, ds: Dataset) -> bool:

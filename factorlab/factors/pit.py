@@ -16,6 +16,7 @@ known on the event's date, and a restatement never reaches a day before it was f
 
 from __future__ import annotations
 
+import threading
 import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ from factorlab.errors import DataError
 __all__ = ["Filings", "filings", "over_positive"]
 
 _CACHE: weakref.WeakKeyDictionary[Dataset, Filings] = weakref.WeakKeyDictionary()
+_LOCK = threading.RLock()
 
 
 @dataclass(frozen=True, eq=False)
@@ -124,12 +126,13 @@ def filings(ds: Dataset) -> Filings:
     >>> ttm_revenue.shape == ds.prices.shape
     True
     """
-    cached = _CACHE.get(ds)
-    if cached is None:
-        ds.require("fundamentals", purpose="fundamental factors")
-        cached = _build(ds.fundamentals, ds.dates, ds.prices.columns)
-        _CACHE[ds] = cached
-    return cached
+    with _LOCK:  # metrics computed on threads build it once
+        cached = _CACHE.get(ds)
+        if cached is None:
+            ds.require("fundamentals", purpose="fundamental factors")
+            cached = _build(ds.fundamentals, ds.dates, ds.prices.columns)
+            _CACHE[ds] = cached
+        return cached
 
 
 def _build(f: pd.DataFrame, dates: pd.DatetimeIndex, tickers: pd.Index) -> Filings:

@@ -23,6 +23,7 @@ __all__ = [
     "neutralize",
     "rank",
     "winsorize",
+    "winsorized_zscore",
     "zscore",
 ]
 
@@ -131,6 +132,37 @@ def zscore(
     mean, std = clean.mean(axis=1), clean.std(axis=1)
     flat = flat_dates(clean, name, mean.abs() if scale is None else scale, std)
     return clean.sub(mean, axis=0).div(std.where(~flat), axis=0)
+
+
+def winsorized_zscore(
+    panel: pd.DataFrame, limits: float = 0.01, name: str | None = None
+) -> pd.DataFrame:
+    """``zscore(winsorize(panel, limits), name)`` in one pass over one copy of the panel.
+
+    The same numbers; a score standardizes a dozen panels this way, so the copies and frames
+    saved are a good part of its time. ``limits=0`` is the z-score alone.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> panel = pd.DataFrame([[1.0, 2.0, 3.0, 100.0]])
+    >>> winsorized_zscore(panel, 0.25).equals(zscore(winsorize(panel, 0.25)))
+    True
+    """
+    values = _finite(panel)
+    if limits:
+        if not 0 <= limits < 0.5:
+            raise ConfigError(f"winsorize limits must be in [0, 0.5), got {limits}.")
+        ordered = np.sort(values, axis=1)  # sorted once; NaN go last
+        low, high = row_quantile(ordered, limits), row_quantile(ordered, 1 - limits)
+        del ordered
+        np.clip(values, low[:, None], high[:, None], out=values)
+    frame = pd.DataFrame(values, index=panel.index, columns=panel.columns, copy=False)
+    mean, std = frame.mean(axis=1), frame.std(axis=1)
+    flat = flat_dates(frame, name, mean.abs(), std)
+    values -= mean.to_numpy()[:, None]
+    values /= std.where(~flat).to_numpy()[:, None]
+    return frame
 
 
 def flat_dates(
