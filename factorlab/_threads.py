@@ -7,16 +7,49 @@ side by side.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from itertools import islice
 from typing import TypeVar
 
 from factorlab._warnings import deferred, warn
 
-__all__ = ["map_threads"]
+__all__ = ["imap_threads", "map_threads"]
 
 T = TypeVar("T")
 R = TypeVar("R")
+
+
+def imap_threads(
+    function: Callable[[T], R], items: Sequence[T], workers: int | None = None
+) -> Iterator[R]:
+    """``function(item)`` for each item, on up to ``workers`` threads, yielded in order.
+
+    At most two tasks per thread run ahead of the consumer, so a caller that folds large
+    results as they come holds only a few of them. Factorlab warnings raised on the threads are
+    issued by this thread as each result is yielded, so they still point at the user's line.
+    """
+    count = min(len(items), workers or os.cpu_count() or 1)
+    if count <= 1:
+        for item in items:
+            yield function(item)
+        return
+
+    def run(item: T) -> tuple[R, list[tuple[str, type[Warning]]]]:
+        with deferred() as caught:
+            return function(item), caught
+
+    waiting = iter(items)
+    with ThreadPoolExecutor(count) as pool:
+        pending = deque(pool.submit(run, item) for item in islice(waiting, 2 * count))
+        while pending:
+            result, caught = pending.popleft().result()
+            for item in islice(waiting, 1):
+                pending.append(pool.submit(run, item))
+            for message, category in caught:
+                warn(message, category)
+            yield result
 
 
 def map_threads(
@@ -24,20 +57,6 @@ def map_threads(
 ) -> list[R]:
     """``[function(item) for item in items]`` on up to ``workers`` threads (default: the cores).
 
-    Results come back in the order of ``items``; factorlab warnings raised on the threads are
-    issued afterwards by this thread, in that order, so they still point at the user's line.
+    Results come back in the order of ``items``; see :func:`imap_threads`.
     """
-    count = min(len(items), workers or os.cpu_count() or 1)
-    if count <= 1:
-        return [function(item) for item in items]
-
-    def run(item: T) -> tuple[R, list[tuple[str, type[Warning]]]]:
-        with deferred() as caught:
-            return function(item), caught
-
-    with ThreadPoolExecutor(count) as pool:
-        outcomes = list(pool.map(run, items))
-    for _, caught in outcomes:
-        for message, category in caught:
-            warn(message, category)
-    return [result for result, _ in outcomes]
+    return list(imap_threads(function, items, workers))

@@ -13,7 +13,7 @@ import pandas as pd
 from factorlab.data import Dataset
 from factorlab.errors import ConfigError
 from factorlab.factors.custom import custom_exposure, read_custom
-from factorlab.factors.exposure import family_exposure
+from factorlab.factors.exposure import family_exposures
 from factorlab.factors.ranking import rank_ic
 from factorlab.factors.transform import flat_dates, zscore
 from factorlab.factors.transform import neutralize as demean_within
@@ -258,12 +258,13 @@ def standardized_components(
     if method not in ("zscore", "rank"):
         raise ConfigError(f"Unknown score method {method!r}. Known methods: zscore, rank.")
     groups = _groups(ds, neutralize)
+    built_in = family_exposures(ds, [f for f in families if f not in yours], winsorize=clip)
     components = {}
     for family in families:
         exposure = (
             custom_exposure(ds, family, yours[family], winsorize=clip)
             if family in yours
-            else family_exposure(ds, family, winsorize=clip)
+            else built_in[family]
         )
         scale = None
         if groups is not None:

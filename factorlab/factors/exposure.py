@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from factorlab._docs import shared_doc
-from factorlab._threads import map_threads
+from factorlab._threads import imap_threads
 from factorlab._warnings import warn
 from factorlab.data import Dataset
 from factorlab.errors import DataError
@@ -17,6 +17,7 @@ from factorlab.params import as_float
 
 __all__ = [
     "family_exposure",
+    "family_exposures",
     "growth",
     "low_vol",
     "metrics",
@@ -127,8 +128,56 @@ def family_exposure(ds: Dataset, family: str, winsorize: float = 0.01) -> pd.Dat
     UserWarning
         When some metrics are left out for lack of their inputs, naming them and what they need.
     """
-    check_family(family)
+    return family_exposures(ds, [family], winsorize)[family]
+
+
+def family_exposures(
+    ds: Dataset, families: list[str], winsorize: float = 0.01
+) -> dict[str, pd.DataFrame]:
+    """:func:`family_exposure` of several families, their metrics computed side by side.
+
+    One pool of threads for the metrics of every family (numpy's sorts and arithmetic release
+    the GIL), each family's z-scores summed in the order of its metrics: the same numbers as
+    one family at a time, in less time.
+
+    Parameters
+    ----------
+    ds : Dataset
+    families : list of str
+        Families, as :func:`family_exposure` takes them.
+    winsorize : float
+        As in :func:`family_exposure`.
+
+    Returns
+    -------
+    dict of DataFrame
+        Family -> its combined exposure.
+    """
     clip = as_float(winsorize, "winsorize")
+    tasks = [(family, metric) for family in families for metric in _usable_members(ds, family)]
+
+    def signed_zscore(task: tuple[str, Metric]) -> np.ndarray:
+        metric = task[1]
+        z = winsorized_zscore(metric.compute(ds), clip, name=metric.name).to_numpy()
+        return z if metric.higher_is_better else -z
+
+    total = {family: np.zeros(ds.prices.shape) for family in families}
+    count = {family: np.zeros(ds.prices.shape) for family in families}
+    for (family, _), z in zip(tasks, imap_threads(signed_zscore, tasks), strict=True):
+        known = ~np.isnan(z)  # summed in the order of the metrics, as they come
+        total[family] += np.where(known, z, 0.0)
+        count[family] += known
+    out = {}
+    for family in families:
+        with np.errstate(invalid="ignore"):
+            mean = total[family] / np.where(count[family] > 0, count[family], np.nan)
+        out[family] = pd.DataFrame(mean, index=ds.prices.index, columns=ds.prices.columns)
+    return out
+
+
+def _usable_members(ds: Dataset, family: str) -> list[Metric]:
+    """The family's metrics that ``ds`` can feed; a DataError if none, a warning if some."""
+    check_family(family)
     members = [m for m in METRICS if m.family == family and m.in_family]
     usable = [m for m in members if usable_by(m, ds)]
     if not usable:
@@ -145,20 +194,7 @@ def family_exposure(ds: Dataset, family: str, winsorize: float = 0.01) -> pd.Dat
             if m not in usable
         ]
         warn(f"The {family} exposure leaves out {', '.join(skipped)}: this dataset lacks it.")
-
-    def signed_zscore(metric: Metric) -> np.ndarray:
-        z = winsorized_zscore(metric.compute(ds), clip, name=metric.name).to_numpy()
-        return z if metric.higher_is_better else -z
-
-    total = np.zeros(ds.prices.shape)
-    count = np.zeros(ds.prices.shape)
-    for z in map_threads(signed_zscore, usable):  # metrics side by side; summed in order
-        known = ~np.isnan(z)
-        total += np.where(known, z, 0.0)
-        count += known
-    with np.errstate(invalid="ignore"):
-        mean = total / np.where(count > 0, count, np.nan)
-    return pd.DataFrame(mean, index=ds.prices.index, columns=ds.prices.columns)
+    return usable
 
 
 def usable_by(metric: Metric, ds: Dataset) -> bool:

@@ -39,11 +39,13 @@ def test_composite_is_unchanged_by_adding_a_constant_to_a_family(scoring_lab, mo
     module = sys.modules["factorlab.factors.composite"]
 
     before = fl.score(scoring_lab).composite
-    original = module.family_exposure
+    original = module.family_exposures
     monkeypatch.setattr(
         module,
-        "family_exposure",
-        lambda ds, family, winsorize: original(ds, family, winsorize) + 5.0,
+        "family_exposures",
+        lambda ds, families, winsorize: {
+            family: exposure + 5.0 for family, exposure in original(ds, families, winsorize).items()
+        },
     )
     pd.testing.assert_frame_equal(fl.score(scoring_lab).composite, before, atol=1e-12)
 
