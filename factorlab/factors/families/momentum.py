@@ -67,11 +67,14 @@ def _wilder_average(values: pd.DataFrame, window: int) -> pd.DataFrame:
     An exponentially weighted mean with ``alpha = 1 / window`` that starts at the seed: the
     values before it are blanked and the seed put in place of the ``window``-th value.
     """
-    seen = values.notna().cumsum()
-    seed = values.fillna(0.0).cumsum() / window
-    start = seen.eq(window) & values.notna()
-    primed = values.where(seen > window).mask(start, seed)
-    return primed.ewm(alpha=1 / window, adjust=False, ignore_na=True).mean()
+    raw = values.to_numpy(dtype=float)
+    known = ~np.isnan(raw)
+    seen = np.cumsum(known, axis=0)  # numpy's cumsum down the rows: pandas' is many times slower
+    seed = np.cumsum(np.where(known, raw, 0.0), axis=0) / window
+    primed = np.where(seen > window, raw, np.nan)
+    primed = np.where((seen == window) & known, seed, primed)
+    frame = pd.DataFrame(primed, index=values.index, columns=values.columns, copy=False)
+    return frame.ewm(alpha=1 / window, adjust=False, ignore_na=True).mean()
 
 
 METRICS = (
