@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from factorlab.factors.ranking import center_sorted_ranks, sort_rows, sorted_ranks
-from factorlab.factors.transform import row_quantile
+from factorlab.factors.rowwise import row_quantile
 
 __all__ = [
     "CrossSections",

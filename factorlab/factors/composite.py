@@ -297,10 +297,12 @@ def combine(components: Mapping[str, pd.DataFrame], weights: Mapping[str, float]
     """
     names = list(weights)
     first = components[names[0]]
-    total = weights[names[0]] * first.to_numpy()
-    for name in names[1:]:  # a few families: one vectorized multiply-add each
-        total = total + weights[name] * components[name].to_numpy()
-    return pd.DataFrame(total, index=first.index, columns=first.columns)
+    total = np.multiply(first.to_numpy(), weights[names[0]])
+    term = np.empty_like(total) if len(names) > 1 else total
+    for name in names[1:]:  # a few families: one vectorized multiply-add each, in place
+        np.multiply(components[name].to_numpy(), weights[name], out=term)
+        total += term
+    return pd.DataFrame(total, index=first.index, columns=first.columns, copy=False)
 
 
 def _centred_rank(panel: pd.DataFrame) -> pd.DataFrame:

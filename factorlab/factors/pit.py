@@ -96,11 +96,18 @@ class Filings:
 
         With ``listed`` (the price panel), only on days the stock has a price.
         """
-        with_sentinel = np.append(per_event, np.nan)  # index -1 (no filing yet) reads NaN
-        out = pd.DataFrame(
-            with_sentinel[self.last_event], index=self.dates, columns=self.tickers, copy=False
+        unlisted = None if listed is None else listed.isna().to_numpy()
+        return pd.DataFrame(
+            self.values(per_event, unlisted), index=self.dates, columns=self.tickers, copy=False
         )
-        return out if listed is None else out.where(listed.notna())
+
+    def values(self, per_event: np.ndarray, unlisted: np.ndarray | None = None) -> np.ndarray:
+        """:meth:`panel` as a new array (dates × tickers, in row order), NaN where ``unlisted``."""
+        with_sentinel = np.append(per_event, np.nan)  # index -1 (no filing yet) reads NaN
+        out = with_sentinel[self.last_event]
+        if unlisted is not None:
+            out[unlisted] = np.nan
+        return out
 
 
 def over_positive(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:

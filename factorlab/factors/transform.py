@@ -15,6 +15,7 @@ import pandas as pd
 
 from factorlab._warnings import warn
 from factorlab.errors import ConfigError
+from factorlab.factors.rowwise import row_quantile, standardize_rows
 
 __all__ = [
     "SEED_THRESHOLDS",
@@ -86,26 +87,11 @@ def _finite_frame(panel: pd.DataFrame) -> pd.DataFrame:
 
 
 def _finite(panel: pd.DataFrame) -> np.ndarray:
-    values = panel.to_numpy(dtype=float, copy=True)
-    values[~np.isfinite(values)] = np.nan
+    # A new array in C order whatever the frame's layout: rows are then summed the same way
+    # (numpy's pairwise sum along contiguous rows) for every input, and sorted in place.
+    values = np.array(panel.to_numpy(dtype=float), dtype=float, order="C")
+    np.copyto(values, np.nan, where=np.isinf(values))
     return values
-
-
-def row_quantile(ordered: np.ndarray, q: float, count: np.ndarray | None = None) -> np.ndarray:
-    """Quantile ``q`` of each row of a row-sorted array (NaN last); NaN for an all-NaN row.
-
-    By linear interpolation, as numpy's default. One vectorized pass instead of a loop over
-    rows. ``count`` (non-NaN values per row) may be passed when several quantiles are taken.
-    """
-    if count is None:
-        count = np.sum(~np.isnan(ordered), axis=1)
-    position = (count - 1).clip(min=0) * q
-    below = np.floor(position).astype(int)
-    above = np.minimum(below + 1, (count - 1).clip(min=0))
-    rows = np.arange(len(ordered))
-    low, high = ordered[rows, below], ordered[rows, above]
-    out = low + (high - low) * (position - below)
-    return np.where(count > 0, out, np.nan)
 
 
 DISPERSION_RTOL = 1e-10  # a spread below this share of the values' size is rounding noise
@@ -128,10 +114,14 @@ def zscore(
     >>> zscore(pd.DataFrame([[1.0, 2.0, 3.0]])).values.tolist()
     [[-1.0, 0.0, 1.0]]
     """
-    clean = _finite_frame(panel)
-    mean, std = clean.mean(axis=1), clean.std(axis=1)
-    flat = flat_dates(clean, name, mean.abs() if scale is None else scale, std)
-    return clean.sub(mean, axis=0).div(std.where(~flat), axis=0)
+    values = np.empty(panel.shape)
+    size = None if scale is None else np.asarray(scale.reindex(panel.index), dtype=float)
+    noisy = standardize_rows(
+        values, 0.0, size, rtol=DISPERSION_RTOL, source=panel.to_numpy(dtype=float)
+    )
+    if noisy.any():
+        _warn_noisy(name, panel.index[noisy])
+    return pd.DataFrame(values, index=panel.index, columns=panel.columns, copy=False)
 
 
 def winsorized_zscore(
@@ -139,8 +129,10 @@ def winsorized_zscore(
 ) -> pd.DataFrame:
     """``zscore(winsorize(panel, limits), name)`` in one pass over one copy of the panel.
 
-    The same numbers; a score standardizes a dozen panels this way, so the copies and frames
-    saved are a good part of its time. ``limits=0`` is the z-score alone.
+    The same numbers, bit for bit; a score standardizes a dozen panels this way, so the time
+    saved counts. The panel is worked through in blocks of dates small enough to stay in the
+    processor's cache (see :mod:`factorlab.factors.rowwise`). ``limits=0`` is the z-score
+    alone.
 
     Examples
     --------
@@ -149,20 +141,29 @@ def winsorized_zscore(
     >>> winsorized_zscore(panel, 0.25).equals(zscore(winsorize(panel, 0.25)))
     True
     """
-    values = _finite(panel)
-    if limits:
-        if not 0 <= limits < 0.5:
-            raise ConfigError(f"winsorize limits must be in [0, 0.5), got {limits}.")
-        ordered = np.sort(values, axis=1)  # sorted once; NaN go last
-        low, high = row_quantile(ordered, limits), row_quantile(ordered, 1 - limits)
-        del ordered
-        np.clip(values, low[:, None], high[:, None], out=values)
-    frame = pd.DataFrame(values, index=panel.index, columns=panel.columns, copy=False)
-    mean, std = frame.mean(axis=1), frame.std(axis=1)
-    flat = flat_dates(frame, name, mean.abs(), std)
-    values -= mean.to_numpy()[:, None]
-    values /= std.where(~flat).to_numpy()[:, None]
-    return frame
+    values = winsorized_zscore_values(panel, limits, name)
+    return pd.DataFrame(values, index=panel.index, columns=panel.columns, copy=False)
+
+
+def winsorized_zscore_values(
+    panel: pd.DataFrame,
+    limits: float = 0.01,
+    name: str | None = None,
+    out: np.ndarray | None = None,
+) -> np.ndarray:
+    """:func:`winsorized_zscore` as a writable array (dates × tickers, in row order).
+
+    Written into ``out`` when given (float64, the panel's shape, row order), so that a caller
+    standardizing many panels can reuse one buffer; else into a new array.
+    """
+    if limits and not 0 <= limits < 0.5:
+        raise ConfigError(f"winsorize limits must be in [0, 0.5), got {limits}.")
+    values = np.empty(panel.shape) if out is None else out
+    source = panel.to_numpy(dtype=float)
+    noisy = standardize_rows(values, limits, rtol=DISPERSION_RTOL, source=source)
+    if noisy.any():
+        _warn_noisy(name, panel.index[noisy])
+    return values
 
 
 def flat_dates(
@@ -199,13 +200,16 @@ def flat_dates(
         rows = panel[noisy.to_numpy()]
         noisy[noisy] = (rows.max(axis=1) > rows.min(axis=1)).to_numpy()
     if noisy.any():
-        warn(
-            f"{name or 'The panel'} is constant up to rounding on "
-            f"{_first_dates(panel.index[noisy.to_numpy()])}: its spread is below "
-            f"{DISPERSION_RTOL:g} of its size, so it cannot rank stocks there. Those dates get "
-            "NaN scores, as an exactly constant metric does."
-        )
+        _warn_noisy(name, panel.index[noisy.to_numpy()])
     return flat
+
+
+def _warn_noisy(name: str | None, days: pd.Index) -> None:
+    warn(
+        f"{name or 'The panel'} is constant up to rounding on {_first_dates(days)}: its spread "
+        f"is below {DISPERSION_RTOL:g} of its size, so it cannot rank stocks there. Those dates "
+        "get NaN scores, as an exactly constant metric does."
+    )
 
 
 def _first_dates(days: pd.Index) -> str:

@@ -14,7 +14,7 @@ from factorlab.backtest.crosssection import Forward, cross_sections
 def inputs(small_sample):
     """The small lab market (listings, delistings, gaps) and a factor with holes."""
     factor = fl.factors.momentum(small_sample)
-    values = np.ascontiguousarray(factor.to_numpy(dtype=float))
+    values = np.array(factor.to_numpy(dtype=float), order="C")  # a copy of our own to edit
     values[np.isnan(small_sample.prices.to_numpy())] = np.nan
     return values, Forward(small_sample.prices, small_sample.meta["delisted"]), small_sample
 

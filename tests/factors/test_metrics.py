@@ -99,6 +99,39 @@ def test_rsi_matches_a_worked_example():
     assert rsi.iloc[15] == pytest.approx(100 - 100 / (1 + gain / loss))
 
 
+def _wilder_rsi_by_hand(closes: pd.Series, window: int = 14) -> pd.Series:
+    """RSI over the days with a change, one day at a time, as Wilder wrote it down."""
+    out = pd.Series(np.nan, index=closes.index)
+    changes = closes.diff()
+    seen, gain, loss = [], np.nan, np.nan
+    for day, change in changes.items():
+        if np.isnan(change):
+            continue  # no price today or yesterday: the averages wait
+        seen.append(change)
+        if len(seen) == window:
+            gain = sum(max(c, 0) for c in seen) / window
+            loss = sum(max(-c, 0) for c in seen) / window
+        elif len(seen) > window:
+            gain = (gain * (window - 1) + max(change, 0)) / window
+            loss = (loss * (window - 1) + max(-change, 0)) / window
+        if len(seen) >= window:
+            out[day] = 100 - 100 / (1 + gain / loss) if loss else 100.0
+    return out
+
+
+def test_rsi_skips_a_suspension_and_carries_its_averages_across_it():
+    rng = np.random.default_rng(8)
+    closes = 50 * np.exp(np.cumsum(rng.normal(0, 0.02, 80)))
+    closes[30:36] = np.nan  # suspended for six days
+    dates = pd.bdate_range("2024-01-01", periods=80)
+    ds = fl.Dataset(prices=pd.DataFrame({"X": closes, "Y": closes[::-1]}, index=dates))
+    rsi = momentum.rsi(ds)
+    for ticker in ("X", "Y"):
+        pd.testing.assert_series_equal(
+            rsi[ticker], _wilder_rsi_by_hand(ds.prices[ticker]), check_names=False, atol=1e-10
+        )
+
+
 def test_rsi_of_a_stock_that_only_rises_is_100(tiny):
     assert (momentum.rsi(tiny)["AAA"].dropna() == 100).all()
 

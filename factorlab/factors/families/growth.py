@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from factorlab.data import Dataset
+from factorlab.factors._memo import frame, unpriced
 from factorlab.factors.families.value import earnings_yield
 from factorlab.factors.metric import Metric
 from factorlab.factors.pit import filings, over_positive
@@ -25,7 +26,9 @@ EARNINGS_BASE_FLOOR = 0.01  # of year-ago TTM revenue: the smallest base earning
 def revenue_growth(ds: Dataset) -> pd.DataFrame:
     """TTM revenue over TTM revenue a year earlier, minus 1; NaN where the base is not positive."""
     f = filings(ds)
-    return f.panel(over_positive(f.ttm("revenue"), f.ttm("revenue", back=4)) - 1, ds.prices)
+    return frame(
+        ds, f.values(over_positive(f.ttm("revenue"), f.ttm("revenue", back=4)) - 1, unpriced(ds))
+    )
 
 
 def earnings_growth(ds: Dataset) -> pd.DataFrame:
@@ -35,24 +38,33 @@ def earnings_growth(ds: Dataset) -> pd.DataFrame:
     small change into a huge growth rate, and a negative base still gives improvement a positive
     sign (a loss of 10 shrinking to a loss of 5 is growth of +50 %).
     """
-    f = filings(ds)
-    now, ago = f.ttm("net_income"), f.ttm("net_income", back=4)
-    # fmax ignores a missing revenue (banks often report none): the floor then does not apply.
-    base = np.fmax(np.abs(ago), EARNINGS_BASE_FLOOR * np.abs(f.ttm("revenue", back=4)))
-    return f.panel(over_positive(now - ago, base), ds.prices)
+    return frame(ds, filings(ds).values(_earnings_growth(ds), unpriced(ds)))
 
 
 def quarterly_revenue_growth(ds: Dataset) -> pd.DataFrame:
     """Latest quarter's revenue over the same quarter a year before, minus 1 (no seasonality)."""
     f = filings(ds)
-    return f.panel(over_positive(f.quarter("revenue"), f.quarter("revenue", back=4)) - 1, ds.prices)
+    growth = over_positive(f.quarter("revenue"), f.quarter("revenue", back=4)) - 1
+    return frame(ds, f.values(growth, unpriced(ds)))
 
 
 def peg(ds: Dataset) -> pd.DataFrame:
     """P/E over earnings growth in percent (lower is better); only where both are positive."""
-    pe = 1 / earnings_yield(ds)
-    growth_pct = 100 * earnings_growth(ds)
-    return (pe / growth_pct).where((pe > 0) & (growth_pct > 0))
+    pe = 1 / earnings_yield(ds).to_numpy()
+    growth_pct = filings(ds).values(100 * _earnings_growth(ds), unpriced(ds))
+    both_positive = (pe > 0) & (growth_pct > 0)
+    np.divide(pe, growth_pct, out=pe)
+    pe[~both_positive] = np.nan
+    return frame(ds, pe)
+
+
+def _earnings_growth(ds: Dataset) -> np.ndarray:
+    """Per filing event, the earnings growth of :func:`earnings_growth`."""
+    f = filings(ds)
+    now, ago = f.ttm("net_income"), f.ttm("net_income", back=4)
+    # fmax ignores a missing revenue (banks often report none): the floor then does not apply.
+    base = np.fmax(np.abs(ago), EARNINGS_BASE_FLOOR * np.abs(f.ttm("revenue", back=4)))
+    return over_positive(now - ago, base)
 
 
 METRICS = (

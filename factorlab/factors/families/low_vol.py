@@ -12,22 +12,24 @@ import numpy as np
 import pandas as pd
 
 from factorlab.data import Dataset
-from factorlab.factors._memo import daily_returns
+from factorlab.factors._memo import daily_returns, frame
 from factorlab.factors.metric import DAYS_PER_YEAR, Metric
 
-__all__ = ["METRICS", "beta", "rolling_mean", "volatility"]
+__all__ = ["METRICS", "beta", "rolling_means", "volatility"]
 
 
 def volatility(ds: Dataset, days: int) -> pd.DataFrame:
     """Annualized standard deviation of daily returns over ``days`` rows (at least 80 % present)."""
-    returns = daily_returns(ds).to_numpy()
-    minimum = int(0.8 * days)
-    mean, count = rolling_mean(returns, days, minimum)
-    mean_sq, _ = rolling_mean(returns**2, days, minimum)
+    returns = daily_returns(ds)
+    [((mean, mean_sq), count)] = rolling_means([returns, returns**2], [(days, int(0.8 * days))])
+    variance = np.subtract(mean_sq, np.square(mean, out=mean), out=mean_sq)
     with np.errstate(invalid="ignore", divide="ignore"):
-        variance = (mean_sq - mean**2) * count / (count - 1)  # sample variance, ddof=1
-    out = np.sqrt(np.clip(variance, 0, None)) * np.sqrt(DAYS_PER_YEAR)
-    return pd.DataFrame(out, index=ds.prices.index, columns=ds.prices.columns, copy=False)
+        variance *= count
+        variance /= count - 1  # the sample variance, ddof=1
+    np.clip(variance, 0, None, out=variance)
+    out = np.sqrt(variance, out=variance)
+    out *= np.sqrt(DAYS_PER_YEAR)
+    return frame(ds, out)
 
 
 def beta(ds: Dataset, days: int = DAYS_PER_YEAR) -> pd.DataFrame:
@@ -36,35 +38,53 @@ def beta(ds: Dataset, days: int = DAYS_PER_YEAR) -> pd.DataFrame:
     assert ds.benchmark is not None  # require() raised otherwise
     market = ds.benchmark.pct_change(fill_method=None).to_numpy()[:, None]
     # Pair the two series: only days on which both have a return enter any moment.
-    returns = np.where(np.isnan(market), np.nan, daily_returns(ds).to_numpy())
+    returns = np.where(np.isnan(market), np.nan, daily_returns(ds))
     paired = np.where(np.isnan(returns), np.nan, market)
-    minimum = int(0.8 * days)
-    mean_rm, _ = rolling_mean(returns * paired, days, minimum)
-    mean_r, _ = rolling_mean(returns, days, minimum)
-    mean_m, _ = rolling_mean(paired, days, minimum)
-    mean_mm, _ = rolling_mean(paired**2, days, minimum)
+    [((mean_r, mean_rm, mean_m, mean_mm), _)] = rolling_means(
+        [returns, returns * paired, paired, paired**2], [(days, int(0.8 * days))]
+    )
     variance = mean_mm - mean_m**2
     with np.errstate(invalid="ignore", divide="ignore"):
         slope = np.where(variance > 0, (mean_rm - mean_r * mean_m) / variance, np.nan)
-    return pd.DataFrame(slope, index=ds.prices.index, columns=ds.prices.columns, copy=False)
+    return frame(ds, slope)
 
 
-def rolling_mean(
-    values: np.ndarray, window: int, min_periods: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Mean of the non-NaN values in each trailing ``window`` of rows, and their count.
+def rolling_means(
+    arrays: list[np.ndarray], windows: list[tuple[int, int]]
+) -> list[tuple[list[np.ndarray], np.ndarray]]:
+    """Means of the non-NaN values over trailing windows of rows, and how many were present.
 
-    The mean is NaN where there are fewer than ``min_periods``. Computed with cumulative sums
-    over the whole panel, no loop over columns.
+    ``arrays`` must be NaN on the same days (a series and its square, say); ``windows`` holds
+    ``(rows, min_periods)`` pairs. For each window: the mean of each array (NaN where fewer
+    than ``min_periods`` values are present) and the count. The running sums down the rows are
+    taken once for all windows, over the whole panel, with no loop over columns.
     """
-    present = ~np.isnan(values)
-    total = np.cumsum(np.where(present, values, 0.0), axis=0)
-    count = np.cumsum(present, axis=0)
-    total[window:] = total[window:] - total[:-window]
-    count[window:] = count[window:] - count[:-window]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.where(count >= max(min_periods, 1), total / count, np.nan)
-    return mean, count
+    present = ~np.isnan(arrays[0])
+    running = np.cumsum(present, axis=0, dtype=np.int32)
+    sums = []
+    for x in arrays:
+        total = np.where(present, x, 0.0)
+        sums.append(np.cumsum(total, axis=0, out=total))  # in place: no second panel
+    out = []
+    for window, min_periods in windows:
+        count = _trailing(running, window)
+        short = count < max(min_periods, 1)
+        means = []
+        for total in sums:
+            mean = _trailing(total, window)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                mean /= count
+            mean[short] = np.nan
+            means.append(mean)
+        out.append((means, count))
+    return out
+
+
+def _trailing(running: np.ndarray, window: int) -> np.ndarray:
+    """Sums over trailing windows of ``window`` rows, from running sums down the rows."""
+    out = running.copy(order="K")  # in the panel's own memory order
+    out[window:] -= running[:-window]
+    return out
 
 
 METRICS = (

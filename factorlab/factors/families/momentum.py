@@ -13,7 +13,8 @@ import numpy as np
 import pandas as pd
 
 from factorlab.data import Dataset
-from factorlab.factors.families.low_vol import rolling_mean, volatility
+from factorlab.factors._memo import frame, prices, trailing_ratio, unpriced
+from factorlab.factors.families.low_vol import rolling_means, volatility
 from factorlab.factors.metric import DAYS_PER_MONTH, DAYS_PER_YEAR, Metric
 
 __all__ = ["METRICS", "momentum_12_1", "rsi", "trailing_return", "volume_trend"]
@@ -21,7 +22,7 @@ __all__ = ["METRICS", "momentum_12_1", "rsi", "trailing_return", "volume_trend"]
 
 def trailing_return(ds: Dataset, months: int) -> pd.DataFrame:
     """Return over the last ``months`` months: ``price[t] / price[t - 21 * months] - 1``."""
-    return ds.prices / ds.prices.shift(DAYS_PER_MONTH * months) - 1
+    return frame(ds, trailing_ratio(prices(ds), DAYS_PER_MONTH * months) - 1)
 
 
 def momentum_12_1(ds: Dataset) -> pd.DataFrame:
@@ -29,8 +30,17 @@ def momentum_12_1(ds: Dataset) -> pd.DataFrame:
 
     A year of trend, skipping the latest month (whose short-term reversal would blur it).
     """
-    p = ds.prices
-    return (p.shift(DAYS_PER_MONTH) / p.shift(DAYS_PER_YEAR) - 1).where(p.notna())
+    p = prices(ds)
+    out = np.full(p.shape, np.nan)
+    if DAYS_PER_YEAR < len(p):
+        then, recent = (
+            p[: len(p) - DAYS_PER_YEAR],
+            p[DAYS_PER_YEAR - DAYS_PER_MONTH : -DAYS_PER_MONTH],
+        )
+        np.divide(recent, then, out=out[DAYS_PER_YEAR:])
+    out -= 1
+    out[unpriced(ds)] = np.nan
+    return frame(ds, out)
 
 
 def rsi(ds: Dataset, window: int = 14) -> pd.DataFrame:
@@ -40,41 +50,61 @@ def rsi(ds: Dataset, window: int = 14) -> pd.DataFrame:
     changes; after that each is ``(previous * (window - 1) + today) / window``. Days without a
     change (no price) are skipped. 100 when there were no losses; NaN when nothing moved.
     """
-    change = ds.prices.diff()
-    avg_gain = _wilder_average(change.clip(lower=0), window)
-    avg_loss = _wilder_average((-change).clip(lower=0), window)
+    # Down the columns, in pandas' own column order: the running sums and the smoothing walk
+    # each stock's days, which lie side by side there. Panels are reused in place where they
+    # can be: a fresh one costs as much to map as to compute.
+    p = ds.prices.to_numpy(dtype=float)
+    change = np.full(p.shape, np.nan, order="F")
+    np.subtract(p[1:], p[:-1], out=change[1:])
+    no_change = np.isnan(change)
+    seen = np.cumsum(~no_change, axis=0, dtype=np.int32)  # changes so far, per stock
+    unseeded, at_seed = seen <= window, (seen == window) & ~no_change
+    del seen
+    avg_gain = _wilder_average(np.maximum(change, 0.0), no_change, unseeded, at_seed, window)
+    np.negative(change, out=change)
+    avg_loss = _wilder_average(
+        np.maximum(change, 0.0, out=change), no_change, unseeded, at_seed, window
+    )
     with np.errstate(divide="ignore", invalid="ignore"):
-        out = 100 - 100 / (1 + avg_gain / avg_loss)  # x/0 = inf gives 100; 0/0 gives NaN
-    return out.where(change.notna())
+        out = avg_gain / avg_loss
+        out += 1
+        np.divide(100, out, out=out)
+        np.subtract(100, out, out=out)  # x/0 = inf gives 100; 0/0 gives NaN
+    out[no_change] = np.nan
+    return frame(ds, out)
 
 
 def volume_trend(ds: Dataset, short_days: int = 20, long_days: int = 120) -> pd.DataFrame:
     """Average volume over the last ``short_days`` over that of the last ``long_days``."""
     ds.require("volume", purpose="the volume trend")
     assert ds.volume is not None  # require() raised otherwise
-    volume = ds.volume.to_numpy()
-    short, _ = rolling_mean(volume, short_days, int(0.8 * short_days))
-    long, _ = rolling_mean(volume, long_days, int(0.8 * long_days))
+    [([short], _), ([long], _)] = rolling_means(
+        [ds.volume.to_numpy(dtype=float)],
+        [(short_days, int(0.8 * short_days)), (long_days, int(0.8 * long_days))],
+    )
     with np.errstate(invalid="ignore", divide="ignore"):
-        trend = np.where(long > 0, short / long, np.nan)
-    out = pd.DataFrame(trend, index=ds.prices.index, columns=ds.prices.columns, copy=False)
-    return out.where(ds.prices.notna())
+        trend = np.divide(short, long, out=short)
+    trend[~(long > 0) | unpriced(ds)] = np.nan
+    return frame(ds, trend)
 
 
-def _wilder_average(values: pd.DataFrame, window: int) -> pd.DataFrame:
+def _wilder_average(
+    values: np.ndarray, missing: np.ndarray, unseeded: np.ndarray, at_seed: np.ndarray, window: int
+) -> np.ndarray:
     """Wilder's smoothing per column, seeded with the mean of its first ``window`` values.
 
     An exponentially weighted mean with ``alpha = 1 / window`` that starts at the seed: the
-    values before it are blanked and the seed put in place of the ``window``-th value.
+    values up to it are blanked (``unseeded``) and the seed put in place of the ``window``-th
+    value (``at_seed``). ``values`` is overwritten.
     """
-    raw = values.to_numpy(dtype=float)
-    known = ~np.isnan(raw)
-    seen = np.cumsum(known, axis=0)  # numpy's cumsum down the rows: pandas' is many times slower
-    seed = np.cumsum(np.where(known, raw, 0.0), axis=0) / window
-    primed = np.where(seen > window, raw, np.nan)
-    primed = np.where((seen == window) & known, seed, primed)
-    frame = pd.DataFrame(primed, index=values.index, columns=values.columns, copy=False)
-    return frame.ewm(alpha=1 / window, adjust=False, ignore_na=True).mean()
+    seed = np.where(missing, 0.0, values)
+    np.cumsum(seed, axis=0, out=seed)
+    seed /= window
+    values[unseeded] = np.nan
+    np.copyto(values, seed, where=at_seed)
+    del seed
+    frame = pd.DataFrame(values, copy=False)
+    return frame.ewm(alpha=1 / window, adjust=False, ignore_na=True).mean().to_numpy()
 
 
 METRICS = (

@@ -9,10 +9,11 @@ the most recent filed quarter that reports them; every figure is point in time (
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from factorlab.data import Dataset
-from factorlab.factors._memo import shared
+from factorlab.factors._memo import frame, prices, shared, unpriced
 from factorlab.factors.metric import Metric
 from factorlab.factors.pit import filings
 
@@ -33,53 +34,70 @@ def market_cap(ds: Dataset) -> pd.DataFrame:
 
     The traded close is ``ds.close``, else ``ds.prices``.
     """
-
-    def compute(d: Dataset) -> pd.DataFrame:
-        f = filings(d)
-        shares = f.panel(f.latest_known("shares_outstanding"))
-        price = d.prices if d.close is None else d.close
-        return price * shares.where(shares > 0)
-
-    return shared(ds, "market_cap", compute)
+    return frame(ds, _market_cap(ds))
 
 
 def enterprise_value(ds: Dataset) -> pd.DataFrame:
     """Market cap plus total debt minus cash, from the latest filed balance sheet."""
-    f = filings(ds)
-    return market_cap(ds) + f.panel(f.latest_known("total_debt")) - f.panel(f.latest_known("cash"))
+    return frame(ds, _enterprise_value(ds))
 
 
 def earnings_yield(ds: Dataset) -> pd.DataFrame:
     """TTM net income over market cap (the inverse of P/E)."""
-    f = filings(ds)
-    return f.panel(f.ttm("net_income")) / market_cap(ds)
+    return frame(ds, _over_market_cap(ds, filings(ds).ttm("net_income")))
 
 
 def book_to_price(ds: Dataset) -> pd.DataFrame:
     """Latest known book equity over market cap (the inverse of P/B)."""
-    f = filings(ds)
-    return f.panel(f.latest_known("book_equity")) / market_cap(ds)
+    return frame(ds, _over_market_cap(ds, filings(ds).latest_known("book_equity")))
 
 
 def sales_to_price(ds: Dataset) -> pd.DataFrame:
     """TTM revenue over market cap (the inverse of P/S)."""
-    f = filings(ds)
-    return f.panel(f.ttm("revenue")) / market_cap(ds)
+    return frame(ds, _over_market_cap(ds, filings(ds).ttm("revenue")))
 
 
 def ebitda_to_ev(ds: Dataset) -> pd.DataFrame:
     """TTM EBITDA over enterprise value (the inverse of EV/EBITDA); NaN where EV <= 0."""
-    f = filings(ds)
-    ev = enterprise_value(ds)
-    return f.panel(f.ttm("ebitda")) / ev.where(ev > 0)
+    f, ev = filings(ds), _enterprise_value(ds)
+    np.copyto(ev, np.nan, where=~(ev > 0))
+    out = f.values(f.ttm("ebitda"))
+    out /= ev
+    return frame(ds, out)
 
 
 def debt_to_equity(ds: Dataset) -> pd.DataFrame:
     """Total debt over book equity (a risk metric: lower is better); NaN where equity <= 0."""
     f = filings(ds)
-    book = f.panel(f.latest_known("book_equity"))
-    debt = f.panel(f.latest_known("total_debt"))
-    return (debt / book.where(book > 0)).where(ds.prices.notna())
+    book = f.latest_known("book_equity")
+    ratio = f.latest_known("total_debt") / np.where(book > 0, book, np.nan)
+    return frame(ds, f.values(ratio, unpriced(ds)))
+
+
+def _over_market_cap(ds: Dataset, per_event: np.ndarray) -> np.ndarray:
+    out = filings(ds).values(per_event)
+    out /= _market_cap(ds)
+    return out
+
+
+def _market_cap(ds: Dataset) -> np.ndarray:
+    def compute(d: Dataset) -> np.ndarray:
+        f = filings(d)
+        cap = f.values(f.latest_known("shares_outstanding"))
+        np.copyto(cap, np.nan, where=~(cap > 0))
+        cap *= prices(d) if d.close is None else np.asarray(d.close.to_numpy(dtype=float))
+        return cap
+
+    return shared(ds, "market_cap", compute)
+
+
+def _enterprise_value(ds: Dataset) -> np.ndarray:
+    """A new array: market cap plus debt, minus cash (in that order, as the sum is rounded)."""
+    f = filings(ds)
+    ev = f.values(f.latest_known("total_debt"))
+    np.add(_market_cap(ds), ev, out=ev)
+    ev -= f.values(f.latest_known("cash"))
+    return ev
 
 
 METRICS = (
