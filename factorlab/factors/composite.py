@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import pandas as pd
 
+from factorlab._threads import map_threads
 from factorlab.data import Dataset
 from factorlab.errors import ConfigError
 from factorlab.factors.custom import custom_exposure, read_custom
@@ -259,8 +260,8 @@ def standardized_components(
         raise ConfigError(f"Unknown score method {method!r}. Known methods: zscore, rank.")
     groups = _groups(ds, neutralize)
     built_in = family_exposures(ds, [f for f in families if f not in yours], winsorize=clip)
-    components = {}
-    for family in families:
+
+    def standardized(family: str) -> pd.DataFrame:
         exposure = (
             custom_exposure(ds, family, yours[family], winsorize=clip)
             if family in yours
@@ -272,12 +273,11 @@ def standardized_components(
             # constant within each group leaves only rounding noise, which must not be ranked.
             scale = exposure.abs().mean(axis=1)
             exposure = demean_within(exposure, groups)
-        components[family] = (
-            zscore(exposure, name=family, scale=scale)
-            if method == "zscore"
-            else _centred_rank(exposure.mask(flat_dates(exposure, family, scale), axis=0))
-        )
-    return components
+        if method == "zscore":
+            return zscore(exposure, name=family, scale=scale)
+        return _centred_rank(exposure.mask(flat_dates(exposure, family, scale), axis=0))
+
+    return dict(zip(families, map_threads(standardized, families), strict=True))
 
 
 def combine(components: Mapping[str, pd.DataFrame], weights: Mapping[str, float]) -> pd.DataFrame:

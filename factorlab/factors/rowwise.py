@@ -258,18 +258,22 @@ def _tail_order_statistics(
         bounds.append(np.minimum(at, in_sample - 1).clip(min=0))
     low_bound = sample[rows, bounds[0]]  # NaN where the row has no value in the sample
     high_bound = sample[rows, (in_sample - 1 - bounds[1]).clip(min=0)]
-    in_low = np.less_equal(values, low_bound[:, None], out=work.low)  # NaN compares False
-    in_high = np.greater_equal(values, high_bound[:, None], out=work.high)
-    found_low = np.count_nonzero(in_low, axis=1)
-    found_high = np.count_nonzero(in_high, axis=1)
+    in_tails = np.less_equal(values, low_bound[:, None], out=work.low)  # NaN compares False
+    in_tails |= np.greater_equal(values, high_bound[:, None], out=work.high)
+    at = np.flatnonzero(in_tails)  # one scan of both tails, in row order
+    at_row, tail = at // values.shape[1], values.ravel()[at]
+    low_side, high_side = tail <= low_bound[at_row], tail >= high_bound[at_row]
+    found_low = np.bincount(at_row[low_side], minlength=len(values))
+    found_high = np.bincount(at_row[high_side], minlength=len(values))
     ok = (found_low >= need_low) & (found_high >= need_high)
 
-    at_row, at_column = np.nonzero(np.logical_or(in_low, in_high, out=in_low))  # one scan
     keep = ok[at_row]
-    at_row, tail = at_row[keep], values[at_row[keep], at_column[keep]]
+    at_row, tail = at_row[keep], tail[keep]
     out = []
-    for ranks, side, found in ((low_ranks, "low", found_low), (high_ranks, "high", found_high)):
-        mine = tail <= low_bound[at_row] if side == "low" else tail >= high_bound[at_row]
+    for ranks, side, found, mine in (
+        (low_ranks, "low", found_low, low_side[keep]),
+        (high_ranks, "high", found_high, high_side[keep]),
+    ):
         found = np.where(ok, found, 0)
         width = max(int(found.max()), 1)
         start = np.cumsum(found) - found

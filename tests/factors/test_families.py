@@ -53,6 +53,18 @@ def test_a_family_is_the_mean_of_its_signed_metric_zscores(small_sample):
     pd.testing.assert_frame_equal(fl.factors.quality(small_sample), expected, check_freq=False)
 
 
+def test_a_family_is_the_same_alone_beside_others_and_on_one_thread(small_sample, monkeypatch):
+    from functools import partial
+
+    from factorlab.factors import exposure
+
+    together = exposure.family_exposures(small_sample, ["value", "momentum", "growth"])
+    monkeypatch.setattr(exposure, "imap_threads", partial(exposure.imap_threads, workers=1))
+    for family in ("value", "momentum", "growth"):
+        alone = family_exposure(small_sample, family)
+        np.testing.assert_array_equal(alone.to_numpy(), together[family].to_numpy())
+
+
 def test_a_family_is_unchanged_by_adding_a_constant_to_a_metric(small_sample, monkeypatch):
     from dataclasses import replace
 
