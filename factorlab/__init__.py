@@ -25,6 +25,7 @@ from factorlab.errors import ConfigError, DataError
 from factorlab.factors import Scores, score, screen
 from factorlab.monitor import monitor
 from factorlab.notebook import notebook_dataset, record
+from factorlab.risk import RiskModel, risk_model
 from factorlab.sweep import Grid, SweepResult, load_sweep, simplex, sweep
 
 __all__ = [
@@ -36,6 +37,7 @@ __all__ = [
     "Dataset",
     "FactorReport",
     "Grid",
+    "RiskModel",
     "Scores",
     "SweepResult",
     "__version__",
@@ -51,6 +53,7 @@ __all__ = [
     "monitor",
     "notebook_dataset",
     "record",
+    "risk_model",
     "score",
     "screen",
     "simplex",

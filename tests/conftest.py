@@ -164,3 +164,46 @@ def sec(monkeypatch) -> Iterator[FakeSec]:
     yield fake
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture(scope="session")
+def rewrite_future():
+    """``rewrite_future(ds, day, rng)``: a copy of ``ds`` with everything after ``day`` changed."""
+    return _rewrite_future
+
+
+def _rewrite_future(ds: fl.Dataset, day: pd.Timestamp, rng: np.random.Generator) -> fl.Dataset:
+    """Everything after ``day`` changed: prices, volume, benchmark; filings not yet available
+    rescaled, some dropped, some filed later (quarters that ended by ``day`` included); and
+    restatements of quarters known by ``day``, filed after it."""
+    after = ds.dates > day
+    prices, volume, benchmark = ds.prices.copy(), ds.volume.copy(), ds.benchmark.copy()
+    prices.loc[after] *= rng.uniform(0.3, 3.0, prices.loc[after].shape)
+    volume.loc[after] *= rng.uniform(0.1, 10.0, volume.loc[after].shape)
+    benchmark.loc[after] *= rng.uniform(0.5, 2.0, after.sum())
+    f = ds.fundamentals.copy()
+    unknown = f["available_at"] > day
+    flows = [
+        "revenue",
+        "gross_profit",
+        "ebitda",
+        "net_income",
+        "eps",
+        "book_equity",
+        "total_debt",
+        "cash",
+    ]
+    f.loc[unknown, flows] *= rng.uniform(-3.0, 3.0, (unknown.sum(), len(flows)))
+    f.loc[unknown, "shares_outstanding"] *= rng.uniform(0.2, 5.0, unknown.sum())
+    later = unknown & (rng.random(len(f)) < 0.3)
+    f.loc[later, "available_at"] += pd.to_timedelta(rng.integers(1, 60, later.sum()), unit="D")
+    f = f[~(unknown & (rng.random(len(f)) < 0.2))]
+    known = f[f["available_at"] <= day]
+    restated = known.sample(frac=0.3, random_state=int(rng.integers(2**31)))
+    restated = restated.assign(
+        available_at=day + pd.to_timedelta(rng.integers(1, 90, len(restated)), unit="D"),
+        revenue=restated["revenue"] * rng.uniform(0.5, 1.5, len(restated)),
+        book_equity=restated["book_equity"] * rng.uniform(0.5, 1.5, len(restated)),
+    )
+    f = pd.concat([f, restated], ignore_index=True)
+    return fl.Dataset(prices, volume, f, ds.meta, benchmark)

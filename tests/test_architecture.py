@@ -19,6 +19,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("factorlab.data",),
     ("factorlab.factors",),
     ("factorlab.backtest",),
+    ("factorlab.risk",),
     ("factorlab.sweep",),
     ("factorlab.plots", "factorlab.llm"),
     ("factorlab.notebook",),

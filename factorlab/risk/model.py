@@ -1,0 +1,281 @@
+"""``fl.risk_model``: style and industry exposures point in time, and the factor returns they earn.
+
+Each date's exposures are those known at its close: the style families of
+:mod:`factorlab.factors` (each re-standardized to a cap-weighted mean of 0 and a standard
+deviation of 1 across stocks, as in Barra's USE4), and one industry per stock from
+``ds.meta``. The next day's returns are regressed on them (see
+:mod:`factorlab.risk.regression`), so a factor return is labelled with the day it was earned,
+from exposures fixed the day before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from factorlab.data import Dataset
+from factorlab.errors import ConfigError
+from factorlab.factors.exposure import family_exposures
+from factorlab.factors.families.value import market_cap
+from factorlab.factors.registry import FAMILIES
+from factorlab.params import as_float
+from factorlab.risk.regression import fit_cross_sections
+
+__all__ = ["DEFAULT_STYLES", "RiskModel", "newey_west_lags", "risk_model", "standardize_styles"]
+
+DEFAULT_STYLES = ("value", "growth", "momentum", "quality", "low_vol")
+TRADING_DAYS = 252
+RegressionWeights = Literal["sqrt_cap", "cap", "equal"]
+
+
+@dataclass(frozen=True, eq=False)
+class RiskModel:
+    """A fitted factor risk model. Build one with :func:`risk_model`.
+
+    Attributes
+    ----------
+    styles : dict of DataFrame
+        Each style's standardized exposures, dates × tickers, known at each date's close.
+    industries : Series
+        Each ticker's industry (the meta column named by ``industries``); NaN when unknown.
+    factor_returns : DataFrame
+        Dates × factors (``market``, each industry, each style): the day's factor returns,
+        earned on the exposures of the day before. The first date has none.
+    specific_returns : DataFrame
+        Dates × tickers: each stock's return less the part the factors explain.
+    r_squared : Series
+        Per date, the weighted R² of that day's regression.
+    stocks_counted : Series
+        Per date, how many stocks entered the regression.
+    settings : dict
+        How the model was built.
+    """
+
+    styles: dict[str, pd.DataFrame] = field(repr=False)
+    industries: pd.Series = field(repr=False)
+    factor_returns: pd.DataFrame = field(repr=False)
+    specific_returns: pd.DataFrame = field(repr=False)
+    r_squared: pd.Series = field(repr=False)
+    stocks_counted: pd.Series = field(repr=False)
+    settings: dict[str, object]
+
+    def __repr__(self) -> str:
+        days = self.factor_returns.dropna(how="all")
+        span = f"{days.index[0]:%Y-%m-%d} to {days.index[-1]:%Y-%m-%d}" if len(days) else "no days"
+        return (
+            f"RiskModel(styles={list(self.styles)}, industries={self.industry_names()}, "
+            f"{span}, mean R² {self.r_squared.mean():.2f})"
+        )
+
+    def industry_names(self) -> list[str]:
+        """The industry factors, in the order of ``factor_returns``' columns."""
+        return [c for c in self.factor_returns.columns if c != "market" and c not in self.styles]
+
+    def exposures(self, date: object) -> pd.DataFrame:
+        """Every ticker's exposures at the close of ``date``: tickers × factors.
+
+        The market column is 1, an industry column 1 for the ticker's industry and 0 for the
+        others, a style column its standardized exposure (NaN where unknown).
+        """
+        day = self._day(date, self.styles[next(iter(self.styles))].index)
+        industries = pd.get_dummies(self.industries).reindex(columns=self.industry_names())
+        table = pd.DataFrame({"market": 1.0}, index=self.industries.index)
+        table = table.join(industries.astype(float))
+        for name, panel in self.styles.items():
+            table[name] = panel.loc[day]
+        return table
+
+    def summary(self, lags: int | None = None) -> pd.DataFrame:
+        """Fama-MacBeth statistics of each factor's daily returns.
+
+        Parameters
+        ----------
+        lags : int, optional
+            Autocovariance lags of the Newey-West standard error; by default
+            :func:`newey_west_lags` of the number of days.
+
+        Returns
+        -------
+        DataFrame
+            One row per factor: ``mean_daily``, ``mean_ann`` (× 252), ``std_error_ann``
+            (Newey-West, × 252), ``t_stat``, ``share_positive`` (of days with a return) and
+            ``days``.
+        """
+        rows = {}
+        for name, series in self.factor_returns.items():
+            values = series.dropna().to_numpy()
+            chosen = newey_west_lags(len(values)) if lags is None else int(lags)
+            mean = values.mean() if len(values) else np.nan
+            error = _newey_west_error(values, chosen)
+            rows[name] = {
+                "mean_daily": mean,
+                "mean_ann": mean * TRADING_DAYS,
+                "std_error_ann": error * TRADING_DAYS,
+                "t_stat": mean / error if error > 0 else np.nan,
+                "share_positive": float(np.mean(values > 0)) if len(values) else np.nan,
+                "days": len(values),
+            }
+        return pd.DataFrame.from_dict(rows, orient="index")
+
+    def _day(self, date: object, index: pd.DatetimeIndex) -> pd.Timestamp:
+        day = pd.Timestamp(date)
+        position = index.searchsorted(day, side="right") - 1
+        if position < 0:
+            raise ConfigError(
+                f"{day:%Y-%m-%d} is before the model's first day ({index[0]:%Y-%m-%d}): it "
+                "has no exposures yet. Pick a later date."
+            )
+        return index[position]
+
+
+def risk_model(
+    ds: Dataset,
+    factors: Sequence[str] = DEFAULT_STYLES,
+    industries: str = "sector",
+    regression_weights: RegressionWeights = "sqrt_cap",
+    halflife: float = 126,
+    winsorize: float = 0.01,
+) -> RiskModel:
+    """Fit a factor risk model: a market factor, industries and styles, every day.
+
+    Parameters
+    ----------
+    ds : Dataset
+        Prices, fundamentals (market cap weights the regression and the constraint), meta
+        with the ``industries`` column; a benchmark for the beta in ``low_vol``.
+    factors : sequence of str
+        The style families, as :func:`factorlab.factors.family_exposure` names them.
+    industries : str
+        The column of ``ds.meta`` whose labels are the industry factors.
+    regression_weights : {"sqrt_cap", "cap", "equal"}
+        The weight of each stock in the daily regression: the square root of its market cap
+        (the default, as in USE4: big stocks count more, without swamping the rest), its
+        market cap, or equal.
+    halflife : float
+        In days, the half-life of the exponential weights of the factor covariance and of the
+        specific risk.
+    winsorize : float
+        As in :func:`factorlab.factors.family_exposure`.
+
+    Returns
+    -------
+    RiskModel
+
+    Examples
+    --------
+    >>> import factorlab as fl
+    >>> ds = fl.load_dataset("sample", n_tickers=60, years=3)
+    >>> model = fl.risk_model(ds, factors=("value", "momentum"))
+    >>> list(model.factor_returns.columns[:1]), list(model.factor_returns.columns[-2:])
+    (['market'], ['value', 'momentum'])
+    """
+    styles = _check_styles(factors)
+    if regression_weights not in ("sqrt_cap", "cap", "equal"):
+        raise ConfigError(
+            f"Unknown regression_weights {regression_weights!r}. Known: sqrt_cap, cap, equal."
+        )
+    halflife = as_float(halflife, "halflife")
+    if not halflife > 0:
+        raise ConfigError(f"halflife must be a positive number of days, got {halflife}.")
+    labels = ds.groups(industries, purpose="build industry factors from")
+    codes, names = pd.factorize(labels, sort=True)
+    clash = set(names) & ({"market"} | set(styles))
+    if clash:
+        raise ConfigError(
+            f"The industry {sorted(clash)[0]!r} has the name of another factor. Rename it in "
+            f"ds.meta[{industries!r}]."
+        )
+
+    caps = np.array(market_cap(ds).to_numpy(), order="C")
+    raw = family_exposures(ds, list(styles), winsorize=winsorize)
+    standardized = {name: standardize_styles(raw[name].to_numpy(), caps) for name in styles}
+    weights = {"sqrt_cap": np.sqrt(caps), "cap": caps, "equal": np.where(caps > 0, 1.0, np.nan)}[
+        regression_weights
+    ]
+    daily = ds.prices.pct_change(fill_method=None).to_numpy()
+    following = np.full(daily.shape, np.nan)
+    following[:-1] = daily[1:]  # row t: the return from the close of t to the next close
+    fit = fit_cross_sections(
+        following, list(standardized.values()), codes, len(names), weights, caps
+    )
+
+    dates, tickers = ds.prices.index, ds.prices.columns
+    earned = dates[1:]  # a return is labelled with the day it is earned
+    columns = ["market", *names, *styles]
+    return RiskModel(
+        styles={
+            name: pd.DataFrame(values, index=dates, columns=tickers, copy=False)
+            for name, values in standardized.items()
+        },
+        industries=labels,
+        factor_returns=pd.DataFrame(fit.coefficients[:-1], index=earned, columns=columns),
+        specific_returns=pd.DataFrame(fit.residuals[:-1], index=earned, columns=tickers),
+        r_squared=pd.Series(fit.r_squared[:-1], index=earned, name="r_squared"),
+        stocks_counted=pd.Series(fit.counted[:-1], index=earned, name="stocks"),
+        settings={
+            "factors": list(styles),
+            "industries": industries,
+            "regression_weights": regression_weights,
+            "halflife": halflife,
+            "winsorize": winsorize,
+        },
+    )
+
+
+def standardize_styles(exposures: np.ndarray, caps: np.ndarray) -> np.ndarray:
+    """Each date's exposures less their cap-weighted mean, over their standard deviation.
+
+    Only stocks with both an exposure and a positive market cap count (and keep a value); the
+    standard deviation is equal-weighted (``ddof=1``), as in USE4: the cap-weighted market then
+    has no style tilt, and a unit of exposure means the same on every date.
+
+    Examples
+    --------
+    >>> x = np.array([[1.0, 2.0, 3.0]])
+    >>> standardize_styles(x, np.array([[1.0, 1.0, 2.0]])).round(3).tolist()
+    [[-1.25, -0.25, 0.75]]
+    """
+    usable = np.isfinite(exposures) & np.isfinite(caps) & (caps > 0)
+    values = np.where(usable, exposures, np.nan)
+    weight = np.where(usable, caps, 0.0)
+    filled = np.where(usable, exposures, 0.0)
+    count = usable.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = (weight * filled).sum(axis=1) / weight.sum(axis=1)
+        plain_mean = filled.sum(axis=1) / count
+        squares = np.where(usable, (filled - plain_mean[:, None]) ** 2, 0.0)
+        spread = np.sqrt(squares.sum(axis=1) / (count - 1))
+        return (values - mean[:, None]) / np.where(spread > 0, spread, np.nan)[:, None]
+
+
+def newey_west_lags(days: int) -> int:
+    """The Newey-West (1994) rule of thumb: ``floor(4 (days / 100) ** (2 / 9))`` lags."""
+    return int(np.floor(4 * (max(days, 0) / 100) ** (2 / 9)))
+
+
+def _newey_west_error(values: np.ndarray, lags: int) -> float:
+    """The standard error of the mean of ``values``, Bartlett-weighted autocovariances."""
+    n = len(values)
+    if n < 2:
+        return np.nan
+    centred = values - values.mean()
+    variance = centred @ centred / n
+    for lag in range(1, min(lags, n - 1) + 1):  # a few lags, each a vector product
+        variance += 2 * (1 - lag / (lags + 1)) * (centred[lag:] @ centred[:-lag]) / n
+    return float(np.sqrt(variance / n))
+
+
+def _check_styles(factors: Sequence[str]) -> tuple[str, ...]:
+    styles = (factors,) if isinstance(factors, str) else tuple(factors)
+    if not styles:
+        raise ConfigError("factors is empty: name at least one style, e.g. factors=('value',).")
+    for name in styles:
+        if name not in FAMILIES:
+            raise ConfigError(f"Unknown style factor {name!r}. Known: {', '.join(FAMILIES)}.")
+    if len(set(styles)) < len(styles):
+        raise ConfigError(f"factors names a style twice: {list(styles)}.")
+    return styles

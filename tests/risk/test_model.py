@@ -1,0 +1,115 @@
+"""fl.risk_model: exposures and factor returns point in time, Fama-MacBeth, clear errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import statsmodels.api as sm
+
+import factorlab as fl
+from factorlab.factors.families.value import market_cap
+from factorlab.risk.model import newey_west_lags, standardize_styles
+
+
+@pytest.fixture(scope="module")
+def lab() -> fl.Dataset:
+    return fl.load_dataset("sample", n_tickers=60, years=4, seed=9)
+
+
+@pytest.fixture(scope="module")
+def model(lab) -> fl.RiskModel:
+    return fl.risk_model(lab, factors=("value", "momentum", "low_vol"))
+
+
+def test_factor_returns_have_the_market_each_industry_and_each_style(lab, model):
+    sectors = sorted(lab.meta["sector"].dropna().unique())
+    assert list(model.factor_returns.columns) == [
+        "market",
+        *sectors,
+        "value",
+        "momentum",
+        "low_vol",
+    ]
+    assert model.factor_returns.index.equals(lab.dates[1:])  # labelled with the day earned
+    assert model.specific_returns.shape == (len(lab.dates) - 1, len(lab.tickers))
+
+
+def test_styles_have_cap_weighted_mean_zero_and_unit_spread(lab, model):
+    caps = market_cap(lab)
+    day = lab.dates[-1]
+    x, c = model.styles["value"].loc[day], caps.loc[day]
+    ok = x.notna() & c.notna()
+    assert (x[ok] * c[ok]).sum() / c[ok].sum() == pytest.approx(0, abs=1e-12)
+    assert x[ok].std() == pytest.approx(1)
+
+
+def test_standardizing_takes_the_cap_weighted_mean_and_equal_weighted_spread():
+    x = np.array([[1.0, 2.0, 3.0, np.nan], [4.0, 4.0, 4.0, 4.0]])
+    caps = np.array([[1.0, 1.0, 2.0, 5.0], [1.0, 1.0, 1.0, 1.0]])
+    out = standardize_styles(x, caps)
+    np.testing.assert_allclose(out[0, :3], (x[0, :3] - 2.25) / 1.0)
+    assert np.isnan(out[0, 3]) and np.isnan(out[1]).all()  # no exposure; no spread
+
+
+def test_a_day_return_is_explained_by_the_exposures_of_the_day_before(lab, model):
+    day, before = lab.dates[-5], lab.dates[-6]
+    table = model.exposures(before)
+    returns = lab.prices.pct_change(fill_method=None).loc[day]
+    explained = table @ model.factor_returns.loc[day].fillna(0)  # NaN: no such industry that day
+    specific = model.specific_returns.loc[day]
+    both = specific.notna()
+    np.testing.assert_allclose((explained + specific)[both], returns[both], atol=1e-12)
+
+
+def test_fama_macbeth_t_stats_equal_statsmodels_newey_west(model):
+    summary = model.summary(lags=5)
+    for factor in ("market", "value", "momentum"):
+        series = model.factor_returns[factor].dropna().to_numpy()
+        fit = sm.OLS(series, np.ones(len(series))).fit(
+            cov_type="HAC", cov_kwds={"maxlags": 5, "use_correction": False}
+        )
+        assert summary.at[factor, "t_stat"] == pytest.approx(fit.tvalues[0], rel=1e-9)
+        assert summary.at[factor, "mean_ann"] == pytest.approx(252 * series.mean())
+
+
+def test_the_default_newey_west_lags_follow_the_rule_of_thumb():
+    assert newey_west_lags(100) == 4 and newey_west_lags(2500) == 8
+
+
+def test_changing_the_future_changes_no_exposure_or_factor_return_up_to_that_day(
+    lab, rewrite_future
+):
+    day = lab.dates[500]
+    plain = fl.Dataset(lab.prices, lab.volume, lab.fundamentals, lab.meta, lab.benchmark)
+    future = rewrite_future(plain, day, np.random.default_rng(3))
+    ours, theirs = (fl.risk_model(d, factors=("value", "momentum")) for d in (plain, future))
+    for name in ("value", "momentum"):
+        pd.testing.assert_frame_equal(ours.styles[name].loc[:day], theirs.styles[name].loc[:day])
+    pd.testing.assert_frame_equal(ours.factor_returns.loc[:day], theirs.factor_returns.loc[:day])
+    pd.testing.assert_frame_equal(
+        ours.specific_returns.loc[:day], theirs.specific_returns.loc[:day]
+    )
+    assert (
+        not ours.factor_returns.loc[day:].iloc[1:].equals(theirs.factor_returns.loc[day:].iloc[1:])
+    )
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"factors": ("value", "size")}, "Unknown style factor 'size'"),
+        ({"factors": ()}, "factors is empty"),
+        ({"regression_weights": "volume"}, "Unknown regression_weights 'volume'"),
+        ({"halflife": 0}, "halflife must be a positive"),
+        ({"industries": "country"}, "country"),
+    ],
+)
+def test_bad_settings_say_what_is_wrong(lab, options, message):
+    with pytest.raises(fl.ConfigError, match=message):
+        fl.risk_model(lab, **options)
+
+
+def test_exposures_before_the_first_day_are_refused(lab, model):
+    with pytest.raises(fl.ConfigError, match="before the model's first day"):
+        model.exposures(lab.dates[0] - pd.Timedelta(days=3))
