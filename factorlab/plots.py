@@ -18,18 +18,23 @@ if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
+    from matplotlib.ticker import PercentFormatter
 
     from factorlab.backtest.comparison import Comparison
     from factorlab.backtest.factor_report import FactorReport
     from factorlab.backtest.result import BacktestResult
     from factorlab.factors.composite import Scores
+    from factorlab.risk.attribution import Attribution
+    from factorlab.risk.model import RiskModel
     from factorlab.sweep.result import SweepResult
 
 __all__ = [
+    "plot_attribution",
     "plot_backtest",
     "plot_equity_curves",
     "plot_factor_correlations",
     "plot_factor_report",
+    "plot_factor_returns",
     "plot_score_distributions",
     "plot_scores",
     "plot_sector_exposure",
@@ -493,6 +498,76 @@ def _figure_and_axes(ax: Axes | None, height: float = 4.0) -> tuple[Figure, Axes
         return cast("Figure", ax.get_figure(root=True)), ax
     fig = _new_figure(8, height)
     return fig, fig.add_subplot()
+
+
+def plot_factor_returns(model: RiskModel) -> Figure:
+    """The cumulative returns of a risk model's factors: the styles, and the market beside them.
+
+    Parameters
+    ----------
+    model : RiskModel
+        What :func:`factorlab.risk_model` returns; the lines are
+        :meth:`RiskModel.cumulative_returns`.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        A new Figure, 11 by 4 inches, made without pyplot.
+    """
+    cumulative = model.cumulative_returns()
+    fig = _new_figure(11, 4)
+    styles, market = fig.subplots(1, 2, width_ratios=(2, 1))
+    for name in model.styles:
+        styles.plot(cumulative.index, cumulative[name], label=name)
+    styles.axhline(0, color="grey", linewidth=0.8)
+    styles.set_title("Style factor returns, cumulative")
+    styles.legend(loc="upper left")
+    market.plot(cumulative.index, cumulative["market"], color="black")
+    market.set_title("Market factor, cumulative")
+    for axes in (styles, market):
+        axes.yaxis.set_major_formatter(_percent())
+    return fig
+
+
+def plot_attribution(attribution: Attribution) -> Figure:
+    """A backtest's return by source, year by year: stacked bars and the year's total.
+
+    Parameters
+    ----------
+    attribution : Attribution
+        What ``model.attribute(result)`` returns; the bars are :meth:`Attribution.by_year`.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        A new Figure, 11 by 4.5 inches, made without pyplot.
+    """
+    table = attribution.by_year()
+    parts = table.drop(columns="total")
+    fig = _new_figure(11, 4.5)
+    axes = fig.subplots()
+    x = np.arange(len(table))
+    above, below = np.zeros(len(table)), np.zeros(len(table))
+    for name in parts.columns:
+        values = parts[name].to_numpy()
+        base = np.where(values >= 0, above, below)
+        axes.bar(x, values, bottom=base, label=name, width=0.7)
+        above += np.clip(values, 0, None)
+        below += np.clip(values, None, 0)
+    axes.plot(x, table["total"], "o", color="black", label="total")
+    axes.axhline(0, color="grey", linewidth=0.8)
+    axes.set_xticks(x, [str(year) for year in table.index])
+    axes.yaxis.set_major_formatter(_percent())
+    axes.set_title("Where the return came from, by year (sums of daily parts)")
+    axes.legend(loc="upper left", ncols=4, fontsize="small")
+    return fig
+
+
+def _percent() -> PercentFormatter:
+    """Tick labels in percent (0.05 reads 5%)."""
+    from matplotlib.ticker import PercentFormatter  # matplotlib loads when a figure is drawn
+
+    return PercentFormatter(1.0, decimals=0)
 
 
 def _new_figure(width: float, height: float) -> Figure:

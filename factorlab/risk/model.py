@@ -12,18 +12,27 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from functools import cached_property
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
 
+from factorlab._warnings import warn
 from factorlab.data import Dataset
 from factorlab.errors import ConfigError
 from factorlab.factors.exposure import family_exposures
 from factorlab.factors.families.value import market_cap
 from factorlab.factors.registry import FAMILIES
 from factorlab.params import as_float
+from factorlab.risk.attribution import Attribution, attribute
+from factorlab.risk.covariance import MIN_DAYS, factor_covariances, specific_variances
 from factorlab.risk.regression import fit_cross_sections
+
+if TYPE_CHECKING:  # types only: a risk model reads backtest results, it does not build them
+    from matplotlib.figure import Figure
+
+    from factorlab.backtest.result import BacktestResult
 
 __all__ = ["DEFAULT_STYLES", "RiskModel", "newey_west_lags", "risk_model", "standardize_styles"]
 
@@ -51,6 +60,8 @@ class RiskModel:
         Per date, the weighted R² of that day's regression.
     stocks_counted : Series
         Per date, how many stocks entered the regression.
+    caps : DataFrame
+        Market caps at each close (they weight the regression and group specific risk).
     settings : dict
         How the model was built.
     """
@@ -61,6 +72,7 @@ class RiskModel:
     specific_returns: pd.DataFrame = field(repr=False)
     r_squared: pd.Series = field(repr=False)
     stocks_counted: pd.Series = field(repr=False)
+    caps: pd.DataFrame = field(repr=False)
     settings: dict[str, object]
 
     def __repr__(self) -> str:
@@ -80,6 +92,16 @@ class RiskModel:
 
         The market column is 1, an industry column 1 for the ticker's industry and 0 for the
         others, a style column its standardized exposure (NaN where unknown).
+
+        Parameters
+        ----------
+        date : date-like
+            A day of the dataset, or a later one (the last close on or before it is used).
+
+        Returns
+        -------
+        DataFrame
+            Tickers × factors, in the order of ``factor_returns``' columns.
         """
         day = self._day(date, self.styles[next(iter(self.styles))].index)
         industries = pd.get_dummies(self.industries).reindex(columns=self.industry_names())
@@ -88,6 +110,178 @@ class RiskModel:
         for name, panel in self.styles.items():
             table[name] = panel.loc[day]
         return table
+
+    def covariance(self, date: object) -> pd.DataFrame:
+        """The factor covariance forecast at the close of ``date``, annualized (× 252).
+
+        Parameters
+        ----------
+        date : date-like
+            The close the forecast is made at: it reads the factor returns earned up to and
+            including that day (see :mod:`factorlab.risk.covariance`).
+
+        Returns
+        -------
+        DataFrame
+            Factors × factors.
+        """
+        row = self._forecast_row(date)
+        names = list(self.factor_returns.columns)
+        return pd.DataFrame(self._covariances[row] * TRADING_DAYS, index=names, columns=names)
+
+    def specific_risk(self, date: object) -> pd.Series:
+        """Each stock's specific volatility forecast at the close of ``date``, annualized.
+
+        Parameters
+        ----------
+        date : date-like
+            The close the forecast is made at.
+
+        Returns
+        -------
+        Series
+            By ticker; NaN for a stock without enough specific returns yet, or without a
+            market cap.
+        """
+        row = self._forecast_row(date)
+        daily = self._specific_variances[row]
+        return pd.Series(np.sqrt(daily * TRADING_DAYS), index=self.caps.columns, name="specific")
+
+    def risk(self, weights: pd.Series | dict[str, float], date: object) -> pd.DataFrame:
+        """A portfolio's ex-ante volatility at the close of ``date``, split into its sources.
+
+        Parameters
+        ----------
+        weights : Series or dict
+            Ticker -> weight (fractions of equity; shorts negative).
+        date : date-like
+            The close the forecast is made at.
+
+        Returns
+        -------
+        DataFrame
+            Rows: ``market``, each style, ``industries`` (all together), ``specific`` and
+            ``total``. Columns: ``exposure`` (the portfolio's exposure to the factor),
+            ``variance_ann`` (its part of the annual variance: exposure times the covariance
+            with the portfolio's whole factor exposure, so the parts add up to the total),
+            ``share`` of the total variance, and ``volatility_ann`` (the part's contribution
+            to the volatility; the parts add up to the total volatility).
+
+        Warns
+        -----
+        UserWarning
+            When a held stock has no exposure to a style that day (taken as 0, the
+            cap-weighted average) or no specific risk yet (taken as the day's cap-weighted
+            mean), naming the stocks.
+        """
+        held = self._held(weights)
+        row = self._forecast_row(date)
+        day = self.factor_returns.index[row]
+        table = self.exposures(day).loc[held.index]
+        styles = list(self.styles)
+        missing = table.index[table[styles].isna().any(axis=1)]
+        variance = pd.Series(self._specific_variances[row], index=self.caps.columns)
+        no_specific = held.index[variance.loc[held.index].isna()]
+        if len(missing) or len(no_specific):
+            warn(
+                f"Risk on {day:%Y-%m-%d}: {_some(missing)} without every style exposure (taken as "
+                f"0, the average) and {_some(no_specific)} without specific risk yet (taken as "
+                "the day's cap-weighted mean)."
+            )
+        x = table.fillna(0.0).T @ held  # the portfolio's exposure to each factor
+        covariance = pd.DataFrame(
+            np.nan_to_num(self._covariances[row]),
+            index=self.factor_returns.columns,
+            columns=self.factor_returns.columns,
+        )
+        parts = x * (covariance @ x)  # Euler: they sum to x' F x
+        caps = self.caps.loc[day]
+        mean_specific = np.nansum(variance * caps) / caps[variance.notna()].sum()
+        specific = float((held**2 * variance.loc[held.index].fillna(mean_specific)).sum())
+        industries = self.industry_names()
+        rows = {"market": parts["market"], **{s: parts[s] for s in styles}}
+        rows["industries"] = parts[industries].sum()
+        rows["specific"] = specific
+        total = sum(rows.values())
+        out = pd.DataFrame({"variance_ann": pd.Series(rows) * TRADING_DAYS})
+        out.loc["total", "variance_ann"] = total * TRADING_DAYS
+        out.insert(0, "exposure", x.reindex(out.index))
+        out["share"] = out["variance_ann"] / out.at["total", "variance_ann"]
+        out["volatility_ann"] = out["variance_ann"] / np.sqrt(out.at["total", "variance_ann"])
+        return out
+
+    @cached_property
+    def _covariances(self) -> np.ndarray:
+        return factor_covariances(
+            self.factor_returns.to_numpy(),
+            float(self.settings["halflife"]),  # type: ignore[arg-type]
+        )
+
+    @cached_property
+    def _specific_variances(self) -> np.ndarray:
+        return specific_variances(
+            self.specific_returns.to_numpy(),
+            self.caps.to_numpy()[1:],  # the caps at each day's close
+            float(self.settings["halflife"]),  # type: ignore[arg-type]
+        )
+
+    def _forecast_row(self, date: object) -> int:
+        """The row of the forecast made at the close of ``date``, which must have history."""
+        index = self.factor_returns.index
+        day = self._day(date, index)
+        row = index.get_loc(day)
+        if np.isnan(self._covariances[row]).all():
+            raise ConfigError(
+                f"On {day:%Y-%m-%d} the model has too few days of factor returns for a risk "
+                f"forecast (it needs {MIN_DAYS}). Pick a later date."
+            )
+        return int(row)
+
+    def _held(self, weights: pd.Series | dict[str, float]) -> pd.Series:
+        held = pd.Series(weights, dtype=float)
+        unknown = held.index.difference(self.caps.columns)
+        if len(unknown):
+            raise ConfigError(
+                f"weights name tickers that are not in the dataset: {_some(unknown)}. Use "
+                "tickers of ds.tickers."
+            )
+        return held[held != 0].dropna()
+
+    def cumulative_returns(self) -> pd.DataFrame:
+        """Each factor's compounded return since the first day: ``(1 + f).cumprod() - 1``."""
+        return (1 + self.factor_returns.fillna(0.0)).cumprod() - 1
+
+    def plot(self) -> Figure:
+        """Cumulative factor returns (see :func:`factorlab.plots.plot_factor_returns`)."""
+        from factorlab import plots  # plots sit above risk: loaded when a figure is asked for
+
+        return plots.plot_factor_returns(self)
+
+    def attribute(self, result: BacktestResult) -> Attribution:
+        """Split a backtest's daily net return into the factors, stock picking and costs.
+
+        See :mod:`factorlab.risk.attribution`.
+
+        Parameters
+        ----------
+        result : BacktestResult
+            A backtest on the dataset the model was fitted on.
+
+        Returns
+        -------
+        Attribution
+            Its ``parts`` add up to the backtest's net return each day.
+
+        Examples
+        --------
+        >>> import factorlab as fl
+        >>> ds = fl.load_dataset("sample", n_tickers=60, years=3)
+        >>> model = fl.risk_model(ds, factors=("value", "momentum"))
+        >>> parts = model.attribute(fl.backtest(fl.score(ds).composite, ds)).parts
+        >>> list(parts.columns[-4:])
+        ['value', 'momentum', 'specific', 'costs']
+        """
+        return attribute(result, self.factor_returns, self.styles, self.industries)
 
     def summary(self, lags: int | None = None) -> pd.DataFrame:
         """Fama-MacBeth statistics of each factor's daily returns.
@@ -216,6 +410,7 @@ def risk_model(
         specific_returns=pd.DataFrame(fit.residuals[:-1], index=earned, columns=tickers),
         r_squared=pd.Series(fit.r_squared[:-1], index=earned, name="r_squared"),
         stocks_counted=pd.Series(fit.counted[:-1], index=earned, name="stocks"),
+        caps=pd.DataFrame(caps, index=dates, columns=tickers, copy=False),
         settings={
             "factors": list(styles),
             "industries": industries,
@@ -267,6 +462,12 @@ def _newey_west_error(values: np.ndarray, lags: int) -> float:
     for lag in range(1, min(lags, n - 1) + 1):  # a few lags, each a vector product
         variance += 2 * (1 - lag / (lags + 1)) * (centred[lag:] @ centred[:-lag]) / n
     return float(np.sqrt(variance / n))
+
+
+def _some(tickers: pd.Index) -> str:
+    """``2 stocks (AAA, BBB)``, or the first five of many."""
+    shown = ", ".join(map(str, tickers[:5])) + (", ..." if len(tickers) > 5 else "")
+    return f"{len(tickers)} stocks ({shown})" if len(tickers) else "no stocks"
 
 
 def _check_styles(factors: Sequence[str]) -> tuple[str, ...]:

@@ -113,3 +113,53 @@ def test_bad_settings_say_what_is_wrong(lab, options, message):
 def test_exposures_before_the_first_day_are_refused(lab, model):
     with pytest.raises(fl.ConfigError, match="before the model's first day"):
         model.exposures(lab.dates[0] - pd.Timedelta(days=3))
+
+
+def test_portfolio_risk_parts_add_up_to_the_direct_quadratic_form(lab, model):
+    day = lab.dates[-30]
+    specific = model.specific_risk(day)
+    held = specific.dropna().index[:25]
+    weights = pd.Series(np.linspace(0.02, 0.06, len(held)), index=held)
+    table = model.risk(weights, day)
+    x = model.exposures(day).loc[held].fillna(0.0).T @ weights
+    covariance = model.covariance(day).fillna(0.0)
+    expected = x @ covariance @ x + (weights**2 * specific[held] ** 2).sum()
+    assert table.at["total", "variance_ann"] == pytest.approx(expected, rel=1e-10)
+    parts = table.drop(index="total")
+    assert parts["variance_ann"].sum() == pytest.approx(expected, rel=1e-10)
+    assert parts["volatility_ann"].sum() == pytest.approx(np.sqrt(expected), rel=1e-10)
+    assert table.at["market", "exposure"] == pytest.approx(weights.sum())
+
+
+def test_covariance_is_annualized_and_the_same_as_the_forecast_rows(lab, model):
+    from factorlab.risk.covariance import factor_covariances
+
+    day = lab.dates[-10]
+    daily = factor_covariances(model.factor_returns.to_numpy(), 126)
+    row = model.factor_returns.index.get_loc(day)
+    np.testing.assert_allclose(model.covariance(day).to_numpy(), 252 * daily[row])
+
+
+def test_weights_for_tickers_outside_the_dataset_are_refused(lab, model):
+    with pytest.raises(fl.ConfigError, match="not in the dataset: 1 stocks \\(ZZZZ\\)"):
+        model.risk({"ZZZZ": 1.0}, lab.dates[-1])
+
+
+def test_a_forecast_before_the_model_has_history_is_refused(lab, model):
+    with pytest.raises(fl.ConfigError, match="too few days of factor returns"):
+        model.covariance(lab.dates[3])
+
+
+def test_risk_forecasts_at_t_do_not_change_when_the_future_does(lab, rewrite_future):
+    day = lab.dates[600]
+    plain = fl.Dataset(lab.prices, lab.volume, lab.fundamentals, lab.meta, lab.benchmark)
+    future = rewrite_future(plain, day, np.random.default_rng(4))
+    ours, theirs = (fl.risk_model(d, factors=("momentum",)) for d in (plain, future))
+    pd.testing.assert_frame_equal(ours.covariance(day), theirs.covariance(day))
+    pd.testing.assert_series_equal(ours.specific_risk(day), theirs.specific_risk(day))
+
+
+def test_the_model_plots_its_cumulative_factor_returns(model):
+    figure = model.plot()
+    assert len(figure.axes) == 2
+    assert model.cumulative_returns().iloc[-1].notna().all()
