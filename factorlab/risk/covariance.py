@@ -107,21 +107,35 @@ def specific_variances(
     squares = np.where(present, specific_returns, 0.0) ** 2
     own = _ewm_mean(squares, present, halflife)
     own[np.cumsum(present, axis=0) < min_days] = np.nan
-    usable = np.isfinite(own) & np.isfinite(caps) & (caps > 0)
-    ranks = pd.DataFrame(np.where(usable, caps, np.nan)).rank(axis=1, pct=True).to_numpy()
-    # Percentile ranks lie in (0, 1]: group g holds ranks in (g / groups, (g + 1) / groups].
-    decile = np.ceil(np.where(usable, ranks, 1.0) * groups).astype(int) - 1
-    group = np.where(usable, decile, -1)
-    weight = np.where(usable, caps, 0.0)
-    # Cap-weighted mean of the variance within each size group, each day (groups are few).
-    group_mean = np.full(own.shape, np.nan)
-    for g in range(groups):
-        inside = group == g
-        w = np.where(inside, weight, 0.0)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            mean = (w * np.nan_to_num(own)).sum(axis=1) / w.sum(axis=1)
-        group_mean = np.where(inside, mean[:, None], group_mean)
-    return np.where(usable, (1 - shrinkage) * own + shrinkage * group_mean, np.nan)
+    usable = np.isfinite(own) & (caps > 0)  # a NaN cap compares False
+    shrunk = (1 - shrinkage) * own + shrinkage * _group_means(own, caps, usable, groups)
+    return np.where(usable, shrunk, np.nan)
+
+
+def _group_means(
+    values: np.ndarray, caps: np.ndarray, usable: np.ndarray, groups: int
+) -> np.ndarray:
+    """Each usable stock's size group's cap-weighted mean of ``values``, that day.
+
+    Group ``g`` holds the stocks whose cap ranks in ``(g / groups, (g + 1) / groups]`` among
+    the day's usable stocks.
+    """
+    n_days, n_stocks = values.shape
+    count = usable.sum(axis=1)
+    rows = np.arange(n_days)
+    order = np.argsort(np.where(usable, caps, np.inf), axis=1, kind="stable")  # usable first
+    rank = np.empty(values.shape)
+    rank[rows[:, None], order] = np.arange(1, n_stocks + 1)  # 1 = the day's smallest cap
+    share = rank / np.maximum(count, 1)[:, None]
+    group = np.where(usable, np.ceil(share * groups).astype(int) - 1, groups)  # `groups`: none
+    key = (rows[:, None] * (groups + 1) + group).ravel()
+    weight = np.where(usable, caps, 0.0).ravel()
+    size = n_days * (groups + 1)
+    total = np.bincount(key, weights=weight * np.where(usable, values, 0.0).ravel(), minlength=size)
+    mass = np.bincount(key, weights=weight, minlength=size)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        means = total / mass
+    return means[key].reshape(values.shape)
 
 
 def _ewm_mean(values: np.ndarray, present: np.ndarray, halflife: float) -> np.ndarray:

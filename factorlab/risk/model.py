@@ -18,12 +18,14 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import pandas as pd
 
+from factorlab._threads import map_threads
 from factorlab._warnings import warn
 from factorlab.data import Dataset
 from factorlab.errors import ConfigError
 from factorlab.factors.exposure import family_exposures
 from factorlab.factors.families.value import market_cap
 from factorlab.factors.registry import FAMILIES
+from factorlab.factors.rowwise import row_blocks
 from factorlab.params import as_float
 from factorlab.risk.attribution import Attribution, attribute
 from factorlab.risk.covariance import MIN_DAYS, factor_covariances, specific_variances
@@ -386,7 +388,13 @@ def risk_model(
 
     caps = np.array(market_cap(ds).to_numpy(), order="C")
     raw = family_exposures(ds, list(styles), winsorize=winsorize)
-    standardized = {name: standardize_styles(raw[name].to_numpy(), caps) for name in styles}
+    standardized = dict(
+        zip(
+            styles,
+            map_threads(lambda name: standardize_styles(raw[name].to_numpy(), caps), styles),
+            strict=True,
+        )
+    )
     weights = {"sqrt_cap": np.sqrt(caps), "cap": caps, "equal": np.where(caps > 0, 1.0, np.nan)}[
         regression_weights
     ]
@@ -434,17 +442,24 @@ def standardize_styles(exposures: np.ndarray, caps: np.ndarray) -> np.ndarray:
     >>> standardize_styles(x, np.array([[1.0, 1.0, 2.0]])).round(3).tolist()
     [[-1.25, -0.25, 0.75]]
     """
-    usable = np.isfinite(exposures) & np.isfinite(caps) & (caps > 0)
-    values = np.where(usable, exposures, np.nan)
-    weight = np.where(usable, caps, 0.0)
+    out = np.empty(exposures.shape)
+    for span in row_blocks(*exposures.shape):  # blocks of dates that stay in cache
+        out[span] = _standardized(exposures[span], caps[span])
+    return out
+
+
+def _standardized(exposures: np.ndarray, caps: np.ndarray) -> np.ndarray:
+    usable = np.isfinite(exposures) & (caps > 0)  # a NaN cap compares False
     filled = np.where(usable, exposures, 0.0)
+    weight = np.where(usable, caps, 0.0)
     count = usable.sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = (weight * filled).sum(axis=1) / weight.sum(axis=1)
         plain_mean = filled.sum(axis=1) / count
         squares = np.where(usable, (filled - plain_mean[:, None]) ** 2, 0.0)
         spread = np.sqrt(squares.sum(axis=1) / (count - 1))
-        return (values - mean[:, None]) / np.where(spread > 0, spread, np.nan)[:, None]
+        scale = np.where(spread > 0, spread, np.nan)
+        return np.where(usable, (filled - mean[:, None]) / scale[:, None], np.nan)
 
 
 def newey_west_lags(days: int) -> int:

@@ -18,6 +18,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from factorlab._threads import map_threads
+from factorlab.factors.rowwise import row_blocks
+
 __all__ = ["CrossSection", "fit_cross_sections"]
 
 
@@ -89,48 +92,40 @@ def fit_cross_sections(
     n_dates, n_stocks = returns.shape
     n_styles = len(styles)
     size = 1 + n_industries + n_styles
-    used = (
-        np.isfinite(returns)
-        & (industry >= 0)[None, :]
-        & (weights > 0)
-        & np.isfinite(caps)
-        & (caps > 0)
-    )
-    for x in styles:
-        used &= np.isfinite(x)
-    w = np.where(used, weights, 0.0)
-    y = np.where(used, returns, 0.0)
-    xs = [np.where(used, x, 0.0) for x in styles]
     groups = np.zeros((n_stocks, n_industries))
     known = industry >= 0
     groups[np.flatnonzero(known), industry[known]] = 1.0
-
-    # X'WX and X'Wy from panel-wide sums: market, industries (group sums), styles.
     a = np.zeros((n_dates, size, size))
     b = np.zeros((n_dates, size))
+    share = np.zeros((n_dates, n_industries))
+    counted = np.zeros(n_dates, dtype=int)
+
+    spans = list(row_blocks(n_dates, n_stocks))  # blocks of dates that stay in cache
+    rows = spans[0].stop - spans[0].start if spans else 0
+    spare: list[_Block] = []  # buffers reused by block after block (list ops are atomic)
+
+    def block(span: slice) -> _Block:
+        try:
+            this = spare.pop()
+        except IndexError:  # none free yet
+            this = _Block(rows, n_stocks, n_styles)
+        this.load(returns[span], [x[span] for x in styles], known, weights[span], caps[span])
+        return this
+
+    def sums(span: slice) -> None:  # each block writes its own rows
+        this = block(span)
+        a[span], b[span] = this.normal_equations(groups)
+        share[span] = this.caps @ groups
+        counted[span] = this.used.sum(axis=1)
+        spare.append(this)
+
+    map_threads(sums, spans)  # numpy's products release the GIL: blocks run side by side
     ind = slice(1, 1 + n_industries)
-    by_industry = w @ groups
-    a[:, 0, 0] = w.sum(axis=1)
-    a[:, 0, ind] = a[:, ind, 0] = by_industry
-    a[:, ind, ind] = by_industry[:, :, None] * np.eye(n_industries)
-    wy = w * y
-    b[:, 0], b[:, ind] = wy.sum(axis=1), wy @ groups
-    for k, xk in enumerate(xs):
-        wx = w * xk
-        col = 1 + n_industries + k
-        a[:, 0, col] = a[:, col, 0] = wx.sum(axis=1)
-        a[:, ind, col] = a[:, col, ind] = wx @ groups
-        for j in range(k, n_styles):  # a handful of styles, each a panel-wide product
-            a[:, col, 1 + n_industries + j] = a[:, 1 + n_industries + j, col] = np.einsum(
-                "dn,dn->d", wx, xs[j]
-            )
-        b[:, col] = np.einsum("dn,dn->d", wx, y)
+    by_industry = a[:, 0, ind]
 
     # The constraint sum_p share_p f_p = 0, by writing the date's largest industry in terms
     # of the others: f = R g, with g the free coefficients (that industry left out).
-    share = np.where(used, caps, 0.0) @ groups
     present = by_industry > 0
-    counted = used.sum(axis=1)
     fits = (counted > size) & present.any(axis=1)
     dates = np.arange(n_dates)
     reference = 1 + np.argmax(np.where(present, share, -1.0), axis=1)  # its factor index
@@ -162,13 +157,101 @@ def fit_cross_sections(
     coefficients[~solvable] = np.nan
     coefficients[:, ind][~present] = np.nan  # a view: set in place
 
-    residuals = _residuals(returns, styles, industry, coefficients)
-    r_squared = _weighted_r_squared(np.where(used, residuals, 0.0), y, w, solvable)
+    residuals = np.empty(returns.shape)
+    r_squared = np.empty(n_dates)
+
+    def fit(span: slice) -> None:
+        this = block(span)
+        residuals[span] = _residuals(returns[span], styles, span, industry, coefficients[span])
+        r_squared[span] = this.r_squared(residuals[span])
+        spare.append(this)
+
+    map_threads(fit, spans)
+    r_squared[~solvable] = np.nan
     return CrossSection(coefficients, residuals, r_squared, counted)
 
 
+class _Block:
+    """Buffers for one block of dates, loaded block after block.
+
+    Which stocks enter each regression, and their weights, returns and exposures (0 where they
+    do not enter).
+    """
+
+    def __init__(self, rows: int, width: int, n_styles: int) -> None:
+        self.rows = rows
+        self._used = np.empty((rows, width), dtype=bool)
+        self._check = np.empty((rows, width), dtype=bool)
+        self._w, self._y, self._caps = (np.empty((rows, width)) for _ in range(3))
+        self._x = [np.empty((rows, width)) for _ in range(n_styles)]
+
+    def load(
+        self,
+        returns: np.ndarray,
+        styles: list[np.ndarray],
+        has_industry: np.ndarray,
+        weights: np.ndarray,
+        caps: np.ndarray,
+    ) -> None:
+        n = len(returns)
+        used, check = self._used[:n], self._check[:n]
+        np.isfinite(returns, out=used)
+        used &= has_industry[None, :]
+        used &= np.greater(weights, 0, out=check)  # NaN compares False
+        used &= np.greater(caps, 0, out=check)
+        for x in styles:
+            used &= np.isfinite(x, out=check)
+        unused = np.logical_not(used, out=check)
+        self.used = used
+        self.w, self.y, self.caps = self._w[:n], self._y[:n], self._caps[:n]
+        self.x = [buffer[:n] for buffer in self._x]
+        for target, source in zip(
+            (self.w, self.y, self.caps, *self.x), (weights, returns, caps, *styles), strict=True
+        ):
+            np.copyto(target, source)
+            np.putmask(target, unused, 0.0)
+
+    def normal_equations(self, groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """X'WX and X'Wy: market, industries (group sums: no dummy matrix), styles."""
+        n_industries = groups.shape[1]
+        size = 1 + n_industries + len(self.x)
+        dates = len(self.w)
+        a, b = np.zeros((dates, size, size)), np.zeros((dates, size))
+        ind = slice(1, 1 + n_industries)
+        by_industry = self.w @ groups
+        a[:, 0, 0] = self.w.sum(axis=1)
+        a[:, 0, ind] = a[:, ind, 0] = by_industry
+        a[:, ind, ind] = by_industry[:, :, None] * np.eye(n_industries)
+        wy = self.w * self.y
+        b[:, 0], b[:, ind] = wy.sum(axis=1), wy @ groups
+        for k, xk in enumerate(self.x):
+            wx = self.w * xk
+            col = 1 + n_industries + k
+            a[:, 0, col] = a[:, col, 0] = wx.sum(axis=1)
+            a[:, ind, col] = a[:, col, ind] = wx @ groups
+            for j in range(k, len(self.x)):  # a handful of styles, each one product
+                other = 1 + n_industries + j
+                a[:, col, other] = a[:, other, col] = np.einsum("dn,dn->d", wx, self.x[j])
+            b[:, col] = np.einsum("dn,dn->d", wx, self.y)
+        return a, b
+
+    def r_squared(self, residuals: np.ndarray) -> np.ndarray:
+        """The weighted R² of each date's fit, about the weighted mean return."""
+        w, y = self.w, self.y
+        total_weight = w.sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = (w * y).sum(axis=1) / total_weight
+            total = (w * (y - mean[:, None]) ** 2).sum(axis=1)
+            unexplained = (w * np.where(self.used, residuals, 0.0) ** 2).sum(axis=1)
+            return 1 - unexplained / total
+
+
 def _residuals(
-    returns: np.ndarray, styles: list[np.ndarray], industry: np.ndarray, coefficients: np.ndarray
+    returns: np.ndarray,
+    styles: list[np.ndarray],
+    span: slice,
+    industry: np.ndarray,
+    coefficients: np.ndarray,
 ) -> np.ndarray:
     """Return minus fit for every stock with a return and exposures, in or out of the fit.
 
@@ -179,16 +262,5 @@ def _residuals(
     known = np.flatnonzero(industry >= 0)
     fitted[:, known] = coefficients[:, [0]] + coefficients[:, 1 + industry[known]]
     for k, x in enumerate(styles):
-        fitted += coefficients[:, [1 + n_industries + k]] * x
+        fitted += coefficients[:, [1 + n_industries + k]] * x[span]
     return returns - fitted
-
-
-def _weighted_r_squared(
-    residuals: np.ndarray, y: np.ndarray, w: np.ndarray, solvable: np.ndarray
-) -> np.ndarray:
-    total_weight = w.sum(axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = (w * y).sum(axis=1) / total_weight
-        total = (w * (y - mean[:, None]) ** 2).sum(axis=1)
-        explained = 1 - (w * residuals**2).sum(axis=1) / total
-    return np.where(solvable, explained, np.nan)
