@@ -160,26 +160,26 @@ def family_exposures(
     # its sum is the same whatever families are asked for.
     tasks.sort(key=lambda task: bool(task[1].columns))
 
-    spare: list[np.ndarray] = []  # z-score buffers already folded, reused (list ops are atomic)
+    # z-score buffers already folded, reused (list ops are atomic): a z-score with 0 where it
+    # is missing, and where it is present.
+    spare: list[tuple[np.ndarray, np.ndarray]] = []
 
-    def signed_zscore(task: tuple[str, Metric]) -> np.ndarray:
+    def signed_zscore(task: tuple[str, Metric]) -> tuple[np.ndarray, np.ndarray]:
         metric = task[1]
         try:
-            buffer = spare.pop()
+            z, present = spare.pop()
         except IndexError:  # none yet, or the other thread took the last one
-            buffer = None
-        z = winsorized_zscore_values(metric.compute(ds), clip, name=metric.name, out=buffer)
-        return z if metric.higher_is_better else np.negative(z, out=z)
+            z, present = np.empty(ds.prices.shape), np.empty(ds.prices.shape, dtype=bool)
+        winsorized_zscore_values(metric.compute(ds), clip, name=metric.name, out=z, present=present)
+        return (z if metric.higher_is_better else np.negative(z, out=z)), present
 
     total = {family: np.zeros(ds.prices.shape) for family in families}
     # A family has a handful of metrics: a byte counts them, at an eighth of the memory.
     count = {family: np.zeros(ds.prices.shape, dtype=np.uint8) for family in families}
-    for (family, _), z in zip(tasks, imap_threads(signed_zscore, tasks), strict=True):
-        missing = np.isnan(z)  # summed in the order of the metrics, as they come
-        np.putmask(z, missing, 0.0)
-        total[family] += z
-        count[family] += np.logical_not(missing, out=missing)
-        spare.append(z)
+    for (family, _), (z, present) in zip(tasks, imap_threads(signed_zscore, tasks), strict=True):
+        total[family] += z  # summed in the order of the metrics, as they come
+        count[family] += present
+        spare.append((z, present))
     out = {}
     for family in families:
         mean = total[family]

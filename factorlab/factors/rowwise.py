@@ -66,6 +66,7 @@ def standardize_rows(
     size: np.ndarray | None = None,
     rtol: float = 1e-10,
     source: np.ndarray | None = None,
+    present: np.ndarray | None = None,
 ) -> np.ndarray:
     """Winsorize (unless ``limits`` is 0) and z-score each row of ``values``, in place.
 
@@ -88,6 +89,10 @@ def standardize_rows(
         Where to read the values from, block by block, with infinities taken as missing;
         ``values`` is then only written (it may be uninitialized). Without it, ``values`` is
         read as it is.
+    present : ndarray of bool, optional
+        If given (the shape of ``values``), it receives where a z-score exists, and missing
+        z-scores are written as 0 instead of NaN: ready to be summed over several panels,
+        done while each block is in cache.
 
     Returns
     -------
@@ -110,7 +115,9 @@ def standardize_rows(
         block, scratch = values[rows], work.for_block(rows.stop - rows.start)
         if source is not None:  # copied while the block is in cache, not in a pass of its own
             np.copyto(block, source[rows])
-            np.putmask(block, np.isinf(block, out=scratch.missing), np.nan)
+            infinite = np.isinf(block, out=scratch.missing)
+            if infinite.any():
+                np.putmask(block, infinite, np.nan)
         missing = np.isnan(block, out=scratch.missing)
         count = values.shape[1] - np.count_nonzero(missing, axis=1)
         if limits:
@@ -125,6 +132,10 @@ def standardize_rows(
             noisy[rows.start + suspect] = np.nanmax(these, axis=1) > np.nanmin(these, axis=1)
         block -= mean[:, None]
         block /= np.where(flat, np.nan, std)[:, None]
+        if present is not None:
+            missing = np.isnan(block, out=scratch.missing)  # flat dates are missing too
+            np.logical_not(missing, out=present[rows])
+            np.putmask(block, missing, 0.0)
     return noisy
 
 

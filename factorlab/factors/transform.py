@@ -150,17 +150,20 @@ def winsorized_zscore_values(
     limits: float = 0.01,
     name: str | None = None,
     out: np.ndarray | None = None,
+    present: np.ndarray | None = None,
 ) -> np.ndarray:
     """:func:`winsorized_zscore` as a writable array (dates × tickers, in row order).
 
     Written into ``out`` when given (float64, the panel's shape, row order), so that a caller
-    standardizing many panels can reuse one buffer; else into a new array.
+    standardizing many panels can reuse one buffer; else into a new array. With ``present``
+    (bool, the same shape), missing z-scores are 0 and ``present`` says where they exist (see
+    :func:`factorlab.factors.rowwise.standardize_rows`).
     """
     if limits and not 0 <= limits < 0.5:
         raise ConfigError(f"winsorize limits must be in [0, 0.5), got {limits}.")
     values = np.empty(panel.shape) if out is None else out
     source = panel.to_numpy(dtype=float)
-    noisy = standardize_rows(values, limits, rtol=DISPERSION_RTOL, source=source)
+    noisy = standardize_rows(values, limits, rtol=DISPERSION_RTOL, source=source, present=present)
     if noisy.any():
         _warn_noisy(name, panel.index[noisy])
     return values

@@ -22,6 +22,7 @@ from factorlab._threads import map_threads
 from factorlab._warnings import warn
 from factorlab.data import Dataset
 from factorlab.errors import ConfigError
+from factorlab.factors._memo import daily_returns
 from factorlab.factors.exposure import family_exposures
 from factorlab.factors.families.value import market_cap
 from factorlab.factors.registry import FAMILIES
@@ -38,7 +39,7 @@ if TYPE_CHECKING:  # types only: a risk model reads backtest results, it does no
 
 __all__ = ["DEFAULT_STYLES", "RiskModel", "newey_west_lags", "risk_model", "standardize_styles"]
 
-DEFAULT_STYLES = ("value", "growth", "momentum", "quality", "low_vol")
+DEFAULT_STYLES: tuple[str, ...] = FAMILIES  # every family of the registry is a style
 TRADING_DAYS = 252
 RegressionWeights = Literal["sqrt_cap", "cap", "equal"]
 
@@ -344,7 +345,8 @@ def risk_model(
         Prices, fundamentals (market cap weights the regression and the constraint), meta
         with the ``industries`` column; a benchmark for the beta in ``low_vol``.
     factors : sequence of str
-        The style families, as :func:`factorlab.factors.family_exposure` names them.
+        The style families, as :func:`factorlab.factors.family_exposure` names them; by
+        default every family (value, growth, momentum, quality, low_vol).
     industries : str
         The column of ``ds.meta`` whose labels are the industry factors.
     regression_weights : {"sqrt_cap", "cap", "equal"}
@@ -398,7 +400,7 @@ def risk_model(
     weights = {"sqrt_cap": np.sqrt(caps), "cap": caps, "equal": np.where(caps > 0, 1.0, np.nan)}[
         regression_weights
     ]
-    daily = ds.prices.pct_change(fill_method=None).to_numpy()
+    daily = daily_returns(ds)  # shared with the low_vol metrics
     following = np.full(daily.shape, np.nan)
     following[:-1] = daily[1:]  # row t: the return from the close of t to the next close
     fit = fit_cross_sections(
