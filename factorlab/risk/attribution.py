@@ -170,6 +170,8 @@ def attribute(
     industry_return = np.full(held.shape, np.nan)
     known = np.flatnonzero(codes >= 0)
     industry_return[:, known] = f[industry_names].to_numpy()[:, codes[known]]
+    if not industry_names:  # a model without industries covers every stock without them
+        industry_return[:] = 0.0
     x = [styles[name].reindex(index=previous, columns=tickers).to_numpy() for name in names]
     covered = np.isfinite(industry_return) & np.isfinite(f["market"].to_numpy())[:, None]
     for panel in x:

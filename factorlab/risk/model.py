@@ -10,7 +10,7 @@ from exposures fixed the day before.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Literal
@@ -23,12 +23,14 @@ from factorlab._warnings import warn
 from factorlab.data import Dataset
 from factorlab.errors import ConfigError
 from factorlab.factors._memo import daily_returns
+from factorlab.factors.custom import custom_exposure, read_custom
 from factorlab.factors.exposure import family_exposures
 from factorlab.factors.families.value import market_cap
 from factorlab.factors.registry import FAMILIES
 from factorlab.factors.rowwise import row_blocks
 from factorlab.params import as_float
 from factorlab.risk.attribution import Attribution, attribute
+from factorlab.risk.bias import bias_statistics, default_portfolios
 from factorlab.risk.covariance import MIN_DAYS, factor_covariances, specific_variances
 from factorlab.risk.regression import fit_cross_sections
 
@@ -65,6 +67,8 @@ class RiskModel:
         Per date, how many stocks entered the regression.
     caps : DataFrame
         Market caps at each close (they weight the regression and group specific risk).
+    returns : DataFrame
+        The stocks' daily returns (NaN where a day or the one before has no price).
     settings : dict
         How the model was built.
     """
@@ -76,6 +80,7 @@ class RiskModel:
     r_squared: pd.Series = field(repr=False)
     stocks_counted: pd.Series = field(repr=False)
     caps: pd.DataFrame = field(repr=False)
+    returns: pd.DataFrame = field(repr=False)
     settings: dict[str, object]
 
     def __repr__(self) -> str:
@@ -286,6 +291,72 @@ class RiskModel:
         """
         return attribute(result, self.factor_returns, self.styles, self.industries)
 
+    def bias(
+        self, portfolios: dict[str, pd.DataFrame] | None = None, burn_in: int = 252
+    ) -> pd.DataFrame:
+        """Out-of-sample bias statistics of the model's volatility forecasts.
+
+        Each day, a portfolio's next-day return over the volatility forecast at the close
+        before it; the statistic is the standard deviation of these ratios, 1 for a right
+        forecast (see :mod:`factorlab.risk.bias`).
+
+        Parameters
+        ----------
+        portfolios : dict of DataFrame, optional
+            Name -> weights at each close (dates × tickers). By default the cap-weighted and
+            equal-weighted market and five random books of 30 stocks (see
+            :func:`factorlab.risk.bias.default_portfolios`).
+        burn_in : int
+            Days left out at the start, while the forecasts' averages fill.
+
+        Returns
+        -------
+        DataFrame
+            Per portfolio: ``bias``, ``days``, the band ``low``-``high`` a right forecast
+            falls in about 95 % of the time (normal returns), and ``forecast_vol_ann``.
+        """
+        chosen = (
+            default_portfolios(self.caps)
+            if portfolios is None
+            else {
+                name: pd.DataFrame(w)
+                .reindex(index=self.caps.index, columns=self.caps.columns)
+                .fillna(0.0)
+                for name, w in portfolios.items()
+            }
+        )
+        daily = self.returns.to_numpy()
+        following = np.full(daily.shape, np.nan)
+        following[:-1] = daily[1:]
+        variance = {name: self._forecast_variance(w.to_numpy()) for name, w in chosen.items()}
+        return bias_statistics(chosen, variance, following, self.caps.index, burn_in)
+
+    def _forecast_variance(self, weights: np.ndarray) -> np.ndarray:
+        """Per close, the daily variance forecast of the portfolio held from it (NaN: none)."""
+        n_dates = len(weights)
+        covariance = np.full((n_dates, *self._covariances.shape[1:]), np.nan)
+        covariance[1:] = self._covariances  # the forecast at the close of dates[j]
+        specific = np.full(weights.shape, np.nan)
+        specific[1:] = self._specific_variances
+        # A held stock without a style exposure counts as average (0); without specific risk,
+        # as the day's cap-weighted mean.
+        caps = np.nan_to_num(self.caps.to_numpy())
+        known = np.isfinite(specific)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = (np.where(known, specific, 0) * caps).sum(axis=1) / (known * caps).sum(axis=1)
+        specific = np.where(known, specific, mean[:, None])
+        names = self.industry_names()
+        one_hot = pd.get_dummies(self.industries).reindex(columns=names, fill_value=False)
+        exposure = [weights.sum(axis=1)[:, None], weights @ one_hot.to_numpy(dtype=float)]
+        exposure += [
+            np.einsum("dn,dn->d", weights, np.nan_to_num(panel.to_numpy()))[:, None]
+            for panel in self.styles.values()
+        ]
+        x = np.hstack(exposure)
+        factor = np.einsum("dk,dkl,dl->d", x, np.nan_to_num(covariance), x)
+        factor[np.isnan(covariance).all(axis=(1, 2))] = np.nan
+        return factor + np.einsum("dn,dn->d", weights**2, specific)
+
     def summary(self, lags: int | None = None) -> pd.DataFrame:
         """Fama-MacBeth statistics of each factor's daily returns.
 
@@ -332,10 +403,11 @@ class RiskModel:
 def risk_model(
     ds: Dataset,
     factors: Sequence[str] = DEFAULT_STYLES,
-    industries: str = "sector",
+    industries: str | None = "sector",
     regression_weights: RegressionWeights = "sqrt_cap",
     halflife: float = 126,
     winsorize: float = 0.01,
+    custom: Mapping[str, object] | None = None,
 ) -> RiskModel:
     """Fit a factor risk model: a market factor, industries and styles, every day.
 
@@ -347,8 +419,9 @@ def risk_model(
     factors : sequence of str
         The style families, as :func:`factorlab.factors.family_exposure` names them; by
         default every family (value, growth, momentum, quality, low_vol).
-    industries : str
-        The column of ``ds.meta`` whose labels are the industry factors.
+    industries : str or None
+        The column of ``ds.meta`` whose labels are the industry factors; None for none (the
+        market factor and the styles alone).
     regression_weights : {"sqrt_cap", "cap", "equal"}
         The weight of each stock in the daily regression: the square root of its market cap
         (the default, as in USE4: big stocks count more, without swamping the rest), its
@@ -358,6 +431,10 @@ def risk_model(
         specific risk.
     winsorize : float
         As in :func:`factorlab.factors.family_exposure`.
+    custom : dict, optional
+        Styles of your own, by name (name them in ``factors`` too): a panel, an
+        alphalens-style Series or a :class:`factorlab.factors.Custom` (``fill="latest"`` for a
+        monthly one), read as :func:`factorlab.score` reads custom factors.
 
     Returns
     -------
@@ -371,7 +448,8 @@ def risk_model(
     >>> list(model.factor_returns.columns[:1]), list(model.factor_returns.columns[-2:])
     (['market'], ['value', 'momentum'])
     """
-    styles = _check_styles(factors)
+    yours = read_custom(custom)
+    styles = _check_styles(factors, yours)
     if regression_weights not in ("sqrt_cap", "cap", "equal"):
         raise ConfigError(
             f"Unknown regression_weights {regression_weights!r}. Known: sqrt_cap, cap, equal."
@@ -379,17 +457,26 @@ def risk_model(
     halflife = as_float(halflife, "halflife")
     if not halflife > 0:
         raise ConfigError(f"halflife must be a positive number of days, got {halflife}.")
-    labels = ds.groups(industries, purpose="build industry factors from")
-    codes, names = pd.factorize(labels, sort=True)
-    clash = set(names) & ({"market"} | set(styles))
-    if clash:
-        raise ConfigError(
-            f"The industry {sorted(clash)[0]!r} has the name of another factor. Rename it in "
-            f"ds.meta[{industries!r}]."
-        )
+    if industries is None:
+        # One group of every stock: the constraint pins its return to 0, so the market factor
+        # carries the average alone; the group is left out of what the model reports.
+        labels = pd.Series(np.nan, index=ds.prices.columns, dtype=object, name="industry")
+        codes, names = np.zeros(len(labels), dtype=int), pd.Index(["(all)"])
+    else:
+        labels = ds.groups(industries, purpose="build industry factors from")
+        codes, names = pd.factorize(labels, sort=True)
+        clash = set(names) & ({"market"} | set(styles))
+        if clash:
+            raise ConfigError(
+                f"The industry {sorted(clash)[0]!r} has the name of another factor. Rename it "
+                f"in ds.meta[{industries!r}]."
+            )
 
     caps = np.array(market_cap(ds).to_numpy(), order="C")
-    raw = family_exposures(ds, list(styles), winsorize=winsorize)
+    built = family_exposures(ds, [s for s in styles if s not in yours], winsorize=winsorize)
+    raw = {
+        s: custom_exposure(ds, s, yours[s], winsorize) if s in yours else built[s] for s in styles
+    }
     standardized = dict(
         zip(
             styles,
@@ -410,23 +497,26 @@ def risk_model(
     dates, tickers = ds.prices.index, ds.prices.columns
     earned = dates[1:]  # a return is labelled with the day it is earned
     columns = ["market", *names, *styles]
+    reported = [c for c in columns if industries is not None or c != "(all)"]
     return RiskModel(
         styles={
             name: pd.DataFrame(values, index=dates, columns=tickers, copy=False)
             for name, values in standardized.items()
         },
         industries=labels,
-        factor_returns=pd.DataFrame(fit.coefficients[:-1], index=earned, columns=columns),
+        factor_returns=pd.DataFrame(fit.coefficients[:-1], index=earned, columns=columns)[reported],
         specific_returns=pd.DataFrame(fit.residuals[:-1], index=earned, columns=tickers),
         r_squared=pd.Series(fit.r_squared[:-1], index=earned, name="r_squared"),
         stocks_counted=pd.Series(fit.counted[:-1], index=earned, name="stocks"),
         caps=pd.DataFrame(caps, index=dates, columns=tickers, copy=False),
+        returns=pd.DataFrame(daily, index=dates, columns=tickers, copy=False),
         settings={
             "factors": list(styles),
             "industries": industries,
             "regression_weights": regression_weights,
             "halflife": halflife,
             "winsorize": winsorize,
+            "custom": sorted(yours),
         },
     )
 
@@ -487,13 +577,22 @@ def _some(tickers: pd.Index) -> str:
     return f"{len(tickers)} stocks ({shown})" if len(tickers) else "no stocks"
 
 
-def _check_styles(factors: Sequence[str]) -> tuple[str, ...]:
+def _check_styles(factors: Sequence[str], custom: Mapping[str, object]) -> tuple[str, ...]:
     styles = (factors,) if isinstance(factors, str) else tuple(factors)
     if not styles:
         raise ConfigError("factors is empty: name at least one style, e.g. factors=('value',).")
     for name in styles:
-        if name not in FAMILIES:
-            raise ConfigError(f"Unknown style factor {name!r}. Known: {', '.join(FAMILIES)}.")
+        if name not in FAMILIES and name not in custom:
+            raise ConfigError(
+                f"Unknown style factor {name!r}. Known: {', '.join(FAMILIES)}, or a name in "
+                "custom=."
+            )
+    unused = [name for name in custom if name not in styles]
+    if unused:
+        raise ConfigError(
+            f"custom style {unused[0]!r} is not in factors, so it would not count. Add it: "
+            f"factors=({', '.join(map(repr, (*styles, unused[0])))})."
+        )
     if len(set(styles)) < len(styles):
         raise ConfigError(f"factors names a style twice: {list(styles)}.")
     return styles

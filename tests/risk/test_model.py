@@ -163,3 +163,20 @@ def test_the_model_plots_its_cumulative_factor_returns(model):
     figure = model.plot()
     assert len(figure.axes) == 2
     assert model.cumulative_returns().iloc[-1].notna().all()
+
+
+def test_a_model_without_industries_has_the_market_and_the_styles_only(lab):
+    model = fl.risk_model(lab, factors=("value", "momentum"), industries=None)
+    assert list(model.factor_returns.columns) == ["market", "value", "momentum"]
+    result = fl.backtest(fl.score(lab).composite, lab)
+    parts = model.attribute(result).parts
+    np.testing.assert_allclose(parts.sum(axis=1), result.returns.iloc[1:], atol=1e-12)
+    assert model.risk({lab.tickers[0]: 1.0}, lab.dates[-1]).at["industries", "variance_ann"] == 0
+
+
+def test_a_custom_style_must_be_named_in_factors(lab):
+    panel = lab.prices.pct_change(fill_method=None).rolling(63).std()
+    with pytest.raises(fl.ConfigError, match="custom style 'calm' is not in factors"):
+        fl.risk_model(lab, factors=("value",), custom={"calm": panel})
+    model = fl.risk_model(lab, factors=("value", "calm"), custom={"calm": panel})
+    assert "calm" in model.factor_returns.columns
