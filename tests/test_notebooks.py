@@ -21,7 +21,7 @@ NOTEBOOKS = sorted(FOLDER.glob("[0-9][0-9]_*.ipynb"))
 SMALL = {"n_tickers": "40", "years": "4"}  # the full size runs in `make run`
 
 
-def test_the_seven_notebooks_are_there_in_order():
+def test_the_eight_notebooks_are_there_in_order():
     assert [p.stem for p in find_notebooks(folder=FOLDER)] == [
         "01_value",
         "02_growth",
@@ -30,6 +30,7 @@ def test_the_seven_notebooks_are_there_in_order():
         "05_backtest",
         "06_ai_analyst",
         "07_sweep",
+        "08_risk",
     ]
 
 
@@ -105,13 +106,14 @@ def test_each_notebook_records_its_key_figures_and_the_summary_lists_them(execut
     assert figures["06_ai_analyst"]["analyst_source"] == "rule-based"
     assert figures["07_sweep"]["n_trials"] == 60  # 15 weight vectors x 2 rules x 2 sizes
     assert 0 <= figures["07_sweep"]["pbo"] <= 1
+    assert 0 < figures["08_risk"]["mean_r_squared"] < 1
     summary = json.loads((output / "summary.json").read_text())
     assert summary["ok"] and summary["parameters"] == SMALL
     assert len(summary["dataset_fingerprints"]) == 1  # every notebook saw the same data
     assert figures["01_value"]["dataset"] == summary["dataset_fingerprints"][0]
     assert {"factorlab", "pandas", "papermill"} <= set(summary["versions"])
     text = (output / "summary.md").read_text()
-    assert "7 of 7 notebooks ran without error" in text and "composite_sharpe" in text
+    assert "8 of 8 notebooks ran without error" in text and "composite_sharpe" in text
 
 
 def test_string_parameters_are_honoured(tmp_path):

@@ -52,7 +52,7 @@ def factor_covariances(
     >>> rng = np.random.default_rng(0)
     >>> returns = rng.standard_normal((2000, 2)) @ np.array([[1.0, 0.5], [0.0, 1.0]]) * 0.01
     >>> np.round(factor_covariances(returns, halflife=5000, lags=0)[-1] * 1e4, 1).tolist()
-    [[1.0, 0.5], [0.5, 1.3]]
+    [[1.0, 0.5], [0.5, 1.2]]
     """
     days, k = factor_returns.shape
     present = np.isfinite(factor_returns)
