@@ -37,7 +37,7 @@ class Attribution:
     ----------
     parts : DataFrame
         Days × parts: ``market``, each industry, each style, ``specific`` and ``costs``; each
-        row adds up to ``total``.
+        row adds up to ``total``. The first day, the buy-in, has costs only.
     total : Series
         The backtest's daily net return.
     exposures : DataFrame
@@ -45,7 +45,7 @@ class Attribution:
     styles, industries : list of str
         The style and industry parts, in ``parts``' order.
     factor_returns : DataFrame
-        The model's factor returns on the backtest's days.
+        The model's factor returns on the backtest's days (none on the first).
     style_exposures : dict of DataFrame
         The model's style exposures (dates × tickers), for :meth:`to_pyfolio`.
     """
@@ -108,20 +108,23 @@ class Attribution:
         -------
         dict
             ``returns`` (the daily net return), ``factor_returns`` (days × factors) and
-            ``factor_loadings`` (indexed by day and ticker); ``positions`` is left to the
-            caller (pyfolio wants dollar positions, which a backtest of weights does not have:
-            ``result.weights`` times an equity curve).
+            ``factor_loadings`` (indexed by day and ticker), each day's loadings being the
+            exposures the day's return was earned on: those of the close before. pyfolio
+            multiplies them with its ``positions`` of the same day, so pass the positions held
+            into each day: ``result.weights.shift(1)`` times an equity curve (a backtest of
+            weights has no dollar positions of its own).
         """
+        days = self.total.index
         loadings = pd.concat(
             {
-                name: panel.loc[self.total.index].stack()
+                name: panel.shift(1).reindex(days).stack()  # the close before each day
                 for name, panel in self.style_exposures.items()
             },
             axis=1,
         )
         return {
             "returns": self.total,
-            "factor_returns": self.factor_returns[self.styles],
+            "factor_returns": self.factor_returns.reindex(days)[self.styles],
             "factor_loadings": loadings,
         }
 
@@ -189,10 +192,15 @@ def attribute(
             for name, panel in zip(names, x, strict=True)
         }
     )
+    # The first day holds nothing from the close before: all it has is the buy-in's costs.
+    all_days = weights.index
     exposure = pd.DataFrame(exposures, index=days)[list(f.columns)]
-    parts = exposure * f.fillna(0.0)
-    gross = result.gross_returns.loc[days]
-    net = result.returns.loc[days]
+    exposure = exposure.reindex(all_days, fill_value=0.0)
+    parts = exposure * f.reindex(all_days).fillna(0.0)
+    gross = result.gross_returns.loc[all_days]
+    net = result.returns.loc[all_days]
     parts["specific"] = gross - parts.sum(axis=1)
     parts["costs"] = net - gross
-    return Attribution(parts, net.rename("total"), exposure, names, industry_names, f, styles)
+    return Attribution(
+        parts, net.rename("total"), exposure, names, industry_names, f.reindex(all_days), styles
+    )

@@ -71,9 +71,9 @@ def bias_statistics(
         ``days``, ``low`` and ``high`` (``1 ± 2 * sqrt(2 / days)``) and
         ``forecast_vol_ann`` (the mean forecast volatility, annualized).
     """
-    if burn_in >= len(dates):
+    if not 0 <= burn_in < len(dates):
         raise ConfigError(
-            f"burn_in={burn_in} leaves no days out of {len(dates)}: pick a smaller burn_in."
+            f"burn_in must be a number of days from 0 to {len(dates) - 1}, got {burn_in}."
         )
     rows = {}
     for name, weights in portfolios.items():

@@ -197,6 +197,13 @@ class RiskModel:
                 "the day's cap-weighted mean)."
             )
         x = table.fillna(0.0).T @ held  # the portfolio's exposure to each factor
+        young = self.factor_returns.columns[np.isnan(self._covariances[row]).all(axis=1)]
+        if len(young) and (x[young] != 0).any():
+            warn(
+                f"Risk on {day:%Y-%m-%d}: the factors {', '.join(map(str, young))} have too few "
+                f"days of returns for a covariance yet (they need {MIN_DAYS}); their risk counts "
+                "as 0."
+            )
         covariance = pd.DataFrame(
             np.nan_to_num(self._covariances[row]),
             index=self.factor_returns.columns,
@@ -236,6 +243,12 @@ class RiskModel:
     def _forecast_row(self, date: object) -> int:
         """The row of the forecast made at the close of ``date``, which must have history."""
         index = self.factor_returns.index
+        asked = pd.Timestamp(date)
+        if asked < index[0]:
+            raise ConfigError(
+                f"On {asked:%Y-%m-%d} the model has no factor returns yet (the first is earned "
+                f"on {index[0]:%Y-%m-%d}), so no risk forecast. Pick a later date."
+            )
         day = self._day(date, index)
         row = index.get_loc(day)
         if np.isnan(self._covariances[row]).all():
@@ -315,16 +328,18 @@ class RiskModel:
             Per portfolio: ``bias``, ``days``, the band ``low``-``high`` a right forecast
             falls in about 95 % of the time (normal returns), and ``forecast_vol_ann``.
         """
-        chosen = (
-            default_portfolios(self.caps)
-            if portfolios is None
-            else {
-                name: pd.DataFrame(w)
-                .reindex(index=self.caps.index, columns=self.caps.columns)
-                .fillna(0.0)
-                for name, w in portfolios.items()
-            }
-        )
+        if portfolios is None:
+            chosen = default_portfolios(self.caps)
+        else:
+            chosen = {}
+            for name, weights in portfolios.items():  # a few named books
+                frame = pd.DataFrame(weights)
+                unknown = frame.columns.difference(self.caps.columns)
+                if len(unknown):
+                    self._held(pd.Series(1.0, index=unknown))  # raises, naming them
+                chosen[name] = frame.reindex(
+                    index=self.caps.index, columns=self.caps.columns
+                ).fillna(0.0)
         daily = self.returns.to_numpy()
         following = np.full(daily.shape, np.nan)
         following[:-1] = daily[1:]

@@ -101,14 +101,14 @@ def fit_cross_sections(
     counted = np.zeros(n_dates, dtype=int)
 
     spans = list(row_blocks(n_dates, n_stocks))  # blocks of dates that stay in cache
-    rows = spans[0].stop - spans[0].start if spans else 0
+    block_rows = spans[0].stop - spans[0].start if spans else 0
     spare: list[_Block] = []  # buffers reused by block after block (list ops are atomic)
 
     def block(span: slice) -> _Block:
         try:
             this = spare.pop()
         except IndexError:  # none free yet
-            this = _Block(rows, n_stocks, n_styles)
+            this = _Block(block_rows, n_stocks, n_styles)
         this.load(returns[span], [x[span] for x in styles], known, weights[span], caps[span])
         return this
 
@@ -210,6 +210,11 @@ class _Block:
         ):
             np.copyto(target, source)
             np.putmask(target, unused, 0.0)
+        # Weights that sum to 1 each date: the fit is the same, and the normal equations keep
+        # a scale at which a rank test (and the pinned coefficient of an absent industry) holds
+        # whatever the currency of a market cap.
+        with np.errstate(invalid="ignore", divide="ignore"):
+            self.w /= np.where(used.any(axis=1), self.w.sum(axis=1), 1.0)[:, None]
 
     def normal_equations(self, groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """X'WX and X'Wy: market, industries (group sums: no dummy matrix), styles."""

@@ -30,7 +30,7 @@ def attribution(model, result):
 
 def test_the_parts_add_up_to_the_net_return_every_day(attribution, result):
     total = attribution.parts.sum(axis=1)
-    np.testing.assert_allclose(total, result.returns.iloc[1:], rtol=0, atol=1e-12)
+    np.testing.assert_allclose(total, result.returns, rtol=0, atol=1e-12)
     assert attribution.parts["costs"].lt(0).any()
 
 
@@ -87,3 +87,18 @@ def test_a_backtest_on_another_dataset_is_refused(model):
     other = fl.load_dataset("sample", n_tickers=30, years=3, seed=1)
     with pytest.raises(fl.ConfigError, match="other tickers or days"):
         model.attribute(fl.backtest(fl.score(other).composite, other))
+
+
+def test_the_first_day_is_the_buy_in_with_costs_only(attribution, result):
+    first = attribution.parts.iloc[0]
+    assert first.drop("costs").abs().sum() == 0
+    assert first["costs"] == pytest.approx(result.returns.iloc[0])
+
+
+def test_pyfolio_loadings_are_those_each_days_return_was_earned_on(attribution, result):
+    inputs = attribution.to_pyfolio()
+    day = attribution.parts.index[250]
+    held_into_day = result.weights.shift(1).loc[day]
+    loadings = inputs["factor_loadings"].xs(day)["momentum"]
+    expected = (held_into_day.reindex(loadings.index) * loadings).sum()
+    assert attribution.exposures.at[day, "momentum"] == pytest.approx(expected, rel=1e-9)

@@ -43,10 +43,11 @@ def test_a_day_missing_a_held_stocks_return_is_left_out(known_risk):
     assert table.at["book", "days"] == 2999
 
 
-def test_a_burn_in_as_long_as_the_data_is_refused(known_risk):
+def test_a_burn_in_as_long_as_the_data_or_negative_is_refused(known_risk):
     book, variance, returns, dates = known_risk
-    with pytest.raises(fl.ConfigError, match="burn_in=3000 leaves no days"):
-        bias_statistics({"book": book}, {"book": variance}, returns, dates, burn_in=3000)
+    for bad in (3000, -5):
+        with pytest.raises(fl.ConfigError, match=f"burn_in must be .* got {bad}"):
+            bias_statistics({"book": book}, {"book": variance}, returns, dates, burn_in=bad)
 
 
 def test_default_test_books_are_fully_invested_every_day_with_a_cap():

@@ -170,7 +170,7 @@ def test_a_model_without_industries_has_the_market_and_the_styles_only(lab):
     assert list(model.factor_returns.columns) == ["market", "value", "momentum"]
     result = fl.backtest(fl.score(lab).composite, lab)
     parts = model.attribute(result).parts
-    np.testing.assert_allclose(parts.sum(axis=1), result.returns.iloc[1:], atol=1e-12)
+    np.testing.assert_allclose(parts.sum(axis=1), result.returns, atol=1e-12)
     assert model.risk({lab.tickers[0]: 1.0}, lab.dates[-1]).at["industries", "variance_ann"] == 0
 
 
@@ -180,3 +180,14 @@ def test_a_custom_style_must_be_named_in_factors(lab):
         fl.risk_model(lab, factors=("value",), custom={"calm": panel})
     model = fl.risk_model(lab, factors=("value", "calm"), custom={"calm": panel})
     assert "calm" in model.factor_returns.columns
+
+
+def test_books_with_tickers_outside_the_dataset_are_refused_by_the_bias_test(lab, model):
+    book = pd.DataFrame({"ZZZZ": 0.5, lab.tickers[0]: 0.5}, index=lab.dates)
+    with pytest.raises(fl.ConfigError, match="not in the dataset: 1 stocks \\(ZZZZ\\)"):
+        model.bias({"mine": book})
+
+
+def test_a_risk_forecast_on_the_first_day_says_there_are_no_factor_returns_yet(lab, model):
+    with pytest.raises(fl.ConfigError, match="no factor returns yet"):
+        model.risk({lab.tickers[0]: 1.0}, lab.dates[0])

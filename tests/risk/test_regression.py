@@ -95,3 +95,27 @@ def test_r_squared_is_the_weighted_share_explained(market):
     returns, styles, industry, caps = market
     fit = fit_cross_sections(returns, styles, industry, 4, np.sqrt(caps), caps)
     assert ((fit.r_squared > 0) & (fit.r_squared < 1)).all()
+
+
+def test_blocks_of_dates_on_threads_give_the_fit_of_one_block(market, monkeypatch):
+    from factorlab.factors import rowwise
+
+    returns, styles, industry, caps = market
+    returns = np.tile(returns, (50, 1))  # 300 dates
+    styles = [np.tile(x, (50, 1)) for x in styles]
+    caps = np.tile(caps, (50, 1))
+    whole = fit_cross_sections(returns, styles, industry, 4, np.sqrt(caps), caps)
+    monkeypatch.setattr(rowwise, "BLOCK_CELLS", 7 * 80)  # blocks of 7 dates
+    blocked = fit_cross_sections(returns, styles, industry, 4, np.sqrt(caps), caps)
+    np.testing.assert_allclose(blocked.coefficients, whole.coefficients, rtol=0, atol=1e-15)
+    np.testing.assert_allclose(blocked.residuals, whole.residuals, rtol=0, atol=1e-15)
+
+
+def test_the_scale_of_the_weights_changes_nothing_even_with_an_absent_industry(market):
+    returns, styles, industry, caps = market
+    returns = returns.copy()
+    returns[2, industry == 3] = np.nan
+    small = fit_cross_sections(returns, styles, industry, 4, caps, caps)
+    huge = fit_cross_sections(returns, styles, industry, 4, caps * 1e12, caps * 1e12)
+    np.testing.assert_allclose(huge.coefficients, small.coefficients, rtol=1e-9, equal_nan=True)
+    assert np.isfinite(huge.coefficients[2, [0, 1, 2, 3, 5, 6]]).all()

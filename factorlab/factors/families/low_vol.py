@@ -14,6 +14,7 @@ import pandas as pd
 from factorlab.data import Dataset
 from factorlab.factors._memo import daily_returns, frame
 from factorlab.factors.metric import DAYS_PER_YEAR, Metric
+from factorlab.factors.rowwise import BLOCK_CELLS
 
 __all__ = ["METRICS", "beta", "rolling_means", "volatility"]
 
@@ -56,35 +57,44 @@ def rolling_means(
 
     ``arrays`` must be NaN on the same days (a series and its square, say); ``windows`` holds
     ``(rows, min_periods)`` pairs. For each window: the mean of each array (NaN where fewer
-    than ``min_periods`` values are present) and the count. The running sums down the rows are
-    taken once for all windows, over the whole panel, with no loop over columns.
+    than ``min_periods`` values are present) and the count. Running sums down the rows, taken
+    once for all windows and worked through in blocks of columns small enough to stay in
+    cache (a column is a stock: no loop over stocks), with no panel-sized temporaries.
     """
-    present = ~np.isnan(arrays[0])
-    running = np.cumsum(present, axis=0, dtype=np.int32)
-    sums = []
-    for x in arrays:
-        total = np.where(present, x, 0.0)
-        sums.append(np.cumsum(total, axis=0, out=total))  # in place: no second panel
-    out = []
-    for window, min_periods in windows:
-        count = _trailing(running, window)
-        short = count < max(min_periods, 1)
-        means = []
-        for total in sums:
-            mean = _trailing(total, window)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                mean /= count
-            mean[short] = np.nan
-            means.append(mean)
-        out.append((means, count))
+    n_rows, n_cols = arrays[0].shape
+    out = [
+        (
+            [np.empty((n_rows, n_cols), order="F") for _ in arrays],
+            np.empty((n_rows, n_cols), np.int32, order="F"),
+        )
+        for _ in windows
+    ]
+    step = max(1, BLOCK_CELLS // max(n_rows, 1))
+    for start in range(0, n_cols, step):  # blocks of stocks, each one vectorized pass
+        cols = slice(start, start + step)
+        present = ~np.isnan(arrays[0][:, cols])
+        running = np.cumsum(present, axis=0, dtype=np.int32)
+        sums = []
+        for x in arrays:
+            total = np.where(present, x[:, cols], 0.0)
+            sums.append(np.cumsum(total, axis=0, out=total))  # in place
+        for (means, count), (window, min_periods) in zip(out, windows, strict=True):
+            trailing = count[:, cols]
+            _trailing(running, window, trailing)
+            short = trailing < max(min_periods, 1)
+            for total, mean in zip(sums, means, strict=True):
+                block = mean[:, cols]
+                _trailing(total, window, block)
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    block /= trailing
+                block[short] = np.nan
     return out
 
 
-def _trailing(running: np.ndarray, window: int) -> np.ndarray:
-    """Sums over trailing windows of ``window`` rows, from running sums down the rows."""
-    out = running.copy(order="K")  # in the panel's own memory order
+def _trailing(running: np.ndarray, window: int, out: np.ndarray) -> None:
+    """Sums over trailing windows of ``window`` rows into ``out``, from running sums."""
+    out[:] = running
     out[window:] -= running[:-window]
-    return out
 
 
 METRICS = (
