@@ -28,7 +28,7 @@ from factorlab.factors.exposure import family_exposures
 from factorlab.factors.families.value import market_cap
 from factorlab.factors.registry import FAMILIES
 from factorlab.factors.rowwise import row_blocks
-from factorlab.params import as_float
+from factorlab.params import as_float, as_int
 from factorlab.risk.attribution import Attribution, attribute
 from factorlab.risk.bias import bias_statistics, default_portfolios
 from factorlab.risk.covariance import MIN_DAYS, factor_covariances, specific_variances
@@ -190,12 +190,16 @@ class RiskModel:
         missing = table.index[table[styles].isna().any(axis=1)]
         variance = pd.Series(self._specific_variances[row], index=self.caps.columns)
         no_specific = held.index[variance.loc[held.index].isna()]
-        if len(missing) or len(no_specific):
-            warn(
-                f"Risk on {day:%Y-%m-%d}: {_some(missing)} without every style exposure (taken as "
-                f"0, the average) and {_some(no_specific)} without specific risk yet (taken as "
-                "the day's cap-weighted mean)."
+        gaps = []
+        if len(missing):
+            gaps.append(f"{_some(missing)} without every style exposure (taken as 0, the average)")
+        if len(no_specific):
+            gaps.append(
+                f"{_some(no_specific)} without specific risk yet (taken as the day's cap-weighted "
+                "mean)"
             )
+        if gaps:
+            warn(f"Risk on {day:%Y-%m-%d}: {' and '.join(gaps)}.")
         x = table.fillna(0.0).T @ held  # the portfolio's exposure to each factor
         young = self.factor_returns.columns[np.isnan(self._covariances[row]).all(axis=1)]
         if len(young) and (x[young] != 0).any():
@@ -230,6 +234,7 @@ class RiskModel:
         return factor_covariances(
             self.factor_returns.to_numpy(),
             float(self.settings["halflife"]),  # type: ignore[arg-type]
+            lags=int(self.settings["newey_west_lags"]),  # type: ignore[call-overload]
         )
 
     @cached_property
@@ -238,6 +243,7 @@ class RiskModel:
             self.specific_returns.to_numpy(),
             self.caps.to_numpy()[1:],  # the caps at each day's close
             float(self.settings["halflife"]),  # type: ignore[arg-type]
+            shrinkage=float(self.settings["specific_shrinkage"]),  # type: ignore[arg-type]
         )
 
     def _forecast_row(self, date: object) -> int:
@@ -421,6 +427,8 @@ def risk_model(
     industries: str | None = "sector",
     regression_weights: RegressionWeights = "sqrt_cap",
     halflife: float = 126,
+    newey_west_lags: int = 2,
+    specific_shrinkage: float = 0.25,
     winsorize: float = 0.01,
     custom: Mapping[str, object] | None = None,
 ) -> RiskModel:
@@ -444,6 +452,12 @@ def risk_model(
     halflife : float
         In days, the half-life of the exponential weights of the factor covariance and of the
         specific risk.
+    newey_west_lags : int
+        Lagged cross products added to the factor covariance (Bartlett weights), so that factor
+        returns that lean on the days before are not under-forecast; 0 for none.
+    specific_shrinkage : float
+        In [0, 1], the weight of a stock's size decile (its cap-weighted mean) in its specific
+        variance forecast: more tempers the noise of short or quiet histories.
     winsorize : float
         As in :func:`factorlab.factors.family_exposure`.
     custom : dict, optional
@@ -472,6 +486,10 @@ def risk_model(
     halflife = as_float(halflife, "halflife")
     if not halflife > 0:
         raise ConfigError(f"halflife must be a positive number of days, got {halflife}.")
+    lags = as_int(newey_west_lags, "newey_west_lags", minimum=0)
+    shrinkage = as_float(specific_shrinkage, "specific_shrinkage")
+    if not 0 <= shrinkage <= 1:
+        raise ConfigError(f"specific_shrinkage must be in [0, 1], got {shrinkage}.")
     if industries is None:
         # One group of every stock: the constraint pins its return to 0, so the market factor
         # carries the average alone; the group is left out of what the model reports.
@@ -530,6 +548,8 @@ def risk_model(
             "industries": industries,
             "regression_weights": regression_weights,
             "halflife": halflife,
+            "newey_west_lags": lags,
+            "specific_shrinkage": shrinkage,
             "winsorize": winsorize,
             "custom": sorted(yours),
         },

@@ -102,6 +102,8 @@ def test_changing_the_future_changes_no_exposure_or_factor_return_up_to_that_day
         ({"factors": ()}, "factors is empty"),
         ({"regression_weights": "volume"}, "Unknown regression_weights 'volume'"),
         ({"halflife": 0}, "halflife must be a positive"),
+        ({"newey_west_lags": -1}, "newey_west_lags must be at least 0"),
+        ({"specific_shrinkage": 1.5}, "specific_shrinkage must be in"),
         ({"industries": "country"}, "country"),
     ],
 )
@@ -191,3 +193,33 @@ def test_books_with_tickers_outside_the_dataset_are_refused_by_the_bias_test(lab
 def test_a_risk_forecast_on_the_first_day_says_there_are_no_factor_returns_yet(lab, model):
     with pytest.raises(fl.ConfigError, match="no factor returns yet"):
         model.risk({lab.tickers[0]: 1.0}, lab.dates[0])
+
+
+def test_the_forecast_settings_reach_the_forecasts(lab):
+    from factorlab.risk.covariance import factor_covariances, specific_variances
+
+    model = fl.risk_model(
+        lab, factors=("momentum",), halflife=60, newey_west_lags=0, specific_shrinkage=1.0
+    )
+    day = lab.dates[-1]
+    daily = factor_covariances(model.factor_returns.to_numpy(), 60, lags=0)[-1]
+    np.testing.assert_allclose(model.covariance(day).to_numpy(), 252 * daily)
+    shrunk = specific_variances(
+        model.specific_returns.to_numpy(), model.caps.to_numpy()[1:], 60, shrinkage=1.0
+    )[-1]
+    np.testing.assert_allclose(model.specific_risk(day).to_numpy(), np.sqrt(252 * shrunk))
+
+
+def test_risk_warns_when_a_held_factor_is_too_young_for_a_covariance(lab):
+    late = lab.tickers[0]
+    prices = lab.prices.copy()
+    prices.loc[: lab.dates[299], late] = np.nan  # it lists on day 300, alone in its sector
+    meta = lab.meta.copy()
+    meta.loc[late, "sector"] = "Late Listings"
+    ds = fl.Dataset(prices, lab.volume, lab.fundamentals, meta, lab.benchmark)
+    model = fl.risk_model(ds, factors=("momentum",))
+    with pytest.warns(UserWarning) as caught:  # its specific risk is too young as well
+        model.risk({late: 0.5, lab.tickers[1]: 0.5}, ds.dates[310])
+    messages = [str(w.message) for w in caught]
+    assert any("Late Listings have too few days of returns" in m for m in messages), messages
+    assert any(f"1 stocks ({late}) without specific risk yet" in m for m in messages), messages
