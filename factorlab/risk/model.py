@@ -505,7 +505,7 @@ def risk_model(
                 f"in ds.meta[{industries!r}]."
             )
 
-    caps = np.array(market_cap(ds).to_numpy(), order="C")
+    caps = market_cap(ds).to_numpy()  # the shared, read-only memo: row order already
     built = family_exposures(ds, [s for s in styles if s not in yours], winsorize=winsorize)
     raw = {
         s: custom_exposure(ds, s, yours[s], winsorize) if s in yours else built[s] for s in styles

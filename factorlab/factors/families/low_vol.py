@@ -44,9 +44,12 @@ def beta(ds: Dataset, days: int = DAYS_PER_YEAR) -> pd.DataFrame:
     [((mean_r, mean_rm, mean_m, mean_mm), _)] = rolling_means(
         [returns, returns * paired, paired, paired**2], [(days, int(0.8 * days))]
     )
-    variance = mean_mm - mean_m**2
+    # In place: slope = (rm - r * m) / (mm - m ** 2), where that variance is positive.
+    covariance = np.subtract(mean_rm, np.multiply(mean_r, mean_m, out=mean_r), out=mean_rm)
+    variance = np.subtract(mean_mm, np.square(mean_m, out=mean_m), out=mean_mm)
     with np.errstate(invalid="ignore", divide="ignore"):
-        slope = np.where(variance > 0, (mean_rm - mean_r * mean_m) / variance, np.nan)
+        slope = np.divide(covariance, variance, out=covariance)
+    slope[~(variance > 0)] = np.nan
     return frame(ds, slope)
 
 
