@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import os
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
@@ -47,14 +47,16 @@ MAX_LOSS = 0.35  # warn when more than this share of factor values cannot be eva
 
 def evaluate(
     factor: pd.DataFrame | pd.Series | Scores,
-    ds: Dataset,
+    ds: Dataset | None = None,
     periods: Sequence[int] | int = (1, 5, 21),
     quantiles: int = 5,
-    groupby: str | None = None,
+    groupby: str | pd.Series | Mapping[object, object] | None = None,
     drop_incomplete: bool = False,
     threads: int | None = None,
     align: Literal["exact", "previous"] = "exact",
     fill: Literal["latest"] | None = None,
+    *,
+    prices: pd.DataFrame | None = None,
 ) -> FactorReport:
     """How well a factor ranks future returns: IC, quantile returns, spread, turnover.
 
@@ -63,12 +65,15 @@ def evaluate(
     factor : DataFrame, Series or Scores
         Dates × tickers; a Scores uses its composite, and a Series indexed by (date, asset),
         as alphalens takes it, is unstacked (with a note).
-    ds : Dataset
+    ds : Dataset, optional
+        The market; or give ``prices`` instead.
     periods : sequence of int
         Horizons in trading days (rows); a string "1,5,21" works too.
     quantiles : int
-    groupby : "sector", "industry", another column of ``ds.meta``, or None
-        Also report quantile returns per group (buckets are still formed across all stocks).
+    groupby : str, Series, dict or None
+        Also report quantile returns per group (buckets are still formed across all stocks):
+        a column of ``ds.meta`` (``"sector"``), or, as alphalens takes it, a Series or dict
+        mapping each asset to its group.
     drop_incomplete : bool
         Drop a (date, stock) when any period's forward return is missing (alphalens' rule).
     threads : int, optional
@@ -78,6 +83,9 @@ def evaluate(
         on the last trading day on or before each date.
     fill : {"latest"} or None
         ``"latest"`` carries each stock's last value forward over the days without one.
+    prices : DataFrame, optional
+        Dates × assets, as alphalens takes them, in place of ``ds``:
+        ``fl.evaluate(factor, prices=prices)``.
 
     Examples
     --------
@@ -87,6 +95,7 @@ def evaluate(
     >>> list(report.ic_summary().index)
     [1, 21]
     """
+    ds = _market(ds, prices)
     horizons = _periods(periods)
     threads = as_int(threads, "threads") if threads is not None else min(_cores(), 4)
     if threads < 1:
@@ -148,6 +157,7 @@ def evaluate(
         spread_series=pd.DataFrame(spreads),
         loss=loss,
         quantiles=q,
+        groups=_labels(ds, groupby),
     )
 
 
@@ -163,11 +173,45 @@ def _count(values: np.ndarray) -> int:
     return int((~np.isnan(values)).sum())
 
 
-def _groups(ds: Dataset, groupby: str | None) -> dict[object, np.ndarray] | None:
-    """Each group's stocks as column positions of the price panel."""
+def _market(ds: Dataset | None, prices: pd.DataFrame | None) -> Dataset:
+    """The dataset, or one made of alphalens-style prices."""
+    if (ds is None) == (prices is None):
+        raise ConfigError(
+            "Give the market once: a Dataset (fl.evaluate(factor, ds)) or a price panel "
+            "(fl.evaluate(factor, prices=prices)), not both and not neither."
+        )
+    return ds if ds is not None else Dataset(prices=prices)
+
+
+def _labels(
+    ds: Dataset, groupby: str | pd.Series | Mapping[object, object] | None
+) -> pd.Series | None:
+    """Each ticker's group (NaN: none), from a meta column or a mapping of asset to group."""
     if groupby is None:
         return None
-    groups = ds.groups(groupby).reindex(ds.prices.columns)
+    if isinstance(groupby, str):
+        return ds.groups(groupby).reindex(ds.prices.columns)
+    if not isinstance(groupby, pd.Series | Mapping):
+        raise ConfigError(
+            "groupby must be a column of ds.meta (e.g. 'sector'), or a Series or dict mapping "
+            f"each asset to its group; got {type(groupby).__name__}."
+        )
+    labels = pd.Series(groupby, dtype=object).reindex(ds.prices.columns)
+    if labels.isna().all():
+        raise ConfigError(
+            "groupby names none of the factor's assets. Map the columns of the prices (or "
+            "ds.tickers) to their groups."
+        )
+    return labels.rename("group")
+
+
+def _groups(
+    ds: Dataset, groupby: str | pd.Series | Mapping[object, object] | None
+) -> dict[object, np.ndarray] | None:
+    """Each group's stocks as column positions of the price panel."""
+    groups = _labels(ds, groupby)
+    if groups is None:
+        return None
     return {name: np.flatnonzero((groups == name).to_numpy()) for name in groups.dropna().unique()}
 
 

@@ -78,6 +78,8 @@ class FactorReport:
         and ``share`` (of the values given).
     quantiles : int
         The number of buckets.
+    groups : Series or None
+        With ``groupby``: each ticker's group (NaN: none).
     """
 
     factor: pd.DataFrame = field(repr=False)
@@ -91,6 +93,7 @@ class FactorReport:
     spread_series: pd.DataFrame = field(repr=False)
     loss: pd.DataFrame
     quantiles: int
+    groups: pd.Series | None = field(default=None, repr=False)
 
     def ic_summary(self) -> pd.DataFrame:
         """Per period: IC mean, std, IR, % positive, and two t-statistics with their p-values.
@@ -271,6 +274,44 @@ class FactorReport:
     def forward_returns(self) -> dict[int, pd.DataFrame]:
         """The forward returns of each period (computed on access; see :func:`forward_returns`)."""
         return forward_returns(self.prices, list(self.ic.columns), self.delisted)
+
+    def factor_data(self) -> pd.DataFrame:
+        """The evaluation as alphalens' ``factor_data`` frame, for alphalens' own functions.
+
+        Indexed by (``date``, ``asset``), one row per factor value that has every period's
+        forward return and a bucket, as ``alphalens.utils.get_clean_factor_and_forward_returns``
+        builds it: a column of forward returns per period (``"1D"``, ``"5D"``, ...), then
+        ``factor``, ``factor_quantile`` (1 = lowest) and, with ``groupby``, ``group``.
+        Quantiles are those of the first period, which are alphalens' own when every period
+        was evaluated on the same rows (``drop_incomplete=True``).
+
+        Examples
+        --------
+        >>> import factorlab as fl
+        >>> ds = fl.load_dataset("sample", n_tickers=40, years=3)
+        >>> report = fl.evaluate(fl.factors.momentum(ds), ds, periods=(1, 5))
+        >>> list(report.factor_data().columns)
+        ['1D', '5D', 'factor', 'factor_quantile']
+        """
+        periods = list(self.ic.columns)
+        forward = self.forward_returns
+        columns = {f"{h}D": forward[h].to_numpy() for h in periods}
+        quantile = labels_as_float(self.labels[periods[0]])
+        keep = ~np.isnan(self.factor.to_numpy()) & ~np.isnan(quantile)
+        for values in columns.values():
+            keep &= ~np.isnan(values)
+        rows, cols = np.nonzero(keep)
+        index = pd.MultiIndex.from_arrays(
+            [self.factor.index[rows], self.factor.columns[cols]], names=["date", "asset"]
+        )
+        table = pd.DataFrame(
+            {name: values[rows, cols] for name, values in columns.items()}, index=index
+        )
+        table["factor"] = self.factor.to_numpy()[rows, cols]
+        table["factor_quantile"] = quantile[rows, cols].astype(int)
+        if self.groups is not None:
+            table["group"] = self.groups.to_numpy()[cols]
+        return table
 
     @property
     def decay(self) -> pd.Series:

@@ -261,3 +261,62 @@ def test_rank_autocorrelation_equals_the_plain_computation_when_the_universe_cha
     for h in (1, 21):
         plain = rank_ic(factor.iloc[h::h], factor.shift(h).iloc[h::h]).mean()
         assert report.rank_autocorrelation[h] == pytest.approx(plain, abs=1e-12)
+
+
+def _alphalens_factor_data(factor: pd.DataFrame, prices: pd.DataFrame, periods, quantiles):
+    import alphalens as al
+
+    stacked = factor.stack()
+    stacked.index.names = ["date", "asset"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return al.utils.get_clean_factor_and_forward_returns(
+            stacked, prices, periods=periods, quantiles=quantiles, filter_zscore=None, max_loss=1.0
+        )
+
+
+def test_alphalens_inputs_give_alphalens_factor_data(shared):
+    ds, factor = shared
+    stacked = factor.stack()  # alphalens' shape: a Series indexed by (date, asset)
+    stacked.index.names = ["date", "asset"]
+    with pytest.warns(UserWarning):  # the factor's last days have no 5-day forward return
+        report = fl.evaluate(stacked, prices=ds.prices, periods=(1, 5), drop_incomplete=True)
+    ours = report.factor_data()
+    theirs = _alphalens_factor_data(factor, ds.prices, (1, 5), 5)
+    assert list(ours.columns) == list(theirs.columns)
+    theirs = theirs.reindex(ours.index)
+    assert len(ours) == len(theirs.dropna())
+    pd.testing.assert_frame_equal(
+        ours, theirs, check_dtype=False, check_index_type=False, check_freq=False, atol=1e-12
+    )
+
+
+def test_alphalens_own_functions_run_on_factor_data(shared):
+    import alphalens as al
+
+    ds, factor = shared
+    report = fl.evaluate(factor, ds, periods=(1, 5), drop_incomplete=True)
+    ic = al.performance.factor_information_coefficient(report.factor_data())
+    np.testing.assert_allclose(ic["1D"], report.ic[1].loc[ic.index], atol=1e-9)
+
+
+def test_groupby_takes_a_meta_column_a_series_or_a_dict(small_sample):
+    factor = fl.factors.momentum(small_sample)
+    sectors = small_sample.meta["sector"]
+    by_column = fl.evaluate(factor, small_sample, periods=(5,), groupby="sector")
+    for groups in (sectors, sectors.to_dict()):
+        other = fl.evaluate(factor, small_sample, periods=(5,), groupby=groups)
+        pd.testing.assert_frame_equal(
+            other.quantile_returns_by_group, by_column.quantile_returns_by_group
+        )
+    data = by_column.factor_data()
+    assert (data["group"] == sectors.reindex(data.index.get_level_values("asset")).to_numpy()).all()
+
+
+def test_the_market_is_given_once(shared):
+    ds, factor = shared
+    for market in ({}, {"ds": ds, "prices": ds.prices}):
+        with pytest.raises(fl.ConfigError, match="Give the market once"):
+            fl.evaluate(factor, **market)
+    with pytest.raises(fl.ConfigError, match="groupby names none of the factor's assets"):
+        fl.evaluate(factor, ds, groupby={"ZZZZ": "Energy"})
