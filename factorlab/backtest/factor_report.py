@@ -16,7 +16,7 @@ from factorlab._docs import shared_doc
 from factorlab.backtest.crosssection import forward_returns, labels_as_float
 from factorlab.backtest.significance import apart, t_pvalue, t_stat
 from factorlab.errors import ConfigError
-from factorlab.factors.ranking import pearson_rows, row_ranks
+from factorlab.factors.ranking import pearson_rows, rank_ic, row_ranks
 from factorlab.params import as_int
 
 if TYPE_CHECKING:
@@ -274,6 +274,45 @@ class FactorReport:
     def forward_returns(self) -> dict[int, pd.DataFrame]:
         """The forward returns of each period (computed on access; see :func:`forward_returns`)."""
         return forward_returns(self.prices, list(self.ic.columns), self.delisted)
+
+    @cached_property
+    def ic_by_group(self) -> pd.DataFrame:
+        """The daily rank IC within each group, as alphalens' ``by_group=True`` gives it.
+
+        Indexed by (``date``, ``group``), one column per period: the Spearman correlation of
+        the factor and each period's forward return across the group's stocks evaluated that
+        day (NaN with fewer than two). Needs ``groupby`` in :func:`factorlab.evaluate`.
+        """
+        groups = self._groups("ic_by_group")
+        forward = self.forward_returns
+        periods = list(self.ic.columns)
+        tables = {}
+        for group in sorted(groups.dropna().unique(), key=str):  # a handful of groups
+            members = (groups == group).to_numpy()
+            ics = {}
+            for h in periods:
+                evaluated = self.labels[h][:, members] > 0
+                factor = self.factor.loc[:, members].where(evaluated)
+                ics[h] = rank_ic(factor, forward[h].loc[:, members])
+            tables[group] = pd.DataFrame(ics).dropna(how="all")
+        table = pd.concat(tables, names=["group", "date"]).swaplevel().sort_index()
+        table.columns.name = "period"
+        return table
+
+    def mean_ic_by_group(self) -> pd.DataFrame:
+        """Each group's mean daily IC per period: one row per group, one column per period.
+
+        As alphalens' ``mean_information_coefficient(factor_data, by_group=True)``.
+        """
+        return self.ic_by_group.groupby(level="group").mean()
+
+    def _groups(self, what: str) -> pd.Series:
+        if self.groups is None:
+            raise ConfigError(
+                f"{what} needs groups: evaluate with groupby=, e.g. fl.evaluate(factor, ds, "
+                "groupby='sector')."
+            )
+        return self.groups
 
     def factor_data(self) -> pd.DataFrame:
         """The evaluation as alphalens' ``factor_data`` frame, for alphalens' own functions.

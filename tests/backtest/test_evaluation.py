@@ -320,3 +320,33 @@ def test_the_market_is_given_once(shared):
             fl.evaluate(factor, **market)
     with pytest.raises(fl.ConfigError, match="groupby names none of the factor's assets"):
         fl.evaluate(factor, ds, groupby={"ZZZZ": "Energy"})
+
+
+def test_ic_by_group_equals_alphalens_by_group(shared):
+    import alphalens as al
+
+    ds, factor = shared
+    groups = {ticker: ("odd" if i % 2 else "even") for i, ticker in enumerate(ds.tickers)}
+    stacked = factor.stack()
+    stacked.index.names = ["date", "asset"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        data = al.utils.get_clean_factor_and_forward_returns(
+            stacked, ds.prices, groupby=groups, periods=(1, 5), filter_zscore=None, max_loss=1.0
+        )
+        theirs = al.performance.factor_information_coefficient(data, by_group=True)
+        their_means = al.performance.mean_information_coefficient(data, by_group=True)
+    report = fl.evaluate(factor, ds, periods=(1, 5), groupby=groups, drop_incomplete=True)
+    ours = report.ic_by_group
+    theirs = theirs.reindex(ours.index)
+    np.testing.assert_allclose(ours.to_numpy(), theirs.to_numpy(), atol=1e-9)
+    np.testing.assert_allclose(
+        report.mean_ic_by_group().to_numpy(), their_means.to_numpy(), atol=1e-9
+    )
+
+
+def test_ic_by_group_needs_groups(shared):
+    ds, factor = shared
+    report = fl.evaluate(factor, ds, periods=(1,))
+    with pytest.raises(fl.ConfigError, match="ic_by_group needs groups: evaluate with groupby="):
+        report.mean_ic_by_group()
