@@ -158,6 +158,11 @@ def evaluate(
         loss=loss,
         quantiles=q,
         groups=_labels(ds, groupby),
+        bucket_means={
+            h: pd.DataFrame(found.bucket_means[h], index=dates, columns=range(1, q + 1))
+            for h in horizons
+        },
+        day_means={h: pd.Series(found.day_means[h], index=dates) for h in horizons},
     )
 
 

@@ -80,6 +80,10 @@ class FactorReport:
         The number of buckets.
     groups : Series or None
         With ``groupby``: each ticker's group (NaN: none).
+    bucket_means : dict of int to DataFrame
+        Per period, each date's mean forward return of each bucket (dates × quantiles).
+    day_means : dict of int to Series
+        Per period, each date's mean forward return over every evaluated stock.
     """
 
     factor: pd.DataFrame = field(repr=False)
@@ -94,6 +98,8 @@ class FactorReport:
     loss: pd.DataFrame
     quantiles: int
     groups: pd.Series | None = field(default=None, repr=False)
+    bucket_means: dict[int, pd.DataFrame] = field(default_factory=dict, repr=False)
+    day_means: dict[int, pd.Series] = field(default_factory=dict, repr=False)
 
     def ic_summary(self) -> pd.DataFrame:
         """Per period: IC mean, std, IR, % positive, and two t-statistics with their p-values.
@@ -274,6 +280,32 @@ class FactorReport:
     def forward_returns(self) -> dict[int, pd.DataFrame]:
         """The forward returns of each period (computed on access; see :func:`forward_returns`)."""
         return forward_returns(self.prices, list(self.ic.columns), self.delisted)
+
+    def quantile_std_errors(self, demeaned: bool = False) -> pd.DataFrame:
+        """The standard error of each quantile's mean return, per period.
+
+        As alphalens' ``mean_return_by_quantile``: the standard deviation over dates of each
+        date's bucket mean (``ddof=1``) over the square root of the number of dates. The same
+        shape as :attr:`quantile_returns` (``demeaned=True``: as
+        :attr:`quantile_returns_demeaned`).
+
+        Parameters
+        ----------
+        demeaned : bool
+            Subtract each date's mean over all evaluated stocks first.
+
+        Returns
+        -------
+        DataFrame
+            One row per quantile, one column per period.
+        """
+        errors = {}
+        for h, means in self.bucket_means.items():
+            by_date = means.sub(self.day_means[h], axis=0) if demeaned else means
+            errors[h] = by_date.std() / np.sqrt(by_date.count())
+        table = pd.DataFrame(errors)
+        table.index.name, table.columns.name = "quantile", "period"
+        return table
 
     @cached_property
     def ic_by_group(self) -> pd.DataFrame:

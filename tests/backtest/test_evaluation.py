@@ -350,3 +350,16 @@ def test_ic_by_group_needs_groups(shared):
     report = fl.evaluate(factor, ds, periods=(1,))
     with pytest.raises(fl.ConfigError, match="ic_by_group needs groups: evaluate with groupby="):
         report.mean_ic_by_group()
+
+
+@pytest.mark.parametrize("demeaned", [False, True])
+def test_quantile_standard_errors_equal_alphalens(shared, demeaned):
+    import alphalens as al
+
+    ds, factor = shared
+    data = _alphalens_factor_data(factor, ds.prices, (1, 5), 5)
+    _, theirs = al.performance.mean_return_by_quantile(data, demeaned=demeaned)
+    report = fl.evaluate(factor, ds, periods=(1, 5), drop_incomplete=True)
+    np.testing.assert_allclose(
+        report.quantile_std_errors(demeaned).to_numpy(), theirs.to_numpy(), atol=1e-12
+    )
