@@ -5,6 +5,7 @@ Each by period, with their summaries and the figures of its tear sheet.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -307,6 +308,72 @@ class FactorReport:
         table.index.name, table.columns.name = "quantile", "period"
         return table
 
+    def factor_returns(self, demeaned: bool = True, equal_weight: bool = False) -> pd.DataFrame:
+        """Each period's return of a portfolio weighted by the factor, as alphalens builds it.
+
+        Each date, over the stocks evaluated that period: with ``demeaned`` (the default) the
+        factor less its mean (long above, short below), otherwise the factor itself; with
+        ``equal_weight`` only its sign counts (and, demeaned, about the median, each side
+        sharing its half equally). Weights are scaled to a gross of 1, and the return is the
+        weighted sum of the forward returns over the period (alphalens' ``factor_returns``).
+
+        Parameters
+        ----------
+        demeaned, equal_weight : bool
+            As in ``alphalens.performance.factor_weights``.
+
+        Returns
+        -------
+        DataFrame
+            One row per date, one column per period; NaN on a date with nothing evaluated.
+        """
+        forward = self.forward_returns
+        out = {}
+        for h in self.ic.columns:
+            evaluated = (self.labels[h] > 0) & ~np.isnan(self.factor.to_numpy())
+            weights = _factor_weights(
+                np.where(evaluated, self.factor.to_numpy(), np.nan), demeaned, equal_weight
+            )
+            returns = forward[h].to_numpy()
+            used = evaluated & ~np.isnan(returns)
+            total = np.where(used, weights * np.where(used, returns, 0.0), 0.0).sum(axis=1)
+            out[h] = np.where(used.any(axis=1), total, np.nan)
+        table = pd.DataFrame(out, index=self.factor.index)
+        table.columns.name = "period"
+        return table
+
+    def alpha_beta(self, demeaned: bool = True, equal_weight: bool = False) -> pd.DataFrame:
+        """Alpha and beta of :meth:`factor_returns` against the evaluated universe's mean return.
+
+        Per period, an ordinary least squares fit of the factor portfolio's return on the mean
+        forward return of the stocks evaluated that date (alphalens' ``factor_alpha_beta``);
+        the alpha is annualized by compounding: ``(1 + alpha) ** (252 / period) - 1``.
+
+        Parameters
+        ----------
+        demeaned, equal_weight : bool
+            As in :meth:`factor_returns`.
+
+        Returns
+        -------
+        DataFrame
+            Rows ``Ann. alpha`` and ``beta``, one column per period.
+        """
+        portfolio = self.factor_returns(demeaned, equal_weight)
+        table = {}
+        for h in portfolio.columns:
+            x, y = self.day_means[h].to_numpy(), portfolio[h].to_numpy()
+            both = ~np.isnan(x) & ~np.isnan(y)
+            if both.sum() < 2:
+                table[h] = [np.nan, np.nan]
+                continue
+            design = np.column_stack([np.ones(both.sum()), x[both]])
+            (alpha, beta), *_ = np.linalg.lstsq(design, y[both], rcond=None)
+            table[h] = [(1 + alpha) ** (252 / h) - 1, beta]
+        out = pd.DataFrame(table, index=["Ann. alpha", "beta"])
+        out.columns.name = "period"
+        return out
+
     @cached_property
     def ic_by_group(self) -> pd.DataFrame:
         """The daily rank IC within each group, as alphalens' ``by_group=True`` gives it.
@@ -413,6 +480,25 @@ class FactorReport:
             f"{self.ic_summary().round(4).to_html()}"
             f"<p>Mean forward return by quantile</p>{self.quantile_returns.round(5).to_html()}</div>"
         )
+
+
+def _factor_weights(values: np.ndarray, demeaned: bool, equal_weight: bool) -> np.ndarray:
+    """Weights as alphalens' ``factor_weights`` per row of a panel (NaN: not held), gross 1."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # an all-NaN date has no centre
+        if equal_weight:
+            centred = values - np.nanmedian(values, axis=1, keepdims=True) if demeaned else values
+            weights = np.sign(centred)
+            if demeaned:  # each side shares its half equally
+                short = (weights < 0).sum(axis=1, keepdims=True)
+                long = (weights > 0).sum(axis=1, keepdims=True)
+                weights = np.where(weights < 0, weights / np.maximum(short, 1), weights)
+                weights = np.where(weights > 0, weights / np.maximum(long, 1), weights)
+        else:
+            weights = values - np.nanmean(values, axis=1, keepdims=True) if demeaned else values
+    gross = np.nansum(np.abs(weights), axis=1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(gross > 0, weights / gross, 0.0)
 
 
 def _fmt(number: float, spec: str) -> str:

@@ -363,3 +363,21 @@ def test_quantile_standard_errors_equal_alphalens(shared, demeaned):
     np.testing.assert_allclose(
         report.quantile_std_errors(demeaned).to_numpy(), theirs.to_numpy(), atol=1e-12
     )
+
+
+@pytest.mark.parametrize(
+    ("demeaned", "equal_weight"), [(True, False), (False, False), (True, True), (False, True)]
+)
+def test_factor_weighted_returns_and_alpha_beta_equal_alphalens(shared, demeaned, equal_weight):
+    import alphalens as al
+
+    ds, factor = shared
+    data = _alphalens_factor_data(factor, ds.prices, (1, 5), 5)
+    theirs = al.performance.factor_returns(data, demeaned=demeaned, equal_weight=equal_weight)
+    their_ab = al.performance.factor_alpha_beta(data, demeaned=demeaned, equal_weight=equal_weight)
+    report = fl.evaluate(factor, ds, periods=(1, 5), drop_incomplete=True)
+    ours = report.factor_returns(demeaned, equal_weight).dropna(how="all")
+    np.testing.assert_allclose(ours.to_numpy(), theirs.reindex(ours.index).to_numpy(), atol=1e-12)
+    np.testing.assert_allclose(
+        report.alpha_beta(demeaned, equal_weight).to_numpy(), their_ab.to_numpy(), rtol=1e-9
+    )
