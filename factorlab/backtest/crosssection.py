@@ -18,10 +18,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from factorlab.errors import ConfigError
 from factorlab.factors.ranking import center_sorted_ranks, sort_rows, sorted_ranks
-from factorlab.factors.rowwise import row_quantile
 
 __all__ = [
+    "Quantiles",
     "CrossSections",
     "Forward",
     "bucket_labels",
@@ -80,27 +81,118 @@ class Forward:
         return out
 
 
-def bucket_labels(values: np.ndarray, ordered: np.ndarray, q: int) -> tuple[np.ndarray, np.ndarray]:
-    """``pd.qcut(row, q, labels=False) + 1`` per row (0: no bucket), and cumulative bucket counts.
+@dataclass(frozen=True)
+class Quantiles:
+    """How each date's values are bucketed: ``pd.qcut`` at ``probs``, or per sign.
+
+    With ``zero_aware``, the negative values and the others are bucketed apart, each at
+    ``probs`` (alphalens' ``zero_aware=True``): the negatives take the lower half of the labels.
+    """
+
+    probs: tuple[float, ...]
+    zero_aware: bool = False
+
+    @property
+    def count(self) -> int:
+        """How many buckets."""
+        return (len(self.probs) - 1) * (2 if self.zero_aware else 1)
+
+    @property
+    def trims(self) -> bool:
+        """Whether the edges leave values out (they do not span 0 to 1), as qcut does."""
+        return self.probs[0] > 0 or self.probs[-1] < 1
+
+    @classmethod
+    def of(
+        cls, quantiles: int | Sequence[float] | Quantiles, zero_aware: bool = False
+    ) -> Quantiles:
+        """From alphalens' ``quantiles``: a count of equal buckets, or edges in [0, 1]."""
+        if isinstance(quantiles, Quantiles):
+            return quantiles
+        if isinstance(quantiles, int | np.integer):
+            if zero_aware:
+                if quantiles < 2 or quantiles % 2:
+                    raise ConfigError(
+                        f"zero_aware needs an even number of quantiles (half for each sign), "
+                        f"got {quantiles}."
+                    )
+                return cls(tuple(np.linspace(0, 1, quantiles // 2 + 1)), True)
+            return cls(tuple(np.linspace(0, 1, int(quantiles) + 1)))
+        probs = tuple(float(p) for p in quantiles)
+        if zero_aware:
+            raise ConfigError("zero_aware takes a number of quantiles, not a list of edges.")
+        if len(probs) < 2 or any(b <= a for a, b in zip(probs, probs[1:], strict=False)):
+            raise ConfigError(f"quantile edges must be 2 or more increasing numbers, got {probs}.")
+        if probs[0] < 0 or probs[-1] > 1:
+            raise ConfigError(f"quantile edges must lie in [0, 1], got {probs}.")
+        return cls(probs)
+
+
+def bucket_labels(
+    values: np.ndarray, ordered: np.ndarray, quantiles: int | Quantiles
+) -> tuple[np.ndarray, np.ndarray]:
+    """``pd.qcut(row, quantiles, labels=False) + 1`` per row (0: no bucket), and cumulative counts.
 
     The labels, and, per row, how many values each bucket and the ones below it hold (rows ×
-    q+1, starting at 0). ``ordered`` is ``values`` sorted along rows, NaN last. A row whose
-    edges collide gets no buckets.
+    buckets+1, starting at 0). ``ordered`` is ``values`` sorted along rows, NaN last. A row whose
+    edges collide gets no buckets (alphalens drops such a date).
     """
+    binning = Quantiles.of(quantiles)
+    q = binning.count
     count = (~np.isnan(ordered)).sum(axis=1)
-    edges = [row_quantile(ordered, p, count) for p in np.linspace(0, 1, q + 1)]
-    valid = (np.diff(np.stack(edges, axis=1), axis=1) > 0).all(axis=1) & (count > 0)
+    if binning.zero_aware:
+        negative = (ordered < 0).sum(axis=1)  # sorted first
+        segments = [(np.zeros_like(count), negative), (negative, count - negative)]
+    else:
+        segments = [(np.zeros_like(count), count)]
+    edges: list[np.ndarray] = []  # the interior edges, in order
+    valid = count > 0
+    for start, size in segments:
+        these = [_segment_quantile(ordered, p, start, size) for p in binning.probs]
+        valid &= (size > 0) & (np.diff(np.stack(these, axis=1), axis=1) > 0).all(axis=1)
+        edges += these[1:-1] + [these[-1]]  # each segment's top closes its last bucket
+    edges = edges[:-1]  # the last segment's top is the row's maximum: no edge above it
+    outside = None
+    if binning.trims:  # values beyond the outer edges are in no bucket, as qcut leaves them
+        outside = (values < these[0][:, None]) | (values > these[-1][:, None])
     count = np.where(valid, count, 0)
     labels = np.ones(values.shape, dtype=np.uint8 if q < 256 else np.uint16)
     upto = np.zeros((len(values), q + 1), dtype=np.int64)
-    for j, edge in enumerate(edges[1:-1], start=1):  # in (e[j-1], e[j]] -> j; the lowest -> 1
+    for j, edge in enumerate(edges, start=1):  # in (e[j-1], e[j]] -> j; the lowest -> 1
         above = values > edge[:, None]
         labels += above
         upto[:, j] = count - above.sum(axis=1)
     upto[:, q] = count
     upto[~valid] = 0
     labels[np.isnan(values) | ~valid[:, None]] = 0
+    if outside is not None:
+        labels[outside] = 0
+        upto = cumulative_counts(labels, q)
     return labels, upto
+
+
+def cumulative_counts(labels: np.ndarray, q: int) -> np.ndarray:
+    """Per row, how many cells hold a label of at most j, for j = 0..q (rows × q+1)."""
+    upto = np.zeros((len(labels), q + 1), dtype=np.int64)
+    labelled = labels > 0
+    for j in range(1, q + 1):  # a few buckets, each one pass
+        upto[:, j] = (labelled & (labels <= j)).sum(axis=1)
+    return upto
+
+
+def _segment_quantile(
+    ordered: np.ndarray, p: float, start: np.ndarray, size: np.ndarray
+) -> np.ndarray:
+    """Quantile ``p`` of each row's sorted values in positions ``start`` to ``start + size``."""
+    position = (size - 1).clip(min=0) * p
+    below = np.floor(position).astype(int)
+    above = np.minimum(below + 1, (size - 1).clip(min=0))
+    rows = np.arange(len(ordered))
+    width = ordered.shape[1] - 1
+    low = ordered[rows, np.minimum(start + below, width)]
+    high = ordered[rows, np.minimum(start + above, width)]
+    out = low + (high - low) * (position - below)
+    return np.where(size > 0, out, np.nan)
 
 
 @dataclass
@@ -125,7 +217,7 @@ def cross_sections(
     values: np.ndarray,
     forward: Forward,
     horizons: list[int],
-    q: int,
+    quantiles: int | Quantiles,
     drop_incomplete: bool = False,
     groups: dict[object, np.ndarray] | None = None,
     threads: int = 1,
@@ -137,6 +229,8 @@ def cross_sections(
     all of them, and ``values`` is changed in place to show it. ``groups`` maps a group name
     to its stocks' column positions. ``threads`` blocks run at once (numpy releases the GIL).
     """
+    binning = Quantiles.of(quantiles)
+    q = binning.count
     n_rows, n_cols = values.shape
     block_rows = block_rows or max(1, BLOCK_CELLS // max(n_cols, 1))
     out = CrossSections(
@@ -156,7 +250,7 @@ def cross_sections(
         evaluated, dropped = dict.fromkeys(horizons, 0), 0
         for rows in share:
             block_evaluated, block_dropped = _block(
-                values, rows, forward, horizons, q, drop_incomplete, groups, space, out
+                values, rows, forward, horizons, binning, drop_incomplete, groups, space, out
             )
             dropped += block_dropped
             for h, n in block_evaluated.items():
@@ -195,7 +289,9 @@ class _Binned:
     Reused across periods while that set does not change.
     """
 
-    def __init__(self, values: np.ndarray, present: np.ndarray, q: int, space: _Workspace):
+    def __init__(
+        self, values: np.ndarray, present: np.ndarray, binning: Quantiles, space: _Workspace
+    ):
         self.present = present
         x = space.scratch
         np.copyto(x, values)
@@ -203,7 +299,12 @@ class _Binned:
         self.order, ordered = sort_rows(
             x, order=space.factor_order, ordered=space.order.view(np.float64)
         )
-        self.labels, self.upto = bucket_labels(x, ordered, q)
+        self.labels, self.upto = bucket_labels(x, ordered, binning)
+        if binning.trims:  # the values qcut left out are out of the IC and the means too
+            np.copyto(x, np.nan, where=self.labels == 0)
+            self.order, ordered = sort_rows(
+                x, order=space.factor_order, ordered=space.order.view(np.float64)
+            )
         self.count = self.upto[:, -1]  # 0 on a date without buckets: it is dropped
         self.usable = self.labels > 0
         ranks = center_sorted_ranks(sorted_ranks(ordered, out=ordered), self.count)
@@ -217,12 +318,13 @@ def _block(
     rows: slice,
     forward: Forward,
     horizons: list[int],
-    q: int,
+    binning: Quantiles,
     drop_incomplete: bool,
     groups: dict[object, np.ndarray] | None,
     space: _Workspace,
     out: CrossSections,
 ) -> tuple[dict[int, int], int]:
+    q = binning.count
     block = values[rows]  # a view: drop_incomplete writes through
     space = space.views(len(block))
     dropped = 0
@@ -237,7 +339,7 @@ def _block(
         r = forward.into(h, rows, out=space.fwd)
         present = ~np.isnan(block) & ~np.isnan(r)
         if binned is None or not np.array_equal(present, binned.present):
-            binned = _Binned(block, present, q, space)
+            binned = _Binned(block, present, binning, space)
         np.copyto(r, np.nan, where=~binned.usable)  # a date without buckets is dropped
         if groups:
             for name, members in groups.items():

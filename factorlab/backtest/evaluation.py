@@ -28,6 +28,7 @@ import pandas as pd
 
 from factorlab.backtest.crosssection import (
     Forward,
+    Quantiles,
     cross_sections,
 )
 from factorlab.backtest.factor_report import FactorReport
@@ -35,7 +36,7 @@ from factorlab.data import Dataset
 from factorlab.data.panels import align_panel
 from factorlab.errors import ConfigError, DataError
 from factorlab.factors.composite import Scores
-from factorlab.params import as_int
+from factorlab.params import as_bool, as_int
 
 if TYPE_CHECKING:
     pass
@@ -49,7 +50,7 @@ def evaluate(
     factor: pd.DataFrame | pd.Series | Scores,
     ds: Dataset | None = None,
     periods: Sequence[int] | int = (1, 5, 21),
-    quantiles: int = 5,
+    quantiles: int | Sequence[float] = 5,
     groupby: str | pd.Series | Mapping[object, object] | None = None,
     drop_incomplete: bool = False,
     threads: int | None = None,
@@ -57,6 +58,7 @@ def evaluate(
     fill: Literal["latest"] | None = None,
     *,
     prices: pd.DataFrame | None = None,
+    zero_aware: bool = False,
 ) -> FactorReport:
     """How well a factor ranks future returns: IC, quantile returns, spread, turnover.
 
@@ -69,7 +71,9 @@ def evaluate(
         The market; or give ``prices`` instead.
     periods : sequence of int
         Horizons in trading days (rows); a string "1,5,21" works too.
-    quantiles : int
+    quantiles : int or sequence of float
+        Buckets per date, as ``pd.qcut`` (and alphalens) take them: a number of equal-count
+        buckets, or their edges as shares in [0, 1] (``[0, 0.1, 0.5, 0.9, 1]``).
     groupby : str, Series, dict or None
         Also report quantile returns per group (buckets are still formed across all stocks):
         a column of ``ds.meta`` (``"sector"``), or, as alphalens takes it, a Series or dict
@@ -86,6 +90,9 @@ def evaluate(
     prices : DataFrame, optional
         Dates × assets, as alphalens takes them, in place of ``ds``:
         ``fl.evaluate(factor, prices=prices)``.
+    zero_aware : bool
+        Bucket negative values and the others apart, half the (even) number of ``quantiles``
+        each, as alphalens' ``zero_aware=True``: for a signal whose sign means something.
 
     Examples
     --------
@@ -100,9 +107,12 @@ def evaluate(
     threads = as_int(threads, "threads") if threads is not None else min(_cores(), 4)
     if threads < 1:
         raise ConfigError(f"threads must be 1 or more, got {threads}.")
-    q = as_int(quantiles, "quantiles")
-    if q < 2:
-        raise ConfigError(f"quantiles must be at least 2, got {q}.")
+    if isinstance(quantiles, str) or not isinstance(quantiles, Iterable):
+        quantiles = as_int(quantiles, "quantiles")
+        if quantiles < 2:
+            raise ConfigError(f"quantiles must be at least 2, got {quantiles}.")
+    binning = Quantiles.of(quantiles, as_bool(zero_aware, "zero_aware"))
+    q = binning.count
     raw = align_panel(getattr(factor, "composite", factor), ds, "factor", align, fill)
     values = np.array(raw.to_numpy(dtype=float), order="C")  # a row-major copy
     del raw
@@ -113,7 +123,9 @@ def evaluate(
     np.copyto(values, np.nan, where=np.isnan(forward.prices))
     loss_rows = {"factor values": given, "no price that day": given - _count(values)}
     groups = _groups(ds, groupby)
-    found = cross_sections(values, forward, horizons, q, drop_incomplete, groups, threads=threads)
+    found = cross_sections(
+        values, forward, horizons, binning, drop_incomplete, groups, threads=threads
+    )
     if drop_incomplete:
         loss_rows["a period without a forward return (drop_incomplete)"] = found.dropped_incomplete
     left = _count(values)

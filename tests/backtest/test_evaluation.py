@@ -263,7 +263,8 @@ def test_rank_autocorrelation_equals_the_plain_computation_when_the_universe_cha
         assert report.rank_autocorrelation[h] == pytest.approx(plain, abs=1e-12)
 
 
-def _alphalens_factor_data(factor: pd.DataFrame, prices: pd.DataFrame, periods, quantiles):
+def _alphalens_factor_data(factor: pd.DataFrame, prices: pd.DataFrame, periods=(1,), **options):
+    """alphalens' own factor_data for a wide factor, with every value kept (max_loss=1)."""
     import alphalens as al
 
     stacked = factor.stack()
@@ -271,7 +272,7 @@ def _alphalens_factor_data(factor: pd.DataFrame, prices: pd.DataFrame, periods, 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return al.utils.get_clean_factor_and_forward_returns(
-            stacked, prices, periods=periods, quantiles=quantiles, filter_zscore=None, max_loss=1.0
+            stacked, prices, periods=periods, filter_zscore=None, max_loss=1.0, **options
         )
 
 
@@ -282,7 +283,7 @@ def test_alphalens_inputs_give_alphalens_factor_data(shared):
     with pytest.warns(UserWarning):  # the factor's last days have no 5-day forward return
         report = fl.evaluate(stacked, prices=ds.prices, periods=(1, 5), drop_incomplete=True)
     ours = report.factor_data()
-    theirs = _alphalens_factor_data(factor, ds.prices, (1, 5), 5)
+    theirs = _alphalens_factor_data(factor, ds.prices, (1, 5), quantiles=5)
     assert list(ours.columns) == list(theirs.columns)
     theirs = theirs.reindex(ours.index)
     assert len(ours) == len(theirs.dropna())
@@ -357,7 +358,7 @@ def test_quantile_standard_errors_equal_alphalens(shared, demeaned):
     import alphalens as al
 
     ds, factor = shared
-    data = _alphalens_factor_data(factor, ds.prices, (1, 5), 5)
+    data = _alphalens_factor_data(factor, ds.prices, (1, 5), quantiles=5)
     _, theirs = al.performance.mean_return_by_quantile(data, demeaned=demeaned)
     report = fl.evaluate(factor, ds, periods=(1, 5), drop_incomplete=True)
     np.testing.assert_allclose(
@@ -372,7 +373,7 @@ def test_factor_weighted_returns_and_alpha_beta_equal_alphalens(shared, demeaned
     import alphalens as al
 
     ds, factor = shared
-    data = _alphalens_factor_data(factor, ds.prices, (1, 5), 5)
+    data = _alphalens_factor_data(factor, ds.prices, (1, 5), quantiles=5)
     theirs = al.performance.factor_returns(data, demeaned=demeaned, equal_weight=equal_weight)
     their_ab = al.performance.factor_alpha_beta(data, demeaned=demeaned, equal_weight=equal_weight)
     report = fl.evaluate(factor, ds, periods=(1, 5), drop_incomplete=True)
@@ -381,3 +382,47 @@ def test_factor_weighted_returns_and_alpha_beta_equal_alphalens(shared, demeaned
     np.testing.assert_allclose(
         report.alpha_beta(demeaned, equal_weight).to_numpy(), their_ab.to_numpy(), rtol=1e-9
     )
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"quantiles": [0, 0.1, 0.5, 0.9, 1]},
+        {"quantiles": [0.2, 0.4, 1]},  # the lowest fifth is left out, as qcut leaves it
+        {"quantiles": 4, "zero_aware": True},
+        {"quantiles": 6, "zero_aware": True},
+    ],
+)
+def test_binning_options_give_alphalens_quantiles(shared, options):
+    ds, factor = shared
+    factor = factor.round(1)  # ties, and zeros on the boundary of the signs
+    theirs = _alphalens_factor_data(factor, ds.prices, **options)
+    report = fl.evaluate(factor, ds, periods=(1,), drop_incomplete=True, **options)
+    ours = report.factor_data()
+    pd.testing.assert_series_equal(
+        ours["factor_quantile"],
+        theirs["factor_quantile"].reindex(ours.index).astype(ours["factor_quantile"].dtype),
+        check_index_type=False,
+        check_freq=False,
+    )
+    assert len(ours) == len(theirs)
+    import alphalens as al
+
+    their_means, _ = al.performance.mean_return_by_quantile(theirs, demeaned=False)
+    np.testing.assert_allclose(
+        report.quantile_returns[1].to_numpy(), their_means["1D"].to_numpy(), atol=1e-12
+    )
+    their_ic = al.performance.factor_information_coefficient(theirs)["1D"]
+    np.testing.assert_allclose(report.ic[1].loc[their_ic.index], their_ic, atol=1e-9)
+
+
+def test_zero_aware_needs_an_even_count_and_edges_must_rise(shared):
+    ds, factor = shared
+    for options, message in (
+        ({"quantiles": 5, "zero_aware": True}, "even number of quantiles"),
+        ({"quantiles": [0, 0.5, 0.4, 1]}, "increasing"),
+        ({"quantiles": [0, 0.5, 1.5]}, r"in \[0, 1\]"),
+        ({"quantiles": [0, 0.5, 1], "zero_aware": True}, "not a list of edges"),
+    ):
+        with pytest.raises(fl.ConfigError, match=message):
+            fl.evaluate(factor, ds, periods=(1,), **options)
