@@ -22,6 +22,7 @@ from factorlab.errors import ConfigError
 from factorlab.factors.ranking import center_sorted_ranks, sort_rows, sorted_ranks
 
 __all__ = [
+    "Bins",
     "Quantiles",
     "CrossSections",
     "Forward",
@@ -128,8 +129,50 @@ class Quantiles:
         return cls(probs)
 
 
+@dataclass(frozen=True)
+class Bins:
+    """Each date's values cut into ranges, as ``pd.cut`` (and alphalens' ``bins``) cuts them.
+
+    ``count`` equal-width ranges between the date's lowest and highest value (the lowest edge
+    lowered by 0.1 % of the range, as pandas does), or the fixed ``edges`` (a value on or below
+    the first edge or above the last is in no bucket). With ``zero_aware``, negative values and
+    the others are cut apart, half the ranges each.
+    """
+
+    number: int = 0
+    edges: tuple[float, ...] = ()
+    zero_aware: bool = False
+
+    @property
+    def count(self) -> int:
+        """How many buckets."""
+        return len(self.edges) - 1 if self.edges else self.number
+
+    @property
+    def trims(self) -> bool:
+        """Fixed edges may leave values out."""
+        return bool(self.edges)
+
+    @classmethod
+    def of(cls, bins: int | Sequence[float], zero_aware: bool = False) -> Bins:
+        """From alphalens' ``bins``: a number of equal-width ranges, or their edges."""
+        if isinstance(bins, int | np.integer):
+            if bins < 1 or (zero_aware and (bins < 2 or bins % 2)):
+                raise ConfigError(
+                    f"bins must be a positive number{' (even, with zero_aware)' if zero_aware else ''}"
+                    f", got {bins}."
+                )
+            return cls(number=int(bins), zero_aware=zero_aware)
+        edges = tuple(float(e) for e in bins)
+        if zero_aware:
+            raise ConfigError("zero_aware takes a number of bins, not a list of edges.")
+        if len(edges) < 2 or any(b <= a for a, b in zip(edges, edges[1:], strict=False)):
+            raise ConfigError(f"bin edges must be 2 or more increasing numbers, got {edges}.")
+        return cls(edges=edges)
+
+
 def bucket_labels(
-    values: np.ndarray, ordered: np.ndarray, quantiles: int | Quantiles
+    values: np.ndarray, ordered: np.ndarray, quantiles: int | Quantiles | Bins
 ) -> tuple[np.ndarray, np.ndarray]:
     """``pd.qcut(row, quantiles, labels=False) + 1`` per row (0: no bucket), and cumulative counts.
 
@@ -137,7 +180,9 @@ def bucket_labels(
     buckets+1, starting at 0). ``ordered`` is ``values`` sorted along rows, NaN last. A row whose
     edges collide gets no buckets (alphalens drops such a date).
     """
-    binning = Quantiles.of(quantiles)
+    binning = quantiles if isinstance(quantiles, Bins) else Quantiles.of(quantiles)
+    if isinstance(binning, Bins):
+        return _cut_labels(values, ordered, binning)
     q = binning.count
     count = (~np.isnan(ordered)).sum(axis=1)
     if binning.zero_aware:
@@ -169,6 +214,63 @@ def bucket_labels(
         labels[outside] = 0
         upto = cumulative_counts(labels, q)
     return labels, upto
+
+
+def _cut_labels(
+    values: np.ndarray, ordered: np.ndarray, bins: Bins
+) -> tuple[np.ndarray, np.ndarray]:
+    """``pd.cut(row, bins, labels=False) + 1`` per row (0: no bucket), and cumulative counts."""
+    q = bins.count
+    count = (~np.isnan(ordered)).sum(axis=1)
+    rows = np.arange(len(ordered))
+    if bins.edges:
+        edges = [np.full(len(values), e) for e in bins.edges]
+        valid = count > 0
+        sides = [(edges, np.ones(values.shape, dtype=bool), 0)]
+    else:
+        half = q // 2 if bins.zero_aware else q
+        negative = (ordered < 0).sum(axis=1)
+        if bins.zero_aware:
+            segments = [(np.zeros_like(count), negative, 0), (negative, count - negative, half)]
+        else:
+            segments = [(np.zeros_like(count), count, 0)]
+        valid = count > 0
+        sides = []
+        for start, size, offset in segments:
+            valid &= size > 0
+            last = np.maximum(start + size - 1, 0).clip(max=ordered.shape[1] - 1)
+            low, high = ordered[rows, np.minimum(start, ordered.shape[1] - 1)], ordered[rows, last]
+            edges = _equal_width_edges(low, high, half)
+            member = (
+                np.ones(values.shape, dtype=bool)
+                if not bins.zero_aware
+                else (values < 0 if offset == 0 else values >= 0)
+            )
+            sides.append((edges, member, offset))
+    labels = np.zeros(values.shape, dtype=np.uint8 if q < 256 else np.uint16)
+    for edges, member, offset in sides:
+        # searchsorted(edges, x, "left"): how many edges lie below x; 1..n inside the range.
+        side = np.zeros(values.shape, dtype=np.int64)
+        for edge in edges:  # a few edges, each one pass
+            side += values > edge[:, None]
+        inside = member & (side >= 1) & (side <= len(edges) - 1)
+        labels[inside] = (side + offset)[inside]
+    labels[np.isnan(values) | ~valid[:, None]] = 0
+    return labels, cumulative_counts(labels, q)
+
+
+def _equal_width_edges(low: np.ndarray, high: np.ndarray, n: int) -> list[np.ndarray]:
+    """Pandas' edges for ``pd.cut(x, n)`` per row from its lowest and highest value."""
+    with np.errstate(invalid="ignore"):
+        flat = low == high
+        pad_low = np.where(low != 0, 0.001 * np.abs(low), 0.001)
+        pad_high = np.where(high != 0, 0.001 * np.abs(high), 0.001)
+        start = np.where(flat, low - pad_low, low)
+        stop = np.where(flat, high + pad_high, high)
+        step = (stop - start) / n
+        edges = [k * step + start for k in range(n)] + [stop]  # as np.linspace computes them
+        edges[0] = np.where(flat, edges[0], edges[0] - (stop - start) * 0.001)
+    return edges
 
 
 def cumulative_counts(labels: np.ndarray, q: int) -> np.ndarray:
@@ -217,7 +319,7 @@ def cross_sections(
     values: np.ndarray,
     forward: Forward,
     horizons: list[int],
-    quantiles: int | Quantiles,
+    quantiles: int | Quantiles | Bins,
     drop_incomplete: bool = False,
     groups: dict[object, np.ndarray] | None = None,
     threads: int = 1,
@@ -229,7 +331,7 @@ def cross_sections(
     all of them, and ``values`` is changed in place to show it. ``groups`` maps a group name
     to its stocks' column positions. ``threads`` blocks run at once (numpy releases the GIL).
     """
-    binning = Quantiles.of(quantiles)
+    binning = quantiles if isinstance(quantiles, Bins) else Quantiles.of(quantiles)
     q = binning.count
     n_rows, n_cols = values.shape
     block_rows = block_rows or max(1, BLOCK_CELLS // max(n_cols, 1))
@@ -290,7 +392,7 @@ class _Binned:
     """
 
     def __init__(
-        self, values: np.ndarray, present: np.ndarray, binning: Quantiles, space: _Workspace
+        self, values: np.ndarray, present: np.ndarray, binning: Quantiles | Bins, space: _Workspace
     ):
         self.present = present
         x = space.scratch
@@ -318,7 +420,7 @@ def _block(
     rows: slice,
     forward: Forward,
     horizons: list[int],
-    binning: Quantiles,
+    binning: Quantiles | Bins,
     drop_incomplete: bool,
     groups: dict[object, np.ndarray] | None,
     space: _Workspace,

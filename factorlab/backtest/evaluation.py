@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from factorlab.backtest.crosssection import (
+    Bins,
     Forward,
     Quantiles,
     cross_sections,
@@ -50,7 +51,7 @@ def evaluate(
     factor: pd.DataFrame | pd.Series | Scores,
     ds: Dataset | None = None,
     periods: Sequence[int] | int = (1, 5, 21),
-    quantiles: int | Sequence[float] = 5,
+    quantiles: int | Sequence[float] | None = 5,
     groupby: str | pd.Series | Mapping[object, object] | None = None,
     drop_incomplete: bool = False,
     threads: int | None = None,
@@ -59,6 +60,7 @@ def evaluate(
     *,
     prices: pd.DataFrame | None = None,
     zero_aware: bool = False,
+    bins: int | Sequence[float] | None = None,
 ) -> FactorReport:
     """How well a factor ranks future returns: IC, quantile returns, spread, turnover.
 
@@ -92,7 +94,11 @@ def evaluate(
         ``fl.evaluate(factor, prices=prices)``.
     zero_aware : bool
         Bucket negative values and the others apart, half the (even) number of ``quantiles``
-        each, as alphalens' ``zero_aware=True``: for a signal whose sign means something.
+        (or ``bins``) each, as alphalens' ``zero_aware=True``: for a signal whose sign means
+        something.
+    bins : int or sequence of float, optional
+        Buckets by value instead of by count, as ``pd.cut`` (and alphalens) take them, with
+        ``quantiles=None``: a number of equal-width ranges per date, or fixed edges.
 
     Examples
     --------
@@ -107,11 +113,7 @@ def evaluate(
     threads = as_int(threads, "threads") if threads is not None else min(_cores(), 4)
     if threads < 1:
         raise ConfigError(f"threads must be 1 or more, got {threads}.")
-    if isinstance(quantiles, str) or not isinstance(quantiles, Iterable):
-        quantiles = as_int(quantiles, "quantiles")
-        if quantiles < 2:
-            raise ConfigError(f"quantiles must be at least 2, got {quantiles}.")
-    binning = Quantiles.of(quantiles, as_bool(zero_aware, "zero_aware"))
+    binning = _binning(quantiles, bins, as_bool(zero_aware, "zero_aware"))
     q = binning.count
     raw = align_panel(getattr(factor, "composite", factor), ds, "factor", align, fill)
     values = np.array(raw.to_numpy(dtype=float), order="C")  # a row-major copy
@@ -188,6 +190,25 @@ def _cores() -> int:
 
 def _count(values: np.ndarray) -> int:
     return int((~np.isnan(values)).sum())
+
+
+def _binning(
+    quantiles: int | Sequence[float] | None, bins: int | Sequence[float] | None, zero_aware: bool
+) -> Quantiles | Bins:
+    """Alphalens' ``quantiles`` or ``bins`` (exactly one of them), as a bucketing rule."""
+    if (quantiles is None) == (bins is None):
+        raise ConfigError(
+            "Give quantiles or bins, not both (as alphalens): bins=10 needs quantiles=None."
+        )
+    if bins is not None:
+        if isinstance(bins, str) or not isinstance(bins, Iterable):
+            bins = as_int(bins, "bins")
+        return Bins.of(bins, zero_aware)
+    if isinstance(quantiles, str) or not isinstance(quantiles, Iterable):
+        quantiles = as_int(quantiles, "quantiles")
+        if quantiles < 2:
+            raise ConfigError(f"quantiles must be at least 2, got {quantiles}.")
+    return Quantiles.of(quantiles, zero_aware)
 
 
 def _market(ds: Dataset | None, prices: pd.DataFrame | None) -> Dataset:
