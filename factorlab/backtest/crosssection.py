@@ -324,12 +324,15 @@ def cross_sections(
     groups: dict[object, np.ndarray] | None = None,
     threads: int = 1,
     block_rows: int | None = None,
+    by_group: bool = False,
 ) -> CrossSections:
     """Evaluate a factor (``values``: dates × stocks, row-major, NaN = none) block by block.
 
     With ``drop_incomplete`` a cell without a forward return for some period is dropped for
     all of them, and ``values`` is changed in place to show it. ``groups`` maps a group name
-    to its stocks' column positions. ``threads`` blocks run at once (numpy releases the GIL).
+    to its stocks' column positions; with ``by_group`` each group is bucketed on its own (a
+    stock without a group is in no bucket). ``threads`` blocks run at once (numpy releases the
+    GIL).
     """
     binning = quantiles if isinstance(quantiles, Bins) else Quantiles.of(quantiles)
     q = binning.count
@@ -352,7 +355,16 @@ def cross_sections(
         evaluated, dropped = dict.fromkeys(horizons, 0), 0
         for rows in share:
             block_evaluated, block_dropped = _block(
-                values, rows, forward, horizons, binning, drop_incomplete, groups, space, out
+                values,
+                rows,
+                forward,
+                horizons,
+                binning,
+                drop_incomplete,
+                groups,
+                space,
+                out,
+                by_group,
             )
             dropped += block_dropped
             for h, n in block_evaluated.items():
@@ -392,18 +404,31 @@ class _Binned:
     """
 
     def __init__(
-        self, values: np.ndarray, present: np.ndarray, binning: Quantiles | Bins, space: _Workspace
+        self,
+        values: np.ndarray,
+        present: np.ndarray,
+        binning: Quantiles | Bins,
+        space: _Workspace,
+        within: dict[object, np.ndarray] | None = None,
     ):
         self.present = present
+        self.within_groups = within is not None
         x = space.scratch
         np.copyto(x, values)
         np.copyto(x, np.nan, where=~present)
         self.order, ordered = sort_rows(
             x, order=space.factor_order, ordered=space.order.view(np.float64)
         )
-        self.labels, self.upto = bucket_labels(x, ordered, binning)
-        if binning.trims:  # the values qcut left out are out of the IC and the means too
-            np.copyto(x, np.nan, where=self.labels == 0)
+        if within is not None:  # each group bucketed on its own (alphalens' by_group)
+            self.labels = np.zeros(x.shape, dtype=np.uint8 if binning.count < 256 else np.uint16)
+            for members in within.values():  # a handful of groups
+                sub = x[:, members]
+                self.labels[:, members] = bucket_labels(sub, np.sort(sub, axis=1), binning)[0]
+            self.upto = cumulative_counts(self.labels, binning.count)
+        else:
+            self.labels, self.upto = bucket_labels(x, ordered, binning)
+        if binning.trims or within is not None:  # values left out of every bucket are out of
+            np.copyto(x, np.nan, where=self.labels == 0)  # the IC and the means too
             self.order, ordered = sort_rows(
                 x, order=space.factor_order, ordered=space.order.view(np.float64)
             )
@@ -425,6 +450,7 @@ def _block(
     groups: dict[object, np.ndarray] | None,
     space: _Workspace,
     out: CrossSections,
+    by_group: bool = False,
 ) -> tuple[dict[int, int], int]:
     q = binning.count
     block = values[rows]  # a view: drop_incomplete writes through
@@ -441,14 +467,20 @@ def _block(
         r = forward.into(h, rows, out=space.fwd)
         present = ~np.isnan(block) & ~np.isnan(r)
         if binned is None or not np.array_equal(present, binned.present):
-            binned = _Binned(block, present, binning, space)
+            binned = _Binned(block, present, binning, space, groups if by_group else None)
         np.copyto(r, np.nan, where=~binned.usable)  # a date without buckets is dropped
         if groups:
             for name, members in groups.items():
                 out.group_means[h][name][rows] = _bucket_means(
                     r[:, members], binned.labels[:, members], q
                 )
-        means, day_mean = _bucket_means_along(binned, r, space.scratch)
+        if binned.within_groups:  # buckets are not contiguous in the row's order
+            means = _bucket_means(r, binned.labels, q)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                day_mean = np.nansum(r, axis=1) / binned.count
+            day_mean[binned.count == 0] = np.nan
+        else:
+            means, day_mean = _bucket_means_along(binned, r, space.scratch)
         out.bucket_means[h][rows] = means
         out.day_means[h][rows] = day_mean
         out.ic[h][rows] = _rank_ic_sorted(binned, r, space.order, space.scratch)

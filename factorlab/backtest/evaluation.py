@@ -61,6 +61,7 @@ def evaluate(
     prices: pd.DataFrame | None = None,
     zero_aware: bool = False,
     bins: int | Sequence[float] | None = None,
+    by_group: bool = False,
 ) -> FactorReport:
     """How well a factor ranks future returns: IC, quantile returns, spread, turnover.
 
@@ -99,6 +100,9 @@ def evaluate(
     bins : int or sequence of float, optional
         Buckets by value instead of by count, as ``pd.cut`` (and alphalens) take them, with
         ``quantiles=None``: a number of equal-width ranges per date, or fixed edges.
+    by_group : bool
+        Form the buckets within each group of ``groupby`` (alphalens' ``binning_by_group``),
+        so every group has each bucket; a stock without a group is then left out.
 
     Examples
     --------
@@ -125,14 +129,23 @@ def evaluate(
     np.copyto(values, np.nan, where=np.isnan(forward.prices))
     loss_rows = {"factor values": given, "no price that day": given - _count(values)}
     groups = _groups(ds, groupby)
+    if as_bool(by_group, "by_group") and groups is None:
+        raise ConfigError("by_group needs groups: pass groupby= too, e.g. groupby='sector'.")
     found = cross_sections(
-        values, forward, horizons, binning, drop_incomplete, groups, threads=threads
+        values,
+        forward,
+        horizons,
+        binning,
+        drop_incomplete,
+        groups,
+        threads=threads,
+        by_group=bool(by_group),
     )
     if drop_incomplete:
         loss_rows["a period without a forward return (drop_incomplete)"] = found.dropped_incomplete
     left = _count(values)
     dates = ds.prices.index
-    q_raw, q_demeaned, spreads, by_group = {}, {}, {}, {}
+    q_raw, q_demeaned, spreads, group_tables = {}, {}, {}, {}
     for h in horizons:
         means = pd.DataFrame(found.bucket_means[h], index=dates, columns=range(1, q + 1))
         q_raw[h] = means.mean()
@@ -140,7 +153,7 @@ def evaluate(
         q_demeaned[h] = means.sub(found.day_means[h], axis=0).mean()
         spreads[h] = means[q] - means[1]
         if groups:
-            by_group[h] = pd.concat(
+            group_tables[h] = pd.concat(
                 {
                     g: pd.DataFrame(m, columns=range(1, q + 1)).mean()
                     for g, m in found.group_means[h].items()
@@ -167,7 +180,7 @@ def evaluate(
         ic=pd.DataFrame({h: pd.Series(found.ic[h], index=dates) for h in horizons}),
         quantile_returns=_table(q_raw),
         quantile_returns_demeaned=_table(q_demeaned),
-        quantile_returns_by_group=pd.concat(by_group, axis=1) if by_group else None,
+        quantile_returns_by_group=pd.concat(group_tables, axis=1) if group_tables else None,
         spread_series=pd.DataFrame(spreads),
         loss=loss,
         quantiles=q,

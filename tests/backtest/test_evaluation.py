@@ -435,3 +435,38 @@ def test_zero_aware_needs_an_even_count_and_edges_must_rise(shared):
     ):
         with pytest.raises(fl.ConfigError, match=message):
             fl.evaluate(factor, ds, periods=(1,), **options)
+
+
+@pytest.mark.parametrize("quantiles", [3, [0, 0.5, 1]])
+def test_buckets_within_groups_equal_alphalens_binning_by_group(shared, quantiles):
+    import alphalens as al
+
+    ds, factor = shared
+    groups = {ticker: "ABC"[i % 3] for i, ticker in enumerate(ds.tickers)}
+    theirs = _alphalens_factor_data(
+        factor, ds.prices, groupby=groups, binning_by_group=True, quantiles=quantiles
+    )
+    report = fl.evaluate(
+        factor,
+        ds,
+        periods=(1,),
+        groupby=groups,
+        by_group=True,
+        quantiles=quantiles,
+        drop_incomplete=True,
+    )
+    ours = report.factor_data()
+    assert len(ours) == len(theirs)
+    np.testing.assert_array_equal(
+        ours["factor_quantile"], theirs["factor_quantile"].reindex(ours.index)
+    )
+    their_means, _ = al.performance.mean_return_by_quantile(theirs, demeaned=False)
+    np.testing.assert_allclose(report.quantile_returns[1], their_means["1D"], atol=1e-12)
+    their_ic = al.performance.factor_information_coefficient(theirs)["1D"]
+    np.testing.assert_allclose(report.ic[1].loc[their_ic.index], their_ic, atol=1e-9)
+
+
+def test_buckets_within_groups_need_groups(shared):
+    ds, factor = shared
+    with pytest.raises(fl.ConfigError, match="by_group needs groups"):
+        fl.evaluate(factor, ds, periods=(1,), by_group=True)
