@@ -1,6 +1,10 @@
 """fl.evaluate against alphalens-reloaded: same factor, same prices, same periods and quantiles.
 
 Run: .venv/bin/python benchmarks/evaluate_vs_alphalens.py [--sizes 500x2520 3000x2300] [--repeat 3]
+     [--scenarios plain grouped]
+
+Two scenarios: alphalens' defaults (5 quantiles), and buckets formed within 11 groups at custom
+edges (``binning_by_group=True``, quantiles [0, .1, .3, .7, .9, 1]).
 
 Each library runs in its own process (so peak memory is its own): alphalens'
 get_clean_factor_and_forward_returns + factor_information_coefficient +
@@ -32,6 +36,12 @@ import pandas as pd
 
 PERIODS, QUANTILES = (1, 5, 21), 5
 LIBRARIES = ("factorlab", "factorlab-1-thread", "alphalens")
+# The options compared: alphalens' defaults, and buckets within groups at custom edges.
+SCENARIOS = {
+    "plain": {"quantiles": QUANTILES},
+    "grouped": {"quantiles": [0, 0.1, 0.3, 0.7, 0.9, 1], "by_group": True},
+}
+N_GROUPS = 11
 
 
 def make_inputs(n_tickers: int, n_days: int) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -47,8 +57,17 @@ def make_inputs(n_tickers: int, n_days: int) -> tuple[pd.DataFrame, pd.DataFrame
     return prices, factor
 
 
-def run_once(library: str, prices: pd.DataFrame, factor: pd.DataFrame) -> pd.DataFrame:
+def groups_of(tickers: pd.Index) -> dict[str, str]:
+    """Each ticker's group, round robin over ``N_GROUPS`` groups."""
+    return {t: f"G{i % N_GROUPS:02d}" for i, t in enumerate(tickers)}
+
+
+def run_once(
+    library: str, prices: pd.DataFrame, factor: pd.DataFrame, scenario: str = "plain"
+) -> pd.DataFrame:
     """One evaluation; returns the daily IC (dates × periods)."""
+    options = SCENARIOS[scenario]
+    grouped = options.get("by_group", False)
     if library == "alphalens":
         import alphalens as al
 
@@ -59,8 +78,10 @@ def run_once(library: str, prices: pd.DataFrame, factor: pd.DataFrame) -> pd.Dat
             data = al.utils.get_clean_factor_and_forward_returns(
                 stacked,
                 prices,
+                groupby=groups_of(prices.columns) if grouped else None,
+                binning_by_group=grouped,
                 periods=PERIODS,
-                quantiles=QUANTILES,
+                quantiles=options["quantiles"],
                 filter_zscore=None,
                 max_loss=1.0,
             )
@@ -76,7 +97,9 @@ def run_once(library: str, prices: pd.DataFrame, factor: pd.DataFrame) -> pd.Dat
         factor,
         fl.Dataset(prices=prices),
         periods=PERIODS,
-        quantiles=QUANTILES,
+        quantiles=options["quantiles"],
+        groupby=groups_of(prices.columns) if grouped else None,
+        by_group=grouped,
         drop_incomplete=True,
         threads=threads,
     )
@@ -106,14 +129,16 @@ def _peak_mb() -> float:
     return _status_mb("VmHWM") or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def worker(library: str, n_tickers: int, n_days: int, repeat: int, out: Path) -> None:
+def worker(
+    library: str, n_tickers: int, n_days: int, repeat: int, out: Path, scenario: str
+) -> None:
     prices, factor = make_inputs(n_tickers, n_days)
     __import__("alphalens" if library == "alphalens" else "factorlab")  # not part of the timing
     baseline = _reset_peak_mb()
     seconds, peak = [], 0.0
     for i in range(repeat):
         start = time.perf_counter()
-        ic = run_once(library, prices, factor)
+        ic = run_once(library, prices, factor, scenario)
         seconds.append(time.perf_counter() - start)
         if i == 0:
             peak = _peak_mb() - baseline
@@ -126,53 +151,63 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", nargs="*", default=["500x2520", "3000x2300"])
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--worker", nargs=5, help=argparse.SUPPRESS)
+    parser.add_argument("--scenarios", nargs="*", default=list(SCENARIOS), choices=list(SCENARIOS))
+    parser.add_argument("--worker", nargs=6, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        library, n, d, repeat, out = args.worker
-        worker(library, int(n), int(d), int(repeat), Path(out))
+        library, n, d, repeat, out, scenario = args.worker
+        worker(library, int(n), int(d), int(repeat), Path(out), scenario)
         return
     for size in args.sizes:
-        n_tickers, n_days = (int(x) for x in size.lower().split("x"))
-        results, ics = {}, {}
-        with tempfile.TemporaryDirectory() as tmp:
-            for library in LIBRARIES:
-                out = Path(tmp) / library
-                subprocess.run(
-                    [
-                        sys.executable,
-                        __file__,
-                        "--worker",
-                        library,
-                        str(n_tickers),
-                        str(n_days),
-                        str(args.repeat),
-                        str(out),
-                    ],
-                    check=True,
-                )
-                results[library] = json.loads(out.read_text())
-                ics[library] = pd.read_parquet(out.with_suffix(".parquet"))
-        print(
-            f"{n_tickers} tickers x {n_days} days, periods {PERIODS}, {QUANTILES} quantiles, "
-            f"best (median) of {args.repeat} runs"
-        )
+        for scenario in args.scenarios:
+            compare(size, scenario, args.repeat)
+
+
+def compare(size: str, scenario: str, repeat: int) -> None:
+    """Run each library on one size and scenario in its own process and print the comparison."""
+    n_tickers, n_days = (int(x) for x in size.lower().split("x"))
+    results, ics = {}, {}
+    with tempfile.TemporaryDirectory() as tmp:
         for library in LIBRARIES:
-            times = results[library]["seconds"]
-            print(
-                f"  {library:19s} {min(times):7.2f} s ({np.median(times):.2f} s), "
-                f"peak memory +{results[library]['peak_mb']:,.0f} MB"
+            out = Path(tmp) / library
+            subprocess.run(
+                [
+                    sys.executable,
+                    __file__,
+                    "--worker",
+                    library,
+                    str(n_tickers),
+                    str(n_days),
+                    str(repeat),
+                    str(out),
+                    scenario,
+                ],
+                check=True,
             )
-        theirs = results["alphalens"]
-        for library in LIBRARIES[:2]:
-            ours = results[library]
-            common = ics[library].index.intersection(ics["alphalens"].index)
-            diff = (ics[library].loc[common] - ics["alphalens"].loc[common]).abs().max().max()
-            print(
-                f"  {library}: {min(theirs['seconds']) / min(ours['seconds']):.1f}x faster, "
-                f"{theirs['peak_mb'] / max(ours['peak_mb'], 1):.1f}x less memory, largest IC "
-                f"difference {diff:.1e} over {len(common)} dates"
-            )
+            results[library] = json.loads(out.read_text())
+            ics[library] = pd.read_parquet(out.with_suffix(".parquet"))
+    options = SCENARIOS[scenario]
+    print(
+        f"{n_tickers} tickers x {n_days} days, periods {PERIODS}, quantiles "
+        f"{options['quantiles']}{f', buckets within {N_GROUPS} groups' if options.get('by_group') else ''}"
+        f", best (median) of {repeat} runs"
+    )
+    for library in LIBRARIES:
+        times = results[library]["seconds"]
+        print(
+            f"  {library:19s} {min(times):7.2f} s ({np.median(times):.2f} s), "
+            f"peak memory +{results[library]['peak_mb']:,.0f} MB"
+        )
+    theirs = results["alphalens"]
+    for library in LIBRARIES[:2]:
+        ours = results[library]
+        common = ics[library].index.intersection(ics["alphalens"].index)
+        diff = (ics[library].loc[common] - ics["alphalens"].loc[common]).abs().max().max()
+        print(
+            f"  {library}: {min(theirs['seconds']) / min(ours['seconds']):.1f}x faster, "
+            f"{theirs['peak_mb'] / max(ours['peak_mb'], 1):.1f}x less memory, largest IC "
+            f"difference {diff:.1e} over {len(common)} dates"
+        )
 
 
 if __name__ == "__main__":
