@@ -20,6 +20,7 @@ import pandas as pd
 
 from factorlab.errors import ConfigError
 from factorlab.factors.ranking import center_sorted_ranks, sort_rows, sorted_ranks
+from factorlab.factors.rowwise import row_quantile
 
 __all__ = [
     "Bins",
@@ -193,7 +194,7 @@ def bucket_labels(
     edges: list[np.ndarray] = []  # the interior edges, in order
     valid = count > 0
     for start, size in segments:
-        these = [_segment_quantile(ordered, p, start, size) for p in binning.probs]
+        these = [row_quantile(ordered, p, size, start) for p in binning.probs]
         valid &= (size > 0) & (np.diff(np.stack(these, axis=1), axis=1) > 0).all(axis=1)
         edges += these[1:-1] + [these[-1]]  # each segment's top closes its last bucket
     edges = edges[:-1]  # the last segment's top is the row's maximum: no edge above it
@@ -280,21 +281,6 @@ def cumulative_counts(labels: np.ndarray, q: int) -> np.ndarray:
     for j in range(1, q + 1):  # a few buckets, each one pass
         upto[:, j] = (labelled & (labels <= j)).sum(axis=1)
     return upto
-
-
-def _segment_quantile(
-    ordered: np.ndarray, p: float, start: np.ndarray, size: np.ndarray
-) -> np.ndarray:
-    """Quantile ``p`` of each row's sorted values in positions ``start`` to ``start + size``."""
-    position = (size - 1).clip(min=0) * p
-    below = np.floor(position).astype(int)
-    above = np.minimum(below + 1, (size - 1).clip(min=0))
-    rows = np.arange(len(ordered))
-    width = ordered.shape[1] - 1
-    low = ordered[rows, np.minimum(start + below, width)]
-    high = ordered[rows, np.minimum(start + above, width)]
-    out = low + (high - low) * (position - below)
-    return np.where(size > 0, out, np.nan)
 
 
 @dataclass

@@ -178,11 +178,15 @@ def row_mean_std(
     return mean, std
 
 
-def row_quantile(ordered: np.ndarray, q: float, count: np.ndarray | None = None) -> np.ndarray:
+def row_quantile(
+    ordered: np.ndarray, q: float, count: np.ndarray | None = None, start: np.ndarray | None = None
+) -> np.ndarray:
     """Quantile ``q`` of each row of a row-sorted array (NaN last); NaN for an all-NaN row.
 
     By linear interpolation, as numpy's default. One vectorized pass instead of a loop over
     rows. ``count`` (non-NaN values per row) may be passed when several quantiles are taken.
+    With ``start``, each row's quantile is that of its ``count`` sorted values from position
+    ``start`` on (a segment of the row, such as its negative values).
 
     Examples
     --------
@@ -193,7 +197,13 @@ def row_quantile(ordered: np.ndarray, q: float, count: np.ndarray | None = None)
         count = np.sum(~np.isnan(ordered), axis=1)
     position, below, above = _quantile_ranks(count, q)
     rows = np.arange(len(ordered))
-    return _interpolate(ordered[rows, below], ordered[rows, above], position, below, count)
+    if start is None:
+        low, high = ordered[rows, below], ordered[rows, above]
+    else:  # an empty segment may start past the row's end: it reads NaN anyway
+        last = ordered.shape[1] - 1
+        low = ordered[rows, np.minimum(start + below, last)]
+        high = ordered[rows, np.minimum(start + above, last)]
+    return _interpolate(low, high, position, below, count)
 
 
 def tail_quantiles(
