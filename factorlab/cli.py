@@ -449,13 +449,7 @@ def _parser() -> argparse.ArgumentParser:
         command.add_argument("--n-tickers", default=200, help="sample only: number of tickers")
         command.add_argument("--years", default=15, help="sample only: years of trading days")
         command.add_argument("--seed", default=42, help="sample only: random seed")
-        command.add_argument(
-            "--fundamentals",
-            default="auto",
-            choices=("auto", "yahoo", "edgar"),
-            help="yahoo only: statements from SEC EDGAR (since 2009) or Yahoo (last five "
-            "quarters); auto: EDGAR for US tickers when a SEC User-Agent is set",
-        )
+        _fundamentals_option(command, "yahoo only: ")
 
     def analyst_options(command: argparse.ArgumentParser) -> None:
         command.add_argument("--model", default="llama3.1:8b", help="the analyst's Ollama model")
@@ -570,13 +564,7 @@ def _parser() -> argparse.ArgumentParser:
     fetch.add_argument("--refresh", action="store_true", help="download again, ignore the cache")
     fetch.add_argument("--offline", action="store_true", help="use only the cache")
     fetch.add_argument("--no-progress", action="store_true", help="no progress bars")
-    fetch.add_argument(
-        "--fundamentals",
-        default="auto",
-        choices=("auto", "yahoo", "edgar"),
-        help="statements from SEC EDGAR (every quarter since 2009) or Yahoo (last five "
-        "quarters); auto: EDGAR for US tickers when a SEC User-Agent is set",
-    )
+    _fundamentals_option(fetch)
     fetch.add_argument(
         "--user-agent",
         default=None,
@@ -645,6 +633,17 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--host", default=None, help="Ollama server (default $OLLAMA_HOST)")
     create.set_defaults(handler=_create_model)
     return parser
+
+
+def _fundamentals_option(command: argparse.ArgumentParser, scope: str = "") -> None:
+    """``--fundamentals``, as the dataset commands share it."""
+    command.add_argument(
+        "--fundamentals",
+        default="auto",
+        choices=("auto", "yahoo", "edgar"),
+        help=f"{scope}statements from SEC EDGAR (every quarter since 2009) or Yahoo (last five "
+        "quarters); auto: EDGAR for US tickers when a SEC User-Agent is set",
+    )
 
 
 if __name__ == "__main__":  # pragma: no cover
