@@ -16,8 +16,9 @@ import pandas as pd
 from factorlab._docs import shared_doc
 from factorlab.backtest.crosssection import forward_returns, labels_as_float
 from factorlab.backtest.significance import apart, t_pvalue, t_stat
+from factorlab.backtest.turnover import by_trading_day, quantile_turnover, rank_autocorrelation
 from factorlab.errors import ConfigError
-from factorlab.factors.ranking import pearson_rows, rank_ic, row_ranks
+from factorlab.factors.ranking import rank_ic
 from factorlab.params import as_int
 
 if TYPE_CHECKING:
@@ -264,18 +265,79 @@ class FactorReport:
 
     @cached_property
     def rank_autocorrelation(self) -> pd.Series:
-        """Spearman correlation of the factor with itself h rows earlier, per period."""
-        return _rank_autocorrelation(self.factor, list(self.ic.columns))
+        """Mean rank autocorrelation of the factor per period (alphalens' tear-sheet figure).
+
+        The mean over dates of :meth:`rank_autocorrelation_by_date`.
+        """
+        return self._autocorrelation.mean().rename("rank autocorrelation")
+
+    def rank_autocorrelation_by_date(self) -> pd.DataFrame:
+        """Each date's rank correlation of the factor with itself ``period`` steps earlier.
+
+        As ``alphalens.performance.factor_rank_autocorrelation`` for each period: the stocks
+        bucketed at the shortest period are ranked on each date (average ranks for ties) and
+        the ranks of two dates are correlated over the stocks present on both. A factor with a
+        value every trading day steps by trading days; any other (month ends, say) steps by the
+        dates it has values on, so period 1 of a monthly factor compares consecutive months.
+
+        Returns
+        -------
+        DataFrame
+            One row per date, one column per period; NaN for the first ``period`` steps.
+        """
+        return self._autocorrelation.copy()
+
+    @cached_property
+    def _autocorrelation(self) -> pd.DataFrame:
+        first = self.ic.columns[0]
+        return rank_autocorrelation(
+            self.factor.to_numpy(),
+            self.labels[first] > 0,
+            self.factor.index,
+            list(self.ic.columns),
+            self._steps_by_day,
+        )
+
+    @shared_doc(**_DOCS)
+    def quantile_turnover(self, period: int | None = None) -> pd.DataFrame:
+        """Each date's share of each bucket's names that were not in it ``period`` steps earlier.
+
+        As ``alphalens.performance.quantile_turnover`` for every quantile, on the buckets of
+        the shortest period; ``period`` (by default the shortest) is the lag, stepping as
+        :meth:`rank_autocorrelation_by_date` does (each bucket over the dates it has names
+        on, for a factor without a value every trading day).
+
+        Parameters
+        ----------
+        {period}
+
+        Returns
+        -------
+        DataFrame
+            One row per date, one column per quantile (1 = lowest); NaN where the bucket was
+            empty then or ``period`` steps earlier.
+        """
+        h = self._period(period)
+        first = self.ic.columns[0]
+        return quantile_turnover(
+            self.labels[first], self.factor.index, self.quantiles, h, self._steps_by_day
+        )
 
     @cached_property
     def turnover(self) -> pd.DataFrame:
-        """Per period: each bucket's turnover and the factor's rank autocorrelation.
+        """Per period: each bucket's mean turnover and the factor's mean rank autocorrelation.
 
-        A bucket's turnover is the share of its names that are new since h rows earlier.
+        The means over dates of :meth:`quantile_turnover` and
+        :meth:`rank_autocorrelation_by_date`: the figures of alphalens' turnover table.
         """
-        first = self.ic.columns[0]
-        table = _turnover(self.labels[first], list(self.ic.columns), self.quantiles)
+        rows = {h: self.quantile_turnover(h).mean() for h in self.ic.columns}
+        table = pd.DataFrame(rows).T
+        table.index.name, table.columns.name = "period", "quantile"
         return table.assign(**{"rank autocorrelation": self.rank_autocorrelation})
+
+    @cached_property
+    def _steps_by_day(self) -> bool:
+        return by_trading_day(np.flatnonzero(self.factor.notna().to_numpy().any(axis=1)))
 
     @property
     def forward_returns(self) -> dict[int, pd.DataFrame]:
@@ -503,50 +565,3 @@ def _factor_weights(values: np.ndarray, demeaned: bool, equal_weight: bool) -> n
 
 def _fmt(number: float, spec: str) -> str:
     return "n/a" if pd.isna(number) else format(number, spec)
-
-
-def _rank_autocorrelation(panel: pd.DataFrame, horizons: list[int]) -> pd.Series:
-    """Mean Spearman correlation of the factor with itself ``h`` rows earlier, per period ``h``.
-
-    Over dates ``h`` rows apart (non-overlapping; alphalens uses every date, which repeats
-    information).
-
-    The factor is ranked once; a date whose stocks are the same as ``h`` rows earlier reuses
-    those ranks, and only the other dates are ranked again on the stocks they share.
-    """
-    values = panel.to_numpy()
-    present = ~np.isnan(values)
-    ranks = row_ranks(values)
-    out = {}
-    for h in horizons:
-        now = np.arange(h, len(values), h)
-        same = (present[now] == present[now - h]).all(axis=1)
-        a, b = ranks[now].copy(), ranks[now - h].copy()
-        if (~same).any():
-            changed = now[~same]
-            both = present[changed] & present[changed - h]
-            a[~same] = row_ranks(np.where(both, values[changed], np.nan))
-            b[~same] = row_ranks(np.where(both, values[changed - h], np.nan))
-        out[h] = pearson_rows(a, b).mean()
-    return pd.Series(out, name="rank autocorrelation")
-
-
-def _turnover(labels: np.ndarray, horizons: list[int], q: int) -> pd.DataFrame:
-    """Share of a bucket's names on a date that were not in it ``h`` rows earlier, averaged."""
-    rows = {}
-    for h in horizons:
-        per_bucket = {}
-        for k in range(1, q + 1):
-            now = labels == k
-            before = np.zeros_like(now)
-            before[h:] = now[:-h]
-            size = now.sum(axis=1)
-            fresh = (now & ~before).sum(axis=1)
-            valid = (size > 0) & (np.arange(len(now)) >= h) & (before.sum(axis=1) > 0)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                share = np.where(valid, fresh / size, 0.0)
-            per_bucket[k] = share.sum() / valid.sum() if valid.any() else np.nan
-        rows[h] = per_bucket
-    table = pd.DataFrame(rows).T
-    table.index.name, table.columns.name = "period", "quantile"
-    return table

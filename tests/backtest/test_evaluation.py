@@ -253,16 +253,6 @@ def test_evaluate_names_bad_inputs(shared, small_sample):
         fl.evaluate(factor, ds, groupby="sector")
 
 
-def test_rank_autocorrelation_equals_the_plain_computation_when_the_universe_changes(sample):
-    from factorlab.factors.ranking import rank_ic
-
-    factor = fl.factors.momentum(sample).where(sample.prices.notna())
-    report = fl.evaluate(factor, sample, periods=(1, 21))
-    for h in (1, 21):
-        plain = rank_ic(factor.iloc[h::h], factor.shift(h).iloc[h::h]).mean()
-        assert report.rank_autocorrelation[h] == pytest.approx(plain, abs=1e-12)
-
-
 def _alphalens_factor_data(factor: pd.DataFrame, prices: pd.DataFrame, periods=(1,), **options):
     """alphalens' own factor_data for a wide factor, with every value kept (max_loss=1)."""
     import alphalens as al
