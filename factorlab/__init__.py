@@ -13,11 +13,13 @@ from factorlab._version import __version__
 from factorlab.backtest import (
     BacktestResult,
     Comparison,
+    EventStudy,
     FactorReport,
     backtest,
     compare,
     cost_sensitivity,
     evaluate,
+    evaluate_events,
     metrics,
 )
 from factorlab.data import Dataset, load_dataset
@@ -35,6 +37,7 @@ __all__ = [
     "ConfigError",
     "DataError",
     "Dataset",
+    "EventStudy",
     "FactorReport",
     "Grid",
     "RiskModel",
@@ -45,6 +48,7 @@ __all__ = [
     "compare",
     "cost_sensitivity",
     "evaluate",
+    "evaluate_events",
     "factors",
     "plots",
     "load_dataset",

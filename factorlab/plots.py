@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from matplotlib.ticker import PercentFormatter
 
     from factorlab.backtest.comparison import Comparison
+    from factorlab.backtest.events import EventStudy
     from factorlab.backtest.factor_report import FactorReport
     from factorlab.backtest.result import BacktestResult
     from factorlab.factors.composite import Scores
@@ -32,6 +33,7 @@ __all__ = [
     "plot_attribution",
     "plot_backtest",
     "plot_equity_curves",
+    "plot_event_study",
     "plot_factor_correlations",
     "plot_factor_report",
     "plot_factor_returns",
@@ -301,6 +303,75 @@ def plot_factor_report(report: FactorReport) -> Figure:
     decay_ax.axhline(0, color="grey", linewidth=0.8)
     decay_ax.set_xlabel("horizon, trading days")
     decay_ax.set_title("Mean IC by horizon")
+    return fig
+
+
+def plot_event_study(study: EventStudy) -> Figure:
+    """An event study on three panels: events over time, cumulative returns, forward returns.
+
+    The panels: events per month by bucket; each bucket's average cumulative return from
+    ``before`` days before its events to ``after`` days after (relative as the study says), with
+    a band of one standard error of the date means; and each bucket's mean forward return per
+    period with its standard error.
+
+    Parameters
+    ----------
+    study : EventStudy
+        What :func:`factorlab.evaluate_events` returns.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        A new Figure, 14 by 4.5 inches with a constrained layout, made without pyplot.
+    """
+    from matplotlib.dates import ConciseDateFormatter  # matplotlib loads when a figure is drawn
+
+    fig = _new_figure(14, 4.5)
+    count_ax, curve_ax, bars_ax = fig.subplots(1, 3)
+    monthly = study.counts.groupby(study.counts.index.to_period("M")).sum()
+    bottom = np.zeros(len(monthly))
+    months = monthly.index.to_timestamp()
+    for bucket in monthly.columns:
+        count_ax.bar(months, monthly[bucket].to_numpy(), width=20, bottom=bottom, label=bucket)
+        bottom = bottom + monthly[bucket].to_numpy()
+    count_ax.set_title("Events per month")
+    count_ax.xaxis.set_major_formatter(ConciseDateFormatter(count_ax.xaxis.get_major_locator()))
+    count_ax.legend(title="quantile", fontsize="small")
+
+    curves = study.average_cumulative_returns()
+    for bucket in curves.index.get_level_values("quantile").unique():
+        mean = curves.loc[(bucket, "mean")] * 1e4
+        error = curves.loc[(bucket, "std")] / np.sqrt(curves.loc[(bucket, "dates")]) * 1e4
+        days = mean.index.to_numpy()
+        curve_ax.plot(days, mean.to_numpy(), label=f"quantile {bucket}")
+        curve_ax.fill_between(
+            days, (mean - error).to_numpy(), (mean + error).to_numpy(), alpha=0.2, linewidth=0
+        )
+    curve_ax.axvline(0, color="grey", linewidth=0.8)
+    curve_ax.axhline(0, color="grey", linewidth=0.8)
+    curve_ax.set_xlabel("trading days from the event")
+    curve_ax.set_ylabel("cumulative return, bps")
+    against = {"market": "the market", "events": "the day's events", None: "nothing (raw)"}
+    curve_ax.set_title(f"Average cumulative return, relative to {against[study.relative_to]}")
+    curve_ax.legend(fontsize="small")
+
+    table = study.report.quantile_returns * 1e4
+    errors = study.report.quantile_std_errors() * 1e4
+    width = 0.8 / len(table.columns)
+    for i, period in enumerate(table.columns):
+        bars_ax.bar(
+            table.index + (i - (len(table.columns) - 1) / 2) * width,
+            table[period].to_numpy(),
+            yerr=errors[period].to_numpy(),
+            width=width,
+            label=f"{period}d",
+        )
+    bars_ax.axhline(0, color="grey", linewidth=0.8)
+    bars_ax.set_xticks(list(table.index))
+    bars_ax.set_xlabel("quantile")
+    bars_ax.set_ylabel("mean forward return, bps")
+    bars_ax.set_title("Forward return by quantile (± 1 std error)")
+    bars_ax.legend(fontsize="small")
     return fig
 
 

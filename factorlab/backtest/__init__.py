@@ -3,6 +3,7 @@
 from factorlab.backtest import metrics
 from factorlab.backtest.comparison import Comparison, compare, cost_sensitivity
 from factorlab.backtest.evaluation import evaluate
+from factorlab.backtest.events import EventStudy, evaluate_events
 from factorlab.backtest.factor_report import FactorReport
 from factorlab.backtest.portfolio import backtest
 from factorlab.backtest.result import BacktestResult
@@ -10,10 +11,12 @@ from factorlab.backtest.result import BacktestResult
 __all__ = [
     "BacktestResult",
     "Comparison",
+    "EventStudy",
     "FactorReport",
     "backtest",
     "compare",
     "cost_sensitivity",
     "evaluate",
+    "evaluate_events",
     "metrics",
 ]

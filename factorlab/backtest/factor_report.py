@@ -344,6 +344,28 @@ class FactorReport:
         """The forward returns of each period (computed on access; see :func:`forward_returns`)."""
         return forward_returns(self.prices, list(self.ic.columns), self.delisted)
 
+    def quantile_statistics(self) -> pd.DataFrame:
+        """The factor's values in each bucket: min, max, mean, std, count and count %.
+
+        As alphalens' quantile statistics table, over the values bucketed at the shortest
+        period (alphalens' rows with ``drop_incomplete=True``); ``count %`` is the bucket's
+        share of them, in percent.
+
+        Returns
+        -------
+        DataFrame
+            One row per quantile (1 = lowest) that holds a value.
+        """
+        labels = self.labels[self.ic.columns[0]]
+        rows, cols = np.nonzero(labels > 0)
+        values = pd.Series(self.factor.to_numpy()[rows, cols])
+        table = values.groupby(labels[rows, cols].astype(int)).agg(
+            ["min", "max", "mean", "std", "count"]
+        )
+        table["count %"] = table["count"] / table["count"].sum() * 100.0
+        table.index.name = "quantile"
+        return table
+
     def quantile_std_errors(self, demeaned: bool = False) -> pd.DataFrame:
         """The standard error of each quantile's mean return, per period.
 
