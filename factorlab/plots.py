@@ -37,11 +37,13 @@ __all__ = [
     "plot_factor_correlations",
     "plot_factor_report",
     "plot_factor_returns",
+    "plot_factor_weighted_returns",
     "plot_score_distributions",
     "plot_scores",
     "plot_sector_exposure",
     "plot_seed_vs_zscore",
     "plot_sweep",
+    "plot_turnover",
 ]
 
 
@@ -303,6 +305,72 @@ def plot_factor_report(report: FactorReport) -> Figure:
     decay_ax.axhline(0, color="grey", linewidth=0.8)
     decay_ax.set_xlabel("horizon, trading days")
     decay_ax.set_title("Mean IC by horizon")
+    return fig
+
+
+def plot_turnover(report: FactorReport) -> Figure:
+    """How fast the factor changes: its buckets' turnover and its rank autocorrelation.
+
+    Left, the top and bottom buckets' turnover at the shortest period, date by date, with their
+    means; right, the rank autocorrelation of every period, date by date.
+
+    Parameters
+    ----------
+    report : FactorReport
+        What :func:`factorlab.evaluate` returns; the lines are
+        :meth:`FactorReport.quantile_turnover` and :meth:`FactorReport.rank_autocorrelation_by_date`.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        A new Figure, 14 by 4 inches, made without pyplot.
+    """
+    fig = _new_figure(14, 4)
+    turnover_ax, autocorrelation_ax = fig.subplots(1, 2)
+    first = report.ic.columns[0]
+    turnover = report.quantile_turnover(first)
+    means = report.turnover.loc[first]
+    for bucket, color in ((report.quantiles, "#55a868"), (1, "#c44e52")):
+        series = turnover[bucket]
+        turnover_ax.plot(series.index, series.to_numpy(), color=color, alpha=0.5, linewidth=0.7)
+        turnover_ax.axhline(
+            means[bucket], color=color, label=f"quantile {bucket} (mean {means[bucket]:.0%})"
+        )
+    turnover_ax.yaxis.set_major_formatter(_percent())
+    turnover_ax.set_title(f"Names new to the bucket since {first} day(s) before")
+    turnover_ax.legend(fontsize="small")
+    autocorrelation = report.rank_autocorrelation_by_date()
+    for period in autocorrelation.columns:
+        series = autocorrelation[period]
+        autocorrelation_ax.plot(series.index, series.to_numpy(), linewidth=0.8, label=f"{period}d")
+    autocorrelation_ax.set_title("Rank autocorrelation of the factor")
+    autocorrelation_ax.legend(fontsize="small")
+    return fig
+
+
+def plot_factor_weighted_returns(report: FactorReport) -> Figure:
+    """The factor-weighted long/short book's cumulative return, per period.
+
+    Parameters
+    ----------
+    report : FactorReport
+        What :func:`factorlab.evaluate` returns; the lines are
+        :meth:`FactorReport.cumulative_factor_returns`.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        A new Figure, 11 by 4 inches, made without pyplot.
+    """
+    cumulative = report.cumulative_factor_returns()
+    fig = _new_figure(11, 4)
+    axes = fig.subplots()
+    for period in cumulative.columns:
+        axes.plot(cumulative.index, cumulative[period].to_numpy(), label=f"{period}d")
+    axes.axhline(0, color="grey", linewidth=0.8)
+    axes.yaxis.set_major_formatter(_percent())
+    axes.set_title("Factor-weighted long/short book, cumulative return")
+    axes.legend(fontsize="small")
     return fig
 
 

@@ -4,11 +4,14 @@ blocks every socket except to 127.0.0.1."""
 from __future__ import annotations
 
 import json
+import shutil
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -23,6 +26,71 @@ def agg_backend() -> None:
     import matplotlib
 
     matplotlib.use("Agg")
+
+
+# Without the background-networking flags Chromium tries to reach Google at start-up.
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """Headless Chromium (Debian's, which ``.ci/run`` installs), driven by Playwright.
+
+    Skipped, with the reason, where either is missing.
+    """
+    executable = next(
+        (found for name in ("chromium", "chromium-browser") if (found := shutil.which(name))),
+        None,
+    )
+    if executable is None:
+        pytest.skip("no Chromium on this machine: apt-get install chromium (.ci/run does)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.skip("Playwright is not installed: pip install -e '.[test]'")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+        yield launched
+        launched.close()
+
+
+@dataclass
+class Visit:
+    """A page loaded in the browser, and what a reader's browser saw on the way."""
+
+    page: Any  # playwright.sync_api.Page
+    console_errors: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)
+
+
+@pytest.fixture
+def open_in_browser(browser) -> Iterator[Callable[[Path], Visit]]:
+    """``open_in_browser(path)``: the file loaded in a new page, its console errors, uncaught
+    errors and every request it made (a self-contained page makes none but its own)."""
+    pages = []
+
+    def load(path: Path) -> Visit:
+        page = browser.new_page(viewport={"width": 1200, "height": 900})
+        pages.append(page)
+        visit = Visit(page)
+        page.on("console", lambda m: m.type == "error" and visit.console_errors.append(m.text))
+        page.on("pageerror", lambda e: visit.page_errors.append(str(e)))
+        page.on("request", lambda r: visit.requests.append(r.url))
+        page.goto(Path(path).resolve().as_uri(), wait_until="load")
+        return visit
+
+    yield load
+    for page in pages:
+        page.close()
 
 
 @pytest.fixture(autouse=True)

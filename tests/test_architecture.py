@@ -22,15 +22,17 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("factorlab.risk",),
     ("factorlab.sweep",),
     ("factorlab.plots", "factorlab.llm"),
+    ("factorlab.pages",),
     ("factorlab.notebook",),
     ("factorlab.run", "factorlab.monitor", "factorlab.serve", "factorlab.widgets"),
     ("factorlab.cli",),
     ("factorlab",),
 )
 
-# The one sanctioned upward import: a result's .plot() draws with factorlab.plots, loaded when
-# it is called (results compute, plots draw; pyplot stays out of `import factorlab`).
-LAZY_UPWARD = {"factorlab.plots": "plot"}
+# The sanctioned upward imports: a result's .plot() draws with factorlab.plots and its
+# .to_html() writes with factorlab.pages, each loaded when called (results compute, plots draw,
+# pages lay out; matplotlib stays out of `import factorlab`).
+LAZY_UPWARD = {"factorlab.plots": "plot", "factorlab.pages": "to_html"}
 
 
 @dataclass(frozen=True)

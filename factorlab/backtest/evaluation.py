@@ -190,7 +190,36 @@ def evaluate(
             for h in horizons
         },
         day_means={h: pd.Series(found.day_means[h], index=dates) for h in horizons},
+        settings={
+            "periods": horizons,
+            "buckets": _describe_binning(binning),
+            "groupby": _describe_groups(groupby),
+            "by_group": bool(by_group),
+            "drop_incomplete": bool(drop_incomplete),
+            "align": align,
+            "fill": fill,
+        },
     )
+
+
+def _describe_binning(binning: Quantiles | Bins) -> str:
+    """The buckets in words: "5 quantiles", "quantiles at 0, 0.1, 0.5, 0.9, 1", "3 bins"."""
+    sign = ", negative and other values apart" if binning.zero_aware else ""
+    if isinstance(binning, Bins):
+        if binning.edges:
+            return f"bins at {', '.join(f'{e:g}' for e in binning.edges)}"
+        return f"{binning.number} equal-width bins{sign}"
+    probs = binning.probs
+    if np.allclose(np.diff(probs), probs[1] - probs[0]) and probs[0] == 0 and probs[-1] == 1:
+        return f"{binning.count} quantiles{sign}"
+    return f"quantiles at {', '.join(f'{p:g}' for p in probs)}"
+
+
+def _describe_groups(groupby: str | pd.Series | Mapping[object, object] | None) -> str | None:
+    """How the groups were given, in a few words (for a report's settings)."""
+    if groupby is None or isinstance(groupby, str):
+        return groupby
+    return f"a mapping of {len(groupby)} assets"
 
 
 def _cores() -> int:

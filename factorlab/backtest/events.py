@@ -234,6 +234,16 @@ class EventStudy:
         :meth:`average_cumulative_returns`), each date's events averaged first. Events on dates
         less than ``after`` days apart overlap, so the error is a lower bound for frequent
         events.
+
+        Parameters
+        ----------
+        relative_to : {"market", "events", None}, optional
+            As in :meth:`average_cumulative_returns`; by default the study's.
+
+        Returns
+        -------
+        DataFrame
+            One row per quantile.
         """
         curves = self.average_cumulative_returns(relative_to)[self.after].unstack("statistic")
         table = pd.DataFrame({"events": self.events.groupby("quantile").size()})

@@ -5,9 +5,11 @@ Each by period, with their summaries and the figures of its tear sheet.
 
 from __future__ import annotations
 
+import os
 import warnings
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -86,6 +88,9 @@ class FactorReport:
         Per period, each date's mean forward return of each bucket (dates × quantiles).
     day_means : dict of int to Series
         Per period, each date's mean forward return over every evaluated stock.
+    settings : dict
+        How :func:`evaluate` was called: periods, buckets (quantiles or bins, in words),
+        groupby, by_group, drop_incomplete, align and fill.
     """
 
     factor: pd.DataFrame = field(repr=False)
@@ -102,6 +107,7 @@ class FactorReport:
     groups: pd.Series | None = field(default=None, repr=False)
     bucket_means: dict[int, pd.DataFrame] = field(default_factory=dict, repr=False)
     day_means: dict[int, pd.Series] = field(default_factory=dict, repr=False)
+    settings: dict[str, object] = field(default_factory=dict, repr=False)
 
     def ic_summary(self) -> pd.DataFrame:
         """Per period: IC mean, std, IR, % positive, and two t-statistics with their p-values.
@@ -426,6 +432,30 @@ class FactorReport:
         table.columns.name = "period"
         return table
 
+    def cumulative_factor_returns(
+        self, demeaned: bool = True, equal_weight: bool = False
+    ) -> pd.DataFrame:
+        """:meth:`factor_returns` compounded over time, per period.
+
+        Exact for period 1 (the book rebuilt every day). For an h-day period each day earns
+        1/h of the h-day return of the book formed that day, as if h books started on
+        consecutive days each held a 1/h share: an approximation that does not depend on the
+        day one starts. A day without a return adds nothing.
+
+        Parameters
+        ----------
+        demeaned, equal_weight : bool
+            As in :meth:`factor_returns`.
+
+        Returns
+        -------
+        DataFrame
+            One row per date, one column per period: growth of 1 less 1.
+        """
+        returns = self.factor_returns(demeaned, equal_weight)
+        per_day = returns.fillna(0.0) / np.asarray(returns.columns, dtype=float)
+        return (1 + per_day).cumprod() - 1
+
     def alpha_beta(self, demeaned: bool = True, equal_weight: bool = False) -> pd.DataFrame:
         """Alpha and beta of :meth:`factor_returns` against the evaluated universe's mean return.
 
@@ -545,6 +575,35 @@ class FactorReport:
         from factorlab.plots import plot_factor_report  # matplotlib: loaded when drawn
 
         return plot_factor_report(self)
+
+    def to_html(self, path: str | os.PathLike[str], title: str = "Factor report") -> Path:
+        """Write the whole tear sheet to one self-contained HTML file; its path.
+
+        Every table of this report and its figures (embedded as PNG, so the file fetches
+        nothing and opens offline), the settings, and fingerprints of the factor and prices.
+        The file is written atomically.
+
+        Parameters
+        ----------
+        path : str or PathLike
+            Where to write, e.g. ``"factor.html"``.
+        title : str
+            The page's title.
+
+        Examples
+        --------
+        >>> import tempfile, pathlib
+        >>> import factorlab as fl
+        >>> ds = fl.load_dataset("sample", n_tickers=40, years=3)
+        >>> report = fl.evaluate(fl.factors.momentum(ds), ds, periods=(1, 5))
+        >>> path = report.to_html(pathlib.Path(tempfile.mkdtemp()) / "momentum.html")
+        >>> path.read_text().startswith("<!DOCTYPE html>")
+        True
+        """
+        # pages sit above results and draw with matplotlib: loaded when a page is written
+        from factorlab.pages import factor_report_page, write_page
+
+        return write_page(path, factor_report_page(self, title))
 
     def __repr__(self) -> str:
         periods = "/".join(str(h) for h in self.ic.columns)

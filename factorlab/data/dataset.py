@@ -14,7 +14,7 @@ from factorlab.data.store import write_folder
 from factorlab.errors import ConfigError, DataError
 from factorlab.params import DateLike, Tickers, as_bool, as_date, as_tickers, did_you_mean
 
-__all__ = ["Dataset"]
+__all__ = ["Dataset", "fingerprint_of"]
 
 _PARTS = ("volume", "close", "fundamentals", "benchmark", "truth")
 
@@ -409,21 +409,9 @@ class Dataset:
         >>> a.fingerprint() == fl.load_dataset("sample", n_tickers=20, years=3).fingerprint()
         True
         """
-        digest = hashlib.sha256()
-        for part in (
-            self.prices,
-            self.volume,
-            self.close,
-            self.fundamentals,
-            self.meta,
-            self.benchmark,
-        ):
-            if part is not None:
-                digest.update(pd.util.hash_pandas_object(part, index=True).to_numpy().tobytes())
-                labels = part.columns if isinstance(part, pd.DataFrame) else [part.name]
-                digest.update(repr(list(labels)).encode())
-            digest.update(b"|")
-        return digest.hexdigest()[:16]
+        return fingerprint_of(
+            self.prices, self.volume, self.close, self.fundamentals, self.meta, self.benchmark
+        )
 
     # -- persistence --------------------------------------------------------------------------
     def save(self, path: str | os.PathLike[str], *, overwrite: bool = True) -> None:
@@ -536,3 +524,25 @@ def _span(start: pd.Timestamp | None, end: pd.Timestamp | None) -> str:
     if start is not None and end is not None:
         return f"between {start:%Y-%m-%d} and {end:%Y-%m-%d}"
     return f"from {start:%Y-%m-%d} on" if start is not None else f"up to {end:%Y-%m-%d}"
+
+
+def fingerprint_of(*parts: pd.DataFrame | pd.Series | None) -> str:
+    """16 hex digits of a SHA-256 of the frames' values, index and column labels, in order.
+
+    A missing part (None) counts as one, so the position of every part matters.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> prices = pd.Series([1.0, 2.0], name="x")
+    >>> fingerprint_of(prices) == fingerprint_of(prices.copy()) != fingerprint_of(prices * 2)
+    True
+    """
+    digest = hashlib.sha256()
+    for part in parts:
+        if part is not None:
+            digest.update(pd.util.hash_pandas_object(part, index=True).to_numpy().tobytes())
+            labels = part.columns if isinstance(part, pd.DataFrame) else [part.name]
+            digest.update(repr(list(labels)).encode())
+        digest.update(b"|")
+    return digest.hexdigest()[:16]

@@ -460,3 +460,16 @@ def test_buckets_within_groups_need_groups(shared):
     ds, factor = shared
     with pytest.raises(fl.ConfigError, match="by_group needs groups"):
         fl.evaluate(factor, ds, periods=(1,), by_group=True)
+
+
+def test_cumulative_factor_returns_compound_a_share_of_each_periods_return(shared):
+    ds, factor = shared
+    report = fl.evaluate(factor, ds, periods=(1, 5))
+    daily = report.factor_returns()
+    cumulative = report.cumulative_factor_returns()
+    np.testing.assert_allclose(
+        cumulative[1].to_numpy(), (1 + daily[1].fillna(0)).cumprod().to_numpy() - 1, rtol=1e-12
+    )
+    np.testing.assert_allclose(
+        cumulative[5].to_numpy(), (1 + daily[5].fillna(0) / 5).cumprod().to_numpy() - 1, rtol=1e-12
+    )

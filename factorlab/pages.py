@@ -1,0 +1,301 @@
+"""Self-contained HTML pages of results: tables and figures in one file that fetches nothing.
+
+A page is one HTML file with its style sheet inline and every figure a PNG inside the file
+(a ``data:`` address), so it opens offline, attaches to an e-mail and shows the same numbers
+as the result it was made from. Tables keep the raw numbers in each cell's ``data-value`` and
+show them rounded.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import os
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from factorlab._files import write_atomic
+from factorlab._version import __version__
+from factorlab.data.dataset import fingerprint_of
+from factorlab.plots import plot_factor_weighted_returns, plot_turnover
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from factorlab.backtest.factor_report import FactorReport
+
+__all__ = ["factor_report_page", "figure_tag", "page", "table_tag", "write_page"]
+
+Format = Callable[[float], str]
+
+_STYLE = """
+body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2em auto;
+       max-width: 1150px; color: #222; line-height: 1.4; padding: 0 1em; }
+h1 { font-size: 1.6em; margin-bottom: 0.2em; }
+h2 { font-size: 1.2em; margin-top: 2em; border-bottom: 1px solid #ddd; }
+p.lead { color: #555; margin-top: 0; }
+table { border-collapse: collapse; margin: 0.6em 0 1.2em; font-size: 0.9em; }
+th, td { padding: 0.25em 0.7em; border-bottom: 1px solid #eee; }
+td { text-align: right; font-variant-numeric: tabular-nums; }
+th { text-align: left; background: #f6f6f6; }
+caption { text-align: left; font-weight: 600; padding-bottom: 0.3em; white-space: nowrap; }
+div.row { display: flex; flex-wrap: wrap; gap: 0 2.5em; align-items: flex-start; }
+figure { margin: 1em 0; }
+figure img { max-width: 100%; height: auto; }
+figcaption { color: #555; font-size: 0.9em; }
+dl.settings { display: grid; grid-template-columns: max-content auto; gap: 0.2em 1.2em; }
+dl.settings dt { font-weight: 600; }
+dl.settings dd { margin: 0; }
+"""
+
+
+def percent(digits: int = 1) -> Format:
+    """Shares as percents: ``0.0312`` reads ``3.1%``."""
+    return lambda x: f"{x:.{digits}%}"
+
+
+def bps(x: float) -> str:
+    """Returns in basis points: ``0.0012`` reads ``12.0``."""
+    return f"{x * 1e4:.1f}"
+
+
+def fixed(digits: int) -> Format:
+    """A fixed number of decimals."""
+    return lambda x: f"{x:.{digits}f}"
+
+
+def whole(x: float) -> str:
+    """A count, with thousands separated."""
+    return f"{x:,.0f}"
+
+
+_FOUR_DECIMALS = fixed(4)
+
+
+def figure_tag(fig: Figure, alt: str, caption: str = "", dpi: int = 96) -> str:
+    """A figure as an ``<img>`` holding its PNG, inside a ``<figure>`` with a caption."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi)
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    text = f"<figcaption>{html.escape(caption)}</figcaption>" if caption else ""
+    return (
+        f'<figure><img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">{text}</figure>'
+    )
+
+
+def table_tag(
+    frame: pd.DataFrame,
+    caption: str,
+    formats: Mapping[object, Format] | None = None,
+    default: Format | None = None,
+) -> str:
+    """A table of ``frame``: a format per column (``default``, four decimals, for the rest).
+
+    NaN shows as a dash.
+
+    Each number's cell keeps its raw value in ``data-value``, so what a reader sees rounded can
+    be checked exactly.
+    """
+    formats = formats or {}
+    default = default or _FOUR_DECIMALS
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
+    index_name = " / ".join(str(n) for n in frame.index.names if n is not None)
+    rows = []
+    for label, row in frame.iterrows():  # a table's rows: a handful
+        name = " / ".join(map(str, label)) if isinstance(label, tuple) else str(label)
+        cells = [f"<th>{html.escape(name)}</th>"]
+        for column, value in row.items():
+            cells.append(_cell(value, formats.get(column, default)))
+        rows.append(f"<tr>{''.join(cells)}</tr>")
+    return (
+        f"<table><caption>{html.escape(caption)}</caption>"
+        f"<thead><tr><th>{html.escape(index_name)}</th>{head}</tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
+def _cell(value: object, form: Format) -> str:
+    if isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool):
+        number = float(value)
+        if np.isnan(number):
+            return '<td data-value="NaN">–</td>'
+        return f'<td data-value="{number!r}">{html.escape(form(number))}</td>'
+    return f"<td>{html.escape(str(value))}</td>"
+
+
+def row(*parts: str) -> str:
+    """Parts side by side, wrapping when the page is narrow."""
+    return f"<div class='row'>{''.join(parts)}</div>"
+
+
+def page(title: str, lead: str, sections: list[tuple[str, list[str]]]) -> str:
+    """A whole page: a title, a lead line and sections of ready HTML parts."""
+    body = "".join(
+        f"<section><h2>{html.escape(heading)}</h2>{''.join(parts)}</section>"
+        for heading, parts in sections
+    )
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{html.escape(title)}</title><style>{_STYLE}</style></head>"
+        f"<body><h1>{html.escape(title)}</h1><p class='lead'>{html.escape(lead)}</p>"
+        f"{body}</body></html>\n"
+    )
+
+
+def settings_tag(settings: Mapping[str, object]) -> str:
+    """How a result was made, as a list of names and values."""
+    items = "".join(
+        f"<dt>{html.escape(str(k))}</dt><dd>{html.escape(_text(v))}</dd>"
+        for k, v in settings.items()
+    )
+    return f"<dl class='settings'>{items}</dl>"
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return "none"
+    if isinstance(value, list | tuple):
+        return ", ".join(map(str, value))
+    return str(value)
+
+
+def write_page(path: str | os.PathLike[str], text: str) -> Path:
+    """Write a page atomically (a reader never sees half a file); its path."""
+    target = Path(path)
+    write_atomic(target, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    return target
+
+
+def factor_report_page(report: FactorReport, title: str = "Factor report") -> str:
+    """The whole of alphalens' tear sheet as one page: every table and figure of a factor's evaluation.
+
+    Sections: information coefficient (summary, by group), returns by quantile (raw, demeaned,
+    standard errors, spread, statistics of the values, by group), the factor-weighted book
+    (alpha and beta, cumulative return), turnover (table and figure), what could not be
+    evaluated, and the settings with fingerprints of the factor and prices.
+    """
+    periods = list(report.ic.columns)
+    known = report.factor.index[report.factor.notna().any(axis=1).to_numpy()]
+    span = f"{known[0]:%Y-%m-%d} to {known[-1]:%Y-%m-%d}" if len(known) else "no values"
+    lead = (
+        f"{report.quantiles} buckets; periods {', '.join(f'{h}d' for h in periods)}; "
+        f"{span}; {int(report.factor.notna().to_numpy().sum()):,} factor values."
+    )
+    by_period: dict[object, Format] = {f"{h}d": bps for h in periods}
+    ic_formats: dict[object, Format] = {
+        "IC mean": fixed(4),
+        "IC std": fixed(4),
+        "IR": fixed(3),
+        "% positive": percent(1),
+        "dates": whole,
+        "t-stat (overlapping)": fixed(2),
+        "p-value (overlapping)": fixed(4),
+        "dates (non-overlapping)": whole,
+        "t-stat (non-overlapping)": fixed(2),
+        "p-value (non-overlapping)": fixed(4),
+    }
+    ic_parts = [
+        table_tag(report.ic_summary(), "IC summary, per period", ic_formats),
+        figure_tag(
+            report.plot(),
+            "Factor tear sheet",
+            "IC over time, its distribution, "
+            "returns by quantile, the cumulative spread and IC decay.",
+        ),
+    ]
+    returns_parts = [
+        row(
+            table_tag(_titled(report.quantile_returns), "Mean forward return, bps", by_period),
+            table_tag(
+                _titled(report.quantile_returns_demeaned),
+                "Less each date's mean, bps",
+                by_period,
+            ),
+            table_tag(_titled(report.quantile_std_errors()), "Standard error, bps", by_period),
+        ),
+        row(
+            table_tag(
+                report.spread, "Top minus bottom quantile, bps", {"mean": bps, "std error": bps}
+            ),
+            table_tag(
+                report.quantile_statistics(),
+                "Factor values in each quantile",
+                {"count": whole, "count %": fixed(1)},
+            ),
+        ),
+    ]
+    if report.groups is not None:
+        ic_parts.insert(1, table_tag(_titled(report.mean_ic_by_group()), "Mean IC by group", {}))
+    by_group = report.quantile_returns_by_group
+    if by_group is not None:
+        returns_parts.append(
+            row(
+                *(
+                    table_tag(
+                        by_group[h].unstack("quantile"),
+                        f"By group and quantile, {h}d, bps",
+                        default=bps,
+                    )
+                    for h in periods
+                )
+            )
+        )
+    book_parts = [
+        table_tag(
+            _titled(report.alpha_beta()),
+            "Alpha (annualized) and beta against the evaluated universe's mean return",
+            {},
+        ),
+        figure_tag(
+            plot_factor_weighted_returns(report),
+            "Factor-weighted book, cumulative return",
+            "Weights: the factor less its daily mean, scaled to a gross of 1.",
+        ),
+    ]
+    turnover = report.turnover.copy()
+    turnover.columns = turnover.columns.map(str)
+    turnover_parts = [
+        table_tag(
+            turnover,
+            "Mean turnover by quantile, and mean rank autocorrelation",
+            {c: percent(1) for c in turnover.columns if c != "rank autocorrelation"},
+        ),
+        figure_tag(plot_turnover(report), "Turnover and rank autocorrelation"),
+    ]
+    settings = dict(report.settings)
+    settings["factor fingerprint"] = fingerprint_of(report.factor)
+    settings["prices fingerprint"] = fingerprint_of(report.prices)
+    settings["factorlab"] = __version__
+    settings["made"] = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    sections = [
+        ("Information coefficient", ic_parts),
+        ("Returns by quantile", returns_parts),
+        ("Factor-weighted long/short book", book_parts),
+        ("Turnover", turnover_parts),
+        (
+            "What could not be evaluated",
+            [
+                table_tag(
+                    report.loss,
+                    "Factor values lost, by cause",
+                    {"rows": whole, "share": percent(1)},
+                )
+            ],
+        ),
+        ("Settings", [settings_tag(settings)]),
+    ]
+    return page(title, lead, sections)
+
+
+def _titled(frame: pd.DataFrame) -> pd.DataFrame:
+    """Period columns as ``"5d"`` headers."""
+    out = frame.copy()
+    out.columns = [f"{c}d" if isinstance(c, int | np.integer) else str(c) for c in out.columns]
+    return out
