@@ -398,6 +398,37 @@ class FactorReport:
         table.index.name, table.columns.name = "quantile", "period"
         return table
 
+    @shared_doc(**_DOCS)
+    def factor_weights(
+        self, period: int | None = None, demeaned: bool = True, equal_weight: bool = False
+    ) -> pd.DataFrame:
+        """Each date's weights of the factor-weighted book, as alphalens' ``factor_weights``.
+
+        Over the stocks evaluated at ``period`` (by default the shortest): the factor less its
+        date's mean (``demeaned``), or itself; with ``equal_weight`` only its sign, about the
+        median when demeaned, each side sharing its half equally. Scaled to a gross of 1.
+
+        Parameters
+        ----------
+        {period}
+        demeaned, equal_weight : bool
+            As in ``alphalens.performance.factor_weights``.
+
+        Returns
+        -------
+        DataFrame
+            Dates × tickers; NaN where a stock is not held.
+        """
+        h = self._period(period)
+        values = self.factor.to_numpy()
+        evaluated = (self.labels[h] > 0) & ~np.isnan(values)
+        weights = _factor_weights(np.where(evaluated, values, np.nan), demeaned, equal_weight)
+        return pd.DataFrame(
+            np.where(evaluated, weights, np.nan),
+            index=self.factor.index,
+            columns=self.factor.columns,
+        )
+
     def factor_returns(self, demeaned: bool = True, equal_weight: bool = False) -> pd.DataFrame:
         """Each period's return of a portfolio weighted by the factor, as alphalens builds it.
 
@@ -420,12 +451,9 @@ class FactorReport:
         forward = self.forward_returns
         out = {}
         for h in self.ic.columns:
-            evaluated = (self.labels[h] > 0) & ~np.isnan(self.factor.to_numpy())
-            weights = _factor_weights(
-                np.where(evaluated, self.factor.to_numpy(), np.nan), demeaned, equal_weight
-            )
+            weights = self.factor_weights(h, demeaned, equal_weight).to_numpy()
             returns = forward[h].to_numpy()
-            used = evaluated & ~np.isnan(returns)
+            used = ~np.isnan(weights) & ~np.isnan(returns)
             total = np.where(used, weights * np.where(used, returns, 0.0), 0.0).sum(axis=1)
             out[h] = np.where(used.any(axis=1), total, np.nan)
         table = pd.DataFrame(out, index=self.factor.index)
@@ -492,9 +520,9 @@ class FactorReport:
     def ic_by_group(self) -> pd.DataFrame:
         """The daily rank IC within each group, as alphalens' ``by_group=True`` gives it.
 
-        Indexed by (``date``, ``group``), one column per period: the Spearman correlation of
-        the factor and each period's forward return across the group's stocks evaluated that
-        day (NaN with fewer than two). Needs ``groupby`` in :func:`factorlab.evaluate`.
+        Indexed by (``date``, ``group``) for each date a group has a stock evaluated, one column
+        per period: the Spearman correlation of the factor and each period's forward return
+        across the group's stocks evaluated that day (NaN with fewer than two). Needs ``groupby`` in :func:`factorlab.evaluate`.
         """
         groups = self._groups("ic_by_group")
         forward = self.forward_returns
@@ -502,12 +530,13 @@ class FactorReport:
         tables = {}
         for group in sorted(groups.dropna().unique(), key=str):  # a handful of groups
             members = (groups == group).to_numpy()
-            ics = {}
+            ics, present = {}, np.zeros(len(self.factor), dtype=bool)
             for h in periods:
                 evaluated = self.labels[h][:, members] > 0
                 factor = self.factor.loc[:, members].where(evaluated)
                 ics[h] = rank_ic(factor, forward[h].loc[:, members])
-            tables[group] = pd.DataFrame(ics).dropna(how="all")
+                present |= (evaluated & forward[h].loc[:, members].notna().to_numpy()).any(axis=1)
+            tables[group] = pd.DataFrame(ics)[present]  # NaN where the group has one stock
         table = pd.concat(tables, names=["group", "date"]).swaplevel().sort_index()
         table.columns.name = "period"
         return table
@@ -515,9 +544,12 @@ class FactorReport:
     def mean_ic_by_group(self) -> pd.DataFrame:
         """Each group's mean daily IC per period: one row per group, one column per period.
 
-        As alphalens' ``mean_information_coefficient(factor_data, by_group=True)``.
+        As alphalens' ``mean_information_coefficient(factor_data, by_group=True)``: every group
+        of ``groupby``, NaN for one that never had two stocks evaluated on a date.
         """
-        return self.ic_by_group.groupby(level="group").mean()
+        groups = sorted(self._groups("mean_ic_by_group").dropna().unique(), key=str)
+        means = self.ic_by_group.groupby(level="group").mean()
+        return means.reindex(pd.Index(groups, name="group"))
 
     def _groups(self, what: str) -> pd.Series:
         if self.groups is None:
