@@ -289,7 +289,8 @@ class CrossSections:
 
     Per period ``h``: the daily rank IC, each bucket's mean forward return per date (dates × q),
     each date's mean forward return, the bucket labels (0: none), and per group the bucket
-    means per date; plus how many cells were evaluated or dropped.
+    means per date; plus how many cells had a forward return, were evaluated (had one and a
+    bucket) or were dropped.
     """
 
     ic: dict[int, np.ndarray]
@@ -299,6 +300,7 @@ class CrossSections:
     group_means: dict[int, dict[object, np.ndarray]]
     evaluated: dict[int, int] = field(default_factory=dict)
     dropped_incomplete: int = 0
+    with_forward: dict[int, int] = field(default_factory=dict)
 
 
 def cross_sections(
@@ -336,11 +338,11 @@ def cross_sections(
     blocks = [slice(s, min(s + block_rows, n_rows)) for s in range(0, n_rows, block_rows)]
     threads = max(1, min(threads, len(blocks)))
 
-    def work(share: list[slice]) -> tuple[dict[int, int], int]:
+    def work(share: list[slice]) -> tuple[dict[int, int], int, dict[int, int]]:
         space = _Workspace(min(block_rows, n_rows), n_cols)
-        evaluated, dropped = dict.fromkeys(horizons, 0), 0
+        evaluated, dropped, with_forward = dict.fromkeys(horizons, 0), 0, dict.fromkeys(horizons, 0)
         for rows in share:
-            block_evaluated, block_dropped = _block(
+            block_evaluated, block_dropped, block_forward = _block(
                 values,
                 rows,
                 forward,
@@ -355,7 +357,8 @@ def cross_sections(
             dropped += block_dropped
             for h, n in block_evaluated.items():
                 evaluated[h] += n
-        return evaluated, dropped
+                with_forward[h] += block_forward[h]
+        return evaluated, dropped, with_forward
 
     shares = [blocks[i::threads] for i in range(threads)]
     if threads == 1:
@@ -365,6 +368,7 @@ def cross_sections(
             results = list(pool.map(work, shares))
     out.evaluated = {h: sum(r[0][h] for r in results) for h in horizons}
     out.dropped_incomplete = sum(r[1] for r in results)
+    out.with_forward = {h: sum(r[2][h] for r in results) for h in horizons}
     return out
 
 
@@ -437,7 +441,7 @@ def _block(
     space: _Workspace,
     out: CrossSections,
     by_group: bool = False,
-) -> tuple[dict[int, int], int]:
+) -> tuple[dict[int, int], int, dict[int, int]]:
     q = binning.count
     block = values[rows]  # a view: drop_incomplete writes through
     space = space.views(len(block))
@@ -448,10 +452,11 @@ def _block(
             np.copyto(block, np.nan, where=np.isnan(forward.into(h, rows, out=space.fwd)))
         dropped = before - int((~np.isnan(block)).sum())
     binned: _Binned | None = None
-    evaluated = {}
+    evaluated, with_forward = {}, {}
     for h in horizons:
         r = forward.into(h, rows, out=space.fwd)
         present = ~np.isnan(block) & ~np.isnan(r)
+        with_forward[h] = int(present.sum())
         if binned is None or not np.array_equal(present, binned.present):
             binned = _Binned(block, present, binning, space, groups if by_group else None)
         np.copyto(r, np.nan, where=~binned.usable)  # a date without buckets is dropped
@@ -472,7 +477,7 @@ def _block(
         out.ic[h][rows] = _rank_ic_sorted(binned, r, space.order, space.scratch)
         out.labels[h][rows] = binned.labels
         evaluated[h] = int(binned.count.sum())
-    return evaluated, dropped
+    return evaluated, dropped, with_forward
 
 
 def _bucket_means_along(

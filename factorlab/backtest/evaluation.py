@@ -160,7 +160,9 @@ def evaluate(
                 },
                 names=["group", "quantile"],
             )
-        loss_rows[f"no forward return or bucket, {h}d"] = left - found.evaluated[h]
+        loss_rows[f"no forward return, {h}d"] = left - found.with_forward[h]
+        # alphalens' "binning phase": dates whose edges collide, values beyond fixed edges
+        loss_rows[f"no bucket, {h}d"] = found.with_forward[h] - found.evaluated[h]
     evaluated = found.evaluated
     loss = pd.Series(loss_rows, name="rows").to_frame()
     loss["share"] = loss["rows"] / given

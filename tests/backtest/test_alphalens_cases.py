@@ -222,9 +222,7 @@ TURNOVER_CASES = [
 
 @pytest.mark.parametrize(("labels", "quantile", "period", "expected"), TURNOVER_CASES)
 def test_quantile_turnover_cases(labels, quantile, period, expected):
-    report = _evaluate(
-        labels, periods=(1, period), quantiles=None, bins=[0.5, 1.5, 2.5, 3.5, 4.5]
-    )
+    report = _evaluate(labels, periods=(1, period), quantiles=None, bins=[0.5, 1.5, 2.5, 3.5, 4.5])
     got = report.quantile_turnover(period)[quantile].iloc[: len(labels)]
     np.testing.assert_array_equal(got.to_numpy(), expected)
 
@@ -306,9 +304,7 @@ def test_factor_alpha_beta_case():
     assert beta == pytest.approx(5 / 6, abs=1e-12)
 
 
-FACTOR_DATA_PRICES = [
-    [1.10**i, 0.50**i, 3.00**i, 0.90**i, 0.50**i, 1.00**i] for i in range(1, 9)
-]
+FACTOR_DATA_PRICES = [[1.10**i, 0.50**i, 3.00**i, 0.90**i, 0.50**i, 1.00**i] for i in range(1, 9)]
 FACTOR_DATA_GROUPS = {"A": 1, "B": 2, "C": 1, "D": 2, "E": 1, "F": 2}
 
 

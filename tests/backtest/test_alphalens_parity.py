@@ -9,6 +9,9 @@ group, factor-weighted returns, alpha and beta, turnover and rank autocorrelatio
 
 from __future__ import annotations
 
+import contextlib
+import io
+import re
 import warnings
 
 import numpy as np
@@ -61,11 +64,12 @@ def market(request):
 def _theirs(prices, factor, groups, options):
     import alphalens as al
 
-    stacked = factor.stack()
+    stacked = factor.stack().dropna()  # pandas 3 keeps NaN when stacking
     stacked.index.names = ["date", "asset"]
     by_group = options.get("by_group", False)
     al_options = {k: v for k, v in options.items() if k != "by_group"}
-    with warnings.catch_warnings():
+    printed = io.StringIO()
+    with warnings.catch_warnings(), contextlib.redirect_stdout(printed):
         warnings.simplefilter("ignore")
         data = al.utils.get_clean_factor_and_forward_returns(
             stacked,
@@ -80,6 +84,7 @@ def _theirs(prices, factor, groups, options):
         perf = al.performance
         out = {
             "data": data,
+            "printed": printed.getvalue(),
             "ic": perf.factor_information_coefficient(data),
             "ic by group": perf.mean_information_coefficient(data, by_group=True),
             "means": perf.mean_return_by_quantile(data, demeaned=False),
@@ -118,6 +123,21 @@ def test_every_figure_equals_alphalens(market, option):
     for column in ("1D", "3D", "factor"):
         np.testing.assert_allclose(ours[column], data[column], rtol=1e-12, atol=1e-15)
     np.testing.assert_array_equal(ours["factor_quantile"], data["factor_quantile"])
+
+    # What was dropped, and why, as alphalens reports it (in percent, to one decimal).
+    dropped = re.search(
+        r"Dropped ([\d.]+)% .*: ([\d.]+)% in forward returns computation and ([\d.]+)% in "
+        r"binning phase",
+        theirs["printed"],
+    )
+    assert dropped is not None
+    share = report.loss["share"]
+    forward = (
+        share["no price that day"] + share["a period without a forward return (drop_incomplete)"]
+    )
+    binning = share["no bucket, 1d"]
+    ours_dropped = [f"{100 * x:.1f}" for x in (forward + binning, forward, binning)]
+    assert ours_dropped == list(dropped.groups())
 
     ic = theirs["ic"]
     np.testing.assert_allclose(report.ic.loc[ic.index].to_numpy(), ic.to_numpy(), atol=1e-9)
