@@ -456,7 +456,7 @@ def _block(
     for h in horizons:
         r = forward.into(h, rows, out=space.fwd)
         present = ~np.isnan(block) & ~np.isnan(r)
-        with_forward[h] = int(present.sum())
+        with_forward[h] = int(np.count_nonzero(present))
         if binned is None or not np.array_equal(present, binned.present):
             binned = _Binned(block, present, binning, space, groups if by_group else None)
         np.copyto(r, np.nan, where=~binned.usable)  # a date without buckets is dropped
