@@ -17,6 +17,7 @@ Conventions (each tested):
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal, TypeAlias
 
@@ -276,12 +277,16 @@ def _cap(weights: np.ndarray, max_weight: float) -> np.ndarray:
 
 def simulate(
     prices: pd.DataFrame,
-    targets: np.ndarray,
+    targets: np.ndarray | Callable[[int, np.ndarray], np.ndarray],
     rebalances: np.ndarray,
     cost_bps: float,
     delisted: pd.Series | None = None,
 ) -> Simulation:
     """Hold ``targets[k]`` from the close of row ``rebalances[k]`` to the close of the next one.
+
+    ``targets`` may instead be a function of the rebalance's number and the weights held just
+    before it (drifted, delisted stocks as cash) that returns the target: for a book whose
+    choice depends on what it holds (a turnover limit).
 
     ``delisted`` gives each ticker's last trading day (NaT while alive): after it, a position's
     value is cash. A held stock with no price on a rebalance day that has not delisted is
@@ -310,7 +315,7 @@ def simulate(
     for k, day in enumerate(rebalances):
         dead = day > gone_after  # delisted by now: the value was paid out as cash
         stuck = (held != 0) & ~priced[day] & ~dead
-        target = targets[k]
+        target = targets(k, np.where(dead, 0.0, held)) if callable(targets) else targets[k]
         if stuck.any():
             target = target * (1 - held[stuck].sum())
             target[stuck] = held[stuck]

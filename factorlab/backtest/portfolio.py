@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Mapping
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -16,6 +17,8 @@ from factorlab.backtest.engine import (
     target_weights,
     warn_if_degenerate,
 )
+from factorlab.backtest.optimized import OptimizedBook, check_optimizer
+from factorlab.backtest.optimizer import Constraints
 from factorlab.backtest.result import BacktestResult
 from factorlab.data import Dataset
 from factorlab.data.panels import align_panel
@@ -42,6 +45,18 @@ def backtest(
     benchmark: pd.Series | Literal["equal"] | None = None,
     align: Literal["exact", "previous"] = "exact",
     fill: Literal["latest"] | None = None,
+    *,
+    construct: Literal["quantiles", "optimize"] = "quantiles",
+    risk_model: Any = None,
+    risk_aversion: float = 1.0,
+    ic: float = 0.05,
+    sector_neutral: bool = False,
+    sector_bounds: tuple[float, float] | Mapping[object, tuple[float, float]] | None = None,
+    factor_bounds: Mapping[str, tuple[float, float]] | None = None,
+    max_turnover: float | None = None,
+    target_vol: float | None = None,
+    gross: float = 2.0,
+    covariance_days: int = 252,
 ) -> BacktestResult:
     """Backtest a signal: buy its best stocks (and optionally short its worst) at each rebalance.
 
@@ -85,6 +100,37 @@ def backtest(
         ``"latest"`` carries each stock's last signal forward to the days without one, so a
         sparse signal (Fridays only) has a value on every rebalance day instead of sitting in
         cash.
+    construct : {"quantiles", "optimize"}
+        ``"quantiles"`` holds the top quantile (or ``top_n``) as ``weighting`` says;
+        ``"optimize"`` solves, at each rebalance, for the weights that maximize the signal's
+        expected return less ``risk_aversion`` times the variance, under the constraints below
+        (see :mod:`factorlab.backtest.optimizer`; needs ``pip install 'factorlab[optimize]'``).
+        ``short=True`` makes the optimized book dollar-neutral (``gross`` long plus short),
+        otherwise it is long-only and fully invested; ``max_weight`` caps every position.
+    risk_model : RiskModel, optional
+        The risk of the optimized book (:func:`factorlab.risk_model`); without one, the
+        Ledoit-Wolf shrunk covariance of the last ``covariance_days`` daily returns.
+    risk_aversion : float
+        Weight of the annual variance against the expected annual return.
+    ic : float
+        The information coefficient assumed for expected returns (Grinold's
+        ``ic * volatility * z-score``).
+    sector_neutral : bool
+        Sector weights equal to the benchmark's (the cap-weighted universe for a long-only
+        book; zero net for a dollar-neutral one).
+    sector_bounds : (lo, hi) or mapping of sector to (lo, hi), optional
+        Bounds on each sector's weight relative to that benchmark instead.
+    factor_bounds : mapping of style to (lo, hi), optional
+        Bounds on the book's exposure to a risk-model style, relative to the benchmark
+        (``{"momentum": (-0.1, 0.1)}``); needs ``risk_model``.
+    max_turnover : float, optional
+        Largest sum of absolute weight changes at a rebalance after the first.
+    target_vol : float, optional
+        Largest annualized ex-ante volatility of the book.
+    gross : float
+        Long plus short weight of a dollar-neutral optimized book.
+    covariance_days : int
+        Trading days of returns in the shrunk covariance when no risk model is given.
 
     Returns
     -------
@@ -147,23 +193,54 @@ def backtest(
     if weighting == "cap":
         size = market_cap(ds).to_numpy()[rows]
         tradable = tradable & ~np.isnan(size)  # no market cap, no cap weight: not eligible
-    targets = target_weights(
-        values[rows],
-        tradable,
-        quantiles=n_quantiles,
-        top_n=n_top,
-        long_top=long == "top",
-        short=as_bool(short, "short"),
-        weighting=weighting,
-        size=size,
-        max_weight=cap,
-    )
-    usable = (~np.isnan(values[rows]) & tradable).sum(axis=1)
-    between = np.ones(len(has_signal), dtype=bool)
-    between[rows] = False
-    sparse = fill is None and bool((has_signal & between).any())
-    warn_if_degenerate(targets, usable, ds.dates[rows], as_bool(short, "short"), sparse)
-    sim = simulate(ds.prices, targets, rows, cost, delisted=ds.meta["delisted"])
+    if construct not in ("quantiles", "optimize"):
+        raise ConfigError(f"construct must be 'quantiles' or 'optimize', got {construct!r}.")
+    book: np.ndarray | OptimizedBook
+    if construct == "optimize":
+        book = _optimized_book(
+            ds,
+            values[rows],
+            rows,
+            long_top=long == "top",
+            short=as_bool(short, "short"),
+            max_weight=cap,
+            top_n=n_top,
+            weighting=weighting,
+            risk_model=risk_model,
+            risk_aversion=as_float(risk_aversion, "risk_aversion"),
+            ic=as_float(ic, "ic"),
+            sector_neutral=as_bool(sector_neutral, "sector_neutral"),
+            sector_bounds=sector_bounds,
+            factor_bounds=factor_bounds,
+            max_turnover=None if max_turnover is None else as_float(max_turnover, "max_turnover"),
+            target_vol=None if target_vol is None else as_float(target_vol, "target_vol"),
+            gross=as_float(gross, "gross"),
+            covariance_days=as_int(covariance_days, "covariance_days", minimum=20),
+        )
+    else:
+        book = target_weights(
+            values[rows],
+            tradable,
+            quantiles=n_quantiles,
+            top_n=n_top,
+            long_top=long == "top",
+            short=as_bool(short, "short"),
+            weighting=weighting,
+            size=size,
+            max_weight=cap,
+        )
+        usable = (~np.isnan(values[rows]) & tradable).sum(axis=1)
+        between = np.ones(len(has_signal), dtype=bool)
+        between[rows] = False
+        sparse = fill is None and bool((has_signal & between).any())
+        warn_if_degenerate(book, usable, ds.dates[rows], as_bool(short, "short"), sparse)
+    sim = simulate(ds.prices, book, rows, cost, delisted=ds.meta["delisted"])
+    if isinstance(book, OptimizedBook) and book.skipped:
+        warn(
+            f"On {len(book.skipped)} rebalance days fewer than two stocks had a signal, a price "
+            f"and a risk forecast (first {book.skipped[0]:%Y-%m-%d}; a risk model needs a month "
+            "of factor returns, a shrunk covariance half its window); the book sat in cash."
+        )
 
     bench = _benchmark_returns(ds, benchmark, sim.returns.index)
     settings = {
@@ -176,7 +253,20 @@ def backtest(
         "weighting": weighting,
         "max_weight": cap,
         "cost_bps": cost,
+        "construct": construct,
     }
+    if construct == "optimize":
+        settings.update(
+            risk_model="given" if risk_model is not None else f"shrunk {covariance_days}-day",
+            risk_aversion=risk_aversion,
+            ic=ic,
+            sector_neutral=sector_neutral,
+            sector_bounds=None if sector_bounds is None else str(sector_bounds),
+            factor_bounds=None if factor_bounds is None else str(factor_bounds),
+            max_turnover=max_turnover,
+            target_vol=target_vol,
+            gross=gross if short else None,
+        )
     return BacktestResult(
         returns=sim.returns,
         gross_returns=sim.gross_returns,
@@ -186,6 +276,71 @@ def backtest(
         holdings_count=(sim.weights != 0).sum(axis=1).rename("holdings"),
         benchmark=bench,
         settings=settings,
+    )
+
+
+def _optimized_book(
+    ds: Dataset,
+    signal: np.ndarray,
+    rows: np.ndarray,
+    *,
+    long_top: bool,
+    short: bool,
+    max_weight: float | None,
+    top_n: int | None,
+    weighting: str,
+    risk_model: Any,
+    risk_aversion: float,
+    ic: float,
+    sector_neutral: bool,
+    sector_bounds: tuple[float, float] | Mapping[object, tuple[float, float]] | None,
+    factor_bounds: Mapping[str, tuple[float, float]] | None,
+    max_turnover: float | None,
+    target_vol: float | None,
+    gross: float,
+    covariance_days: int,
+) -> OptimizedBook:
+    """The optimized book's settings checked, and the book (see :mod:`.optimized`)."""
+    check_optimizer()
+    if top_n is not None or weighting != "equal":
+        raise ConfigError(
+            "top_n and weighting choose the quantile rule's holdings; an optimized book "
+            "(construct='optimize') chooses its own. Drop them, or use construct='quantiles'."
+        )
+    if sector_neutral and sector_bounds is not None:
+        raise ConfigError("Give sector_neutral=True or sector_bounds, not both.")
+    if factor_bounds and risk_model is None:
+        raise ConfigError("factor_bounds needs a risk model: pass risk_model=fl.risk_model(ds).")
+    for name, value in (("max_turnover", max_turnover), ("target_vol", target_vol)):
+        if value is not None and value <= 0:
+            raise ConfigError(f"{name} must be positive, got {value}.")
+    if risk_aversion < 0:
+        raise ConfigError(f"risk_aversion must be zero or more, got {risk_aversion}.")
+    bounds = (0.0, 0.0) if sector_neutral else sector_bounds
+    sectors = None
+    if bounds is not None:
+        sectors = ds.groups("sector", "bound").reindex(ds.prices.columns).to_numpy(dtype=object)
+    constraints = Constraints(
+        long_only=not short,
+        gross=gross,
+        max_weight=max_weight,
+        sector_bounds=bounds,
+        factor_bounds=factor_bounds,
+        max_turnover=max_turnover,
+        target_vol=target_vol,
+    )
+    return OptimizedBook(
+        ds,
+        signal,
+        rows,
+        constraints,
+        risk_model=risk_model,
+        risk_aversion=risk_aversion,
+        ic=ic,
+        long_top=long_top,
+        covariance_days=covariance_days,
+        caps=None if short else market_cap(ds).to_numpy()[rows],
+        sectors=sectors,
     )
 
 

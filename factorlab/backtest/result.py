@@ -69,7 +69,25 @@ def holding_rule(settings: dict) -> str:
     'top quintile'
     >>> holding_rule({"top_n": 20, "quantiles": 5, "long": "top", "short": True})
     'top 20 long, bottom 20 short'
+    >>> holding_rule({"construct": "optimize", "short": False, "max_weight": 0.05})
+    'optimized long-only book, at most 5% each'
     """
+    if settings.get("construct") == "optimize":
+        book = (
+            "optimized dollar-neutral book" if settings.get("short") else "optimized long-only book"
+        )
+        limits = [
+            f"{label} {_number(settings[key], scale)}{unit}"
+            for key, label, scale, unit in (
+                ("max_weight", "at most", 100, "% each"),
+                ("max_turnover", "turnover at most", 100, "% a rebalance"),
+                ("target_vol", "volatility at most", 100, "%"),
+            )
+            if settings.get(key) is not None
+        ]
+        if settings.get("sector_neutral"):
+            limits.append("sector-neutral")
+        return ", ".join([book, *limits])
     top_n, q = settings.get("top_n"), settings.get("quantiles")
     try:
         size = str(int(top_n)) if top_n is not None else _BUCKETS.get(int(q), f"1/{int(q)}")  # type: ignore[arg-type]

@@ -155,6 +155,50 @@ class RiskModel:
         daily = self._specific_variances[row]
         return pd.Series(np.sqrt(daily * TRADING_DAYS), index=self.caps.columns, name="specific")
 
+    def forecast(self, date: object) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series]:
+        """The whole risk forecast at the close of ``date``, gaps filled, for an optimizer.
+
+        The covariance of any two stocks is ``exposures @ factor_cov @ exposures.T`` plus the
+        specific variance on the diagonal; a style exposure that is unknown counts as 0 (the
+        cap-weighted average), a specific variance not yet known as the day's cap-weighted
+        mean, and a factor too young for a covariance as riskless (as :meth:`risk` counts them).
+
+        Parameters
+        ----------
+        date : date-like
+            The close the forecast is made at.
+
+        Returns
+        -------
+        exposures : DataFrame
+            Tickers × factors.
+        factor_cov : DataFrame
+            Factors × factors, annualized.
+        specific_var : Series
+            By ticker, annualized; NaN only for a stock without a market cap that day.
+
+        Examples
+        --------
+        >>> import factorlab as fl
+        >>> ds = fl.load_dataset("sample", n_tickers=60, years=3)
+        >>> model = fl.risk_model(ds, factors=["value", "momentum"])
+        >>> exposures, factor_cov, specific_var = model.forecast(ds.dates[-1])
+        >>> list(factor_cov.columns) == list(exposures.columns)
+        True
+        """
+        row = self._forecast_row(date)
+        day = self.factor_returns.index[row]
+        exposures = self.exposures(day).fillna(0.0)
+        names = self.factor_returns.columns
+        factor_cov = pd.DataFrame(
+            np.nan_to_num(self._covariances[row]) * TRADING_DAYS, index=names, columns=names
+        )
+        variance = pd.Series(self._specific_variances[row], index=self.caps.columns)
+        caps = self.caps.loc[day]
+        mean = np.nansum(variance * caps) / caps[variance.notna()].sum()
+        specific = variance.fillna(mean).where(caps.notna()) * TRADING_DAYS
+        return exposures, factor_cov, specific.rename("specific_var")
+
     def risk(self, weights: pd.Series | dict[str, float], date: object) -> pd.DataFrame:
         """A portfolio's ex-ante volatility at the close of ``date``, split into its sources.
 
