@@ -270,7 +270,7 @@ def factor_report_page(report: FactorReport, title: str = "Factor report") -> st
         figure_tag(plot_turnover(report), "Turnover and rank autocorrelation"),
     ]
     settings = dict(report.settings)
-    settings["factor fingerprint"] = fingerprint_of(report.factor)
+    settings["evaluated factor fingerprint"] = fingerprint_of(report.factor)
     settings["prices fingerprint"] = fingerprint_of(report.prices)
     settings["factorlab"] = __version__
     settings["made"] = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")

@@ -80,7 +80,8 @@ def evaluate(
     groupby : str, Series, dict or None
         Also report quantile returns per group (buckets are still formed across all stocks):
         a column of ``ds.meta`` (``"sector"``), or, as alphalens takes it, a Series or dict
-        mapping each asset to its group.
+        mapping each asset to its group. A stock without a group is left out of everything,
+        as alphalens leaves it out (counted in :attr:`FactorReport.loss`).
     drop_incomplete : bool
         Drop a (date, stock) when any period's forward return is missing (alphalens' rule).
     threads : int, optional
@@ -102,7 +103,7 @@ def evaluate(
         ``quantiles=None``: a number of equal-width ranges per date, or fixed edges.
     by_group : bool
         Form the buckets within each group of ``groupby`` (alphalens' ``binning_by_group``),
-        so every group has each bucket; a stock without a group is then left out.
+        so every group has each bucket.
 
     Examples
     --------
@@ -119,15 +120,22 @@ def evaluate(
         raise ConfigError(f"threads must be 1 or more, got {threads}.")
     binning = _binning(quantiles, bins, as_bool(zero_aware, "zero_aware"))
     q = binning.count
-    raw = align_panel(getattr(factor, "composite", factor), ds, "factor", align, fill)
+    source = getattr(factor, "composite", factor)
+    raw = align_panel(source, ds, "factor", align, fill)
     values = np.array(raw.to_numpy(dtype=float), order="C")  # a row-major copy
     del raw
+    rows_given = _rows_given(source, ds.prices.index, fill is not None)
     given = int((~np.isnan(values)).sum())
     if given == 0:
         raise DataError("The factor has no values, so there is nothing to evaluate.")
     forward = Forward(ds.prices, ds.meta["delisted"])
     np.copyto(values, np.nan, where=np.isnan(forward.prices))
     loss_rows = {"factor values": given, "no price that day": given - _count(values)}
+    labels = _labels(ds, groupby)
+    if labels is not None and labels.isna().any():  # alphalens leaves out a stock without one
+        before = _count(values)
+        values[:, labels.isna().to_numpy()] = np.nan
+        loss_rows["no group"] = before - _count(values)
     groups = _groups(ds, groupby)
     if as_bool(by_group, "by_group") and groups is None:
         raise ConfigError("by_group needs groups: pass groupby= too, e.g. groupby='sector'.")
@@ -192,6 +200,7 @@ def evaluate(
             for h in horizons
         },
         day_means={h: pd.Series(found.day_means[h], index=dates) for h in horizons},
+        dated=dates[rows_given],
         settings={
             "periods": horizons,
             "buckets": _describe_binning(binning),
@@ -202,6 +211,26 @@ def evaluate(
             "fill": fill,
         },
     )
+
+
+def _rows_given(source: object, dates: pd.DatetimeIndex, filled: bool) -> np.ndarray:
+    """Rows of ``dates`` the factor was given on (a row of NaN counts; it is a date).
+
+    From a frame's index or, as alphalens reads a Series, its date level; each date placed on
+    the last trading day on or before it. Every row from the first on, when ``fill`` spreads
+    values over the days between.
+    """
+    if isinstance(source, pd.Series) and isinstance(source.index, pd.MultiIndex):
+        given = pd.DatetimeIndex(source.index.levels[0])
+    elif isinstance(source, pd.DataFrame | pd.Series):
+        given = pd.DatetimeIndex(source.index)
+    else:
+        return np.arange(len(dates))
+    rows = np.unique(dates.searchsorted(given, side="right") - 1)
+    rows = rows[rows >= 0]
+    if filled and len(rows):
+        return np.arange(rows[0], len(dates))
+    return rows
 
 
 def _describe_binning(binning: Quantiles | Bins) -> str:

@@ -183,7 +183,10 @@ class EventStudy:
         event-day-relative returns): on each date, the mean over the bucket's events of
         ``close[t+k] / close[t] - 1`` (less the same mean over the stocks ``relative_to``
         names), then the mean and standard deviation (``ddof=1``) of those date means, and how
-        many dates they count. Offsets past either end of the prices are missing.
+        many dates they count. Offsets past either end of the prices are missing. The events
+        counted are those bucketed at the shortest period, so events on the last rows (with no
+        forward return yet) are left out, as alphalens leaves them out; with
+        ``drop_incomplete=True`` the numbers are alphalens'.
 
         Parameters
         ----------

@@ -88,6 +88,9 @@ class FactorReport:
         Per period, each date's mean forward return of each bucket (dates × quantiles).
     day_means : dict of int to Series
         Per period, each date's mean forward return over every evaluated stock.
+    dated : DatetimeIndex or None
+        The trading days the factor was given on (a row of NaN included): whether they run
+        unbroken decides how turnover steps (see :mod:`factorlab.backtest.turnover`).
     settings : dict
         How :func:`evaluate` was called: periods, buckets (quantiles or bins, in words),
         groupby, by_group, drop_incomplete, align and fill.
@@ -108,6 +111,7 @@ class FactorReport:
     bucket_means: dict[int, pd.DataFrame] = field(default_factory=dict, repr=False)
     day_means: dict[int, pd.Series] = field(default_factory=dict, repr=False)
     settings: dict[str, object] = field(default_factory=dict, repr=False)
+    dated: pd.DatetimeIndex | None = field(default=None, repr=False)
 
     def ic_summary(self) -> pd.DataFrame:
         """Per period: IC mean, std, IR, % positive, and two t-statistics with their p-values.
@@ -280,7 +284,8 @@ class FactorReport:
     def rank_autocorrelation_by_date(self) -> pd.DataFrame:
         """Each date's rank correlation of the factor with itself ``period`` steps earlier.
 
-        As ``alphalens.performance.factor_rank_autocorrelation`` for each period: the stocks
+        As ``alphalens.performance.factor_rank_autocorrelation`` for each period (its numbers
+        with ``drop_incomplete=True``, when every period has the same rows): the stocks
         bucketed at the shortest period are ranked on each date (average ranks for ties) and
         the ranks of two dates are correlated over the stocks present on both. A factor with a
         value every trading day steps by trading days; any other (month ends, say) steps by the
@@ -308,8 +313,8 @@ class FactorReport:
     def quantile_turnover(self, period: int | None = None) -> pd.DataFrame:
         """Each date's share of each bucket's names that were not in it ``period`` steps earlier.
 
-        As ``alphalens.performance.quantile_turnover`` for every quantile, on the buckets of
-        the shortest period; ``period`` (by default the shortest) is the lag, stepping as
+        As ``alphalens.performance.quantile_turnover`` for every quantile (its numbers with
+        ``drop_incomplete=True``), on the buckets of the shortest period; ``period`` (by default the shortest) is the lag, stepping as
         :meth:`rank_autocorrelation_by_date` does (each bucket over the dates it has names
         on, for a factor without a value every trading day).
 
@@ -343,6 +348,8 @@ class FactorReport:
 
     @cached_property
     def _steps_by_day(self) -> bool:
+        if self.dated is not None:
+            return by_trading_day(self.factor.index.get_indexer(self.dated))
         return by_trading_day(np.flatnonzero(self.factor.notna().to_numpy().any(axis=1)))
 
     @property
@@ -354,7 +361,7 @@ class FactorReport:
         """The factor's values in each bucket: min, max, mean, std, count and count %.
 
         As alphalens' quantile statistics table, over the values bucketed at the shortest
-        period (alphalens' rows with ``drop_incomplete=True``); ``count %`` is the bucket's
+        period (alphalens' rows, and its numbers, with ``drop_incomplete=True``); ``count %`` is the bucket's
         share of them, in percent.
 
         Returns
@@ -468,7 +475,9 @@ class FactorReport:
         Exact for period 1 (the book rebuilt every day). For an h-day period each day earns
         1/h of the h-day return of the book formed that day, as if h books started on
         consecutive days each held a 1/h share: an approximation that does not depend on the
-        day one starts. A day without a return adds nothing.
+        day one starts. A factor with values only every g days (month ends) earns g/h of each
+        (all of it when g >= h: a monthly factor's 21-day book compounds month by month). A day
+        without a return adds nothing; a period with none at all is NaN throughout.
 
         Parameters
         ----------
@@ -481,8 +490,23 @@ class FactorReport:
             One row per date, one column per period: growth of 1 less 1.
         """
         returns = self.factor_returns(demeaned, equal_weight)
-        per_day = returns.fillna(0.0) / np.asarray(returns.columns, dtype=float)
-        return (1 + per_day).cumprod() - 1
+        out = {}
+        for h in returns.columns:
+            r = returns[h].to_numpy()
+            rows = np.flatnonzero(~np.isnan(r))
+            if not len(rows):
+                out[h] = np.full(len(r), np.nan)
+                continue
+            # A book formed every `gap` rows earns gap/h of each h-day return (all of it when
+            # it is held to the end, as a monthly factor's 21-day book is).
+            gap = np.diff(rows)  # the last book counts as the one before it (h: the only)
+            gap = np.r_[gap, gap[-1] if len(gap) else h]
+            per_day = np.zeros(len(r))
+            per_day[rows] = r[rows] * np.minimum(gap / h, 1.0)
+            out[h] = np.cumprod(1 + per_day) - 1
+        table = pd.DataFrame(out, index=returns.index)
+        table.columns.name = "period"
+        return table
 
     def alpha_beta(self, demeaned: bool = True, equal_weight: bool = False) -> pd.DataFrame:
         """Alpha and beta of :meth:`factor_returns` against the evaluated universe's mean return.

@@ -2,12 +2,12 @@
 
 Both compare each date with the one ``period`` steps earlier, stepping as alphalens does:
 
-- A factor with a value on every trading day from its first date to its last steps by
-  trading days (rows of the price panel), and a day on which a bucket is empty has no
-  turnover, nor has the day after it (at period 1).
-- Any other factor (month ends, a gap of days with no value at all) steps by the dates it was
-  observed on: period 1 of a monthly factor compares each month with the month before. Each
-  bucket steps over the dates on which it has names.
+- A factor given on every trading day from its first date to its last (a day of NaN counts:
+  it is a date of the factor) steps by trading days (rows of the price panel), and a day on
+  which a bucket is empty has no turnover, nor has the day after it (at period 1).
+- Any other factor (month ends, dates left out) steps by the dates it was observed on: period
+  1 of a monthly factor compares each month with the month before. Each bucket steps over the
+  dates on which it has names.
 
 Ranks are those of each date's whole cross-section (average ranks for ties), correlated over
 the stocks present on both dates (Pearson), as ``alphalens.performance.factor_rank_autocorrelation``.

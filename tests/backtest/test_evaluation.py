@@ -473,3 +473,15 @@ def test_cumulative_factor_returns_compound_a_share_of_each_periods_return(share
     np.testing.assert_allclose(
         cumulative[5].to_numpy(), (1 + daily[5].fillna(0) / 5).cumprod().to_numpy() - 1, rtol=1e-12
     )
+
+
+def test_a_monthly_factors_book_compounds_its_monthly_returns(shared):
+    ds, factor = shared
+    month_ends = factor.groupby(factor.index.to_period("M")).tail(1).index
+    report = fl.evaluate(factor.loc[month_ends], ds, periods=(1, 21))
+    monthly = report.factor_returns()[21].dropna()
+    rows = report.factor.index.get_indexer(monthly.index)
+    gaps = np.r_[np.diff(rows), rows[-1] - rows[-2]]
+    expected = np.prod(1 + monthly.to_numpy() * np.minimum(gaps / 21, 1.0)) - 1
+    assert report.cumulative_factor_returns()[21].iloc[-1] == pytest.approx(expected, rel=1e-12)
+    assert gaps.min() >= 19  # month ends: nearly all of each 21-day return counts

@@ -99,9 +99,7 @@ def test_clashing_constraints_are_named():
     assert "max_weight=0.05 clash with the rest; loosening it would do" in str(caught.value)
     before = np.r_[np.ones(1), np.zeros(11)]  # all in one stock: turnover 0.1 cannot reach
     with pytest.raises(InfeasibleError, match="max_turnover=0.1, target_vol=0.2 clash with"):
-        optimal_weights(
-            alpha, risk, Constraints(max_turnover=0.1, target_vol=0.2), before=before
-        )
+        optimal_weights(alpha, risk, Constraints(max_turnover=0.1, target_vol=0.2), before=before)
 
 
 def test_unknown_factor_bounds_are_named():

@@ -143,3 +143,13 @@ def test_turnover_lags_are_periods_of_the_report():
     report = _evaluate(factor, prices, (1, 5), quantiles=5)
     with pytest.raises(fl.ConfigError, match="No period 3 in this report; it has 1, 5"):
         report.quantile_turnover(3)
+
+
+def test_a_day_without_values_inside_a_daily_factor_is_a_step_with_no_turnover():
+    prices, factor = _market(np.random.default_rng(10), days=80)
+    factor.iloc[20] = np.nan  # an outage: the date is there, its values are not
+    report = _evaluate(factor, prices, (1, 2), quantiles=4)
+    _check(report, factor, prices, (1, 2), quantiles=4)
+    outage, after = factor.index[20], factor.index[21]
+    assert report.rank_autocorrelation_by_date().loc[[outage, after], 1].isna().all()
+    assert report.quantile_turnover(1).loc[after].isna().all()
