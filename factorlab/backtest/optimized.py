@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from factorlab.backtest.optimizer import (
+    BookProblem,
     Constraints,
     InfeasibleError,
     RiskForm,
@@ -75,6 +76,7 @@ class OptimizedBook:
         self.listed = ds.prices.notna().to_numpy()
         self.returns = ds.prices.pct_change(fill_method=None) if risk_model is None else None
         self.skipped: list[pd.Timestamp] = []  # rebalances with too few stocks: held cash
+        self.problem: BookProblem | None = None  # compiled at the first rebalance
 
     def __call__(self, k: int, held: np.ndarray) -> np.ndarray:
         """The target weights of rebalance ``k``, given the weights ``held`` just before it."""
@@ -91,9 +93,25 @@ class OptimizedBook:
         z = (z - z.mean()) / z.std() if z.std() > 0 else np.zeros_like(z)
         volatility = np.sqrt(_diagonal(risk))
         alpha = self.ic * volatility * z
+        benchmark = self._benchmark(k, usable)
+        invested = self.constraints.max_turnover is not None and held.any()
+        if self.problem is None:
+            self.problem = BookProblem(
+                len(score),
+                len(score) if self.risk_model is None else risk.factor_cov.shape[0],
+                self.constraints,
+                self.risk_aversion,
+                sectors=self.sectors,
+                factor_names=risk.factor_names,
+            )
+        weights = self.problem.solve(alpha, risk, usable, held if invested else None, benchmark)
+        if weights is not None:
+            weights[np.abs(weights) < 1e-9] = 0.0  # the solver's dust
+            return weights
+        # Infeasible: solved again on the day's stocks alone, to name the clashing constraints.
         constraints = self.constraints
         before = None
-        if constraints.max_turnover is not None and held.any():  # the buy-in is not limited
+        if invested and constraints.max_turnover is not None:  # the buy-in is not limited
             forced = float(np.abs(held[~usable]).sum())  # sold: it left the universe
             before = held[usable]
             constraints = replace(
@@ -107,7 +125,7 @@ class OptimizedBook:
                 risk_aversion=self.risk_aversion,
                 before=before,
                 sectors=None if self.sectors is None else self.sectors[usable],
-                benchmark=self._benchmark(k, usable),
+                benchmark=benchmark,
                 day=f"{day:%Y-%m-%d}",
             )
         except InfeasibleError as error:

@@ -36,7 +36,7 @@ from factorlab.errors import ConfigError, DataError
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["Constraints", "InfeasibleError", "RiskForm", "optimal_weights"]
+__all__ = ["BookProblem", "Constraints", "InfeasibleError", "RiskForm", "optimal_weights"]
 
 TOLERANCE = 1e-7  # a slack above this is a constraint that had to give
 
@@ -154,6 +154,122 @@ def optimal_weights(
         f"The optimizer could not solve the rebalance of {day or 'this day'} (status "
         f"{problem.status!r}). Check the signal and the risk model for extreme values."
     )
+
+
+class BookProblem:
+    """One cvxpy problem for every rebalance of a backtest, its data held in parameters.
+
+    Built once for all the dataset's stocks, so cvxpy compiles it once (its parameters make it
+    DPP) and each rebalance only updates the numbers: the expected returns, the risk loadings,
+    a per-stock bound that is 0 for a stock outside that day's universe, the book held before
+    and the benchmark's sector and style weights. :meth:`solve` returns None when the
+    constraints cannot all hold, for :func:`optimal_weights` on that day's stocks to name them.
+    """
+
+    def __init__(
+        self,
+        n: int,
+        n_factors: int,
+        constraints: Constraints,
+        risk_aversion: float,
+        sectors: np.ndarray | None = None,
+        factor_names: list[str] | None = None,
+    ) -> None:
+        import cvxpy as cp  # the optimize extra: loaded when a book is optimized
+
+        self.cp, self.constraints = cp, constraints
+        c = constraints
+        self.w = w = cp.Variable(n)
+        self.alpha = cp.Parameter(n)
+        self.loadings = cp.Parameter((n, n_factors))
+        self.specific = cp.Parameter(n, nonneg=True)
+        self.cap = cp.Parameter(n, nonneg=True)
+        variance = cp.sum_squares(self.loadings.T @ w) + cp.sum_squares(
+            cp.multiply(self.specific, w)
+        )
+        rules: list[Any] = [w <= self.cap]
+        if c.long_only:
+            rules += [cp.sum(w) == 1, w >= 0]
+        else:
+            rules += [cp.sum(w) == 0, w >= -self.cap, cp.norm1(w) <= c.gross]
+        self.sector_dummies = None
+        if c.sector_bounds is not None:
+            if sectors is None:
+                raise ConfigError("sector bounds need each stock's sector.")
+            names, codes = np.unique(sectors.astype(str), return_inverse=True)
+            self.sector_dummies = np.eye(len(names))[codes]
+            lo, hi = _bounds(c.sector_bounds, list(names), "sector_bounds")
+            self.sector_base = cp.Parameter(len(names))
+            active = self.sector_dummies.T @ w - self.sector_base
+            rules += [active >= lo, active <= hi]
+        self.columns: list[int] = []
+        if c.factor_bounds:
+            lo, hi, self.columns = _factor_bounds(c.factor_bounds, factor_names or [])
+            self.styles = cp.Parameter((n, len(self.columns)))
+            self.style_base = cp.Parameter(len(self.columns))
+            active = self.styles.T @ w - self.style_base
+            rules += [active >= lo, active <= hi]
+        if c.max_turnover is not None:
+            self.before = cp.Parameter(n)
+            self.turnover = cp.Parameter(nonneg=True)
+            rules.append(cp.norm1(w - self.before) <= self.turnover)
+        if c.target_vol is not None:
+            rules.append(variance <= c.target_vol**2)
+        self.problem = cp.Problem(cp.Maximize(self.alpha @ w - risk_aversion * variance), rules)
+
+    def solve(
+        self,
+        alpha: np.ndarray,
+        risk: RiskForm,
+        usable: np.ndarray,
+        before: np.ndarray | None,
+        benchmark: np.ndarray | None,
+    ) -> np.ndarray | None:
+        """The weights of every stock (0 outside ``usable``), or None when infeasible.
+
+        ``alpha``, ``risk`` and ``benchmark`` cover the usable stocks; ``before`` every stock
+        (None: the buy-in, not limited by turnover).
+        """
+        c, n = self.constraints, len(usable)
+        full = np.zeros(n)
+        full[usable] = alpha
+        self.alpha.value = full
+        loadings = np.zeros(self.loadings.shape)
+        k = risk.factor_cov.shape[0]
+        if np.array_equal(risk.factor_cov, np.eye(k)):  # a full covariance's own root
+            loadings[usable, :k] = risk.exposures
+        else:
+            loadings[usable, :k] = risk.exposures @ np.linalg.cholesky(_psd(risk.factor_cov))
+        self.loadings.value = loadings
+        specific = np.zeros(n)
+        specific[usable] = np.sqrt(np.maximum(risk.specific_var, 0.0))
+        self.specific.value = specific
+        limit = c.max_weight if c.max_weight is not None else (1.0 if c.long_only else c.gross)
+        self.cap.value = np.where(usable, limit, 0.0)
+        bench = np.zeros(n)
+        if c.long_only and benchmark is not None:
+            bench[usable] = benchmark
+        if self.sector_dummies is not None:
+            self.sector_base.value = self.sector_dummies.T @ bench
+        if self.columns:
+            styles = np.zeros(self.styles.shape)
+            styles[usable] = risk.exposures[:, self.columns]
+            self.styles.value = styles
+            self.style_base.value = styles.T @ bench
+        if c.max_turnover is not None:
+            self.before.value = np.zeros(n) if before is None else before
+            # the buy-in (from cash) is not limited: room for any book
+            free = before is None or not before.any()
+            self.turnover.value = 2 * c.gross + 2 if free else c.max_turnover
+        _solve(self.cp, self.problem)
+        if self.problem.status in ("optimal", "optimal_inaccurate") and self.w.value is not None:
+            return np.asarray(self.w.value, dtype=float)
+        if self.problem.status in ("infeasible", "infeasible_inaccurate"):
+            return None
+        raise DataError(
+            f"The optimizer could not solve a rebalance (status {self.problem.status!r}). Check "
+            "the signal and the risk model for extreme values."
+        )
 
 
 def _solve(cp: Any, problem: Any) -> None:
