@@ -12,10 +12,12 @@ from factorlab import factors
 from factorlab._version import __version__
 from factorlab.backtest import (
     BacktestResult,
+    Capacity,
     Comparison,
     EventStudy,
     FactorReport,
     backtest,
+    capacity,
     compare,
     cost_sensitivity,
     evaluate,
@@ -33,6 +35,7 @@ from factorlab.sweep import Grid, SweepResult, load_sweep, simplex, sweep
 __all__ = [
     "Analyst",
     "BacktestResult",
+    "Capacity",
     "Comparison",
     "ConfigError",
     "DataError",
@@ -45,6 +48,7 @@ __all__ = [
     "SweepResult",
     "__version__",
     "backtest",
+    "capacity",
     "compare",
     "cost_sensitivity",
     "evaluate",

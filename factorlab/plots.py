@@ -17,10 +17,11 @@ from factorlab.factors.screening import sector_shares
 if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.axes import Axes
+    from matplotlib.axis import Axis
     from matplotlib.figure import Figure
-    from matplotlib.ticker import PercentFormatter
+    from matplotlib.ticker import FuncFormatter, PercentFormatter
 
-    from factorlab.backtest.comparison import Comparison
+    from factorlab.backtest.comparison import Capacity, Comparison
     from factorlab.backtest.events import EventStudy
     from factorlab.backtest.factor_report import FactorReport
     from factorlab.backtest.result import BacktestResult
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
 __all__ = [
     "plot_attribution",
     "plot_backtest",
+    "plot_capacity",
     "plot_equity_curves",
     "plot_event_study",
     "plot_factor_correlations",
@@ -198,6 +200,7 @@ def plot_backtest(result: BacktestResult, rolling_days: int = 126) -> Figure:
     for name in wealth.columns[1:]:  # the benchmark
         equity_ax.plot(wealth.index, wealth[name].to_numpy(), label=name, color="grey")
     equity_ax.set_yscale("log")
+    _plain_log_ticks(equity_ax.yaxis)
     equity_ax.set_ylabel("growth of 1 (log scale)")
     rule = result.rule
     equity_ax.set_title(f"Backtest, {rule}: net of costs" if rule else "Backtest: net of costs")
@@ -240,6 +243,7 @@ def plot_equity_curves(comparison: Comparison, ax: Axes | None = None) -> Figure
             wealth.index, wealth[name].to_numpy(), label=str(name), color="grey" if grey else None
         )
     ax.set_yscale("log")
+    _plain_log_ticks(ax.yaxis)
     ax.set_ylabel("growth of 1 (log scale)")
     ax.set_title("Strategies compared, net of costs")
     ax.legend(loc="upper left")
@@ -305,6 +309,35 @@ def plot_factor_report(report: FactorReport) -> Figure:
     decay_ax.axhline(0, color="grey", linewidth=0.8)
     decay_ax.set_xlabel("horizon, trading days")
     decay_ax.set_title("Mean IC by horizon")
+    return fig
+
+
+def plot_capacity(capacity: Capacity) -> Figure:
+    """Net Sharpe ratio and CAGR of one signal against the size of the book.
+
+    Parameters
+    ----------
+    capacity : Capacity
+        What :func:`factorlab.capacity` returns; the points are its ``table``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        A new Figure, 11 by 4 inches, made without pyplot.
+    """
+    table = capacity.table
+    fig = _new_figure(11, 4)
+    sharpe_ax, cagr_ax = fig.subplots(1, 2)
+    sizes = table.index.to_numpy(dtype=float)
+    sharpe_ax.plot(sizes, table["Sharpe ratio"].to_numpy(), "o-", color="#4c72b0")
+    cagr_ax.plot(sizes, table["CAGR"].to_numpy(), "o-", color="#55a868")
+    cagr_ax.yaxis.set_major_formatter(_percent())
+    for axes, title in ((sharpe_ax, "Net Sharpe ratio"), (cagr_ax, "Net CAGR")):
+        axes.set_xscale("log")
+        axes.xaxis.set_major_formatter(_money())
+        axes.axhline(0, color="grey", linewidth=0.8)
+        axes.set_xlabel("assets under management at the start")
+        axes.set_title(f"{title}, after square-root market impact")
     return fig
 
 
@@ -700,6 +733,32 @@ def plot_attribution(attribution: Attribution) -> Figure:
     axes.set_title("Where the return came from, by year (sums of daily parts)")
     axes.legend(loc="upper left", ncols=4, fontsize="small")
     return fig
+
+
+def _plain_log_ticks(axis: Axis) -> None:
+    """A log axis labelled 0.5, 1, 2, 5 (not 10⁰ and 4×10⁰)."""
+    from matplotlib.ticker import (  # matplotlib loads when a figure is drawn
+        FuncFormatter,
+        LogLocator,
+        NullFormatter,
+    )
+
+    axis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    axis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
+    axis.set_minor_formatter(NullFormatter())
+
+
+def _money() -> FuncFormatter:
+    """Plain tick labels for amounts on a log axis: 1M, 100M, 10B (not 10⁶)."""
+    from matplotlib.ticker import FuncFormatter  # matplotlib loads when a figure is drawn
+
+    def label(value: float, _: object) -> str:
+        for size, unit in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
+            if abs(value) >= size:
+                return f"{value / size:g}{unit}"
+        return f"{value:g}"
+
+    return FuncFormatter(label)
 
 
 def _percent() -> PercentFormatter:

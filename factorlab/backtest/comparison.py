@@ -24,7 +24,23 @@ from factorlab.params import as_bool, as_float, as_int
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["Comparison", "compare", "cost_sensitivity"]
+__all__ = [
+    "SENSITIVITY_FIGURES",
+    "Capacity",
+    "Comparison",
+    "capacity",
+    "compare",
+    "cost_sensitivity",
+]
+
+# The figures of result.stats() that cost_sensitivity and capacity report at each level.
+SENSITIVITY_FIGURES = (
+    "CAGR",
+    "Sharpe ratio",
+    "max drawdown",
+    "turnover per year",
+    "costs per year",
+)
 
 
 @dataclass(frozen=True)
@@ -242,11 +258,99 @@ def cost_sensitivity(
     costs = [as_float(c, "costs_bps") for c in given]
     if not costs:
         raise ConfigError("costs_bps is empty; give cost levels such as (0, 10, 25, 50).")
-    figures = ["CAGR", "Sharpe ratio", "max drawdown", "turnover per year", "costs per year"]
     rows = {}
     for cost in costs:  # a handful of backtests
         stats = backtest(signal, ds, cost_bps=cost, **options).stats()
-        rows[cost] = stats.iloc[:, 0].reindex(figures)
+        rows[cost] = stats.iloc[:, 0].reindex(list(SENSITIVITY_FIGURES))
     table = pd.DataFrame(rows).T
     table.index.name = "cost_bps"
     return table
+
+
+@dataclass(frozen=True)
+class Capacity:
+    """What :func:`capacity` returns: one backtest's net figures at several sizes of book.
+
+    Attributes
+    ----------
+    table : DataFrame
+        One row per starting AUM (the index, ``aum``), columns ``CAGR``, ``Sharpe ratio``,
+        ``max drawdown``, ``turnover per year`` and ``costs per year`` (net of the square-root
+        market impact and ``cost_bps``), as in :meth:`BacktestResult.stats`.
+    results : dict of float to BacktestResult
+        Each size's backtest.
+    """
+
+    table: pd.DataFrame
+    results: dict[float, BacktestResult] = field(repr=False)
+
+    def plot(self) -> Figure:
+        """Net Sharpe ratio and CAGR against AUM (log scale)."""
+        from factorlab.plots import plot_capacity  # matplotlib: loaded when drawn
+
+        return plot_capacity(self)
+
+    def _repr_html_(self) -> str:
+        return f"<div><strong>factorlab Capacity</strong>{self.table.to_html()}</div>"
+
+
+def capacity(
+    signal: pd.DataFrame | pd.Series | Scores,
+    ds: Dataset,
+    aum: Sequence[float] = (1e6, 1e7, 1e8, 1e9, 1e10),
+    **options: Any,
+) -> Capacity:
+    """How much a signal can manage: its net figures as the book grows, impact included.
+
+    The same backtest at each starting AUM with ``costs="sqrt"``: each trade pays
+    ``cost_bps`` plus square-root market impact (see :mod:`factorlab.backtest.costs`), which
+    grows with the trade's size against the stock's daily traded value. Needs ``ds.volume``.
+
+    Parameters
+    ----------
+    signal : DataFrame, Series or Scores
+        As :func:`factorlab.backtest` takes it.
+    ds : Dataset
+    aum : sequence of float
+        Starting sizes of the book, in the prices' currency; text such as ``"1e6,1e8"`` works.
+    **options
+        Other keyword arguments of :func:`factorlab.backtest` (``quantiles``, ``impact``,
+        ``participation``, ``construct``...), the same for every size; not ``aum`` or
+        ``costs``.
+
+    Returns
+    -------
+    Capacity
+
+    Examples
+    --------
+    >>> import factorlab as fl
+    >>> ds = fl.load_dataset("sample", n_tickers=40, years=3)
+    >>> sizes = fl.capacity(fl.factors.momentum(ds), ds, aum=(1e6, 1e9))
+    >>> bool(sizes.table.loc[1e6, "CAGR"] > sizes.table.loc[1e9, "CAGR"])
+    True
+    """
+    for name in ("aum", "costs"):
+        if name in options:
+            raise ConfigError(f"capacity sets {name} itself; drop it from the options.")
+    given: object = aum
+    if isinstance(given, str):
+        given = given.replace(",", " ").split()
+    elif isinstance(given, int | float):
+        given = [given]
+    if not isinstance(given, Iterable):
+        raise ConfigError(f"aum must be book sizes such as (1e6, 1e8, 1e10), got {aum!r}.")
+    sizes = [as_float(a, "aum") for a in given]
+    if not sizes or min(sizes) <= 0:
+        raise ConfigError(f"aum must be positive book sizes such as (1e6, 1e8), got {aum!r}.")
+    results = {}
+    for size in sizes:  # a handful of backtests
+        results[size] = backtest(signal, ds, costs="sqrt", aum=size, **options)
+    table = pd.DataFrame(
+        {
+            size: r.stats().iloc[:, 0].reindex(list(SENSITIVITY_FIGURES))
+            for size, r in results.items()
+        }
+    ).T
+    table.index.name = "aum"
+    return Capacity(table, results)

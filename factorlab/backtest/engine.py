@@ -281,12 +281,18 @@ def simulate(
     rebalances: np.ndarray,
     cost_bps: float,
     delisted: pd.Series | None = None,
+    costs: Callable[[int, np.ndarray, float], float] | None = None,
+    limit: Callable[[int, np.ndarray, np.ndarray, float], np.ndarray] | None = None,
 ) -> Simulation:
     """Hold ``targets[k]`` from the close of row ``rebalances[k]`` to the close of the next one.
 
     ``targets`` may instead be a function of the rebalance's number and the weights held just
     before it (drifted, delisted stocks as cash) that returns the target: for a book whose
     choice depends on what it holds (a turnover limit).
+
+    ``costs(k, trades, level)`` replaces the flat ``cost_bps``: the cost of rebalance ``k``'s
+    weight changes as a fraction of equity, given the book's value then (1 at the start, net of
+    costs). ``limit(k, before, target, level)`` may cut the trades first (a volume cap).
 
     ``delisted`` gives each ticker's last trading day (NaT while alive): after it, a position's
     value is cash. A held stock with no price on a rebalance day that has not delisted is
@@ -312,6 +318,7 @@ def simulate(
     end_weights = np.zeros((n_days - first, n))
     turnover = np.zeros(len(rebalances))
     held = np.zeros(n)
+    level = 1.0  # the book's net value at this close, before its trades (1 at the start)
     for k, day in enumerate(rebalances):
         dead = day > gone_after  # delisted by now: the value was paid out as cash
         stuck = (held != 0) & ~priced[day] & ~dead
@@ -320,8 +327,14 @@ def simulate(
             target = target * (1 - held[stuck].sum())
             target[stuck] = held[stuck]
         before = np.where(dead, 0.0, held)
+        if limit is not None:
+            target = limit(k, before, target, level)
         turnover[k] = np.abs(target - before).sum()
-        cost[day - first] = cost_bps / 1e4 * turnover[k]
+        if costs is None:
+            cost[day - first] = cost_bps / 1e4 * turnover[k]
+        else:
+            cost[day - first] = costs(k, target - before, level)
+        level *= 1 - cost[day - first]
         end_weights[day - first] = target
         stop = rebalances[k + 1] if k + 1 < len(rebalances) else n_days - 1
         if stop > day:
@@ -329,6 +342,7 @@ def simulate(
             value = target * np.exp(log_growth[span] - log_growth[day])
             equity = 1 - target.sum() + value.sum(axis=1)
             gross[span - first] = equity / np.r_[1.0, equity[:-1]] - 1
+            level *= equity[-1]
             weights = value / equity[:, None]
             held = weights[-1].copy()
             weights[span[:, None] > gone_after[None, :]] = 0.0  # shown as cash once delisted

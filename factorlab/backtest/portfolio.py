@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from factorlab._warnings import warn
+from factorlab.backtest.costs import ImpactCosts, cut_warning, impact_inputs
 from factorlab.backtest.engine import (
     Rebalance,
     rebalance_code,
@@ -57,6 +58,10 @@ def backtest(
     target_vol: float | None = None,
     gross: float = 2.0,
     covariance_days: int = 252,
+    costs: Literal["flat", "sqrt"] = "flat",
+    aum: float = 1e8,
+    impact: float = 1.0,
+    participation: float | None = None,
 ) -> BacktestResult:
     """Backtest a signal: buy its best stocks (and optionally short its worst) at each rebalance.
 
@@ -131,6 +136,18 @@ def backtest(
         Long plus short weight of a dollar-neutral optimized book.
     covariance_days : int
         Trading days of returns in the shrunk covariance when no risk model is given.
+    costs : {"flat", "sqrt"}
+        ``"flat"``: ``cost_bps`` of every unit traded. ``"sqrt"``: that plus market impact by
+        the square-root law, ``impact * daily volatility * sqrt(traded / ADV)`` of each trade,
+        for a book of ``aum`` (see :mod:`factorlab.backtest.costs`); needs ``ds.volume``.
+    aum : float
+        The book's value at the start, in the prices' currency (for ``costs="sqrt"`` and
+        ``participation``); it then grows or shrinks with the book.
+    impact : float
+        The square-root law's coefficient (about 1 in empirical studies).
+    participation : float, optional
+        Largest share of a stock's average daily traded value one rebalance may trade (0.1:
+        10 %); the rest of an order is cut, with a warning. Needs ``ds.volume``.
 
     Returns
     -------
@@ -234,7 +251,22 @@ def backtest(
         between[rows] = False
         sparse = fill is None and bool((has_signal & between).any())
         warn_if_degenerate(book, usable, ds.dates[rows], as_bool(short, "short"), sparse)
-    sim = simulate(ds.prices, book, rows, cost, delisted=ds.meta["delisted"])
+    if costs not in ("flat", "sqrt"):
+        raise ConfigError(f"costs must be 'flat' or 'sqrt', got {costs!r}.")
+    size_costs = None
+    if costs == "sqrt" or participation is not None:
+        size_costs = _impact_costs(ds, rows, cost, aum, impact, participation)
+    sim = simulate(
+        ds.prices,
+        book,
+        rows,
+        cost,
+        delisted=ds.meta["delisted"],
+        costs=size_costs if costs == "sqrt" else None,
+        limit=None if size_costs is None else size_costs.limit,
+    )
+    if size_costs is not None and (message := cut_warning(size_costs, ds.dates[rows])):
+        warn(message)
     if isinstance(book, OptimizedBook) and book.skipped:
         warn(
             f"On {len(book.skipped)} rebalance days fewer than two stocks had a signal, a price "
@@ -254,7 +286,10 @@ def backtest(
         "max_weight": cap,
         "cost_bps": cost,
         "construct": construct,
+        "costs": costs,
     }
+    if size_costs is not None:
+        settings.update(aum=float(aum), impact=float(impact), participation=participation)
     if construct == "optimize":
         settings.update(
             risk_model="given" if risk_model is not None else f"shrunk {covariance_days}-day",
@@ -277,6 +312,28 @@ def backtest(
         benchmark=bench,
         settings=settings,
     )
+
+
+def _impact_costs(
+    ds: Dataset,
+    rows: np.ndarray,
+    cost_bps: float,
+    aum: float,
+    impact: float,
+    participation: float | None,
+) -> ImpactCosts:
+    """The square-root cost model and volume cap of a backtest, its inputs read once."""
+    book_value = as_float(aum, "aum")
+    if book_value <= 0:
+        raise ConfigError(f"aum must be positive, got {book_value}: the book's value at the start.")
+    coefficient = as_float(impact, "impact")
+    if coefficient < 0:
+        raise ConfigError(f"impact must be zero or more, got {coefficient}.")
+    cap = None if participation is None else as_float(participation, "participation")
+    if cap is not None and not 0 < cap <= 1:
+        raise ConfigError(f"participation must be in (0, 1], a share of daily volume; got {cap}.")
+    volatility, adv = impact_inputs(ds, rows)
+    return ImpactCosts(cost_bps, book_value, coefficient, volatility, adv, cap)
 
 
 def _optimized_book(
