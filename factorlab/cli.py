@@ -13,13 +13,14 @@ import pandas as pd
 
 from factorlab._files import cache_root
 from factorlab._version import __version__
-from factorlab.backtest import backtest
+from factorlab.backtest import BacktestResult, backtest
 from factorlab.data import Dataset, edgar, load_dataset
 from factorlab.errors import ConfigError, DataError
-from factorlab.factors import score, screen
+from factorlab.factors import Scores, score, screen
 from factorlab.monitor import run_monitor
 from factorlab.notebook import notebook_dataset
 from factorlab.params import as_int
+from factorlab.risk import risk_model
 from factorlab.run import find_notebooks, run_notebooks, versions
 from factorlab.sweep import grid_from_mapping, sweep
 
@@ -170,8 +171,42 @@ def _screen(args: argparse.Namespace) -> int:
     return 0
 
 
-def _backtest(args: argparse.Namespace) -> int:
+def _backtest_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of fl.backtest (and fl.score's weights) that `backtest` and `report` take."""
+    parser.add_argument("--weights", default=None, help="e.g. value=0.5,momentum=0.5")
+    parser.add_argument("--neutralize", default=None, help="sector, industry or none")
+    parser.add_argument(
+        "--rebalance", default="M", help="M, W, Q, Y, monthly, ME, W-FRI, ... or a number of days"
+    )
+    parser.add_argument("--quantiles", default=5, help="hold the top of this many")
+    parser.add_argument("--top-n", default=None, help="hold the n best instead of a quantile")
+    parser.add_argument(
+        "--short", action="store_true", help="also short the bottom quantile (or the n worst)"
+    )
+    parser.add_argument(
+        "--lag", default=1, help="trading days from the signal to the holding (at least 1)"
+    )
+    parser.add_argument(
+        "--weighting",
+        default="equal",
+        choices=["equal", "signal", "cap"],
+        help="weights within a leg",
+    )
+    parser.add_argument("--max-weight", default=None, help="largest weight of one stock")
+    parser.add_argument("--cost-bps", default=10, help="costs in basis points of turnover")
+    parser.add_argument(
+        "--construct",
+        default="quantiles",
+        choices=["quantiles", "optimize"],
+        help="how the book is built",
+    )
+    parser.add_argument(
+        "--costs", default="flat", choices=["flat", "sqrt"], help="flat bps, or with market impact"
+    )
+    parser.add_argument("--aum", default=1e8, help="the book's size at the start (costs=sqrt)")
 
+
+def _composite_backtest(args: argparse.Namespace) -> tuple[Dataset, Scores, BacktestResult]:
     ds = _load(args)
     scores = score(ds, weights=args.weights, neutralize=args.neutralize)
     result = backtest(
@@ -185,10 +220,28 @@ def _backtest(args: argparse.Namespace) -> int:
         weighting=args.weighting,
         max_weight=args.max_weight,
         cost_bps=args.cost_bps,
+        construct=args.construct,
+        costs=args.costs,
+        aum=args.aum,
     )
+    return ds, scores, result
+
+
+def _backtest(args: argparse.Namespace) -> int:
+
+    _, scores, result = _composite_backtest(args)
     with pd.option_context("display.width", 160):
         print(f"Backtest of the composite ({scores.weights}): {result.rule}")
         print(result.stats().round(4).to_string())
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+
+    ds, scores, result = _composite_backtest(args)
+    model = risk_model(ds) if args.risk_model else None
+    path = result.to_html(args.output, args.title, ds=ds, risk_model=model)
+    print(f"Wrote {path} ({path.stat().st_size / 1e6:.1f} MB): {result.rule}")
     return 0
 
 
@@ -483,28 +536,25 @@ def _parser() -> argparse.ArgumentParser:
         description="The options of fl.backtest, on the composite of fl.score.",
     )
     data_options(backtest)
-    backtest.add_argument("--weights", default=None, help="e.g. value=0.5,momentum=0.5")
-    backtest.add_argument("--neutralize", default=None, help="sector, industry or none")
-    backtest.add_argument(
-        "--rebalance", default="M", help="M, W, Q, Y, monthly, ME, W-FRI, ... or a number of days"
-    )
-    backtest.add_argument("--quantiles", default=5, help="hold the top of this many")
-    backtest.add_argument("--top-n", default=None, help="hold the n best instead of a quantile")
-    backtest.add_argument(
-        "--short", action="store_true", help="also short the bottom quantile (or the n worst)"
-    )
-    backtest.add_argument(
-        "--lag", default=1, help="trading days from the signal to the holding (at least 1)"
-    )
-    backtest.add_argument(
-        "--weighting",
-        default="equal",
-        choices=["equal", "signal", "cap"],
-        help="weights within a leg",
-    )
-    backtest.add_argument("--max-weight", default=None, help="largest weight of one stock")
-    backtest.add_argument("--cost-bps", default=10, help="costs in basis points of turnover")
+    _backtest_arguments(backtest)
     backtest.set_defaults(handler=_backtest)
+    report = commands.add_parser(
+        "report",
+        help="backtest the composite and write one self-contained HTML report",
+        description=(
+            "The backtest of `factorlab backtest`, written as one HTML file (figures inside, "
+            "no network): equity against the benchmark, drawdowns, monthly returns, stats, "
+            "costs and turnover, the deflated Sharpe ratio and, with --risk-model, attribution."
+        ),
+    )
+    data_options(report)
+    _backtest_arguments(report)
+    report.add_argument("--output", default="report.html", help="the HTML file to write")
+    report.add_argument("--title", default="Backtest report", help="the page's title")
+    report.add_argument(
+        "--risk-model", action="store_true", help="fit a risk model and add the attribution"
+    )
+    report.set_defaults(handler=_report)
     watch = commands.add_parser(
         "monitor",
         help="alerts when scores, ranks or prices move; once, or on a schedule with --every",

@@ -15,22 +15,34 @@ import os
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from factorlab._files import write_atomic
 from factorlab._version import __version__
+from factorlab.backtest import metrics
+from factorlab.backtest.result import FIGURE_UNITS
 from factorlab.data.dataset import fingerprint_of
-from factorlab.plots import plot_factor_weighted_returns, plot_turnover
+from factorlab.plots import plot_factor_weighted_returns, plot_trading, plot_turnover
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
     from factorlab.backtest.factor_report import FactorReport
+    from factorlab.backtest.result import BacktestResult
+    from factorlab.data import Dataset
 
-__all__ = ["factor_report_page", "figure_tag", "page", "table_tag", "write_page"]
+__all__ = [
+    "backtest_page",
+    "factor_report_page",
+    "figure_tag",
+    "page",
+    "stats_formats",
+    "table_tag",
+    "write_page",
+]
 
 Format = Callable[[float], str]
 
@@ -92,12 +104,13 @@ def figure_tag(fig: Figure, alt: str, caption: str = "", dpi: int = 96) -> str:
 def table_tag(
     frame: pd.DataFrame,
     caption: str,
-    formats: Mapping[object, Format] | None = None,
+    formats: Mapping[Any, Format] | None = None,
     default: Format | None = None,
+    by_row: bool = False,
 ) -> str:
     """A table of ``frame``: a format per column (``default``, four decimals, for the rest).
 
-    NaN shows as a dash.
+    With ``by_row``, ``formats`` is keyed by row instead. NaN shows as a dash.
 
     Each number's cell keeps its raw value in ``data-value``, so what a reader sees rounded can
     be checked exactly.
@@ -111,7 +124,8 @@ def table_tag(
         name = " / ".join(map(str, label)) if isinstance(label, tuple) else str(label)
         cells = [f"<th>{html.escape(name)}</th>"]
         for column, value in row.items():
-            cells.append(_cell(value, formats.get(column, default)))
+            form = formats.get(label if by_row else column, default)
+            cells.append(_cell(value, form))
         rows.append(f"<tr>{''.join(cells)}</tr>")
     return (
         f"<table><caption>{html.escape(caption)}</caption>"
@@ -299,3 +313,128 @@ def _titled(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     out.columns = [f"{c}d" if isinstance(c, int | np.integer) else str(c) for c in out.columns]
     return out
+
+
+def stats_formats() -> dict[str, Format]:
+    """How each row of ``stats()`` reads: percents as percents, ratios and numbers to 2 places."""
+    ratio = fixed(2)
+    return {
+        figure: {"percent": percent(2), "ratio": lambda x: f"{x:.2f}x"}.get(unit, ratio)
+        for figure, unit in FIGURE_UNITS.items()
+    }
+
+
+def backtest_page(
+    result: BacktestResult,
+    title: str = "Backtest report",
+    *,
+    ds: Dataset | None = None,
+    risk_model: Any = None,
+    n_trials: int = 1,
+    sharpe_variance: float = 0.0,
+) -> str:
+    """A backtest as one page: figures, the stats, monthly returns, costs, significance.
+
+    Sections: the equity curve against the benchmark with drawdowns and the rolling Sharpe
+    ratio; the stats table (the numbers of :meth:`BacktestResult.stats`, each rounded only for
+    the eye); returns by month and year; turnover and costs; the probabilistic and deflated
+    Sharpe ratios (``n_trials`` configurations tried, their annual Sharpe ratios of variance
+    ``sharpe_variance``); with ``risk_model``, where the return came from; and the settings with
+    fingerprints of the result and, with ``ds``, of the dataset.
+    """
+    returns = result.returns
+    lead = (
+        f"{result.rule}; {returns.index[0]:%Y-%m-%d} to {returns.index[-1]:%Y-%m-%d}, "
+        f"{len(returns):,} trading days."
+    )
+    stats = result.stats()
+    benchmark_note = ""
+    if result.benchmark is not None:
+        missing = int(result.benchmark.iloc[1:].isna().sum())
+        benchmark_note = (
+            f"The benchmark is compared on the same days; {missing} day(s) without a benchmark "
+            "level are left out of the comparison, not filled."
+        )
+    performance = [
+        figure_tag(
+            result.plot(),
+            "Equity curve, drawdown and rolling Sharpe ratio",
+            "Growth of 1 net of costs against the benchmark (log scale), the fall from the "
+            "highest wealth so far, and the Sharpe ratio over the last six months.",
+        ),
+        table_tag(stats, "Performance, net of costs", stats_formats(), by_row=True),
+    ]
+    if benchmark_note:
+        performance.append(f"<p>{html.escape(benchmark_note)}</p>")
+    monthly = result.monthly_table()
+    months = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+    monthly.columns = [months[c - 1] if isinstance(c, int) else str(c) for c in monthly.columns]
+    sharpe = float(metrics.sharpe_ratio(returns))
+    significance = pd.DataFrame(
+        {
+            "value": [
+                sharpe,
+                float(metrics.probabilistic_sharpe_ratio(returns)),
+                float(metrics.deflated_sharpe_ratio(returns, n_trials, sharpe_variance)),
+                float(n_trials),
+            ]
+        },
+        index=[
+            "Sharpe ratio",
+            "probabilistic Sharpe ratio (true Sharpe > 0)",
+            "deflated Sharpe ratio",
+            "configurations tried",
+        ],
+    )
+    significance_formats: dict[str, Format] = {"value": fixed(3)}
+    sections = [
+        ("Performance", performance),
+        (
+            "Returns by month",
+            [table_tag(monthly, "Compounded net return by month and year", default=percent(1))],
+        ),
+        (
+            "Trading and costs",
+            [
+                figure_tag(plot_trading(result), "Turnover and costs"),
+            ],
+        ),
+        (
+            "Is it luck?",
+            [
+                table_tag(significance, "Significance of the Sharpe ratio", significance_formats),
+                "<p>The deflated Sharpe ratio is the probability that the true Sharpe ratio "
+                "beats the best one expected by luck from the configurations tried (Bailey and "
+                "López de Prado, 2014); with one configuration it is the probabilistic Sharpe "
+                "ratio.</p>",
+            ],
+        ),
+    ]
+    if risk_model is not None:
+        attribution = risk_model.attribute(result)
+        summary = attribution.summary()
+        sections.append(
+            (
+                "Where the return came from",
+                [
+                    table_tag(
+                        summary,
+                        "Annual contribution and shares of return and risk",
+                        {
+                            "contribution_ann": percent(2),
+                            "share_of_return": percent(1),
+                            "share_of_risk": percent(1),
+                        },
+                    ),
+                    figure_tag(attribution.plot(), "Attribution by year"),
+                ],
+            )
+        )
+    settings = dict(result.settings)
+    settings["result fingerprint"] = fingerprint_of(result.returns, result.weights)
+    if ds is not None:
+        settings["dataset fingerprint"] = ds.fingerprint()
+    settings["factorlab"] = __version__
+    settings["made"] = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    sections.append(("Settings", [settings_tag(settings)]))
+    return page(title, lead, sections)

@@ -45,6 +45,7 @@ __all__ = [
     "plot_sector_exposure",
     "plot_seed_vs_zscore",
     "plot_sweep",
+    "plot_trading",
     "plot_turnover",
 ]
 
@@ -309,6 +310,33 @@ def plot_factor_report(report: FactorReport) -> Figure:
     decay_ax.axhline(0, color="grey", linewidth=0.8)
     decay_ax.set_xlabel("horizon, trading days")
     decay_ax.set_title("Mean IC by horizon")
+    return fig
+
+
+def plot_trading(result: BacktestResult) -> Figure:
+    """Turnover at each rebalance and costs paid, cumulative, of one backtest.
+
+    Parameters
+    ----------
+    result : BacktestResult
+        What :func:`factorlab.backtest` returns; the bars are its ``turnover`` (the first
+        rebalance, the buy-in, included) and the line the running sum of its ``costs``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        A new Figure, 11 by 3.5 inches, made without pyplot.
+    """
+    fig = _new_figure(11, 3.5)
+    turnover_ax, cost_ax = fig.subplots(1, 2)
+    turnover = result.turnover
+    turnover_ax.bar(turnover.index, turnover.to_numpy(), width=15, color="#4c72b0")
+    turnover_ax.yaxis.set_major_formatter(_percent())
+    turnover_ax.set_title("Turnover at each rebalance (sum of weight changes)")
+    paid = result.costs.cumsum()
+    cost_ax.plot(paid.index, paid.to_numpy(), color="#c44e52")
+    cost_ax.yaxis.set_major_formatter(_percent())
+    cost_ax.set_title("Costs paid, cumulative (fraction of equity)")
     return fig
 
 

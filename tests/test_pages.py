@@ -97,3 +97,97 @@ def test_a_table_escapes_labels_and_shows_missing_numbers_as_a_dash():
     assert "&lt;b&gt;" in html and "a &amp; b" in html and "caption &lt;i&gt;" in html
     assert '<td data-value="NaN">–</td>' in html
     assert '<td data-value="1.5">1.5000</td>' in html
+
+
+# -- a backtest's report -----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def gapped(small_sample):
+    """The small market with three days missing from the benchmark's levels."""
+    benchmark = small_sample.benchmark.copy()
+    benchmark.iloc[[300, 301, 550]] = np.nan
+    return fl.Dataset(
+        prices=small_sample.prices,
+        volume=small_sample.volume,
+        fundamentals=small_sample.fundamentals,
+        meta=small_sample.meta,
+        benchmark=benchmark,
+    )
+
+
+@pytest.fixture(scope="module")
+def backtest_page(gapped, tmp_path_factory):
+    result = fl.backtest(fl.factors.momentum(gapped), gapped, cost_bps=20)
+    model = fl.risk_model(gapped, factors=["momentum", "low_vol"])
+    path = tmp_path_factory.mktemp("backtest") / "report.html"
+    return result, result.to_html(
+        path, ds=gapped, risk_model=model, n_trials=10, sharpe_variance=0.1
+    )
+
+
+def test_a_backtest_report_opens_with_every_figure_and_no_request(open_in_browser, backtest_page):
+    _, path = backtest_page
+    visit = open_in_browser(path)
+    assert visit.console_errors == [] and visit.page_errors == []
+    assert [url for url in visit.requests if not url.startswith("data:")] == [path.as_uri()]
+    images = visit.page.evaluate(
+        "() => [...document.images].map(i => [i.alt, i.complete && i.naturalWidth > 0])"
+    )
+    assert [alt for alt, _ in images] == [
+        "Equity curve, drawdown and rolling Sharpe ratio",
+        "Turnover and costs",
+        "Attribution by year",
+    ]
+    assert all(loaded for _, loaded in images)
+    assert path.stat().st_size < 3_000_000
+
+
+def test_a_backtest_reports_numbers_are_its_stats_and_empyricals(open_in_browser, backtest_page):
+    import empyrical
+
+    result, path = backtest_page
+    shown = _tables(open_in_browser(path))["Performance, net of costs"]
+    stats = result.stats()
+    np.testing.assert_array_equal(np.array(shown, dtype=float), stats.to_numpy(dtype=float))
+    r = result.returns
+    strategy = dict(zip(stats.index, np.array(shown, dtype=float)[:, 0], strict=True))
+    assert strategy["CAGR"] == pytest.approx(empyrical.annual_return(r), abs=1e-10)
+    assert strategy["Sharpe ratio"] == pytest.approx(empyrical.sharpe_ratio(r), abs=1e-10)
+    assert strategy["max drawdown"] == pytest.approx(empyrical.max_drawdown(r), abs=1e-10)
+    # The benchmark is compared on the days it has: the gaps are left out, not filled.
+    bench = result.benchmark
+    assert bench.isna().sum() >= 3
+    alpha, beta = empyrical.alpha_beta(r, bench)
+    assert strategy["beta"] == pytest.approx(beta, abs=1e-10)
+    assert strategy["alpha (annual)"] == pytest.approx(alpha, abs=1e-10)
+
+
+def test_a_backtest_report_says_how_it_was_made(backtest_page, gapped):
+    result, path = backtest_page
+    text = path.read_text()
+    assert gapped.fingerprint() in text and "result fingerprint" in text
+    assert "configurations tried" in text and "Where the return came from" in text
+    assert "day(s) without a benchmark level are left out" in text
+    cagr = float(result.stats().loc["CAGR", "strategy"])
+    assert f'data-value="{cagr!r}">{cagr:.2%}</td>' in text
+
+
+def test_factorlab_report_writes_the_page(tmp_path, capsys):
+    from factorlab.cli import main
+
+    out = tmp_path / "cli.html"
+    code = main(
+        ["report", "--n-tickers", "30", "--years", "3", "--seed", "2", "--output", str(out)]
+    )
+    assert code == 0 and out.exists()
+    assert "Wrote" in capsys.readouterr().out
+    assert out.read_text().startswith("<!DOCTYPE html>")
+
+
+def test_stats_show_percents_as_percents_and_keep_raw_numbers(small_sample):
+    result = fl.backtest(fl.factors.momentum(small_sample), small_sample)
+    html_text = result._repr_html_()
+    cagr = float(result.stats().loc["CAGR", "strategy"])
+    assert f"{cagr:.2%}" in html_text
+    assert isinstance(result.stats().loc["CAGR", "strategy"], float)

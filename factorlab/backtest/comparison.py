@@ -15,7 +15,12 @@ from factorlab.backtest.metrics import (
     sharpe_ratio,
 )
 from factorlab.backtest.portfolio import backtest
-from factorlab.backtest.result import BacktestResult, performance_figures, trading_figures
+from factorlab.backtest.result import (
+    BacktestResult,
+    performance_figures,
+    styled_stats,
+    trading_figures,
+)
 from factorlab.data import Dataset
 from factorlab.errors import ConfigError
 from factorlab.factors.composite import Scores
@@ -162,7 +167,7 @@ class Comparison:
         )
 
     def _repr_html_(self) -> str:
-        return f"<div><strong>factorlab comparison</strong>{self.stats().round(4).to_html()}</div>"
+        return f"<div><strong>factorlab comparison</strong>{styled_stats(self.stats()).to_html()}</div>"
 
 
 def compare(results: Mapping[str, BacktestResult | pd.Series]) -> Comparison:

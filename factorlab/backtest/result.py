@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import html
+import os
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -15,12 +17,16 @@ from factorlab.params import as_int
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
+    from pandas.io.formats.style import Styler
+
+    from factorlab.data import Dataset
 
 __all__ = [
     "FIGURE_UNITS",
     "BacktestResult",
     "holding_rule",
     "performance_figures",
+    "styled_stats",
     "trading_figures",
 ]
 
@@ -238,6 +244,60 @@ class BacktestResult:
 
         return plot_backtest(self)
 
+    def to_html(
+        self,
+        path: str | os.PathLike[str],
+        title: str = "Backtest report",
+        *,
+        ds: Dataset | None = None,
+        risk_model: Any = None,
+        n_trials: int = 1,
+        sharpe_variance: float = 0.0,
+    ) -> Path:
+        """Write the backtest to one self-contained HTML file, for someone without a notebook.
+
+        The equity curve against the benchmark on the same days, drawdowns, the stats table,
+        returns by month, turnover and costs, the probabilistic and deflated Sharpe ratios, the
+        attribution when a risk model is given, and the settings with fingerprints. Figures are
+        PNGs inside the file: it opens offline and fetches nothing. Written atomically.
+
+        Parameters
+        ----------
+        path : str or PathLike
+            Where to write, e.g. ``"report.html"``.
+        title : str
+            The page's title.
+        ds : Dataset, optional
+            The data the backtest ran on: its fingerprint goes into the settings.
+        risk_model : RiskModel, optional
+            Adds where the return came from (:meth:`factorlab.RiskModel.attribute`).
+        n_trials, sharpe_variance :
+            For the deflated Sharpe ratio: how many configurations were tried, and the
+            variance of their annual Sharpe ratios (``SweepResult`` gives both).
+
+        Examples
+        --------
+        >>> import tempfile, pathlib
+        >>> import factorlab as fl
+        >>> ds = fl.load_dataset("sample", n_tickers=40, years=3)
+        >>> result = fl.backtest(fl.factors.momentum(ds), ds)
+        >>> path = result.to_html(pathlib.Path(tempfile.mkdtemp()) / "report.html", ds=ds)
+        >>> path.stat().st_size < 3_000_000
+        True
+        """
+        # pages sit above results and draw with matplotlib: loaded when a page is written
+        from factorlab.pages import backtest_page, write_page
+
+        text = backtest_page(
+            self,
+            title,
+            ds=ds,
+            risk_model=risk_model,
+            n_trials=n_trials,
+            sharpe_variance=sharpe_variance,
+        )
+        return write_page(path, text)
+
     def __repr__(self) -> str:
         s, r = self.settings, self.returns
         parts = [str(s["rebalance"])] if "rebalance" in s else []
@@ -262,8 +322,29 @@ class BacktestResult:
         return (
             f"<div><strong>factorlab BacktestResult</strong>: {html.escape(self.rule)} ({head}), "
             f"{self.returns.index[0]:%Y-%m-%d} to {self.returns.index[-1]:%Y-%m-%d}"
-            f"{self.stats().round(4).to_html()}</div>"
+            f"{styled_stats(self.stats()).to_html()}</div>"
         )
+
+
+def styled_stats(table: pd.DataFrame) -> Styler:
+    """A stats table as people read it: percents as percents, ratios and numbers to 2 places.
+
+    Only the display changes (a pandas Styler); the DataFrame keeps its raw numbers.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> table = pd.DataFrame({"strategy": [0.0712, 0.81, 9.4]},
+    ...                      index=["CAGR", "Sharpe ratio", "turnover per year"])
+    >>> "7.12%" in styled_stats(table).to_html()
+    True
+    """
+    formats = {"percent": "{:.2%}", "ratio": "{:.2f}x", "number": "{:.2f}"}
+    styler = table.style
+    for figure in table.index:
+        unit = FIGURE_UNITS.get(str(figure), "number")
+        styler = styler.format(formats[unit], subset=pd.IndexSlice[[figure], :], na_rep="–")
+    return styler
 
 
 def trading_figures(result: BacktestResult, days: pd.Index) -> dict[str, float]:
