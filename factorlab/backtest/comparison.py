@@ -296,7 +296,8 @@ class Capacity:
         return plot_capacity(self)
 
     def _repr_html_(self) -> str:
-        return f"<div><strong>factorlab Capacity</strong>{self.table.to_html()}</div>"
+        styled = styled_stats(self.table.T).format_index("{:,.0f}", axis=1).to_html()
+        return f"<div><strong>factorlab Capacity</strong> (columns: AUM){styled}</div>"
 
 
 def capacity(

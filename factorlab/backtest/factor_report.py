@@ -674,10 +674,17 @@ class FactorReport:
         )
 
     def _repr_html_(self) -> str:
+        summary = self.ic_summary().style.format("{:.4f}")
+        summary = summary.format("{:.1%}", subset=["% positive"])
+        summary = summary.format("{:,.0f}", subset=["dates", "dates (non-overlapping)"])
+        summary = summary.format(
+            "{:.2f}", subset=["IR", "t-stat (overlapping)", "t-stat (non-overlapping)"]
+        )
+        returns = (self.quantile_returns * 1e4).style.format("{:.1f}")
         return (
             "<div><strong>factorlab FactorReport</strong>"
-            f"{self.ic_summary().round(4).to_html()}"
-            f"<p>Mean forward return by quantile</p>{self.quantile_returns.round(5).to_html()}</div>"
+            f"{summary.to_html()}"
+            f"<p>Mean forward return by quantile, bps</p>{returns.to_html()}</div>"
         )
 
 

@@ -147,7 +147,8 @@ def backtest(
         The square-root law's coefficient (about 1 in empirical studies).
     participation : float, optional
         Largest share of a stock's average daily traded value one rebalance may trade (0.1:
-        10 %); the rest of an order is cut, with a warning. Needs ``ds.volume``.
+        10 %); the rest of an order is cut, with a warning. An optimized book is cut the same
+        way after it is solved. Needs ``ds.volume``.
 
     Returns
     -------

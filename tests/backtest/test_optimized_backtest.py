@@ -51,7 +51,7 @@ def test_a_long_only_book_keeps_its_budget_caps_turnover_and_volatility(market):
     assert weights.max().max() <= 0.06 + TOL
     invested = result.turnover.loc[weights.index]
     assert (invested.iloc[1:] <= 0.5 + 1e-5).all()  # after the buy-in
-    for day, row in weights.iloc[::6].iterrows():
+    for day, row in weights.iterrows():  # every rebalance
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)
             volatility = model.risk(row[row != 0], day).at["total", "volatility_ann"]
@@ -72,11 +72,18 @@ def test_a_dollar_neutral_book_is_neutral_in_every_sector(market):
     np.testing.assert_allclose(by_sector.to_numpy(), 0.0, atol=1e-5)
 
 
-def test_style_bounds_hold_against_the_cap_weighted_universe(market):
+def test_style_and_sector_bounds_hold_against_the_cap_weighted_universe(market):
     ds, model, signal = market
-    result = _optimized(ds, signal, risk_model=model, factor_bounds={"momentum": (-0.1, 0.1)})
+    result = _optimized(
+        ds,
+        signal,
+        risk_model=model,
+        factor_bounds={"momentum": (-0.1, 0.1)},
+        sector_bounds=(-0.02, 0.02),
+    )
     weights = _rebalance_weights(result)
-    for day, row in weights.iloc[::6].iterrows():
+    sectors = ds.meta["sector"]
+    for day, row in weights.iterrows():  # every rebalance
         exposures, _, specific = model.forecast(day)
         usable = specific.notna() & signal.loc[day].notna() & ds.prices.loc[day].notna()
         names = usable.index[usable]
@@ -84,6 +91,8 @@ def test_style_bounds_hold_against_the_cap_weighted_universe(market):
         bench = caps / caps.sum()  # the cap-weighted universe the bounds are measured against
         active = exposures.loc[names, "momentum"] @ (row[names] - bench)
         assert -0.1 - 1e-5 <= active <= 0.1 + 1e-5
+        by_sector = (row[names] - bench).groupby(sectors[names]).sum()
+        assert by_sector.abs().max() <= 0.02 + 1e-5
 
 
 def test_constraints_that_cannot_hold_are_named(market):

@@ -106,3 +106,42 @@ def test_unknown_factor_bounds_are_named():
     alpha, risk, _ = _case()
     with pytest.raises(Exception, match="factor_bounds names value, not a factor"):
         optimal_weights(alpha, risk, Constraints(factor_bounds={"value": (0, 1)}))
+
+
+@pytest.mark.parametrize("long_only", [True, False])
+def test_the_compiled_problem_gives_the_days_own_optimum(long_only):
+    """The backtest's BookProblem (every stock, those outside the day held at 0) equals the
+    problem on the day's stocks alone, itself equal to cvxpy written directly (above)."""
+    from factorlab.backtest.optimizer import BookProblem
+
+    alpha, risk, sectors = _case(n=15, seed=3)
+    usable = np.ones(15, dtype=bool)
+    usable[[2, 7, 11]] = False  # no signal or no price that day
+    before = np.full(15, 1 / 15) if long_only else np.r_[np.full(7, 0.1), np.full(8, -0.0875)]
+    bench = np.full(12, 1 / 12)
+    constraints = Constraints(
+        long_only=long_only,
+        max_weight=0.3,
+        sector_bounds=(-0.05, 0.05),
+        factor_bounds={"f0": (-0.2, 0.2)},
+        max_turnover=1.2,
+        target_vol=0.3,
+    )
+    compiled = BookProblem(15, 3, constraints, 1.5, sectors=sectors, factor_names=risk.factor_names)
+    day = RiskForm(
+        risk.exposures[usable], risk.factor_cov, risk.specific_var[usable], risk.factor_names
+    )
+    ours = compiled.solve(alpha[usable], day, usable, before, bench if long_only else None)
+    forced = np.abs(before[~usable]).sum()
+    alone = optimal_weights(
+        alpha[usable],
+        day,
+        Constraints(**{**constraints.__dict__, "max_turnover": 1.2 - forced}),
+        risk_aversion=1.5,
+        before=before[usable],
+        sectors=sectors[usable],
+        benchmark=bench if long_only else None,
+    )
+    assert ours is not None
+    np.testing.assert_allclose(ours[~usable], 0.0, atol=1e-9)
+    np.testing.assert_allclose(ours[usable], alone, atol=1e-6)
