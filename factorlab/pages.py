@@ -353,7 +353,8 @@ def backtest_page(
         missing = int(result.benchmark.iloc[1:].isna().sum())
         benchmark_note = (
             f"The benchmark is compared on the same days; {missing} day(s) without a benchmark "
-            "level are left out of the comparison, not filled."
+            "level are left out of the comparison, not filled (the move across a gap counts on "
+            "the day the level is known again)."
         )
     performance = [
         figure_tag(

@@ -40,7 +40,7 @@ def impact_inputs(ds: Dataset, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray
     Rolling over the days up to each rebalance close (never after it); NaN where a stock has
     too little history (fewer than half the window).
     """
-    ds.require("volume", purpose="costs='sqrt' (market impact)")
+    ds.require("volume", purpose="costs='sqrt' (market impact) or participation (a volume cap)")
     assert ds.volume is not None
     close = ds.close if ds.close is not None else ds.prices
     traded = (close * ds.volume).rolling(ADV_DAYS, min_periods=ADV_DAYS // 2).mean()
@@ -65,6 +65,7 @@ class ImpactCosts:
     adv: np.ndarray
     participation: float | None = None
     cut: list[tuple[int, float]] = field(default_factory=list)  # (rebalance, turnover cut)
+    beyond_volume: list[int] = field(default_factory=list)  # rebalances trading > 1 day's ADV
 
     def __call__(self, k: int, trades: np.ndarray, level: float) -> float:
         """The cost of rebalance ``k``'s ``trades`` as a fraction of equity."""
@@ -73,8 +74,13 @@ class ImpactCosts:
         if not traded.any():
             return 0.0
         volatility, adv = self._inputs(k, traded)
-        impact = self.impact * volatility * np.sqrt(size[traded] * self.aum * level / adv)
-        return float(size.sum() * self.cost_bps / 1e4 + (size[traded] * impact).sum())
+        participation = size[traded] * self.aum * level / adv
+        if (participation > 1).any():
+            self.beyond_volume.append(k)
+        # A trade cannot cost more than itself; a book cannot pay more than it has.
+        impact = np.minimum(self.impact * volatility * np.sqrt(participation), 1.0)
+        total = size.sum() * self.cost_bps / 1e4 + (size[traded] * impact).sum()
+        return float(min(total, 1.0))
 
     def limit(self, k: int, before: np.ndarray, target: np.ndarray, level: float) -> np.ndarray:
         """``target`` with each trade cut to ``participation`` of the stock's ADV."""
@@ -88,11 +94,14 @@ class ImpactCosts:
         room = np.full(len(trades), np.inf)
         room[traded] = self.participation * adv / (self.aum * level)  # as a weight of equity
         done = np.clip(trades, -room, room)
-        # Sells cut: scale buys down so that the book is no more invested than intended.
+        # Sells cut: scale buys down so that the book is no more invested (net) than intended;
+        # buys cut in a book with shorts: scale its sells down the same way.
         excess = (before + done).sum() - target.sum()
-        buys = np.clip(done, 0.0, None)
+        buys, sells = np.clip(done, 0.0, None), np.clip(done, None, 0.0)
         if excess > 0 and buys.sum() > 0:
             done = done - buys * min(excess / buys.sum(), 1.0)
+        elif excess < 0 and (target < 0).any() and sells.sum() < 0:
+            done = done - sells * min(excess / sells.sum(), 1.0)
         missed = float(np.abs(trades - done).sum())
         if missed > 1e-12:
             self.cut.append((k, missed))
@@ -116,7 +125,14 @@ class ImpactCosts:
 
 
 def cut_warning(costs: ImpactCosts, dates: pd.DatetimeIndex) -> str | None:
-    """What the participation cap cut, in a sentence (None when nothing)."""
+    """What the participation cap cut, or trades the law is not made for, in a sentence."""
+    if costs.beyond_volume and not costs.cut:
+        return (
+            f"On {len(costs.beyond_volume)} rebalance days some trades were larger than a whole "
+            f"day's traded value (first {dates[costs.beyond_volume[0]]:%Y-%m-%d}): the "
+            "square-root law is not measured at such sizes (each trade's impact is capped at "
+            "its own value). Set participation= to cap them, or a smaller aum."
+        )
     if not costs.cut:
         return None
     first = dates[costs.cut[0][0]]

@@ -8,10 +8,11 @@ At each rebalance, over the stocks with a signal, a price and a risk forecast:
 - the expected return of a stock is Grinold's ``ic * volatility * score``, its score the
   signal's z-score across those stocks (negated with ``long="bottom"``);
 - the benchmark of a long-only book (for sector and factor bounds) is those stocks weighted by
-  market cap (equally where no cap is known);
+  market cap (a stock whose cap is unknown counts at the day's median cap);
 - the book held just before (drifted since the last rebalance) is what ``max_turnover``
   measures from; selling a stock that left the universe counts against it, and the buy-in
-  (from cash: the first rebalance, or one after days the book sat in cash) is not limited.
+  (from cash: the first rebalance, or one after days the book sat in cash) is not limited, nor
+  is putting idle cash back to work (left by a delisting or an order the volume cap cut).
 
 Everything read is known at that close: the risk model's forecast and the returns up to it.
 """
@@ -29,6 +30,7 @@ from factorlab.backtest.optimizer import (
     Constraints,
     InfeasibleError,
     RiskForm,
+    idle_cash,
     optimal_weights,
     shrunk_covariance,
 )
@@ -114,9 +116,8 @@ class OptimizedBook:
         if invested and constraints.max_turnover is not None:  # the buy-in is not limited
             forced = float(np.abs(held[~usable]).sum())  # sold: it left the universe
             before = held[usable]
-            constraints = replace(
-                constraints, max_turnover=max(constraints.max_turnover - forced, 0.0)
-            )
+            room = constraints.max_turnover + idle_cash(constraints, held) - forced
+            constraints = replace(constraints, max_turnover=max(room, 0.0))
         try:
             target[usable] = optimal_weights(
                 alpha,
@@ -129,12 +130,13 @@ class OptimizedBook:
                 day=f"{day:%Y-%m-%d}",
             )
         except InfeasibleError as error:
-            if before is None or constraints.max_turnover == self.constraints.max_turnover:
+            if before is None or not np.abs(held[~usable]).sum():
                 raise
-            spent = self.constraints.max_turnover - constraints.max_turnover  # type: ignore[operator]
+            forced = float(np.abs(held[~usable]).sum())
             raise InfeasibleError(
-                f"{error} Of the max_turnover of {self.constraints.max_turnover}, {spent:.3g} "
-                "went to selling stocks that left the universe (no signal, price or risk)."
+                f"{error} Of the max_turnover of {self.constraints.max_turnover}, {forced:.3g} "
+                "went to selling stocks that left the universe (no signal, price or risk); "
+                f"idle cash of {idle_cash(self.constraints, held):.3g} was free to reinvest."
             ) from None
         target[np.abs(target) < 1e-9] = 0.0  # the solver's dust
         return target
@@ -178,8 +180,10 @@ class OptimizedBook:
         if self.caps is None:
             return np.full(n, 1 / n)
         caps = self.caps[k][usable]
-        if np.isnan(caps).any() or caps.sum() <= 0:
+        known = np.isfinite(caps) & (caps > 0)
+        if not known.any():
             return np.full(n, 1 / n)
+        caps = np.where(known, caps, np.median(caps[known]))  # a stock without a cap: a typical one
         return caps / caps.sum()
 
 

@@ -36,7 +36,14 @@ from factorlab.errors import ConfigError, DataError
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["BookProblem", "Constraints", "InfeasibleError", "RiskForm", "optimal_weights"]
+__all__ = [
+    "BookProblem",
+    "Constraints",
+    "InfeasibleError",
+    "RiskForm",
+    "idle_cash",
+    "optimal_weights",
+]
 
 TOLERANCE = 1e-7  # a slack above this is a constraint that had to give
 
@@ -258,9 +265,10 @@ class BookProblem:
             self.style_base.value = styles.T @ bench
         if c.max_turnover is not None:
             self.before.value = np.zeros(n) if before is None else before
-            # the buy-in (from cash) is not limited: room for any book
+            # the buy-in (from cash) is not limited: room for any book; nor is putting idle
+            # cash (left by a delisting or a cut order) back to work
             free = before is None or not before.any()
-            self.turnover.value = 2 * c.gross + 2 if free else c.max_turnover
+            self.turnover.value = 2 * c.gross + 2 if free else c.max_turnover + idle_cash(c, before)
         _solve(self.cp, self.problem)
         if self.problem.status in ("optimal", "optimal_inaccurate") and self.w.value is not None:
             return np.asarray(self.w.value, dtype=float)
@@ -270,6 +278,18 @@ class BookProblem:
             f"The optimizer could not solve a rebalance (status {self.problem.status!r}). Check "
             "the signal and the risk model for extreme values."
         )
+
+
+def idle_cash(c: Constraints, held: np.ndarray | None) -> float:
+    """What the book must put back to work to meet its budget, free of the turnover limit.
+
+    Cash a delisting or a cut order left (long-only), or gross a dollar-neutral book lost.
+    """
+    if held is None:
+        return 0.0
+    if c.long_only:
+        return max(1.0 - float(held.sum()), 0.0)
+    return max(c.gross - float(np.abs(held).sum()), 0.0)
 
 
 def _solve(cp: Any, problem: Any) -> None:

@@ -374,6 +374,14 @@ def _optimized_book(
             raise ConfigError(f"{name} must be positive, got {value}.")
     if risk_aversion < 0:
         raise ConfigError(f"risk_aversion must be zero or more, got {risk_aversion}.")
+    if risk_model is not None:
+        last = risk_model.factor_returns.index[-1]
+        if last < ds.dates[rows[-1]]:
+            raise ConfigError(
+                f"The risk model ends on {last:%Y-%m-%d}, before the backtest's last rebalance "
+                f"({ds.dates[rows[-1]]:%Y-%m-%d}): its risk would be stale. Fit it on the data "
+                "the backtest runs on: risk_model=fl.risk_model(ds)."
+            )
     bounds = (0.0, 0.0) if sector_neutral else sector_bounds
     sectors = None
     if bounds is not None:
@@ -417,6 +425,9 @@ def _benchmark_returns(
         levels = benchmark.reindex(ds.dates)
     else:
         raise ConfigError("benchmark must be None (the dataset's), 'equal' or a Series of prices.")
-    returns = levels.pct_change(fill_method=None).loc[days]
+    # From the last level known, as a stock's return is measured across a halt: a day without a
+    # level has no return (it is left out of comparisons), and the move across the gap counts
+    # on the day the level is known again.
+    returns = (levels / levels.ffill().shift(1) - 1).where(levels.notna()).loc[days]
     returns.iloc[0] = 0.0  # like the strategy, it starts at the first rebalance's close
     return returns.rename(levels.name or "benchmark")

@@ -165,7 +165,10 @@ class BacktestResult:
         if s.get("lag", 1) != 1:
             parts.append(f"lag {s['lag']}")
         if "cost_bps" in s:
-            parts.append(f"{_number(s['cost_bps'])} bps")
+            cost = f"{_number(s['cost_bps'])} bps"
+            if s.get("costs") == "sqrt":
+                cost += f" + square-root impact at {_number(s.get('aum'))} AUM"
+            parts.append(cost)
         return ", ".join(p for p in parts if p)
 
     def stats(self) -> pd.DataFrame:

@@ -49,8 +49,11 @@ def test_a_long_only_book_keeps_its_budget_caps_turnover_and_volatility(market):
     assert (weights >= -TOL).all().all()
     np.testing.assert_allclose(weights.sum(axis=1), 1.0, atol=1e-6)
     assert weights.max().max() <= 0.06 + TOL
-    invested = result.turnover.loc[weights.index]
-    assert (invested.iloc[1:] <= 0.5 + 1e-5).all()  # after the buy-in
+    turnover = result.turnover.loc[weights.index].iloc[1:]  # after the buy-in
+    before = result.weights.shift(1).loc[turnover.index]  # drifted; delisted shown as cash
+    idle = 1 - before.sum(axis=1)  # putting idle cash back to work is not limited
+    assert (turnover <= 0.5 + idle + 1e-5).all()
+    assert (turnover > 0.5 + 1e-5).sum() <= (idle > 1e-9).sum()
     for day, row in weights.iterrows():  # every rebalance
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)
@@ -136,3 +139,41 @@ def test_a_shrunk_covariance_book_does_not_look_ahead(market, rewrite_future):
     changed = _optimized(future, future_scores, max_weight=0.2, max_turnover=0.6)
     pd.testing.assert_frame_equal(plain.weights.loc[:day], changed.weights.loc[:day])
     pd.testing.assert_series_equal(plain.returns.loc[:day], changed.returns.loc[:day])
+
+
+def test_idle_cash_is_put_back_to_work_outside_the_turnover_limit(market):
+    ds, model, signal = market
+    result = _optimized(
+        ds,
+        signal,
+        risk_model=model,
+        max_weight=0.1,
+        max_turnover=0.6,
+        costs="sqrt",
+        aum=1e9,
+        participation=0.05,  # cuts most orders: the book is left partly in cash
+    )
+    invested = result.weights.loc[result.turnover.index].sum(axis=1)
+    assert invested.min() < 0.5 and invested.iloc[-1] > invested.min()
+
+
+def test_a_stale_risk_model_is_refused(market):
+    ds, model, signal = market
+    early = fl.risk_model(ds.slice(end=ds.dates[400]), factors=["momentum"])
+    with pytest.raises(fl.ConfigError, match="risk model ends on .* its risk would be stale"):
+        _optimized(ds, signal, risk_model=early)
+
+
+def test_a_risk_model_book_does_not_look_ahead(market, rewrite_future):
+    ds, model, signal = market
+    day = ds.dates[len(ds.dates) * 3 // 4]
+    future = rewrite_future(ds, day, np.random.default_rng(6))
+    options = {"max_weight": 0.08, "max_turnover": 0.5, "factor_bounds": {"momentum": (-0.3, 0.3)}}
+    plain = _optimized(ds, signal, risk_model=model, **options)
+    changed = _optimized(
+        future,
+        signal,
+        risk_model=fl.risk_model(future, factors=["value", "momentum", "low_vol"]),
+        **options,
+    )
+    pd.testing.assert_frame_equal(plain.weights.loc[:day], changed.weights.loc[:day], atol=1e-7)

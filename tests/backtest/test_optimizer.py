@@ -112,7 +112,7 @@ def test_unknown_factor_bounds_are_named():
 def test_the_compiled_problem_gives_the_days_own_optimum(long_only):
     """The backtest's BookProblem (every stock, those outside the day held at 0) equals the
     problem on the day's stocks alone, itself equal to cvxpy written directly (above)."""
-    from factorlab.backtest.optimizer import BookProblem
+    from factorlab.backtest.optimizer import BookProblem, idle_cash
 
     alpha, risk, sectors = _case(n=15, seed=3)
     usable = np.ones(15, dtype=bool)
@@ -132,11 +132,11 @@ def test_the_compiled_problem_gives_the_days_own_optimum(long_only):
         risk.exposures[usable], risk.factor_cov, risk.specific_var[usable], risk.factor_names
     )
     ours = compiled.solve(alpha[usable], day, usable, before, bench if long_only else None)
-    forced = np.abs(before[~usable]).sum()
+    room = 1.2 + idle_cash(constraints, before) - np.abs(before[~usable]).sum()
     alone = optimal_weights(
         alpha[usable],
         day,
-        Constraints(**{**constraints.__dict__, "max_turnover": 1.2 - forced}),
+        Constraints(**{**constraints.__dict__, "max_turnover": room}),
         risk_aversion=1.5,
         before=before[usable],
         sectors=sectors[usable],
