@@ -332,8 +332,8 @@ def capacity(
     --------
     >>> import factorlab as fl
     >>> ds = fl.load_dataset("sample", n_tickers=40, years=3)
-    >>> sizes = fl.capacity(fl.factors.momentum(ds), ds, aum=(1e6, 1e9))
-    >>> bool(sizes.table.loc[1e6, "CAGR"] > sizes.table.loc[1e9, "CAGR"])
+    >>> sizes = fl.capacity(fl.factors.momentum(ds), ds, aum=(1e5, 1e7))
+    >>> bool(sizes.table.loc[1e5, "CAGR"] > sizes.table.loc[1e7, "CAGR"])
     True
     """
     for name in ("aum", "costs"):

@@ -80,7 +80,8 @@ def test_a_sell_that_is_cut_scales_the_buys_so_the_book_is_not_levered():
 
 
 def test_a_capacity_curve_falls_as_the_book_grows(small_sample):
-    sizes = fl.capacity(fl.factors.momentum(small_sample), small_sample, aum=(1e5, 1e7, 1e9))
+    with pytest.warns(UserWarning, match="larger than a whole day's traded value"):
+        sizes = fl.capacity(fl.factors.momentum(small_sample), small_sample, aum=(1e5, 1e7, 1e9))
     table = sizes.table
     assert list(table.index) == [1e5, 1e7, 1e9]
     assert (np.diff(table["Sharpe ratio"].to_numpy()) <= 0).all()
