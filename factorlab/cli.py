@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import math
+import os
 import sys
 from collections.abc import Sequence
 from datetime import datetime
@@ -431,19 +433,61 @@ def _serve(args: argparse.Namespace) -> int:
             "factorlab serve needs the serve extra: pip install 'factorlab[serve]'."
         ) from None
     from factorlab.llm import Analyst  # pydantic and the model clients: only when asked
-    from factorlab.serve import create_app  # fastapi: only for this command
+    from factorlab.serve import Access, create_app  # fastapi: only for this command
 
+    token = args.token or os.environ.get("FACTORLAB_API_TOKEN") or None
+    insecure = _check_bind(args.host, token, args.insecure)
+    access = Access(
+        token=token,
+        model_calls_per_minute=as_int(
+            args.model_calls_per_minute, "model-calls-per-minute", minimum=1
+        ),
+        max_body_bytes=as_int(args.max_body_bytes, "max-body-bytes", minimum=1024),
+    )
     ds = _load(args)
     # A model call must fit inside a request's time limit, with a retry.
-    app = create_app(ds, Analyst(model=args.model, host=args.ollama_host, timeout_s=20))
+    app = create_app(
+        ds, Analyst(model=args.model, host=args.ollama_host, timeout_s=20), access=access
+    )
 
     port = as_int(args.port, "port")
     print(
         f"factorlab serve: {ds.source}, {len(ds.tickers)} tickers, on "
-        f"http://{args.host}:{args.port} (API description at /docs)"
+        f"http://{args.host}:{args.port} (API description at /docs); "
+        + ("a bearer token is asked" if token else "no token is asked")
     )
+    if insecure:
+        print(
+            f"WARNING: {args.host} is reachable from other machines and no token is asked "
+            "(--insecure): anyone who reaches it can spend the model's time.",
+            file=sys.stderr,
+        )
     uvicorn.run(app, host=args.host, port=port, log_level="warning")
     return 0
+
+
+def _check_bind(host: str, token: str | None, insecure: bool) -> bool:
+    """Whether the server runs open to other machines (allowed with --insecure only).
+
+    Raises ConfigError for an address other machines can reach, without a token or --insecure.
+    """
+    if token or _loopback(host):
+        return False
+    if insecure:
+        return True
+    raise ConfigError(
+        f"factorlab serve will not bind {host} without a token: other machines could call it. "
+        "Pass --token (or set FACTORLAB_API_TOKEN), bind 127.0.0.1, or pass --insecure."
+    )
+
+
+def _loopback(host: str) -> bool:
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False  # a name that resolves elsewhere
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -594,6 +638,24 @@ def _parser() -> argparse.ArgumentParser:
     data_options(serve)
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     serve.add_argument("--port", default=8000, help="port (default 8000)")
+    serve.add_argument(
+        "--token",
+        default=None,
+        help="bearer token every route but /health asks for (default $FACTORLAB_API_TOKEN)",
+    )
+    serve.add_argument(
+        "--insecure",
+        action="store_true",
+        help="allow binding an address other machines reach without a token",
+    )
+    serve.add_argument(
+        "--model-calls-per-minute",
+        default=10,
+        help="per client, on /analyze and /portfolio-report (default 10)",
+    )
+    serve.add_argument(
+        "--max-body-bytes", default=64 * 1024, help="largest request body (default 65536)"
+    )
     analyst_options(serve)
     serve.set_defaults(handler=_serve)
     fetch = commands.add_parser(

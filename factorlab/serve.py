@@ -5,10 +5,21 @@ description at ``/docs`` and ``/openapi.json``. Every input is validated: bad in
 with ``{"error": ...}`` saying what and how to fix it, never a 500. Work per request is bounded
 (at most ``MAX_TICKERS`` tickers, ``MAX_YEARS`` years of backtest) and timed out after
 ``REQUEST_TIMEOUT_S``. The dataset is loaded once at start-up; binds 127.0.0.1 unless told.
+
+Access (:class:`Access`): with a token, every route but ``/health`` asks for
+``Authorization: Bearer <token>`` (compared in constant time) and answers 401 without it; the
+routes that call the model (``/analyze``, ``/portfolio-report``) take at most
+``model_calls_per_minute`` requests a minute from one client (429 beyond, with
+``Retry-After``); a request body larger than ``max_body_bytes`` is refused with 413. Each
+answers with a JSON ``{"error": ...}``.
 """
 
 import asyncio
+import hmac
+import time
+from collections import defaultdict, deque
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, cast
 
 import pandas as pd
@@ -26,19 +37,76 @@ from factorlab.factors.weights import Weights
 from factorlab.llm import Analyst
 from factorlab.params import as_tickers
 
-__all__ = ["MAX_TICKERS", "MAX_YEARS", "REQUEST_TIMEOUT_S", "create_app"]
+__all__ = [
+    "MAX_BODY_BYTES",
+    "MAX_TICKERS",
+    "MAX_YEARS",
+    "MODEL_CALLS_PER_MINUTE",
+    "REQUEST_TIMEOUT_S",
+    "Access",
+    "create_app",
+]
 
 MAX_TICKERS = 50
 MAX_YEARS = 20
 REQUEST_TIMEOUT_S = 60.0
 MAX_CONCURRENT_JOBS = 2  # scoring and backtests at once; others wait their turn
+MAX_BODY_BYTES = 64 * 1024  # the largest request: 50 tickers and weights fit in a few hundred
+MODEL_CALLS_PER_MINUTE = 10  # per client, on the routes that spend model time
+MODEL_ROUTES = ("/analyze", "/portfolio-report")
+OPEN_ROUTES = ("/health",)
 
 
-def create_app(ds: Dataset, analyst: Any = None, timeout_s: float = REQUEST_TIMEOUT_S) -> Any:
+@dataclass(frozen=True)
+class Access:
+    """Who may call the API, and how much (see the module's docstring).
+
+    Attributes
+    ----------
+    token : str or None
+        The bearer token every route but ``/health`` asks for; None: no token asked (only for
+        a server bound to this machine).
+    model_calls_per_minute : int
+        Requests a minute one client may make to the routes that call the model.
+    max_body_bytes : int
+        The largest request body accepted.
+    """
+
+    token: str | None = None
+    model_calls_per_minute: int = MODEL_CALLS_PER_MINUTE
+    max_body_bytes: int = MAX_BODY_BYTES
+
+
+class _RateLimit:
+    """At most ``limit`` calls per client in any 60 s (a sliding window)."""
+
+    def __init__(self, limit: int, window_s: float = 60.0) -> None:
+        self.limit, self.window_s = limit, window_s
+        self.calls: dict[str, deque[float]] = defaultdict(deque)
+
+    def wait(self, client: str) -> float:
+        """0 when ``client`` may call now (the call is counted), else seconds to wait."""
+        now = time.monotonic()
+        calls = self.calls[client]
+        while calls and now - calls[0] >= self.window_s:
+            calls.popleft()
+        if len(calls) >= self.limit:
+            return self.window_s - (now - calls[0])
+        calls.append(now)
+        return 0.0
+
+
+def create_app(
+    ds: Dataset,
+    analyst: Any = None,
+    timeout_s: float = REQUEST_TIMEOUT_S,
+    access: Access | None = None,
+) -> Any:
     """The FastAPI app serving ``ds``, with ``analyst`` to rate and report.
 
     ``analyst`` is an ``fl.Analyst`` (default: one for the local Ollama, with a 30 s timeout
-    and its labelled rule-based fallback).
+    and its labelled rule-based fallback). ``access`` sets the token, the model calls a client
+    may make a minute and the largest body (default: no token, the module's limits).
     """
     # the optional serve extra: only for factorlab serve
     from fastapi import (
@@ -81,6 +149,46 @@ def create_app(ds: Dataset, analyst: Any = None, timeout_s: float = REQUEST_TIME
             status_code=422,
             content={"error": f"{where or 'request'}: {first.get('msg', 'invalid')}"},
         )
+
+    rules = access or Access()
+    model_calls = _RateLimit(rules.model_calls_per_minute)
+    expected = None if rules.token is None else f"Bearer {rules.token}".encode()
+
+    @app.middleware("http")
+    async def _guard(request: Request, call_next: Callable[[Request], Any]) -> Any:
+        path = request.url.path
+        if expected is not None and path not in OPEN_ROUTES:
+            given = request.headers.get("authorization", "").encode()
+            if not hmac.compare_digest(given, expected):
+                return JSONResponse(
+                    status_code=401,
+                    content={"error": "this API needs 'Authorization: Bearer <token>'"},
+                    headers={"WWW-Authenticate": "Bearer"},
+                )
+        declared = request.headers.get("content-length")
+        too_big = declared is not None and (
+            not declared.isdigit() or int(declared) > rules.max_body_bytes
+        )
+        if not too_big and declared is None and request.method in ("POST", "PUT", "PATCH"):
+            too_big = len(await request.body()) > rules.max_body_bytes
+        if too_big:
+            return JSONResponse(
+                status_code=413,
+                content={"error": f"the request body is over {rules.max_body_bytes} bytes"},
+            )
+        if path in MODEL_ROUTES:
+            client = request.client.host if request.client else "unknown"
+            wait = model_calls.wait(client)
+            if wait > 0:
+                return JSONResponse(
+                    status_code=429,
+                    content={
+                        "error": f"at most {rules.model_calls_per_minute} calls a minute to "
+                        f"{', '.join(MODEL_ROUTES)}; try again in {wait:.0f} s"
+                    },
+                    headers={"Retry-After": str(max(int(wait + 0.999), 1))},
+                )
+        return await call_next(request)
 
     slots = asyncio.Semaphore(MAX_CONCURRENT_JOBS)
 

@@ -42,3 +42,6 @@ def test_compose_serves_the_api_beside_ollama_on_the_documented_port():
     assert app["environment"]["OLLAMA_HOST"] == "http://ollama:11434"
     assert app["command"][:2] == ["factorlab", "serve"] and "8000" in app["command"]
     assert app["ports"] == ["127.0.0.1:8000:8000"]
+    # It binds 0.0.0.0 inside the container, so it must be given a token (serve refuses else).
+    assert "0.0.0.0" in app["command"]
+    assert app["environment"]["FACTORLAB_API_TOKEN"].startswith("${FACTORLAB_API_TOKEN:?")

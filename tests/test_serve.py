@@ -99,7 +99,12 @@ def test_a_backtest_returns_stats_for_the_settings(api):
             {"tickers": [f"T{i}" for i in range(MAX_TICKERS + 1)]},
             f"at most {MAX_TICKERS} items",
         ),
-        ("post", "/analyze", {"tickers": [f"T{i}" for i in range(200_000)]}, "at most"),
+        (
+            "post",
+            "/analyze",
+            {"tickers": [f"T{i}" for i in range(200_000)]},
+            "the request body is over 65536 bytes",  # refused before it is read
+        ),
         ("post", "/backtest", {"start": "0001-01-01"}, "between 1678 and 2261"),
         ("get", "/screen", {"weights": "value=1e308,momentum=1e308"}, "too large to add up"),
         ("post", "/backtest", {"rebalance": "fortnightly"}, "rebalance"),
@@ -162,3 +167,84 @@ def test_a_request_longer_than_the_timeout_is_a_503(tmp_path, closed_port_url):
         assert response.status_code == 503 and "longer than" in response.json()["error"]
     finally:
         server.should_exit = True
+
+
+# -- access: a token, a limit on model calls, a largest body ----------------------------------
+
+
+@pytest.fixture(scope="module")
+def guarded(tmp_path_factory, closed_port_url):
+    from factorlab.serve import Access
+
+    ds = fl.load_dataset("sample", n_tickers=30, years=3, seed=4)
+    analyst = fl.Analyst(host=closed_port_url(), cache_dir=tmp_path_factory.mktemp("guarded"))
+    access = Access(token="s3cret-token", model_calls_per_minute=2, max_body_bytes=2048)
+    server, url = _serve(create_app(ds, analyst, access=access))
+    with httpx.Client(base_url=url, timeout=60) as client:
+        yield client, ds
+    server.should_exit = True
+
+
+def _bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_a_token_is_asked_everywhere_but_health(guarded):
+    client, _ = guarded
+    assert client.get("/health").status_code == 200
+    missing = client.get("/screen")
+    assert missing.status_code == 401 and missing.headers["WWW-Authenticate"] == "Bearer"
+    assert "Authorization: Bearer" in missing.json()["error"]
+    assert client.get("/screen", headers=_bearer("wrong")).status_code == 401
+    assert client.get("/screen", headers={"Authorization": "s3cret-token"}).status_code == 401
+    assert client.get("/screen", headers=_bearer("s3cret-token")).status_code == 200
+    assert client.get("/openapi.json").status_code == 401
+
+
+def test_model_calls_beyond_the_limit_are_a_429_per_client(guarded):
+    client, ds = guarded
+    body = {"tickers": list(ds.tickers[:3])}
+    answers = [
+        client.post("/portfolio-report", json=body, headers=_bearer("s3cret-token"))
+        for _ in range(3)
+    ]
+    assert [a.status_code for a in answers] == [200, 200, 429]
+    assert "at most 2 calls a minute" in answers[2].json()["error"]
+    assert int(answers[2].headers["Retry-After"]) >= 1
+    # Screens and backtests are not model calls: still served.
+    assert client.get("/screen", headers=_bearer("s3cret-token")).status_code == 200
+
+
+def test_a_body_over_the_limit_is_a_413(guarded):
+    client, ds = guarded
+    huge = {"tickers": list(ds.tickers) * 40}
+    answer = client.post("/backtest", json=huge, headers=_bearer("s3cret-token"))
+    assert answer.status_code == 413
+    assert answer.json() == {"error": "the request body is over 2048 bytes"}
+    chunked = client.post(
+        "/backtest",
+        content=iter([b'{"tickers": [' + b'"AAAA",' * 600 + b'"B"]}']),
+        headers={**_bearer("s3cret-token"), "Content-Type": "application/json"},
+    )
+    assert chunked.status_code == 413
+
+
+def test_serve_refuses_an_open_address_without_a_token(capsys, monkeypatch):
+    from factorlab.cli import main
+
+    monkeypatch.delenv("FACTORLAB_API_TOKEN", raising=False)
+    assert main(["serve", "--host", "0.0.0.0", "--n-tickers", "20", "--years", "2"]) == 2
+    error = capsys.readouterr().err
+    assert "will not bind 0.0.0.0 without a token" in error and "--insecure" in error
+
+
+def test_loopback_and_tokened_binds_are_allowed_and_insecure_ones_flagged():
+    from factorlab.cli import _check_bind
+
+    assert _check_bind("127.0.0.1", None, False) is False
+    assert _check_bind("localhost", None, False) is False
+    assert _check_bind("::1", None, False) is False
+    assert _check_bind("0.0.0.0", "token", False) is False
+    assert _check_bind("0.0.0.0", None, True) is True
+    with pytest.raises(fl.ConfigError, match="Pass --token"):
+        _check_bind("192.168.1.5", None, False)
