@@ -379,8 +379,10 @@ class Analyst:
     ) -> tuple[BaseModel | None, str]:
         """The cached answer, else the model's (retried once if unusable).
 
-        The server is checked only when the cache has no answer, so a rerun needs no server at
-        all. The server gets ``json_schema`` (default: ``schema``'s) as the reply's format.
+        A cached answer is used when the server serves the same model digest it came from, or
+        when no server answers (so a rerun needs no server at all); a model pulled again under
+        the same name is asked again. The server gets ``json_schema`` (default: ``schema``'s) as
+        the reply's format.
         """
         messages = [
             {"role": "system", "content": SYSTEM_PROMPT},
@@ -407,8 +409,11 @@ class Analyst:
             schema=format_,
             options=self.options,
         )
-        if self.use_cache:
-            cached = self.cache.get(key)
+        entry = self.cache.entry(key) if self.use_cache else None
+        if entry is not None and server.up() and entry[1] != server.digest:
+            entry = None  # a different model under the same name now: ask it again
+        if entry is not None:
+            cached = entry[0]
             if isinstance(cached, dict) and UNUSABLE in cached:
                 # judged again: a verdict from an older, stricter factorlab must not stand
                 reply, _ = judged(str(cached.get("reply", "")))
@@ -436,7 +441,7 @@ class Analyst:
             reply, problem = judged(content)
             if reply is not None:
                 if self.use_cache:
-                    self._remember(key, reply.model_dump())
+                    self._remember(key, reply.model_dump(), server.digest)
                 return reply, ""
             if attempt == 0:
                 self.retries += 1
@@ -450,12 +455,12 @@ class Analyst:
                     },
                 ]
         if self.use_cache:  # the same prompt gets the same answer: remember the verdict
-            self._remember(key, {UNUSABLE: problem, "reply": content})
+            self._remember(key, {UNUSABLE: problem, "reply": content}, server.digest)
         return None, problem
 
-    def _remember(self, key: str, answer: Any) -> None:
+    def _remember(self, key: str, answer: Any, digest: str | None) -> None:
         try:
-            self.cache.put(key, answer)
+            self.cache.put(key, answer, digest)
         except OSError as err:  # an unwritable cache must not cost the answer itself
             warnings.warn(
                 f"The analyst's answer could not be cached in {self.cache.root} "
@@ -505,10 +510,9 @@ class Analyst:
 
 
 class _Server:
-    """Whether the server can answer: checked once per rate() or report().
+    """Whether the server can answer, and the model digest it serves.
 
-    It is checked only when the cache lacks an answer; after a failure that means it is gone,
-    later batches skip it.
+    Checked once per rate() or report(). After a failure that means it is gone, later batches skip it.
     """
 
     _GONE = ("server not reachable", "no answer from", "model ")
@@ -525,6 +529,13 @@ class _Server:
             self.ok, message = self.analyst._check()
             self.why = "" if self.ok else message
         return self.ok
+
+    @property
+    def digest(self) -> str | None:
+        """The digest of the model the server serves now (None when it was not asked)."""
+        if not (self.checked and self.ok):
+            return None
+        return self.analyst.transport.digests.get(self.analyst.model) or None
 
     def down(self, problem: str) -> bool:
         """Whether ``problem`` means no model can answer now (remembered if so)."""

@@ -1,5 +1,8 @@
 """Model answers on disk, keyed by everything that shapes them: model, messages, schema and options.
 
+Each answer also records the digest of the model that gave it, so that a model pulled again
+under the same name is asked again (see ``factorlab.llm.analyst``).
+
 A rerun of a notebook reads them back and makes no model call.
 """
 
@@ -48,10 +51,19 @@ class AnswerCache:
         except (OSError, ValueError, KeyError, TypeError):  # absent or damaged: ask again
             return None
 
-    def put(self, key: str, answer: Any) -> None:
+    def entry(self, key: str) -> tuple[Any, str | None] | None:
+        """The answer under ``key`` and the model digest it came from (None: not recorded)."""
+        try:
+            stored = json.loads(self._path(key).read_text(encoding="utf-8"))
+            return stored["answer"], stored.get("digest")
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return None
+
+    def put(self, key: str, answer: Any, digest: str | None = None) -> None:
         """``answer`` (anything JSON can hold) stored under ``key``, replacing any entry there.
 
-        The file is written atomically; its folder is made when missing.
+        ``digest`` records which version of the model gave it. The file is written atomically;
+        its folder is made when missing.
         """
-        text = json.dumps({"answer": answer}, ensure_ascii=False, indent=1)
+        text = json.dumps({"answer": answer, "digest": digest}, ensure_ascii=False, indent=1)
         write_atomic(self._path(key), lambda target: target.write_text(text, encoding="utf-8"))

@@ -29,6 +29,7 @@ class OllamaTransport:
     def __init__(self, host: str, timeout_s: float) -> None:
         self.address, self.timeout_s = host, timeout_s
         self._client: Any = None
+        self.digests: dict[str, str] = {}  # model name -> its digest, as last listed
 
     def client(self) -> Any:
         """The ``ollama.Client`` for this host and timeout, made (and imported) on first use."""
@@ -49,7 +50,11 @@ class OllamaTransport:
         except Exception as err:  # connection refused, timeout, HTTP error: each a reason
             return False, self.describe(err, model)
         names = {m.model for m in listing.models if m.model}
+        for m in listing.models:  # the digest changes when a model is pulled again
+            if m.model:
+                self.digests[m.model] = str(getattr(m, "digest", "") or "")
         if model in names or f"{model}:latest" in names:
+            self.digests.setdefault(model, self.digests.get(f"{model}:latest", ""))
             return True, f"up and ready: {model} at {self.address}"
         return False, f"model {model} is not pulled at {self.address} (run `ollama pull {model}`)"
 
@@ -98,6 +103,7 @@ class OpenAITransport:
         self.api_key = api_key or "not-needed"  # local servers ignore it; the client wants one
         self._client: Any = None
         self._format: str | None = None  # the response_format shape this server accepts
+        self.digests: dict[str, str] = {}  # model id -> what the server reports of it
 
     def client(self) -> Any:
         """The ``openai.OpenAI`` client for this server, made (and imported) on first use.
@@ -125,10 +131,15 @@ class OpenAITransport:
         models is explained by :meth:`describe`.
         """
         try:
-            served = [m.id for m in self.client().models.list()]
+            listed = list(self.client().models.list())
         except Exception as err:  # each failure becomes a reason
             return False, self.describe(err, model)
+        served = [m.id for m in listed]
+        for m in listed:  # what the server says of its version: the id and when it was made
+            self.digests[m.id] = f"{m.id}@{getattr(m, 'created', '')}:{getattr(m, 'owned_by', '')}"
         if model in served or len(served) == 1:  # a one-model server answers to any name
+            if model not in served:
+                self.digests[model] = self.digests[served[0]]
             return True, f"up and ready: {model} at {self.address}"
         return False, (
             f"model {model} is not served at {self.address} (it serves "

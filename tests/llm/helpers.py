@@ -97,6 +97,7 @@ class FakeOllama:
     delay_s: float = 0.0
     requests: list[tuple[str, Any]] = field(default_factory=list)
     url: str = ""
+    digest: str = "sha256:0"  # what /api/tags reports for every model: change it to "re-pull"
 
     def chats(self) -> list[dict[str, Any]]:
         return [body for path, body in self.requests if path == "/api/chat"]
@@ -107,7 +108,9 @@ class FakeOllama:
             return 200, {"version": "0.12.0"}
         if path == "/api/tags":
             return 200, {
-                "models": [{"model": m, "name": m, "size": 1, "digest": "0"} for m in self.models]
+                "models": [
+                    {"model": m, "name": m, "size": 1, "digest": self.digest} for m in self.models
+                ]
             }
         if path == "/api/show":
             if body.get("model") in self.models:

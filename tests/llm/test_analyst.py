@@ -165,7 +165,24 @@ def test_a_rerun_is_served_from_the_cache_with_zero_requests(
     again = fl.Analyst(host=ollama_server.url, cache_dir=tmp_path / "answers")
     assert again.rate(screen).equals(first)
     assert again.report(screen).markdown == report.markdown
-    assert len(ollama_server.requests) == before and again.model_calls == 0  # not even a status
+    asked = [path for path, _ in ollama_server.requests[before:]]
+    assert again.model_calls == 0 and set(asked) == {"/api/tags"}  # which model: no chat
+
+
+def test_a_model_pulled_again_is_asked_again_and_the_same_one_is_not(
+    analyst, screen, ollama_server, tmp_path
+):
+    analyst.report(screen)
+    chats = len(ollama_server.chats())
+    same = fl.Analyst(host=ollama_server.url, cache_dir=tmp_path / "answers")
+    same.report(screen)
+    assert len(ollama_server.chats()) == chats and same.model_calls == 0
+    ollama_server.digest = "sha256:re-pulled"  # the same name, another model
+    changed = fl.Analyst(host=ollama_server.url, cache_dir=tmp_path / "answers")
+    changed.report(screen)
+    assert len(ollama_server.chats()) == chats + 1 and changed.model_calls == 1
+    entries = [json.loads(p.read_text()) for p in (tmp_path / "answers").rglob("*.json")]
+    assert "sha256:re-pulled" in {e["digest"] for e in entries}  # the answer says its model
 
 
 def test_a_rerun_from_the_cache_needs_no_server_at_all(analyst, screen, tmp_path, closed_port_url):

@@ -52,7 +52,8 @@ def test_a_missing_ticker_is_retried_and_a_rerun_comes_from_the_cache(
         cache_dir=tmp_path / "answers",
     )
     assert again.rate(screen, batch_size=12).equals(first)
-    assert len(openai_server.requests) == calls
+    asked = [path for path, _ in openai_server.requests[calls:]]
+    assert again.model_calls == 0 and asked == ["/v1/models"]  # which model: no completion
 
 
 def test_an_invented_number_is_flagged_as_with_ollama(analyst, screen, openai_server):
