@@ -29,6 +29,7 @@ from factorlab.data.yahoo.fetch import STATEMENTS
 
 __all__ = [
     "FRESH_FOR",
+    "REMEMBER_FAILED_FOR",
     "CachedEntry",
     "YahooCache",
     "as_cached",
@@ -42,6 +43,7 @@ __all__ = [
 FRESH_FOR = {"prices": timedelta(days=1)}
 FRESH_FOR_OTHERS = timedelta(days=7)  # statements, earnings dates and company info
 FRESH_FOR_EMPTY = timedelta(days=1)  # an empty answer may have been a hiccup: ask again soon
+REMEMBER_FAILED_FOR = timedelta(days=1)  # a ticker Yahoo has no prices for is not asked again
 _LOCK_TIMEOUT_S = 120
 
 
@@ -141,6 +143,30 @@ class YahooCache:
                 write_atomic(self._record(ticker, kind), lambda target: target.write_text(text))
         finally:
             tmp.unlink(missing_ok=True)
+
+    # -- tickers Yahoo has no prices for --------------------------------------------------------
+    def remember_failure(self, ticker: str, reason: str) -> None:
+        """Record that ``ticker``'s prices could not be had (not for a rate limit: that passes)."""
+        text = json.dumps(
+            {"reason": reason, "at": datetime.now(UTC).isoformat(timespec="seconds")},
+            sort_keys=True,
+        )
+        write_atomic(self._record(ticker, "failed"), lambda target: target.write_text(text))
+
+    def known_failure(self, ticker: str, now: datetime | None = None) -> tuple[str, str] | None:
+        """The reason and time of ``ticker``'s failure within :data:`REMEMBER_FAILED_FOR`."""
+        try:
+            record = json.loads(self._record(ticker, "failed").read_text())
+            at = datetime.fromisoformat(record["at"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        if (now or datetime.now(UTC)) - at >= REMEMBER_FAILED_FOR:
+            return None
+        return str(record["reason"]), record["at"]
+
+    def forget_failure(self, ticker: str) -> None:
+        """Drop ``ticker``'s failure record (its prices came back)."""
+        self._record(ticker, "failed").unlink(missing_ok=True)
 
     # -- places -----------------------------------------------------------------------------------
     def _data(self, ticker: str, kind: str) -> Path:

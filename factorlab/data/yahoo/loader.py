@@ -33,6 +33,7 @@ from factorlab.data.yahoo.fetch import (
     download_prices,
     fetch_details,
     forget_responses,
+    is_rate_limit,
     quiet_yfinance,
 )
 from factorlab.data.yahoo.statements import (
@@ -208,6 +209,17 @@ def _span(stamps: list[str]) -> str:
     return f"at {first} UTC" if first == last else f"between {first} and {last} UTC"
 
 
+def _gone(reason: str) -> bool:
+    """Whether Yahoo's answer says it has no prices for the name, not that it was unreachable.
+
+    Such a name is remembered for a day, so that reruns do not ask again.
+    """
+    text = reason.lower()
+    if is_rate_limit(reason) or "connection" in text or "resolve" in text or "timed out" in text:
+        return False
+    return any(w in text for w in ("delisted", "no price", "no prices", "not found"))
+
+
 def _blank(value: object) -> bool:
     return isinstance(value, str) and not value.strip()
 
@@ -326,6 +338,10 @@ class _Loader:
                     "not in the cache, and offline=True does not download; run "
                     "once online, or load a saved dataset"
                 )
+            elif not self.refresh and (known := self.cache.known_failure(symbol)) is not None:
+                failed[symbol] = (  # Yahoo said so within a day: not asked again
+                    f"{known[0]} (remembered from {known[1]}; refresh=True asks again)"
+                )
             else:
                 to_fetch.append(symbol)
         batches = [to_fetch[i : i + BATCH_SIZE] for i in range(0, len(to_fetch), BATCH_SIZE)]
@@ -341,6 +357,7 @@ class _Loader:
             for symbol, frame in found.frames.items():
                 frame = frame[frame.index < self.today]  # today's bar may be unfinished
                 self.cache.put(symbol, "prices", frame, start=first)
+                self.cache.forget_failure(symbol)
                 frames[symbol] = frame
                 self.fetched.append(datetime.now(UTC).isoformat(timespec="seconds"))
             for symbol, reason in found.failed.items():
@@ -351,6 +368,8 @@ class _Loader:
                     self.stale[symbol] = f"download failed ({reason})"
                 else:
                     failed[symbol] = reason
+                    if _gone(reason):  # a rate limit or a network error passes; this stays
+                        self.cache.remember_failure(symbol, reason)
         return frames, failed
 
     def _usable(self, entry: Any, kind: str) -> bool:

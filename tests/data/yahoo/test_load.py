@@ -346,3 +346,24 @@ def test_none_for_start_or_end_means_the_defaults(yahoo, no_wait, tmp_path):
         benchmark=None,
     )
     assert ds.start == pd.Timestamp("2023-01-02")  # all the fake has, from 2015-01-01 on
+
+
+def test_a_ticker_yahoo_has_no_prices_for_is_not_asked_again_for_a_day(load, yahoo):
+    with pytest.warns(UserWarning, match="could not be loaded"):
+        first = load(tickers=["AAA", "GONE"])
+    assert "GONE" in first.failed and "delisted" in first.failed["GONE"]
+    with pytest.warns(UserWarning, match="could not be loaded"):
+        again = load(tickers=["AAA", "GONE"])
+    assert all("GONE" not in call for call in yahoo.download_calls[1:])
+    assert "remembered from" in again.failed["GONE"] and "refresh=True" in again.failed["GONE"]
+    with pytest.warns(UserWarning, match="could not be loaded"):
+        load(tickers=["AAA", "GONE"], refresh=True)
+    assert "GONE" in yahoo.download_calls[-1]
+
+
+def test_a_network_failure_is_not_remembered(load, yahoo):
+    yahoo.offline = True
+    with pytest.raises(fl.DataError):
+        load()
+    yahoo.offline = False
+    assert load().tickers == ["AAA", "BBB"]  # asked again at once
