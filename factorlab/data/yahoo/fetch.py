@@ -301,6 +301,7 @@ INFO_FIELDS = (
     "industry",
     "sharesOutstanding",
     "currency",
+    "financialCurrency",  # the statements' currency: an ADR's may not be its price's
     "exchange",
 )
 

@@ -19,6 +19,7 @@ import pandas as pd
 from factorlab.data import edgar
 from factorlab.data.dataset import Dataset
 from factorlab.data.edgar.splits import on_todays_shares
+from factorlab.data.schema import FUNDAMENTAL_VALUES
 from factorlab.data.yahoo.cache import (
     YahooCache,
     as_cached,
@@ -209,6 +210,32 @@ def _span(stamps: list[str]) -> str:
     return f"at {first} UTC" if first == last else f"between {first} and {last} UTC"
 
 
+# Currencies Yahoo quotes in minor units: the major currency and how many minor units make one.
+MINOR_UNITS = {
+    "GBp": ("GBP", 0.01),
+    "GBX": ("GBP", 0.01),
+    "ZAc": ("ZAR", 0.01),
+    "ILA": ("ILS", 0.01),
+}
+# Statement columns in currency units (shares outstanding is a count).
+MONEY_COLUMNS = [c for c in FUNDAMENTAL_VALUES if c != "shares_outstanding"]
+
+
+def _in_trading_currency(found: pd.DataFrame, rate: pd.Series | None) -> pd.DataFrame:
+    """Money columns times the rate on (or last before) each period end; none without a rate.
+
+    A period before the first known rate takes the first one.
+    """
+    if rate is None:
+        return found.iloc[0:0]
+    at = rate.reindex(rate.index.union(found["period_end"])).ffill().bfill()
+    scale = at.loc[found["period_end"]].to_numpy()
+    out = found.copy()
+    columns = [c for c in MONEY_COLUMNS if c in out]
+    out[columns] = out[columns].mul(scale, axis=0)
+    return out
+
+
 def _gone(reason: str) -> bool:
     """Whether Yahoo's answer says it has no prices for the name, not that it was unreachable.
 
@@ -280,7 +307,8 @@ class _Loader:
         prices, close, volume = panels
         loaded = prices.columns.tolist()
         details = self._details(loaded)
-        fundamentals, meta = self._fundamentals_and_meta(loaded, frames, details)
+        rates = self._currency_rates(loaded, details, failed) if self.statements else {}
+        fundamentals, meta = self._fundamentals_and_meta(loaded, frames, details, rates)
         no_fundamentals: dict[str, str] = {}
         if self.edgar is not None:
             fundamentals = self._edgar_fundamentals(loaded, self.edgar, no_fundamentals)
@@ -462,8 +490,59 @@ class _Loader:
                         out[symbol][kind] = frame
         return out
 
+    # -- currencies -------------------------------------------------------------------------------
+    def _currency_rates(
+        self, symbols: list[str], details: dict[str, dict], failed: dict[str, str]
+    ) -> dict[str, pd.Series | None]:
+        """The daily rate from each ticker's statement currency to its price's, where they differ.
+
+        None for a ticker without a rate: its fundamentals are dropped and it is listed in
+        ``failed``.
+        """
+        pairs: dict[str, tuple[str, float]] = {}  # symbol -> (FX symbol, minor-unit factor)
+        for symbol in symbols:
+            info = cached_info(details[symbol].get("info"))
+            trade, reported = info.get("currency"), info.get("financialCurrency")
+            if not trade or not reported:
+                continue
+            major, factor = MINOR_UNITS.get(str(trade), (str(trade), 1.0))
+            if str(reported).upper() == major.upper():
+                if factor != 1.0:  # prices in pence, statements in pounds
+                    pairs[symbol] = ("", factor)
+                continue
+            pairs[symbol] = (f"{str(reported).upper()}{major.upper()}=X", factor)
+        wanted = sorted({fx for fx, _ in pairs.values() if fx})
+        frames, fx_failed = self._prices(wanted) if wanted else ({}, {})
+        out: dict[str, pd.Series | None] = {}
+        converted = []
+        for symbol, (fx, factor) in pairs.items():
+            if not fx:
+                out[symbol] = pd.Series(factor, index=pd.DatetimeIndex([self.start]))
+                continue
+            frame = frames.get(fx)
+            if frame is None or frame["close"].dropna().empty:
+                why = fx_failed.get(fx, "no rate came back")
+                failed[symbol] = (
+                    f"statements in another currency than its price and no {fx} rate ({why}); "
+                    "its fundamentals are left out"
+                )
+                out[symbol] = None
+                continue
+            out[symbol] = frame["close"].dropna() * factor
+            converted.append(f"{symbol} ({fx})")
+        if converted:
+            self.notes.append(
+                "Statements converted to the trading currency at the Yahoo rate of each period "
+                "end: " + ", ".join(converted) + "."
+            )
+        return out
+
     def _fundamentals_and_meta(
-        self, symbols: list[str], prices: dict[str, pd.DataFrame], details: dict[str, dict]
+        self,
+        symbols: list[str],
+        prices: dict[str, pd.DataFrame],
+        details: dict[str, dict],
+        rates: dict[str, pd.Series | None] | None = None,
     ) -> tuple[pd.DataFrame | None, pd.DataFrame]:
         rows, meta, split_notes, no_statements, no_meta = [], {}, [], {}, {}
         for symbol in symbols:
@@ -476,7 +555,11 @@ class _Loader:
             found = fundamentals_from_statements(
                 symbol, statements, cached_earnings(parts.get("earnings_dates"))
             )
-            if found.empty and not self.statements:
+            if rates and symbol in rates and not found.empty:
+                found = _in_trading_currency(found, rates[symbol])
+            if found.empty and rates and rates.get(symbol, 1) is None:
+                pass  # no rate: listed in failed already
+            elif found.empty and not self.statements:
                 pass  # the fundamentals come from elsewhere
             elif found.empty:
                 reasons = {k: v for k, v in parts.get("failed", {}).items() if k in STATEMENTS}

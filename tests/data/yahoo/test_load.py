@@ -13,6 +13,8 @@ import pytest
 import factorlab as fl
 from factorlab.factors.families.value import market_cap
 
+from .conftest import earnings_dates, price_frame, statements
+
 pytestmark = pytest.mark.filterwarnings("ignore:Yahoo")  # tests that care catch them
 
 
@@ -367,3 +369,47 @@ def test_a_network_failure_is_not_remembered(load, yahoo):
         load()
     yahoo.offline = False
     assert load().tickers == ["AAA", "BBB"]  # asked again at once
+
+
+def _foreign_filer(yahoo, symbol: str, reported: str, rate: float | None) -> None:
+    """``symbol`` trades in USD and files in ``reported``; ``rate`` is the {reported}USD=X close."""
+    yahoo.prices[symbol] = price_frame(7)
+    yahoo.statements[symbol] = statements(shares=2e9)  # as BBB's
+    yahoo.earnings[symbol] = earnings_dates()
+    yahoo.info[symbol] = {
+        "longName": f"{symbol} ADR",
+        "sector": "Technology",
+        "currency": "USD",
+        "financialCurrency": reported,
+        "sharesOutstanding": 2e9,
+    }
+    if rate is not None:
+        fx = price_frame(8)
+        fx[["Adj Close", "Close"]] = rate
+        yahoo.prices[f"{reported}USD=X"] = fx
+
+
+def test_statements_in_another_currency_are_converted_at_the_period_end_rate(load, yahoo):
+    _foreign_filer(yahoo, "TWSC", "TWD", rate=1 / 32)
+    home = load(tickers=["BBB"])
+    ds = load(tickers=["BBB", "TWSC"], refresh=True)
+    ours = ds.fundamentals.set_index(["ticker", "period_end"])
+    theirs = home.fundamentals.set_index(["ticker", "period_end"])
+    # BBB's and TWSC's statements are the same numbers; TWSC's are in TWD at 32 to the dollar.
+    twsc, bbb = ours.loc["TWSC"], theirs.loc["BBB"]
+    for column in ("revenue", "net_income", "eps", "book_equity", "cash"):
+        np.testing.assert_allclose(
+            twsc[column].dropna(), bbb[column].dropna() / 32, rtol=1e-12, err_msg=column
+        )
+    np.testing.assert_allclose(twsc["shares_outstanding"], bbb["shares_outstanding"])
+    assert any("TWSC (TWDUSD=X)" in note for note in ds.notes)
+    assert "TWSC" not in ds.failed
+
+
+def test_a_foreign_filer_without_a_rate_is_listed_as_failed(load, yahoo):
+    _foreign_filer(yahoo, "XADR", "XYZ", rate=None)
+    with pytest.warns(UserWarning):
+        ds = load(tickers=["BBB", "XADR"])
+    assert "XADR" in ds.tickers  # its prices are there
+    assert "no XYZUSD=X rate" in ds.failed["XADR"]
+    assert "XADR" not in set(ds.fundamentals["ticker"])
