@@ -217,22 +217,35 @@ MINOR_UNITS = {
     "ZAc": ("ZAR", 0.01),
     "ILA": ("ILS", 0.01),
 }
-# Statement columns in currency units (shares outstanding is a count).
-MONEY_COLUMNS = [c for c in FUNDAMENTAL_VALUES if c != "shares_outstanding"]
+# Statement columns in currency units (shares outstanding is a count): flows over the quarter,
+# and stocks at its end.
+FLOW_COLUMNS = [c for c, meaning in FUNDAMENTAL_VALUES.items() if "(flow" in meaning]
+STOCK_COLUMNS = [
+    c for c in FUNDAMENTAL_VALUES if c not in FLOW_COLUMNS and c != "shares_outstanding"
+]
+QUARTER = "91D"
+FX_HISTORY = pd.Timedelta(days=5 * 366)  # how far before the start exchange rates are read
 
 
 def _in_trading_currency(found: pd.DataFrame, rate: pd.Series | None) -> pd.DataFrame:
-    """Money columns times the rate on (or last before) each period end; none without a rate.
+    """Statement amounts in the price's currency, at the daily rates of each period.
 
-    A period before the first known rate takes the first one.
+    Flows at the mean rate of the quarter ending on the period end, balances at the rate of
+    the period end (or the last before it). A period before the first known rate takes the
+    first one; no rate: no rows.
     """
     if rate is None:
         return found.iloc[0:0]
-    at = rate.reindex(rate.index.union(found["period_end"])).ffill().bfill()
-    scale = at.loc[found["period_end"]].to_numpy()
+    rate = rate.sort_index()
+    ends = pd.DatetimeIndex(found["period_end"])
+    at_end = rate.reindex(rate.index.union(ends)).ffill().bfill().loc[ends].to_numpy()
+    mean = rate.rolling(QUARTER).mean()
+    over_quarter = mean.reindex(mean.index.union(ends)).ffill().bfill().loc[ends].to_numpy()
     out = found.copy()
-    columns = [c for c in MONEY_COLUMNS if c in out]
-    out[columns] = out[columns].mul(scale, axis=0)
+    flows = [c for c in FLOW_COLUMNS if c in out]
+    stocks = [c for c in STOCK_COLUMNS if c in out]
+    out[flows] = out[flows].mul(over_quarter, axis=0)
+    out[stocks] = out[stocks].mul(at_end, axis=0)
     return out
 
 
@@ -512,7 +525,14 @@ class _Loader:
                 continue
             pairs[symbol] = (f"{str(reported).upper()}{major.upper()}=X", factor)
         wanted = sorted({fx for fx, _ in pairs.values() if fx})
-        frames, fx_failed = self._prices(wanted) if wanted else ({}, {})
+        frames: dict[str, pd.DataFrame] = {}
+        fx_failed: dict[str, str] = {}
+        if wanted:  # rates from years back: statements before the start count (trailing sums)
+            start, self.start = self.start, self.start - FX_HISTORY
+            try:
+                frames, fx_failed = self._prices(wanted)
+            finally:
+                self.start = start
         out: dict[str, pd.Series | None] = {}
         converted = []
         for symbol, (fx, factor) in pairs.items():
@@ -532,8 +552,10 @@ class _Loader:
             converted.append(f"{symbol} ({fx})")
         if converted:
             self.notes.append(
-                "Statements converted to the trading currency at the Yahoo rate of each period "
-                "end: " + ", ".join(converted) + "."
+                "Statements converted to the trading currency at Yahoo's daily rates (flows at "
+                "the quarter's mean rate, balances at the period end's): "
+                + ", ".join(converted)
+                + "."
             )
         return out
 

@@ -413,3 +413,26 @@ def test_a_foreign_filer_without_a_rate_is_listed_as_failed(load, yahoo):
     assert "XADR" in ds.tickers  # its prices are there
     assert "no XYZUSD=X rate" in ds.failed["XADR"]
     assert "XADR" not in set(ds.fundamentals["ticker"])
+
+
+def test_flows_take_the_quarters_mean_rate_and_balances_the_period_ends(load, yahoo):
+    _foreign_filer(yahoo, "TWSC", "TWD", rate=1 / 32)
+    fx = yahoo.prices["TWDUSD=X"]
+    rate = pd.Series(np.linspace(1 / 36, 1 / 28, len(fx)), index=fx.index)
+    fx["Close"] = fx["Adj Close"] = rate  # the dollar weakens steadily
+    home = load(tickers=["BBB"]).fundamentals.set_index("period_end")
+    ds = load(tickers=["BBB", "TWSC"], refresh=True)
+    ours = ds.fundamentals[ds.fundamentals["ticker"] == "TWSC"].set_index("period_end")
+    bbb = home[home["ticker"] == "BBB"]
+    for end, row in ours.iterrows():  # a handful of quarters
+        if end < rate.index[0]:  # before the first rate: the first one
+            quarter = at_end = rate.iloc[0]
+        else:
+            quarter = rate[(rate.index > end - pd.Timedelta("91D")) & (rate.index <= end)].mean()
+            at_end = rate[rate.index <= end].iloc[-1]
+        for column, scale in (("revenue", quarter), ("book_equity", at_end)):
+            expected = bbb.loc[end, column] * scale
+            if pd.isna(expected):  # a row without that figure (an annual row's balances)
+                assert pd.isna(row[column])
+            else:
+                assert row[column] == pytest.approx(expected, rel=1e-12)
