@@ -176,6 +176,7 @@ class FakeOpenAI:
     replies: list[Reply] = field(default_factory=list)
     requests: list[tuple[str, Any]] = field(default_factory=list)
     url: str = ""
+    created: int = 0  # when /v1/models says the model was made: change it to "reload"
 
     def chats(self) -> list[dict[str, Any]]:
         return [body for path, body in self.requests if path.endswith("/chat/completions")]
@@ -186,7 +187,7 @@ class FakeOpenAI:
             return 200, {
                 "object": "list",
                 "data": [
-                    {"id": m, "object": "model", "created": 0, "owned_by": "test"}
+                    {"id": m, "object": "model", "created": self.created, "owned_by": "test"}
                     for m in self.models
                 ],
             }

@@ -103,3 +103,26 @@ def test_a_server_that_takes_only_json_object_gets_the_schema_beside_it(
     assert openai_server.chats()[1]["response_format"]["schema"]["title"] == "RatingsReply"
     analyst.report(screen)
     assert openai_server.chats()[-1]["response_format"]["type"] == "json_object"  # remembered
+
+
+def test_a_reloaded_model_on_an_openai_server_is_asked_again(
+    analyst, screen, openai_server, tmp_path
+):
+    analyst.rate(screen, batch_size=12)
+    chats = len(openai_server.chats())
+
+    def again() -> fl.Analyst:
+        return fl.Analyst(
+            model="local-gguf",
+            backend="openai",
+            base_url=openai_server.url,
+            cache_dir=tmp_path / "answers",
+        )
+
+    same = again()
+    same.rate(screen, batch_size=12)
+    assert same.model_calls == 0
+    openai_server.created = 1_800_000_000  # the server now reports another build of the model
+    reloaded = again()
+    reloaded.rate(screen, batch_size=12)
+    assert reloaded.model_calls >= 1 and len(openai_server.chats()) > chats
