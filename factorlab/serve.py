@@ -87,6 +87,9 @@ class _RateLimit:
     def wait(self, client: str) -> float:
         """0 when ``client`` may call now (the call is counted), else seconds to wait."""
         now = time.monotonic()
+        quiet = [c for c, q in self.calls.items() if not q or now - q[-1] >= self.window_s]
+        for other in quiet:  # clients quiet for a whole window: forgotten
+            del self.calls[other]
         calls = self.calls[client]
         while calls and now - calls[0] >= self.window_s:
             calls.popleft()

@@ -54,7 +54,8 @@ class OllamaTransport:
             if m.model:
                 self.digests[m.model] = str(getattr(m, "digest", "") or "")
         if model in names or f"{model}:latest" in names:
-            self.digests.setdefault(model, self.digests.get(f"{model}:latest", ""))
+            if model not in names:  # an untagged name is its :latest, as listed now
+                self.digests[model] = self.digests.get(f"{model}:latest", "")
             return True, f"up and ready: {model} at {self.address}"
         return False, f"model {model} is not pulled at {self.address} (run `ollama pull {model}`)"
 
@@ -135,8 +136,11 @@ class OpenAITransport:
         except Exception as err:  # each failure becomes a reason
             return False, self.describe(err, model)
         served = [m.id for m in listed]
-        for m in listed:  # what the server says of its version: the id and when it was made
-            self.digests[m.id] = f"{m.id}@{getattr(m, 'created', '')}:{getattr(m, 'owned_by', '')}"
+        for m in listed:  # what the server says of its model; not `created`, which some
+            # servers (vLLM) set to the time of the request
+            extra = getattr(m, "model_extra", None) or {}
+            meta = getattr(m, "meta", None) or extra.get("meta")
+            self.digests[m.id] = f"{m.id}:{getattr(m, 'owned_by', '')}:{meta or ''}"
         if model in served or len(served) == 1:  # a one-model server answers to any name
             if model not in served:
                 self.digests[model] = self.digests[served[0]]

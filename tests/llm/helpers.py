@@ -176,7 +176,8 @@ class FakeOpenAI:
     replies: list[Reply] = field(default_factory=list)
     requests: list[tuple[str, Any]] = field(default_factory=list)
     url: str = ""
-    created: int = 0  # when /v1/models says the model was made: change it to "reload"
+    created: int = 0  # when /v1/models says the model was made (vLLM: the time of the request)
+    meta: dict[str, Any] | None = None  # llama.cpp's description of the model file
 
     def chats(self) -> list[dict[str, Any]]:
         return [body for path, body in self.requests if path.endswith("/chat/completions")]
@@ -187,7 +188,13 @@ class FakeOpenAI:
             return 200, {
                 "object": "list",
                 "data": [
-                    {"id": m, "object": "model", "created": self.created, "owned_by": "test"}
+                    {
+                        "id": m,
+                        "object": "model",
+                        "created": self.created,
+                        "owned_by": "test",
+                        **({"meta": self.meta} if self.meta else {}),
+                    }
                     for m in self.models
                 ],
             }

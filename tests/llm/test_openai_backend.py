@@ -119,10 +119,11 @@ def test_a_reloaded_model_on_an_openai_server_is_asked_again(
             cache_dir=tmp_path / "answers",
         )
 
+    openai_server.created = 1_800_000_000  # vLLM reports the time of the request: not a change
     same = again()
     same.rate(screen, batch_size=12)
     assert same.model_calls == 0
-    openai_server.created = 1_800_000_000  # the server now reports another build of the model
+    openai_server.meta = {"n_params": 270_000_000, "size": 253_000_000}  # another model file
     reloaded = again()
     reloaded.rate(screen, batch_size=12)
     assert reloaded.model_calls >= 1 and len(openai_server.chats()) > chats

@@ -145,22 +145,40 @@ class YahooCache:
             tmp.unlink(missing_ok=True)
 
     # -- tickers Yahoo has no prices for --------------------------------------------------------
-    def remember_failure(self, ticker: str, reason: str) -> None:
-        """Record that ``ticker``'s prices could not be had (not for a rate limit: that passes)."""
-        text = json.dumps(
-            {"reason": reason, "at": datetime.now(UTC).isoformat(timespec="seconds")},
-            sort_keys=True,
-        )
+    def remember_failure(
+        self, ticker: str, reason: str, start: pd.Timestamp, end: pd.Timestamp
+    ) -> None:
+        """Record that ``ticker`` had no prices from ``start`` to ``end``.
+
+        Not for a rate limit or a network error: those pass.
+        """
+        record = {
+            "reason": reason,
+            "at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "start": f"{pd.Timestamp(start):%Y-%m-%d}",
+            "end": f"{pd.Timestamp(end):%Y-%m-%d}",
+        }
+        text = json.dumps(record, sort_keys=True)
         write_atomic(self._record(ticker, "failed"), lambda target: target.write_text(text))
 
-    def known_failure(self, ticker: str, now: datetime | None = None) -> tuple[str, str] | None:
-        """The reason and time of ``ticker``'s failure within :data:`REMEMBER_FAILED_FOR`."""
+    def known_failure(
+        self,
+        ticker: str,
+        start: pd.Timestamp,
+        end: pd.Timestamp,
+        now: datetime | None = None,
+    ) -> tuple[str, str] | None:
+        """The reason and time of ``ticker``'s failure within :data:`REMEMBER_FAILED_FOR`.
+
+        Only for a range inside the one that failed: a wider range may have prices.
+        """
         try:
             record = json.loads(self._record(ticker, "failed").read_text())
             at = datetime.fromisoformat(record["at"])
+            inside = pd.Timestamp(record["start"]) <= start and end <= pd.Timestamp(record["end"])
         except (OSError, ValueError, KeyError, TypeError):
             return None
-        if (now or datetime.now(UTC)) - at >= REMEMBER_FAILED_FOR:
+        if not inside or (now or datetime.now(UTC)) - at >= REMEMBER_FAILED_FOR:
             return None
         return str(record["reason"]), record["at"]
 

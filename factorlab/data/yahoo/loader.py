@@ -210,12 +210,13 @@ def _span(stamps: list[str]) -> str:
     return f"at {first} UTC" if first == last else f"between {first} and {last} UTC"
 
 
-# Currencies Yahoo quotes in minor units: the major currency and how many minor units make one.
+# Currencies Yahoo quotes in minor units: the major currency, and how many minor units make one
+# (statements in the major unit are multiplied by it to meet prices in the minor one).
 MINOR_UNITS = {
-    "GBp": ("GBP", 0.01),
-    "GBX": ("GBP", 0.01),
-    "ZAc": ("ZAR", 0.01),
-    "ILA": ("ILS", 0.01),
+    "GBp": ("GBP", 100.0),
+    "GBX": ("GBP", 100.0),
+    "ZAc": ("ZAR", 100.0),
+    "ILA": ("ILS", 100.0),
 }
 # Statement columns in currency units (shares outstanding is a count): flows over the quarter,
 # and stocks at its end.
@@ -379,7 +380,10 @@ class _Loader:
                     "not in the cache, and offline=True does not download; run "
                     "once online, or load a saved dataset"
                 )
-            elif not self.refresh and (known := self.cache.known_failure(symbol)) is not None:
+            elif (
+                not self.refresh
+                and (known := self.cache.known_failure(symbol, self.start, self.today)) is not None
+            ):
                 failed[symbol] = (  # Yahoo said so within a day: not asked again
                     f"{known[0]} (remembered from {known[1]}; refresh=True asks again)"
                 )
@@ -410,7 +414,7 @@ class _Loader:
                 else:
                     failed[symbol] = reason
                     if _gone(reason):  # a rate limit or a network error passes; this stays
-                        self.cache.remember_failure(symbol, reason)
+                        self.cache.remember_failure(symbol, reason, first, self.today)
         return frames, failed
 
     def _usable(self, entry: Any, kind: str) -> bool:
@@ -520,7 +524,7 @@ class _Loader:
                 continue
             major, factor = MINOR_UNITS.get(str(trade), (str(trade), 1.0))
             if str(reported).upper() == major.upper():
-                if factor != 1.0:  # prices in pence, statements in pounds
+                if factor != 1.0:  # prices in pence, statements in pounds: x 100
                     pairs[symbol] = ("", factor)
                 continue
             pairs[symbol] = (f"{str(reported).upper()}{major.upper()}=X", factor)

@@ -436,3 +436,22 @@ def test_flows_take_the_quarters_mean_rate_and_balances_the_period_ends(load, ya
                 assert pd.isna(row[column])
             else:
                 assert row[column] == pytest.approx(expected, rel=1e-12)
+
+
+def test_pound_statements_meet_pence_prices(load, yahoo):
+    _foreign_filer(yahoo, "LSEX", "GBP", rate=None)
+    yahoo.info["LSEX"]["currency"] = "GBp"  # quoted in pence, as London stocks are on Yahoo
+    home = load(tickers=["BBB"]).fundamentals.set_index("period_end")
+    ds = load(tickers=["BBB", "LSEX"], refresh=True)
+    ours = ds.fundamentals[ds.fundamentals["ticker"] == "LSEX"].set_index("period_end")
+    bbb = home[home["ticker"] == "BBB"]
+    np.testing.assert_allclose(ours["revenue"].dropna(), bbb["revenue"].dropna() * 100)
+    np.testing.assert_allclose(ours["shares_outstanding"], bbb["shares_outstanding"])
+
+
+def test_a_remembered_failure_does_not_hide_a_wider_range(load, yahoo):
+    with pytest.warns(UserWarning, match="could not be loaded"):
+        load(tickers=["AAA", "GONE"], start="2024-01-02")
+    with pytest.warns(UserWarning, match="could not be loaded"):
+        load(tickers=["AAA", "GONE"], start="2023-06-01")  # wider: asked again
+    assert "GONE" in yahoo.download_calls[-1]
