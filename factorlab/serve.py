@@ -155,14 +155,17 @@ def create_app(
 
     rules = access or Access()
     model_calls = _RateLimit(rules.model_calls_per_minute)
-    expected = None if rules.token is None else f"Bearer {rules.token}".encode()
+    expected = None if rules.token is None else rules.token.encode()
 
     @app.middleware("http")
     async def _guard(request: Request, call_next: Callable[[Request], Any]) -> Any:
         path = request.url.path
         if expected is not None and path not in OPEN_ROUTES:
-            given = request.headers.get("authorization", "").encode()
-            if not hmac.compare_digest(given, expected):
+            scheme, _, given = request.headers.get("authorization", "").partition(" ")
+            # the scheme is case-insensitive (RFC 9110); the token is compared in constant time
+            if scheme.lower() != "bearer" or not hmac.compare_digest(
+                given.strip().encode(), expected
+            ):
                 return JSONResponse(
                     status_code=401,
                     content={"error": "this API needs 'Authorization: Bearer <token>'"},

@@ -198,6 +198,8 @@ def test_a_token_is_asked_everywhere_but_health(guarded):
     assert client.get("/screen", headers=_bearer("wrong")).status_code == 401
     assert client.get("/screen", headers={"Authorization": "s3cret-token"}).status_code == 401
     assert client.get("/screen", headers=_bearer("s3cret-token")).status_code == 200
+    lower = {"Authorization": "bearer s3cret-token"}  # the scheme is case-insensitive
+    assert client.get("/screen", headers=lower).status_code == 200
     assert client.get("/openapi.json").status_code == 401
 
 

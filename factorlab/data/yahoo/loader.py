@@ -422,6 +422,8 @@ class _Loader:
             return True
         if self.refresh or not self.cache.is_fresh(entry, kind):
             return False
+        if kind == "info" and "currency" in entry.frame and "financialCurrency" not in entry.frame:
+            return False  # cached before the statements' currency was kept: fetch it again
         return (
             kind != "prices" or pd.Timestamp(entry.record.get("start", "2100-01-01")) <= self.start
         )

@@ -455,3 +455,12 @@ def test_a_remembered_failure_does_not_hide_a_wider_range(load, yahoo):
     with pytest.warns(UserWarning, match="could not be loaded"):
         load(tickers=["AAA", "GONE"], start="2023-06-01")  # wider: asked again
     assert "GONE" in yahoo.download_calls[-1]
+
+
+def test_company_info_cached_without_its_statement_currency_is_fetched_again(load, yahoo):
+    _foreign_filer(yahoo, "TWSC", "TWD", rate=1 / 32)
+    reported = yahoo.info["TWSC"].pop("financialCurrency")  # as an older factorlab cached it
+    load(tickers=["BBB", "TWSC"])
+    yahoo.info["TWSC"]["financialCurrency"] = reported
+    ds = load(tickers=["BBB", "TWSC"])  # the cached info lacks it: asked again, and converted
+    assert any("TWSC (TWDUSD=X)" in note for note in ds.notes)
