@@ -18,6 +18,7 @@ import pandas as pd
 from factorlab.errors import ConfigError
 
 __all__ = [
+    "as_floats",
     "DateLike",
     "Tickers",
     "as_bool",
@@ -96,6 +97,32 @@ def as_float(value: object, name: str) -> float:
     if not math.isfinite(number):
         raise ConfigError(f"{name} must be a finite number, got {value!r}.")
     return number
+
+
+def as_floats(value: object, name: str, example: str) -> list[float]:
+    """Return ``value`` as a non-empty list of floats: a sequence, one number, or text.
+
+    Papermill passes ``"0,10,25"`` or a bare number; each item is read by :func:`as_float`.
+    ``example`` shows a good value in the error message.
+
+    Examples
+    --------
+    >>> as_floats("0, 10 25", "costs_bps", "(0, 10, 25)")
+    [0.0, 10.0, 25.0]
+    >>> as_floats(1e6, "aum", "(1e6, 1e8)")
+    [1000000.0]
+    """
+    items: object = value
+    if isinstance(items, str):
+        items = items.replace(",", " ").split()
+    elif isinstance(items, int | float):
+        items = [items]
+    if not isinstance(items, Iterable):
+        raise ConfigError(f"{name} must be numbers such as {example}, got {value!r}.")
+    numbers = [as_float(item, name) for item in items]
+    if not numbers:
+        raise ConfigError(f"{name} is empty; give numbers such as {example}.")
+    return numbers
 
 
 def as_bool(value: object, name: str) -> bool:

