@@ -4,8 +4,10 @@ empty frame when nothing comes back), and count every call."""
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -116,6 +118,50 @@ def earnings_dates() -> pd.DataFrame:
     frame = pd.DataFrame({"EPS Estimate": 1.0, "Reported EPS": 1.0, "Surprise(%)": 0.0}, index=when)
     frame.index.name = "Earnings Date"
     return frame
+
+
+RECORDED = Path(__file__).parent / "recorded"
+#: Yahoo's 2021 quoteSummary field -> the row yfinance serves the same figure under today
+QUOTE_SUMMARY_ROWS = {
+    "totalRevenue": "Total Revenue",
+    "grossProfit": "Gross Profit",
+    "netIncomeApplicableToCommonShares": "Net Income Common Stockholders",
+    "netIncome": "Net Income",
+    "totalStockholderEquity": "Stockholders Equity",
+    "cash": "Cash And Cash Equivalents",
+    "totalAssets": "Total Assets",
+}
+INFO_MODULES = ("price", "summaryDetail", "defaultKeyStatistics", "financialData", "assetProfile")
+
+
+def recorded(symbol: str) -> tuple[dict, dict[str, pd.DataFrame]]:
+    """A ticker's company info and quarterly statements from Yahoo responses recorded by
+    node-yahoo-finance2 (see ``recorded/README.md``), in the shapes yfinance hands them over:
+    ``info`` merges the quoteSummary modules' raw values, as yfinance does; statements are rows
+    x period ends, the figures untouched, the field names those yfinance uses today."""
+    modules = json.loads((RECORDED / f"{symbol}.json").read_text())
+    info: dict = {}
+    for name in INFO_MODULES:
+        body = modules[name]["body"][name]
+        info.update({k: v.get("raw") if isinstance(v, dict) else v for k, v in body.items()})
+    info = {k: v for k, v in info.items() if v is not None and v != {}}
+
+    def frame(module: str, key: str) -> pd.DataFrame:
+        periods = modules[module]["body"][module][key]
+        columns = {
+            pd.Timestamp(p["endDate"]["fmt"]): {
+                QUOTE_SUMMARY_ROWS[k]: float(v["raw"])
+                for k, v in p.items()
+                if k in QUOTE_SUMMARY_ROWS and isinstance(v, dict) and "raw" in v
+            }
+            for p in periods
+        }
+        return pd.DataFrame(columns)
+
+    return info, {
+        "quarterly_income": frame("incomeStatementHistoryQuarterly", "incomeStatementHistory"),
+        "quarterly_balance": frame("balanceSheetHistoryQuarterly", "balanceSheetStatements"),
+    }
 
 
 @dataclass

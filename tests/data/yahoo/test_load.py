@@ -13,7 +13,7 @@ import pytest
 import factorlab as fl
 from factorlab.factors.families.value import market_cap
 
-from .conftest import earnings_dates, price_frame, statements
+from .conftest import earnings_dates, price_frame, recorded, statements
 
 pytestmark = pytest.mark.filterwarnings("ignore:Yahoo")  # tests that care catch them
 
@@ -464,3 +464,84 @@ def test_company_info_cached_without_its_statement_currency_is_fetched_again(loa
     yahoo.info["TWSC"]["financialCurrency"] = reported
     ds = load(tickers=["BBB", "TWSC"])  # the cached info lacks it: asked again, and converted
     assert any("TWSC (TWDUSD=X)" in note for note in ds.notes)
+
+
+# CNY per USD near the published levels at each date; straight lines between them.
+YUAN_PER_DOLLAR = {
+    "2015-01-02": 6.21,
+    "2019-06-28": 6.87,
+    "2019-09-30": 7.14,
+    "2019-12-31": 6.96,
+    "2020-03-31": 7.09,
+    "2020-06-30": 7.07,
+    "2020-09-30": 6.79,
+    "2020-12-31": 6.53,
+    "2021-02-02": 6.46,
+}
+
+
+def _recorded_adr(yahoo, with_rate: bool = True) -> pd.Series:
+    """BABA as Yahoo answered on 2021-02-03 (recorded), prices constructed through the recorded
+    close of 2020-01-02 (219.77 USD); the CNYUSD=X rate constructed from YUAN_PER_DOLLAR."""
+    info, found = recorded("BABA")
+    yahoo.info["BABA"], yahoo.statements["BABA"] = info, found
+    prices = price_frame(11, dates=pd.bdate_range("2019-01-02", "2021-02-02"))
+    scale = 219.77 / prices.at[pd.Timestamp("2020-01-02"), "Close"]
+    prices[["Adj Close", "Close"]] *= scale
+    yahoo.prices["BABA"] = prices
+    anchors = pd.Series(YUAN_PER_DOLLAR).rename(index=pd.Timestamp)
+    days = pd.bdate_range(anchors.index[0], anchors.index[-1])
+    per_dollar = anchors.reindex(days.union(anchors.index)).interpolate("time").loc[days]
+    rate = 1 / per_dollar
+    if with_rate:
+        fx = price_frame(12, dates=days)
+        fx["Close"] = fx["Adj Close"] = rate.to_numpy()
+        yahoo.prices["CNYUSD=X"] = fx
+    return rate
+
+
+def test_a_recorded_adr_reporting_in_yuan_is_converted_at_its_periods_rates(load, yahoo):
+    rate = _recorded_adr(yahoo)
+    ds = load(tickers=["BABA"], start="2020-01-02", end="2021-02-02")
+    assert "BABA" not in ds.failed
+    assert any("BABA (CNYUSD=X)" in note for note in ds.notes)
+    baba = ds.fundamentals[ds.fundamentals["ticker"] == "BABA"].set_index("period_end")
+    _, statements_in_yuan = recorded("BABA")
+    income = statements_in_yuan["quarterly_income"]
+    balance = statements_in_yuan["quarterly_balance"]
+    assert list(baba.index) == sorted(income.columns)  # the four recorded quarters
+    for end in baba.index:
+        over_quarter = rate[(rate.index > end - pd.Timedelta("91D")) & (rate.index <= end)].mean()
+        at_end = rate[rate.index <= end].iloc[-1]
+        assert baba.at[end, "revenue"] == pytest.approx(
+            income.at["Total Revenue", end] * over_quarter, rel=1e-12
+        )
+        assert baba.at[end, "net_income"] == pytest.approx(
+            income.at["Net Income Common Stockholders", end] * over_quarter, rel=1e-12
+        )
+        assert baba.at[end, "book_equity"] == pytest.approx(
+            balance.at["Stockholders Equity", end] * at_end, rel=1e-12
+        )
+    # Alibaba's equity of 30 Sep 2020 was CNY 857.4 bn: about USD 126 bn at 6.79.
+    assert baba.at[pd.Timestamp("2020-09-30"), "book_equity"] == pytest.approx(126.3e9, rel=1e-3)
+
+
+def test_a_recorded_adrs_value_ratio_is_of_the_right_size(load, yahoo):
+    _recorded_adr(yahoo)
+    ds = load(tickers=["BABA"], start="2020-01-02", end="2021-02-02")
+    day = pd.Timestamp("2021-01-29")
+    equity = ds.fundamentals.query("ticker == 'BABA'").set_index("period_end")["book_equity"]
+    # The 2021 statements carry no share count: the recorded info's (2.7 bn ADS) gives the cap.
+    cap = ds.close.at[day, "BABA"] * yahoo.info["BABA"]["sharesOutstanding"]
+    # Yahoo's own figures then: a market cap of USD 674 bn, equity of about USD 126 bn.
+    # Left in yuan, book-to-market would be 1.3 (seven times too big).
+    assert 0.1 < equity.iloc[-1] / cap < 0.3
+
+
+def test_a_recorded_adr_without_a_rate_is_listed_as_failed(load, yahoo):
+    _recorded_adr(yahoo, with_rate=False)
+    with pytest.warns(UserWarning):
+        ds = load(tickers=["BABA"], start="2020-01-02", end="2021-02-02")
+    assert "no CNYUSD=X rate" in ds.failed["BABA"]
+    assert ds.tickers == ["BABA"]  # its prices are there
+    assert ds.fundamentals is None  # its statements, the only ones, are left out
