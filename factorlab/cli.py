@@ -462,7 +462,16 @@ def _serve(args: argparse.Namespace) -> int:
             "(--insecure): anyone who reaches it can spend the model's time.",
             file=sys.stderr,
         )
-    uvicorn.run(app, host=args.host, port=port, log_level="warning")
+    # uvicorn's proxy-headers middleware takes the client from X-Forwarded-For, but only from
+    # the proxies named: anyone else could claim any address and dodge the limit.
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=port,
+        log_level="warning",
+        proxy_headers=True,
+        forwarded_allow_ips=args.forwarded_allow_ips,
+    )
     return 0
 
 
@@ -655,6 +664,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument(
         "--max-body-bytes", default=64 * 1024, help="largest request body (default 65536)"
+    )
+    serve.add_argument(
+        "--forwarded-allow-ips",
+        default="127.0.0.1",
+        help="proxies whose X-Forwarded-For names the client, so each client behind them has "
+        "its own model-call limit: comma-separated addresses or networks (default 127.0.0.1)",
     )
     analyst_options(serve)
     serve.set_defaults(handler=_serve)

@@ -10,8 +10,10 @@ Access (:class:`Access`): with a token, every route but ``/health`` asks for
 ``Authorization: Bearer <token>`` (compared in constant time) and answers 401 without it; the
 routes that call the model (``/analyze``, ``/portfolio-report``) take at most
 ``model_calls_per_minute`` requests a minute from one client (429 beyond, with
-``Retry-After``); a request body larger than ``max_body_bytes`` is refused with 413. Each
-answers with a JSON ``{"error": ...}``.
+``Retry-After``); a request body larger than ``max_body_bytes`` is refused with 413, read no
+further than the limit. Each answers with a JSON ``{"error": ...}``. A client is its address as
+the server sees it: behind a reverse proxy, ``factorlab serve --forwarded-allow-ips`` names the
+proxies whose ``X-Forwarded-For`` says who the client is (uvicorn's proxy-headers middleware).
 """
 
 import asyncio
@@ -99,6 +101,52 @@ class _RateLimit:
         return 0.0
 
 
+class _BodyLimit:
+    """ASGI middleware: a request body over ``limit`` bytes gets a 413, read no further.
+
+    A declared ``Content-Length`` over the limit is refused before any byte is read; a chunked
+    body is read until it passes the limit, then refused. A body within it is handed on whole.
+    """
+
+    def __init__(self, app: Any, limit: int) -> None:
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope: Any, receive: Callable[[], Any], send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
+            await self._refuse(scope, receive, send)
+            return
+        messages, size = [], 0
+        while True:
+            message = await receive()
+            messages.append(message)
+            if message["type"] != "http.request":  # the client went away: let the app see it
+                break
+            size += len(message.get("body", b""))
+            if size > self.limit:
+                await self._refuse(scope, receive, send)
+                return
+            if not message.get("more_body", False):
+                break
+        pending = iter(messages)
+
+        async def replay() -> Any:
+            return next(pending, None) or await receive()
+
+        await self.app(scope, replay, send)
+
+    async def _refuse(self, scope: Any, receive: Callable[[], Any], send: Any) -> None:
+        from starlette.responses import JSONResponse  # the optional serve extra
+
+        answer = JSONResponse(
+            status_code=413, content={"error": f"the request body is over {self.limit} bytes"}
+        )
+        await answer(scope, receive, send)
+
+
 def create_app(
     ds: Dataset,
     analyst: Any = None,
@@ -156,6 +204,9 @@ def create_app(
     rules = access or Access()
     model_calls = _RateLimit(rules.model_calls_per_minute)
     expected = None if rules.token is None else rules.token.encode()
+    # Added before the guard, so it runs after it: a caller without the token is turned away
+    # before a byte of its body is read.
+    app.add_middleware(_BodyLimit, limit=rules.max_body_bytes)
 
     @app.middleware("http")
     async def _guard(request: Request, call_next: Callable[[Request], Any]) -> Any:
@@ -171,17 +222,6 @@ def create_app(
                     content={"error": "this API needs 'Authorization: Bearer <token>'"},
                     headers={"WWW-Authenticate": "Bearer"},
                 )
-        declared = request.headers.get("content-length")
-        too_big = declared is not None and (
-            not declared.isdigit() or int(declared) > rules.max_body_bytes
-        )
-        if not too_big and declared is None and request.method in ("POST", "PUT", "PATCH"):
-            too_big = len(await request.body()) > rules.max_body_bytes
-        if too_big:
-            return JSONResponse(
-                status_code=413,
-                content={"error": f"the request body is over {rules.max_body_bytes} bytes"},
-            )
         if path in MODEL_ROUTES:
             client = request.client.host if request.client else "unknown"
             wait = model_calls.wait(client)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
 import time
@@ -15,10 +16,10 @@ import factorlab as fl
 from factorlab.serve import MAX_TICKERS, create_app
 
 
-def _serve(app):
+def _serve(app, **options):
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
-    config = uvicorn.Config(app, log_level="error")
+    config = uvicorn.Config(app, log_level="error", **options)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
@@ -229,6 +230,97 @@ def test_a_body_over_the_limit_is_a_413(guarded):
         headers={**_bearer("s3cret-token"), "Content-Type": "application/json"},
     )
     assert chunked.status_code == 413
+    # Without the token, the size is not even looked at.
+    assert client.post("/backtest", json=huge).status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("trusted", "second_client_answer"),
+    [("127.0.0.1", 200), ("10.1.2.3", 429)],
+    ids=["trusted proxy: own quota", "untrusted: one address"],
+)
+def test_behind_a_trusted_proxy_each_forwarded_client_has_its_own_quota(
+    tmp_path, closed_port_url, trusted, second_client_answer
+):
+    from factorlab.serve import Access
+
+    ds = fl.load_dataset("sample", n_tickers=20, years=3, seed=5)
+    analyst = fl.Analyst(host=closed_port_url(), cache_dir=tmp_path)
+    app = create_app(ds, analyst, access=Access(token="t0ken", model_calls_per_minute=1))
+    # As factorlab serve runs it: uvicorn's proxy headers, trusting only the proxies named.
+    server, url = _serve(app, proxy_headers=True, forwarded_allow_ips=trusted)
+    body = {"tickers": list(ds.tickers[:2])}
+    try:
+        with httpx.Client(base_url=url, timeout=60) as proxy:  # every call comes from 127.0.0.1
+
+            def call(client_address):
+                headers = {**_bearer("t0ken"), "X-Forwarded-For": client_address}
+                return proxy.post("/portfolio-report", json=body, headers=headers).status_code
+
+            assert call("203.0.113.7") == 200
+            assert call("203.0.113.7") == 429
+            assert call("198.51.100.4") == second_client_answer
+    finally:
+        server.should_exit = True
+
+
+def test_serve_hands_the_trusted_proxies_to_uvicorn(monkeypatch, capsys):
+    import uvicorn
+
+    from factorlab.cli import main
+
+    ran = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: ran.update(options))
+    monkeypatch.setenv("FACTORLAB_API_TOKEN", "t0ken")
+    argv = ["serve", "--n-tickers", "20", "--years", "3", "--forwarded-allow-ips", "10.0.0.0/8"]
+    assert main(argv) == 0
+    assert ran["proxy_headers"] is True and ran["forwarded_allow_ips"] == "10.0.0.0/8"
+
+
+def test_a_chunked_body_is_not_read_past_the_limit():
+    from factorlab.serve import _BodyLimit
+
+    pulled, sent = [], []
+
+    async def endless_body():
+        pulled.append(1)
+        return {"type": "http.request", "body": b"x" * 1024, "more_body": True}
+
+    async def send(message):
+        sent.append(message)
+
+    async def app(scope, receive, send):
+        raise AssertionError("a body over the limit must not reach the app")
+
+    scope = {"type": "http", "method": "POST", "path": "/backtest", "headers": []}
+    asyncio.run(_BodyLimit(app, limit=4096)(scope, endless_body, send))
+    assert sent[0]["status"] == 413
+    assert len(pulled) == 5  # four chunks fit; the fifth passes the limit and reading stops
+
+
+def test_a_body_within_the_limit_reaches_the_app_whole():
+    from factorlab.serve import _BodyLimit
+
+    chunks = [b'{"a": ', b"1", b"}"]
+    messages = [
+        {"type": "http.request", "body": c, "more_body": i < len(chunks) - 1}
+        for i, c in enumerate(chunks)
+    ]
+    received = []
+
+    async def receive():
+        return messages.pop(0)
+
+    async def app(scope, receive, send):
+        while True:
+            message = await receive()
+            received.append(message["body"])
+            if not message["more_body"]:
+                break
+
+    scope = {"type": "http", "method": "POST", "path": "/x", "headers": []}
+    asyncio.run(_BodyLimit(app, limit=4096)(scope, receive, lambda m: None))
+    assert b"".join(received) == b'{"a": 1}'
 
 
 def test_serve_refuses_an_open_address_without_a_token(capsys, monkeypatch):
