@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 import warnings
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,7 @@ __all__ = ["DEFAULT_HOST", "DEFAULT_MODEL", "Analyst", "Report"]
 DEFAULT_MODEL = "llama3.1:8b"
 DEFAULT_HOST = "http://127.0.0.1:11434"
 DEFAULT_OPENAI_URL = "http://127.0.0.1:8080/v1"  # llama.cpp's server
+SILENT_HOST_S = 60.0  # a host whose model listing timed out is not asked again this long
 UNUSABLE = "__unusable__"  # a cache entry recording that the model's answers were unusable
 RATING_COLUMNS = [
     "ticker",
@@ -135,6 +137,7 @@ class Analyst:
         self.use_cache = as_bool(cache, "cache")
         self.cache = AnswerCache(None if cache_dir is None else Path(cache_dir))
         self.model_calls = 0  # chat requests sent, for the curious and the tests
+        self._silent_until, self._silent_why = 0.0, ""
         self.retries = 0
 
     def __repr__(self) -> str:
@@ -153,7 +156,16 @@ class Analyst:
         return self._check()[1]
 
     def _check(self) -> tuple[bool, str]:
-        return self.transport.check(self.model)
+        now = time.monotonic()
+        if now < self._silent_until:  # a host that just let a listing time out
+            return False, self._silent_why
+        ok, message = self.transport.check(self.model)
+        if not ok and message.startswith("no answer from"):
+            # Cached answers ask for the model's digest before each batch: a silent host would
+            # cost a timeout every time. Refused connections cost nothing and are asked anew.
+            self._silent_until = now + SILENT_HOST_S
+            self._silent_why = f"{message} (not asked again for {SILENT_HOST_S:g} s)"
+        return ok, message
 
     def describe_failure(self, err: Exception) -> str:
         """One line on why a request to the server failed, with what to do about it.

@@ -18,6 +18,11 @@ from factorlab.errors import ConfigError
 Messages = list[dict[str, str]]  # chat messages: role and content
 Json = dict[str, Any]  # a JSON object: a schema, the model's options
 
+# Listing the models is instant on a live server; one silent this long is taken as down. The
+# listing runs before every batch of cached answers too (their model's digest), so it must
+# not wait a chat's timeout.
+LISTING_TIMEOUT_S = 10.0
+
 __all__ = ["OllamaTransport", "OpenAITransport"]
 
 
@@ -28,7 +33,9 @@ class OllamaTransport:
 
     def __init__(self, host: str, timeout_s: float) -> None:
         self.address, self.timeout_s = host, timeout_s
+        self.listing_timeout_s = min(timeout_s, LISTING_TIMEOUT_S)
         self._client: Any = None
+        self._lister: Any = None
         self.digests: dict[str, str] = {}  # model name -> its digest, as last listed
 
     def client(self) -> Any:
@@ -46,9 +53,13 @@ class OllamaTransport:
         explained by :meth:`describe`.
         """
         try:
-            listing = self.client().list()
+            if self._lister is None:
+                import ollama  # the model clients load on first use
+
+                self._lister = ollama.Client(host=self.address, timeout=self.listing_timeout_s)
+            listing = self._lister.list()
         except Exception as err:  # connection refused, timeout, HTTP error: each a reason
-            return False, self.describe(err, model)
+            return False, self.describe(err, model, waited_s=self.listing_timeout_s)
         names = {m.model for m in listing.models if m.model}
         for m in listing.models:  # the digest changes when a model is pulled again
             if m.model:
@@ -70,12 +81,13 @@ class OllamaTransport:
         )
         return response.message.content or ""
 
-    def describe(self, err: Exception, model: str) -> str:
+    def describe(self, err: Exception, model: str, waited_s: float | None = None) -> str:
         """One line on why a request for ``model`` failed with ``err``, and what to do.
 
         "server not reachable ..." (start it with ``ollama serve``), "no answer from ..."
-        within the timeout, "model ... is not pulled ..." (HTTP 404), "the server at ...
-        answered HTTP ..." for another HTTP error, else the exception's type and message.
+        within the timeout (``waited_s``, default the chat's), "model ... is not pulled ..."
+        (HTTP 404), "the server at ... answered HTTP ..." for another HTTP error, else the
+        exception's type and message.
         """
         import httpx  # the model clients load on first use
         import ollama  # the model clients load on first use
@@ -83,7 +95,7 @@ class OllamaTransport:
         if isinstance(err, ConnectionError):
             return f"server not reachable at {self.address} (start it with `ollama serve`)"
         if isinstance(err, httpx.TimeoutException):
-            return f"no answer from {self.address} within {self.timeout_s:g} s"
+            return f"no answer from {self.address} within {waited_s or self.timeout_s:g} s"
         if isinstance(err, ollama.ResponseError):
             if err.status_code == 404:
                 return f"model {model} is not pulled at {self.address} (run `ollama pull {model}`)"
@@ -101,6 +113,7 @@ class OpenAITransport:
 
     def __init__(self, base_url: str, timeout_s: float, api_key: str | None = None) -> None:
         self.address, self.timeout_s = base_url, timeout_s
+        self.listing_timeout_s = min(timeout_s, LISTING_TIMEOUT_S)
         self.api_key = api_key or "not-needed"  # local servers ignore it; the client wants one
         self._client: Any = None
         self._format: str | None = None  # the response_format shape this server accepts
@@ -132,9 +145,10 @@ class OpenAITransport:
         models is explained by :meth:`describe`.
         """
         try:
-            listed = list(self.client().models.list())
+            lister = self.client().with_options(timeout=self.listing_timeout_s)
+            listed = list(lister.models.list())
         except Exception as err:  # each failure becomes a reason
-            return False, self.describe(err, model)
+            return False, self.describe(err, model, waited_s=self.listing_timeout_s)
         served = [m.id for m in listed]
         for m in listed:  # what the server says of its model; not `created`, which some
             # servers (vLLM) set to the time of the request
@@ -189,20 +203,20 @@ class OpenAITransport:
             return response.choices[0].message.content or ""
         raise AssertionError("unreachable: the last response format raises or returns")
 
-    def describe(self, err: Exception, model: str) -> str:
+    def describe(self, err: Exception, model: str, waited_s: float | None = None) -> str:
         """One line on why a request for ``model`` failed with ``err``, and what to do.
 
-        "no answer from ..." within the timeout, "server not reachable ..." (start an
-        OpenAI-compatible server), "model ... is not served ..." (HTTP 404), "the server at ...
-        answered HTTP ..." for another HTTP error, else the exception's type and message (also
-        when the ``openai`` package is missing).
+        "no answer from ..." within the timeout (``waited_s``, default the chat's), "server
+        not reachable ..." (start an OpenAI-compatible server), "model ... is not served ..."
+        (HTTP 404), "the server at ... answered HTTP ..." for another HTTP error, else the
+        exception's type and message (also when the ``openai`` package is missing).
         """
         try:
             import openai  # the optional openai client: only for backend='openai'
         except ImportError:
             return f"{type(err).__name__}: {err}"
         if isinstance(err, openai.APITimeoutError):
-            return f"no answer from {self.address} within {self.timeout_s:g} s"
+            return f"no answer from {self.address} within {waited_s or self.timeout_s:g} s"
         if isinstance(err, openai.APIConnectionError):
             return (
                 f"server not reachable at {self.address} (start your OpenAI-compatible "

@@ -98,6 +98,7 @@ class FakeOllama:
     requests: list[tuple[str, Any]] = field(default_factory=list)
     url: str = ""
     digest: str = "sha256:0"  # what /api/tags reports for every model: change it to "re-pull"
+    listing_delay_s: float = 0.0  # how long /api/tags takes (a host that hangs)
 
     def chats(self) -> list[dict[str, Any]]:
         return [body for path, body in self.requests if path == "/api/chat"]
@@ -107,6 +108,7 @@ class FakeOllama:
         if path == "/api/version":
             return 200, {"version": "0.12.0"}
         if path == "/api/tags":
+            time.sleep(self.listing_delay_s)
             return 200, {
                 "models": [
                     {"model": m, "name": m, "size": 1, "digest": self.digest} for m in self.models

@@ -192,6 +192,28 @@ def test_a_rerun_from_the_cache_needs_no_server_at_all(analyst, screen, tmp_path
     assert (first["source"] == "llm").all()
 
 
+def test_a_host_that_hangs_costs_cached_answers_one_short_wait(
+    analyst, screen, ollama_server, tmp_path
+):
+    first = analyst.rate(screen)
+    ollama_server.listing_delay_s = 2.0  # the host stops answering, without refusing
+    hanging = fl.Analyst(host=ollama_server.url, cache_dir=tmp_path / "answers", timeout_s=0.5)
+    before = len(ollama_server.requests)
+    for _ in range(3):
+        assert hanging.rate(screen).equals(first)  # the cached answers, as they are
+    asked = [path for path, _ in ollama_server.requests[before:]]
+    assert asked == ["/api/tags"]  # one listing that timed out; then the host is left alone
+    assert "within 0.5 s" in hanging.status() and "not asked again" in hanging.status()
+
+
+def test_listing_the_models_waits_at_most_ten_seconds_whatever_the_chat_timeout():
+    from factorlab.llm.transport import LISTING_TIMEOUT_S, OllamaTransport, OpenAITransport
+
+    assert LISTING_TIMEOUT_S == 10
+    assert OllamaTransport("http://127.0.0.1:1", timeout_s=120).listing_timeout_s == 10
+    assert OpenAITransport("http://127.0.0.1:1/v1", timeout_s=3).listing_timeout_s == 3
+
+
 def test_a_corrupt_cache_entry_is_ignored_and_rewritten(analyst, screen, ollama_server, tmp_path):
     analyst.rate(screen)
     for entry in (tmp_path / "answers").rglob("*.json"):
