@@ -17,7 +17,8 @@ from schemathesis.specs.openapi.checks import (  # noqa: E402
 )
 
 TOKEN = "fuzz-token"
-EXAMPLES = 30  # per route: enough to reach the edges, bounded in time
+EXAMPLES = 30  # per route: enough to reach the edges
+REQUEST_S = 10.0  # the longest one generated request may take
 TRIED: list[str] = []
 
 
@@ -26,7 +27,9 @@ def api_schema(tmp_path_factory, closed_port_url):
     ds = fl.load_dataset("sample", n_tickers=25, years=3, seed=7)
     analyst = fl.Analyst(host=closed_port_url(), cache_dir=tmp_path_factory.mktemp("fuzz"))
     # Every call is let through the model-call limit: the fuzzer tests the routes, not the limit.
-    app = create_app(ds, analyst, access=Access(token=TOKEN, model_calls_per_minute=10**6))
+    # Each case takes at most REQUEST_S (a 503 after), so the run is bounded in time too.
+    access = Access(token=TOKEN, model_calls_per_minute=10**6)
+    app = create_app(ds, analyst, timeout_s=REQUEST_S, access=access)
     return schemathesis.openapi.from_asgi(
         "/openapi.json", app, headers={"Authorization": f"Bearer {TOKEN}"}
     )
