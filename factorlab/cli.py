@@ -462,15 +462,17 @@ def _serve(args: argparse.Namespace) -> int:
             "(--insecure): anyone who reaches it can spend the model's time.",
             file=sys.stderr,
         )
-    # uvicorn's proxy-headers middleware takes the client from X-Forwarded-For, but only from
-    # the proxies named: anyone else could claim any address and dodge the limit.
+    # uvicorn's proxy-headers middleware takes the client from X-Forwarded-For, and only from
+    # the proxies named: trusting any other address (even this machine's) would let its
+    # clients claim any address and dodge the limit.
+    proxies = args.forwarded_allow_ips or os.environ.get("FORWARDED_ALLOW_IPS") or None
     uvicorn.run(
         app,
         host=args.host,
         port=port,
         log_level="warning",
-        proxy_headers=True,
-        forwarded_allow_ips=args.forwarded_allow_ips,
+        proxy_headers=proxies is not None,
+        forwarded_allow_ips=proxies,
     )
     return 0
 
@@ -667,9 +669,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument(
         "--forwarded-allow-ips",
-        default="127.0.0.1",
-        help="proxies whose X-Forwarded-For names the client, so each client behind them has "
-        "its own model-call limit: comma-separated addresses or networks (default 127.0.0.1)",
+        default=None,
+        help="the reverse proxies whose X-Forwarded-For names the client, so each client "
+        "behind them has its own model-call limit: comma-separated addresses or networks "
+        "(default $FORWARDED_ALLOW_IPS, else none: the client is the address that connects)",
     )
     analyst_options(serve)
     serve.set_defaults(handler=_serve)

@@ -10,7 +10,7 @@ Access (:class:`Access`): with a token, every route but ``/health`` asks for
 ``Authorization: Bearer <token>`` (compared in constant time) and answers 401 without it; the
 routes that call the model (``/analyze``, ``/portfolio-report``) take at most
 ``model_calls_per_minute`` requests a minute from one client (429 beyond, with
-``Retry-After``); a request body larger than ``max_body_bytes`` is refused with 413, read no
+``Retry-After``; a request refused with a 4xx does not count); a request body larger than ``max_body_bytes`` is refused with 413, read no
 further than the limit. Each answers with a JSON ``{"error": ...}``. A client is its address as
 the server sees it: behind a reverse proxy, ``factorlab serve --forwarded-allow-ips`` names the
 proxies whose ``X-Forwarded-For`` says who the client is (uvicorn's proxy-headers middleware).
@@ -99,6 +99,11 @@ class _RateLimit:
             return self.window_s - (now - calls[0])
         calls.append(now)
         return 0.0
+
+    def refund(self, client: str) -> None:
+        """Forget ``client``'s last counted call (it was refused before reaching the model)."""
+        if self.calls.get(client):
+            self.calls[client].pop()
 
 
 class _BodyLimit:
@@ -234,6 +239,10 @@ def create_app(
                     },
                     headers={"Retry-After": str(max(int(wait + 0.999), 1))},
                 )
+            answer = await call_next(request)
+            if 400 <= answer.status_code < 500:  # refused (too big, bad input): no model call
+                model_calls.refund(client)
+            return answer
         return await call_next(request)
 
     slots = asyncio.Semaphore(MAX_CONCURRENT_JOBS)

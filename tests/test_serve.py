@@ -16,6 +16,12 @@ import factorlab as fl
 from factorlab.serve import MAX_TICKERS, create_app
 
 
+def _run(coroutine):
+    """Run ``coroutine`` on a loop of its own thread: another test may leave this one's running."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def _serve(app, **options):
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
@@ -275,6 +281,29 @@ def test_serve_hands_the_trusted_proxies_to_uvicorn(monkeypatch, capsys):
     argv = ["serve", "--n-tickers", "20", "--years", "3", "--forwarded-allow-ips", "10.0.0.0/8"]
     assert main(argv) == 0
     assert ran["proxy_headers"] is True and ran["forwarded_allow_ips"] == "10.0.0.0/8"
+    monkeypatch.delenv("FORWARDED_ALLOW_IPS", raising=False)
+    assert main(argv[:-2]) == 0
+    assert ran["proxy_headers"] is False  # no proxy named: none trusted, not even 127.0.0.1
+
+
+def test_a_refused_request_does_not_use_up_a_model_call(tmp_path, closed_port_url):
+    from factorlab.serve import Access
+
+    ds = fl.load_dataset("sample", n_tickers=20, years=3, seed=6)
+    analyst = fl.Analyst(host=closed_port_url(), cache_dir=tmp_path)
+    access = Access(token="t0ken", model_calls_per_minute=1, max_body_bytes=2048)
+    server, url = _serve(create_app(ds, analyst, access=access))
+    try:
+        with httpx.Client(base_url=url, timeout=60, headers=_bearer("t0ken")) as client:
+            huge = {"tickers": list(ds.tickers) * 40}
+            assert client.post("/analyze", json=huge).status_code == 413
+            assert client.post("/analyze", json={"tickers": []}).status_code == 422
+            top = client.get("/screen", params={"top": 2}).json()
+            good = {"tickers": [row["ticker"] for row in top]}
+            assert client.post("/analyze", json=good).status_code == 200  # the one call
+            assert client.post("/analyze", json=good).status_code == 429
+    finally:
+        server.should_exit = True
 
 
 def test_a_chunked_body_is_not_read_past_the_limit():
@@ -293,7 +322,7 @@ def test_a_chunked_body_is_not_read_past_the_limit():
         raise AssertionError("a body over the limit must not reach the app")
 
     scope = {"type": "http", "method": "POST", "path": "/backtest", "headers": []}
-    asyncio.run(_BodyLimit(app, limit=4096)(scope, endless_body, send))
+    _run(_BodyLimit(app, limit=4096)(scope, endless_body, send))
     assert sent[0]["status"] == 413
     assert len(pulled) == 5  # four chunks fit; the fifth passes the limit and reading stops
 
@@ -319,7 +348,7 @@ def test_a_body_within_the_limit_reaches_the_app_whole():
                 break
 
     scope = {"type": "http", "method": "POST", "path": "/x", "headers": []}
-    asyncio.run(_BodyLimit(app, limit=4096)(scope, receive, lambda m: None))
+    _run(_BodyLimit(app, limit=4096)(scope, receive, lambda m: None))
     assert b"".join(received) == b'{"a": 1}'
 
 

@@ -148,23 +148,32 @@ class Analyst:
 
     # -- is a model there? ------------------------------------------------------------------------
     def available(self) -> bool:
-        """Whether the server answers and has the model."""
-        return self._check()[0]
+        """Whether the server answers and has the model (asked now)."""
+        return self._check(fresh=True)[0]
 
     def status(self) -> str:
-        """A short explanation: up and ready, server not reachable, or model not pulled."""
-        return self._check()[1]
+        """A short explanation: up and ready, server not reachable, or model not pulled.
 
-    def _check(self) -> tuple[bool, str]:
-        now = time.monotonic()
-        if now < self._silent_until:  # a host that just let a listing time out
+        The server is asked now, even one that was left alone after a timeout.
+        """
+        return self._check(fresh=True)[1]
+
+    def _check(self, fresh: bool = False) -> tuple[bool, str]:
+        """Whether a model can answer, and why not.
+
+        Every rate() and report() checks first (cached answers too: their model's digest), so
+        a host whose listing timed out is left alone for ``SILENT_HOST_S``: its questions get
+        the rule-based answer at once, its cached answers are used as they are. ``fresh`` asks
+        it anyway. Refused connections cost nothing and are asked each time.
+        """
+        if not fresh and time.monotonic() < self._silent_until:
             return False, self._silent_why
         ok, message = self.transport.check(self.model)
+        self._silent_until, self._silent_why = 0.0, ""
         if not ok and message.startswith("no answer from"):
-            # Cached answers ask for the model's digest before each batch: a silent host would
-            # cost a timeout every time. Refused connections cost nothing and are asked anew.
-            self._silent_until = now + SILENT_HOST_S
-            self._silent_why = f"{message} (not asked again for {SILENT_HOST_S:g} s)"
+            self._silent_until = time.monotonic() + SILENT_HOST_S
+            until = pd.Timestamp.now().floor("s") + pd.Timedelta(seconds=SILENT_HOST_S)
+            self._silent_why = f"{message} (not asked again until {until:%H:%M:%S})"
         return ok, message
 
     def describe_failure(self, err: Exception) -> str:

@@ -180,6 +180,7 @@ class FakeOpenAI:
     url: str = ""
     created: int = 0  # when /v1/models says the model was made (vLLM: the time of the request)
     meta: dict[str, Any] | None = None  # llama.cpp's description of the model file
+    listing_delay_s: float = 0.0  # how long /v1/models takes (a host that hangs)
 
     def chats(self) -> list[dict[str, Any]]:
         return [body for path, body in self.requests if path.endswith("/chat/completions")]
@@ -187,6 +188,7 @@ class FakeOpenAI:
     def answer(self, path: str, body: Any) -> tuple[int, Any]:
         self.requests.append((path, body))
         if path == "/v1/models":
+            time.sleep(self.listing_delay_s)
             return 200, {
                 "object": "list",
                 "data": [
