@@ -8,8 +8,9 @@ Conventions (each tested):
 - Between rebalances each position grows with its own price; cash earns nothing.
 - A day without a price leaves a position's value unchanged, and the next price is measured
   from the last one seen. A position whose stock delists realizes its last return, and its
-  value sits as cash from then on. At a rebalance, a position without a price (delisted or
-  halted) is closed at its last value at no cost.
+  value sits as cash from then on. At a rebalance, a delisted position is closed at its last
+  value at no cost; a halted one (no price, not delisted) cannot trade, so it is carried as it
+  is and each leg of the rest is scaled to the target leg's size around it.
 - Costs are ``cost_bps`` per unit of traded notional (the sum of absolute weight changes),
   deducted at the rebalance close.
 """
@@ -296,8 +297,8 @@ def simulate(
 
     ``delisted`` gives each ticker's last trading day (NaT while alive): after it, a position's
     value is cash. A held stock with no price on a rebalance day that has not delisted is
-    halted: it cannot be traded, so it is carried at its last value and the rest of the book is
-    rebalanced around it. A loop over rebalance days (each depends on the one before); within
+    halted: it cannot be traded, so it is carried at its last value and each leg of the rest of
+    the book is scaled to keep the target leg's size (see ``_around_stuck``). A loop over rebalance days (each depends on the one before); within
     a holding period every position's growth comes from one cumulative log-return pass.
     """
     p = prices.to_numpy()
@@ -324,8 +325,7 @@ def simulate(
         stuck = (held != 0) & ~priced[day] & ~dead
         target = targets(k, np.where(dead, 0.0, held)) if callable(targets) else targets[k]
         if stuck.any():
-            target = target * (1 - held[stuck].sum())
-            target[stuck] = held[stuck]
+            target = _around_stuck(target, held, stuck)
         before = np.where(dead, 0.0, held)
         if limit is not None:
             target = limit(k, before, target, level)
@@ -358,6 +358,25 @@ def simulate(
         costs=pd.Series(cost, index=index, name="costs"),
         rebalances=prices.index[rebalances],
     )
+
+
+def _around_stuck(target: np.ndarray, held: np.ndarray, stuck: np.ndarray) -> np.ndarray:
+    """``target`` rebuilt around positions that cannot trade (``stuck``, kept as ``held``).
+
+    Each leg of the rest (long, short) is scaled so the leg keeps the target's size. A long-only book stays fully invested; a dollar-neutral one stays neutral (a halted short
+    is offset inside the short leg, not by the long one). A leg whose stuck positions exceed
+    its size is left at those alone.
+    """
+    free = np.where(stuck, 0.0, target)
+    for sign in (1.0, -1.0):  # the long leg, then the short one
+        leg = sign * free > 0
+        size = target[sign * target > 0].sum()  # including what it wanted in stuck names
+        kept = held[stuck & (sign * held > 0)].sum()
+        room = free[leg].sum()
+        if room != 0:
+            free[leg] *= max((size - kept) / room, 0.0)
+    free[stuck] = held[stuck]
+    return free
 
 
 def _last_day_rows(dates: pd.DatetimeIndex, delisted: pd.Series | None, n: int) -> np.ndarray:

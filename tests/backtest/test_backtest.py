@@ -280,8 +280,27 @@ def test_a_halted_position_is_carried_through_a_rebalance_and_takes_its_loss():
         warnings.simplefilter("ignore")
         result = fl.backtest(signal, ds, rebalance=2, top_n=2, cost_bps=0)
     assert result.weights.iloc[2]["H"] == pytest.approx(0.5)  # still held after the rebalance
+    assert result.weights.iloc[2].sum() == pytest.approx(1.0)  # the rest reinvested: no cash
     assert result.returns.iloc[3] == pytest.approx(-0.25)  # half the book falls 50 %
     assert (1 + result.returns).prod() - 1 == pytest.approx(-0.25)
+
+
+def test_a_halted_short_keeps_a_dollar_neutral_book_neutral():
+    # D, shorted, is halted on the rebalance day (row 2): it stays short, and the short leg
+    # (not the long one) is rebuilt around it.
+    flat = [10.0] * 6
+    ds = _two_stocks(
+        {"A": flat, "B": [10, 11, 12, 12, 12, 12], "C": flat, "D": [10, 9, np.nan, 9, 9, 9]}
+    )
+    signal = pd.DataFrame({"A": 4.0, "B": 3.0, "C": 2.0, "D": 1.0}, index=ds.dates)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = fl.backtest(signal, ds, rebalance=2, top_n=2, short=True, cost_bps=0)
+    after = result.weights.iloc[2]
+    assert after["D"] < 0 and after["D"] != pytest.approx(-0.5)  # carried as it drifted
+    assert after.sum() == pytest.approx(0.0, abs=1e-12)  # still dollar-neutral
+    assert after[after > 0].sum() == pytest.approx(-after[after < 0].sum())
+    assert after[["A", "B"]].tolist() == pytest.approx([0.5, 0.5])  # the long leg untouched
 
 
 def test_a_stock_delisting_on_a_rebalance_day_becomes_cash_and_is_reinvested():
