@@ -48,6 +48,7 @@ PRICE_FIELDS = {
 STATEMENTS = {
     "quarterly_income": ("get_income_stmt", "quarterly"),
     "quarterly_balance": ("get_balance_sheet", "quarterly"),
+    "quarterly_cashflow": ("get_cash_flow", "quarterly"),
     "annual_balance": ("get_balance_sheet", "yearly"),
 }
 

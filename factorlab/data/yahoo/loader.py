@@ -679,9 +679,10 @@ class _Loader:
             self.notes[3:3] = [
                 "Fundamentals: Yahoo serves about the last five quarters and four fiscal years, "
                 "as restated today; older periods are missing, not back-filled, so trailing-"
-                "twelve-month figures start once four consecutive quarters exist. Annual income "
-                "is not split into quarters; annual balance sheets supply year-end equity, debt, "
-                "cash and shares.",
+                "twelve-month figures start once four consecutive quarters exist. Quarterly "
+                "income, cash-flow (capital expenditure and dividends as positive payments) and "
+                "balance-sheet figures; annual income is not split into quarters; annual "
+                "balance sheets supply year-end equity, debt, cash and shares.",
                 "available_at: the day after the earnings date that reported the period, where "
                 f"Yahoo gives one; else period end + {QUARTER_LAG_DAYS} days for a quarter and + "
                 f"{ANNUAL_LAG_DAYS} days for a fiscal year (see fundamentals.available_basis).",

@@ -15,6 +15,7 @@ import pandas as pd
 
 __all__ = [
     "ANNUAL_LAG_DAYS",
+    "CASH_FLOWS",
     "FLOWS",
     "QUARTER_LAG_DAYS",
     "STOCKS",
@@ -38,8 +39,16 @@ YAHOO_ROWS: dict[str, tuple[str, ...]] = {
     "cash": ("Cash Cash Equivalents And Short Term Investments", "Cash And Cash Equivalents"),
     "shares_outstanding": ("Ordinary Shares Number", "Share Issued"),
     "total_assets": ("Total Assets",),
+    "operating_cash_flow": (
+        "Operating Cash Flow",
+        "Cash Flow From Continuing Operating Activities",
+    ),
+    "capex": ("Capital Expenditure",),
+    "dividends": ("Common Stock Dividend Paid", "Cash Dividends Paid"),
 }
 FLOWS = ("revenue", "gross_profit", "ebitda", "net_income", "eps")  # income statement
+CASH_FLOWS = ("operating_cash_flow", "capex", "dividends")  # cash-flow statement
+PAYMENTS = ("capex", "dividends")  # outflows, negative on Yahoo, positive in factorlab
 STOCKS = (
     "book_equity",
     "total_debt",
@@ -58,7 +67,15 @@ def mapping_table() -> pd.DataFrame:
     """The mapping as a table, for the docs and ``ds.notes``."""
     return pd.DataFrame(
         [
-            (column, " / ".join(rows), "income statement" if column in FLOWS else "balance sheet")
+            (
+                column,
+                " / ".join(rows),
+                "income statement"
+                if column in FLOWS
+                else "cash-flow statement"
+                if column in CASH_FLOWS
+                else "balance sheet",
+            )
             for column, rows in YAHOO_ROWS.items()
         ],
         columns=["factorlab column", "Yahoo row (first found)", "statement"],
@@ -72,7 +89,8 @@ def fundamentals_from_statements(
 ) -> pd.DataFrame:
     """Long fundamentals rows of one ticker from its Yahoo statements.
 
-    Quarterly income statement and balance sheet give one row per quarter. Annual balance
+    Quarterly income statement, cash-flow statement and balance sheet give one row per
+    quarter (capital expenditure and dividends as positive payments). Annual balance
     sheets add the fiscal-year-end stocks (equity, debt, cash, shares) for years the quarterly
     data does not reach; annual income is not split into quarters (that would need the other
     three quarters), so it is not used.
@@ -89,24 +107,37 @@ def fundamentals_from_statements(
     >>> rows[["ticker", "period_end", "available_at", "revenue", "net_income"]].to_dict("records")[0]
     {'ticker': 'ACME', 'period_end': Timestamp('2024-03-31 00:00:00'), 'available_at': Timestamp('2024-05-15 00:00:00'), 'revenue': 100.0, 'net_income': 9.0}
     """
-    quarterly = _values(statements.get("quarterly_income"), FLOWS).join(
-        _values(statements.get("quarterly_balance"), STOCKS), how="outer"
+    quarterly = (
+        _values(statements.get("quarterly_income"), FLOWS)
+        .join(_values(statements.get("quarterly_cashflow"), CASH_FLOWS), how="outer")
+        .join(_values(statements.get("quarterly_balance"), STOCKS), how="outer")
     )
+    for column in PAYMENTS:  # Yahoo books a payment as a negative cash flow
+        if column in quarterly:
+            quarterly[column] = quarterly[column].abs()
     annual = _values(statements.get("annual_balance"), STOCKS)
     for column in STOCKS:  # fill a quarter's missing stocks from the same day's annual figures
         if column not in quarterly:
             quarterly[column] = np.nan
-    quarterly = quarterly.reindex(columns=[*FLOWS, *STOCKS])
+    quarterly = quarterly.reindex(columns=[*FLOWS, *CASH_FLOWS, *STOCKS])
     shared = quarterly.index.intersection(annual.index)
     quarterly.loc[shared, list(STOCKS)] = quarterly.loc[shared, list(STOCKS)].fillna(
         annual.loc[shared, list(STOCKS)]
     )
-    year_only = annual.drop(index=shared).reindex(columns=[*FLOWS, *STOCKS])
+    year_only = annual.drop(index=shared).reindex(columns=[*FLOWS, *CASH_FLOWS, *STOCKS])
     rows = pd.concat([quarterly.assign(kind="quarter"), year_only.assign(kind="year")])
-    rows = rows[rows[[*FLOWS, *STOCKS]].notna().any(axis=1)].sort_index()
+    rows = rows[rows[[*FLOWS, *CASH_FLOWS, *STOCKS]].notna().any(axis=1)].sort_index()
     if rows.empty:
         return pd.DataFrame(
-            columns=["ticker", "period_end", "available_at", *FLOWS, *STOCKS, "available_basis"]
+            columns=[
+                "ticker",
+                "period_end",
+                "available_at",
+                *FLOWS,
+                *CASH_FLOWS,
+                *STOCKS,
+                "available_basis",
+            ]
         )
     ends = pd.DatetimeIndex(rows.index)
     announced = _announcements(ends, earnings_dates)

@@ -78,6 +78,10 @@ def statements(
             "Ordinary Shares Number",
         ],
     )
+    q_cashflow = pd.DataFrame(  # yfinance's raw names; payments are negative
+        {d: [20.0 + i, -5.0, -2.0] for i, d in enumerate(quarters)},
+        index=["OperatingCashFlow", "CapitalExpenditure", "CommonStockDividendPaid"],
+    )
     a_income = pd.DataFrame(
         {d: [400.0, 40.0] for d in years}, index=["Total Revenue", "Net Income"]
     )
@@ -97,6 +101,7 @@ def statements(
     return {
         "quarterly_income": q_income,
         "quarterly_balance": q_balance,
+        "quarterly_cashflow": q_cashflow,
         "annual_income": a_income,
         "annual_balance": a_balance,
     }
@@ -130,6 +135,9 @@ QUOTE_SUMMARY_ROWS = {
     "totalStockholderEquity": "Stockholders Equity",
     "cash": "Cash And Cash Equivalents",
     "totalAssets": "Total Assets",
+    "totalCashFromOperatingActivities": "Operating Cash Flow",
+    "capitalExpenditures": "Capital Expenditure",
+    "dividendsPaid": "Cash Dividends Paid",
 }
 INFO_MODULES = ("price", "summaryDetail", "defaultKeyStatistics", "financialData", "assetProfile")
 
@@ -161,6 +169,7 @@ def recorded(symbol: str) -> tuple[dict, dict[str, pd.DataFrame]]:
     return info, {
         "quarterly_income": frame("incomeStatementHistoryQuarterly", "incomeStatementHistory"),
         "quarterly_balance": frame("balanceSheetHistoryQuarterly", "balanceSheetStatements"),
+        "quarterly_cashflow": frame("cashflowStatementHistoryQuarterly", "cashflowStatements"),
     }
 
 
@@ -258,6 +267,10 @@ class _FakeTicker:
     def get_balance_sheet(self, freq="yearly"):
         kind = "quarterly_balance" if freq == "quarterly" else "annual_balance"
         return self._statement(f"balance {freq}", kind)
+
+    def get_cash_flow(self, freq="yearly"):
+        kind = "quarterly_cashflow" if freq == "quarterly" else "annual_cashflow"
+        return self._statement(f"cash flow {freq}", kind)
 
     def get_earnings_dates(self, limit=12):
         self.yahoo.ticker_calls.append((self.symbol, "earnings"))

@@ -48,6 +48,9 @@ def test_a_clean_batch_gives_a_full_dataset(load, yahoo):
     assert ds.meta["delisted"].isna().all()
     assert set(ds.fundamentals["ticker"]) == {"AAA", "BBB"}
     assert len(yahoo.download_calls) == 1  # one batch for the tickers and the benchmark
+    quarters = ds.fundamentals.dropna(subset=["revenue"])
+    assert (quarters["operating_cash_flow"] >= 20).all()  # from the cash-flow statement
+    assert (quarters[["capex", "dividends"]] == [5.0, 2.0]).all().all()  # payments: positive
 
 
 def test_notes_state_the_source_survivorship_and_every_assumption(load):
@@ -509,6 +512,7 @@ def test_a_recorded_adr_reporting_in_yuan_is_converted_at_its_periods_rates(load
     _, statements_in_yuan = recorded("BABA")
     income = statements_in_yuan["quarterly_income"]
     balance = statements_in_yuan["quarterly_balance"]
+    cash = statements_in_yuan["quarterly_cashflow"]
     assert list(baba.index) == sorted(income.columns)  # the four recorded quarters
     for end in baba.index:
         over_quarter = rate[(rate.index > end - pd.Timedelta("91D")) & (rate.index <= end)].mean()
@@ -521,6 +525,12 @@ def test_a_recorded_adr_reporting_in_yuan_is_converted_at_its_periods_rates(load
         )
         assert baba.at[end, "book_equity"] == pytest.approx(
             balance.at["Stockholders Equity", end] * at_end, rel=1e-12
+        )
+        assert baba.at[end, "operating_cash_flow"] == pytest.approx(
+            cash.at["Operating Cash Flow", end] * over_quarter, rel=1e-12
+        )
+        assert baba.at[end, "capex"] == pytest.approx(
+            -cash.at["Capital Expenditure", end] * over_quarter, rel=1e-12
         )
     # Alibaba's equity of 30 Sep 2020 was CNY 857.4 bn: about USD 126 bn at 6.79.
     assert baba.at[pd.Timestamp("2020-09-30"), "book_equity"] == pytest.approx(126.3e9, rel=1e-3)

@@ -27,6 +27,21 @@ def test_every_column_maps_from_yahoos_pretty_or_raw_row_names():
     assert set(YAHOO_ROWS) == set(mapping_table()["factorlab column"])
 
 
+def test_the_cash_flow_statement_gives_cash_flow_and_positive_payments():
+    cash = _statement(
+        {
+            "OperatingCashFlow": [30.0],
+            "CapitalExpenditure": [-8.0],
+            "CashDividendsPaid": [-3.0],
+        },
+        ["2024-03-31"],
+    )
+    rows = fundamentals_from_statements("A", {"quarterly_cashflow": cash})
+    assert rows.loc[0, ["operating_cash_flow", "capex", "dividends"]].tolist() == [30.0, 8.0, 3.0]
+    table = mapping_table().set_index("factorlab column")
+    assert table.loc["capex", "statement"] == "cash-flow statement"
+
+
 def test_the_first_listed_yahoo_row_wins():
     income = _statement(
         {"Net Income": [5.0], "Net Income Common Stockholders": [4.0]}, ["2024-03-31"]
