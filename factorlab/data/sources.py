@@ -36,7 +36,8 @@ def load_dataset(source: str | os.PathLike[str] = "sample", **options: Any) -> D
         those of
         :func:`factorlab.data.yahoo.load_yahoo` (``tickers``, ``start``, ``end``, ``benchmark``,
         ``cache_dir``, ``refresh``, ``offline``, ``progress``, ``fundamentals="edgar"`` for
-        every quarter since 2009 from SEC EDGAR with its ``user_agent``).
+        every quarter since 2009 from SEC EDGAR with its ``user_agent`` and
+        ``edgar_max_age_days``).
 
     Raises
     ------
@@ -83,6 +84,7 @@ def _load(source: str | os.PathLike[str], options: dict[str, Any]) -> Dataset:
             "retry",
             "fundamentals",
             "user_agent",
+            "edgar_max_age_days",
         }
         options = {k: v for k, v in _only(options, allowed, "yahoo").items() if v is not None}
         if "tickers" not in options or options["tickers"] is None:

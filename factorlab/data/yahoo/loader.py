@@ -44,7 +44,7 @@ from factorlab.data.yahoo.statements import (
     fundamentals_from_statements,
 )
 from factorlab.errors import ConfigError, DataError
-from factorlab.params import DateLike, Tickers, as_bool, as_date, as_tickers
+from factorlab.params import DateLike, Tickers, as_bool, as_date, as_float, as_tickers
 
 __all__ = ["load_yahoo"]
 
@@ -77,6 +77,7 @@ def load_yahoo(
     retry: RetryPolicy | None = None,
     fundamentals: Literal["auto", "yahoo", "edgar"] = "auto",
     user_agent: str | None = None,
+    edgar_max_age_days: float = 1.0,
 ) -> Dataset:
     """A Dataset of today's ``tickers`` from Yahoo Finance, cached on disk.
 
@@ -110,6 +111,9 @@ def load_yahoo(
     user_agent : str, optional
         For ``fundamentals="edgar"``: your name and email, which the SEC asks of every client
         (default ``$FACTORLAB_SEC_USER_AGENT``); not needed when the cache holds everything.
+    edgar_max_age_days : float, default 1
+        How old a cached EDGAR company-facts file may be before it is fetched again (a
+        company files a few times a quarter; 7 saves requests in a long session, 0 asks now).
 
     Returns
     -------
@@ -162,7 +166,12 @@ def load_yahoo(
     options = None
     if source == "edgar":
         folder = None if cache_dir is None else Path(cache_dir).expanduser() / "edgar"
-        options = EdgarOptions(user_agent or None, folder)
+        max_age = as_float(edgar_max_age_days, "edgar_max_age_days")
+        if not max_age >= 0:
+            raise ConfigError(
+                f"edgar_max_age_days must be 0 or more days, got {edgar_max_age_days!r}."
+            )
+        options = EdgarOptions(user_agent or None, folder, max_age)
     loader = _Loader(
         cache, retry or RetryPolicy(), first, last, today, refresh, offline, progress, options
     )

@@ -100,6 +100,17 @@ def test_a_warm_cache_offline_asks_neither_yahoo_nor_the_sec(load, yahoo, sec):
     pd.testing.assert_frame_equal(again.fundamentals, first.fundamentals)
 
 
+def test_how_old_a_cached_edgar_file_may_be_is_the_callers_choice(load, sec):
+    load()
+    asked = len(sec.requests)
+    load()  # a day by default: the cached facts are fresh
+    assert len(sec.requests) == asked
+    load(edgar_max_age_days=0)  # none is fresh enough: asked again
+    assert len(sec.requests) > asked
+    with pytest.raises(fl.ConfigError, match="edgar_max_age_days must be 0 or more"):
+        load(edgar_max_age_days=-1)
+
+
 def test_edgar_without_a_user_agent_is_a_config_error(load, monkeypatch):
     monkeypatch.delenv("FACTORLAB_SEC_USER_AGENT")
     with pytest.raises(fl.ConfigError, match="FACTORLAB_SEC_USER_AGENT"):
