@@ -10,10 +10,11 @@ Access (:class:`Access`): with a token, every route but ``/health`` asks for
 ``Authorization: Bearer <token>`` (compared in constant time) and answers 401 without it; the
 routes that call the model (``/analyze``, ``/portfolio-report``) take at most
 ``model_calls_per_minute`` requests a minute from one client (429 beyond, with
-``Retry-After``; a request refused with a 4xx does not count); a request body larger than ``max_body_bytes`` is refused with 413, read no
-further than the limit. Each answers with a JSON ``{"error": ...}``. A client is its address as
-the server sees it: behind a reverse proxy, ``factorlab serve --forwarded-allow-ips`` names the
-proxies whose ``X-Forwarded-For`` says who the client is (uvicorn's proxy-headers middleware).
+``Retry-After``; a request refused with a 4xx does not count); a request body larger than
+``max_body_bytes`` is refused with 413, read no further than the limit. Each answers with a JSON
+``{"error": ...}``. A client is its address as the server sees it: behind a reverse proxy,
+``factorlab serve --forwarded-allow-ips`` names the proxies whose ``X-Forwarded-For`` says who
+the client is (uvicorn's proxy-headers middleware).
 """
 
 import asyncio

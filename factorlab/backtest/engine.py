@@ -298,8 +298,9 @@ def simulate(
     ``delisted`` gives each ticker's last trading day (NaT while alive): after it, a position's
     value is cash. A held stock with no price on a rebalance day that has not delisted is
     halted: it cannot be traded, so it is carried at its last value and each leg of the rest of
-    the book is scaled to keep the target leg's size (see ``_around_stuck``). A loop over rebalance days (each depends on the one before); within
-    a holding period every position's growth comes from one cumulative log-return pass.
+    the book is scaled to keep the target leg's size (see ``_around_stuck``). A loop over
+    rebalance days (each depends on the one before); within a holding period every position's
+    growth comes from one cumulative log-return pass.
     """
     p = prices.to_numpy()
     n_days, n = p.shape
@@ -363,9 +364,11 @@ def simulate(
 def _around_stuck(target: np.ndarray, held: np.ndarray, stuck: np.ndarray) -> np.ndarray:
     """``target`` rebuilt around positions that cannot trade (``stuck``, kept as ``held``).
 
-    Each leg of the rest (long, short) is scaled so the leg keeps the target's size. A long-only book stays fully invested; a dollar-neutral one stays neutral (a halted short
-    is offset inside the short leg, not by the long one). A leg whose stuck positions exceed
-    its size is left at those alone.
+    Each leg of the rest (long, short) is scaled down so that, with the stuck positions on its
+    side, the leg keeps the target leg's size: a fully invested book stays so, one that holds
+    cash keeps that cash, and a dollar-neutral one stays neutral (a halted short is offset
+    inside the short leg, not by the long one). A leg is never scaled up (which could break
+    a weight cap), and one whose stuck positions exceed its size is left at those alone.
     """
     free = np.where(stuck, 0.0, target)
     for sign in (1.0, -1.0):  # the long leg, then the short one
@@ -374,7 +377,7 @@ def _around_stuck(target: np.ndarray, held: np.ndarray, stuck: np.ndarray) -> np
         kept = held[stuck & (sign * held > 0)].sum()
         room = free[leg].sum()
         if room != 0:
-            free[leg] *= max((size - kept) / room, 0.0)
+            free[leg] *= min(max((size - kept) / room, 0.0), 1.0)
     free[stuck] = held[stuck]
     return free
 

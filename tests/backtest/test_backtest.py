@@ -303,6 +303,29 @@ def test_a_halted_short_keeps_a_dollar_neutral_book_neutral():
     assert after[["A", "B"]].tolist() == pytest.approx([0.5, 0.5])  # the long leg untouched
 
 
+@pytest.mark.parametrize(
+    ("target", "held", "expected"),
+    [
+        # fully invested, the halted name (last) not in the target: the rest takes 1 - 0.3
+        ([0.5, 0.5, 0.0], [0.0, 0.0, 0.3], [0.35, 0.35, 0.3]),
+        # a book that holds 40 % cash keeps it
+        ([0.6, 0.0, 0.0], [0.0, 0.0, 0.3], [0.3, 0.0, 0.3]),
+        # never scaled up, whatever the target wanted in the halted name (a cap stays a cap)
+        ([0.25, 0.25, 0.5], [0.0, 0.0, 0.1], [0.25, 0.25, 0.1]),
+        # dollar-neutral: a halted short is offset in the short leg
+        ([0.5, -0.5, 0.0], [0.0, 0.0, -0.2], [0.5, -0.3, -0.2]),
+        # a halted position bigger than its leg: the rest of that leg is closed
+        ([1.0, 0.0, 0.0], [0.0, 0.0, 1.2], [0.0, 0.0, 1.2]),
+    ],
+)
+def test_a_book_is_rebuilt_leg_by_leg_around_a_halted_position(target, held, expected):
+    from factorlab.backtest.engine import _around_stuck
+
+    stuck = np.array([False, False, True])
+    rebuilt = _around_stuck(np.array(target), np.array(held), stuck)
+    np.testing.assert_allclose(rebuilt, expected, atol=1e-12)
+
+
 def test_a_stock_delisting_on_a_rebalance_day_becomes_cash_and_is_reinvested():
     ds = _two_stocks({"D": [10, 10, 12, np.nan, np.nan, np.nan], "B": [10, 10, 10, 10, 11, 11]})
     meta = pd.DataFrame({"delisted": pd.to_datetime([ds.dates[2], None])}, index=["D", "B"])

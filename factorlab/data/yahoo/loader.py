@@ -161,16 +161,16 @@ def load_yahoo(
         raise ConfigError(
             "refresh=True downloads again and offline=True never downloads; choose one."
         )
+    max_age = as_float(edgar_max_age_days, "edgar_max_age_days")
+    if not 0 <= max_age <= 3660:  # a timedelta past ten years is of no use, and far past, an error
+        raise ConfigError(
+            f"edgar_max_age_days must be between 0 and 3660 days, got {edgar_max_age_days!r}."
+        )
     source, why = _fundamentals_source(fundamentals, symbols, user_agent)
     cache = YahooCache(default_cache_dir() if cache_dir is None else cache_dir)
     options = None
     if source == "edgar":
         folder = None if cache_dir is None else Path(cache_dir).expanduser() / "edgar"
-        max_age = as_float(edgar_max_age_days, "edgar_max_age_days")
-        if not max_age >= 0:
-            raise ConfigError(
-                f"edgar_max_age_days must be 0 or more days, got {edgar_max_age_days!r}."
-            )
         options = EdgarOptions(user_agent or None, folder, max_age)
     loader = _Loader(
         cache, retry or RetryPolicy(), first, last, today, refresh, offline, progress, options
@@ -582,6 +582,7 @@ class _Loader:
         rates: dict[str, pd.Series | None] | None = None,
     ) -> tuple[pd.DataFrame | None, pd.DataFrame]:
         rows, meta, split_notes, no_statements, no_meta = [], {}, [], {}, {}
+        partial: dict[str, str] = {}  # fundamentals loaded, but some statements not
         for symbol in symbols:
             parts = details[symbol]
             info = cached_info(parts.get("info"))
@@ -602,6 +603,11 @@ class _Loader:
                 reasons = {k: v for k, v in parts.get("failed", {}).items() if k in STATEMENTS}
                 no_statements[symbol] = "; ".join(sorted(set(reasons.values()))) or "none served"
             else:
+                missing = {k: v for k, v in parts.get("failed", {}).items() if k in STATEMENTS}
+                if missing:
+                    partial[symbol] = "; ".join(
+                        f"{k.replace('_', ' ')}: {why}" for k, why in sorted(missing.items())
+                    )
                 found, notes = adjust_for_splits(
                     found, prices[symbol]["split"], info.get("sharesOutstanding")
                 )
@@ -626,6 +632,19 @@ class _Loader:
                 stacklevel=5,
             )
             self.notes.append("No fundamentals for: " + ", ".join(no_statements) + ".")
+        if partial:
+            warnings.warn(
+                "Yahoo: some statements missing for "
+                + "; ".join(f"{t} ({why})" for t, why in partial.items())
+                + ". Their figures are NaN there.",
+                UserWarning,
+                stacklevel=5,
+            )
+            self.notes.append(
+                "Some statements missing: "
+                + "; ".join(f"{t} ({why})" for t, why in partial.items())
+                + "."
+            )
         if no_meta:
             warnings.warn(
                 "Yahoo: no company name or sector for "

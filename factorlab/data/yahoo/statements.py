@@ -48,7 +48,8 @@ YAHOO_ROWS: dict[str, tuple[str, ...]] = {
 }
 FLOWS = ("revenue", "gross_profit", "ebitda", "net_income", "eps")  # income statement
 CASH_FLOWS = ("operating_cash_flow", "capex", "dividends")  # cash-flow statement
-PAYMENTS = ("capex", "dividends")  # outflows, negative on Yahoo, positive in factorlab
+PAYMENTS = ("capex", "dividends")  # outflows: negative on Yahoo, positive in factorlab
+# (dividends: common stock's where Yahoo splits them out, else all cash dividends paid)
 STOCKS = (
     "book_equity",
     "total_debt",
@@ -114,7 +115,7 @@ def fundamentals_from_statements(
     )
     for column in PAYMENTS:  # Yahoo books a payment as a negative cash flow
         if column in quarterly:
-            quarterly[column] = quarterly[column].abs()
+            quarterly[column] = -quarterly[column]
     annual = _values(statements.get("annual_balance"), STOCKS)
     for column in STOCKS:  # fill a quarter's missing stocks from the same day's annual figures
         if column not in quarterly:

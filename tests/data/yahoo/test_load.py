@@ -275,6 +275,24 @@ def test_rate_limited_statements_are_retried_then_missing_and_not_cached(load, y
     assert set(load().fundamentals["ticker"]) == {"AAA", "BBB"}  # the failure was not cached
 
 
+def test_a_cache_from_before_the_cash_flow_statement_says_what_is_missing_offline(
+    load, yahoo, tmp_path
+):
+    load()
+    for path in (tmp_path / "quarterly_cashflow").glob("AAA.*"):
+        path.unlink()  # as a cache written before factorlab read cash flows
+    with pytest.warns(UserWarning, match=r"some statements missing for AAA \(quarterly cashflow"):
+        ds = load(offline=True)
+    aaa = ds.fundamentals[ds.fundamentals["ticker"] == "AAA"]
+    assert aaa["operating_cash_flow"].isna().all() and aaa["revenue"].notna().any()
+    assert any(note.startswith("Some statements missing: AAA") for note in ds.notes)
+    yahoo.offline = False
+    calls = len(yahoo.ticker_calls)
+    ds = load()  # online: only the missing part is asked for
+    assert yahoo.ticker_calls[calls:] == [("AAA", "cash flow quarterly")]
+    assert ds.fundamentals.query("ticker == 'AAA'")["operating_cash_flow"].notna().any()
+
+
 def test_an_empty_answer_never_replaces_cached_statements(load, yahoo, tmp_path):
     load()
     for record in tmp_path.rglob("*.json"):

@@ -107,8 +107,9 @@ def test_how_old_a_cached_edgar_file_may_be_is_the_callers_choice(load, sec):
     assert len(sec.requests) == asked
     load(edgar_max_age_days=0)  # none is fresh enough: asked again
     assert len(sec.requests) > asked
-    with pytest.raises(fl.ConfigError, match="edgar_max_age_days must be 0 or more"):
-        load(edgar_max_age_days=-1)
+    for bad in (-1, 1e9, "soon"):  # checked whatever the source: a typo fails everywhere
+        with pytest.raises(fl.ConfigError, match="edgar_max_age_days"):
+            load(edgar_max_age_days=bad, fundamentals="yahoo")
 
 
 def test_edgar_without_a_user_agent_is_a_config_error(load, monkeypatch):
