@@ -30,6 +30,7 @@ __all__ = [
     "hit_rate",
     "information_ratio",
     "max_drawdown",
+    "periods_per_year_of",
     "probabilistic_sharpe_ratio",
     "sharpe_ratio",
     "sortino_ratio",
@@ -53,9 +54,12 @@ _DOCS = {
         "    are ignored). Only periods where both have a return count."
     ),
     "periods_per_year": (
-        "periods_per_year : int, default 252\n"
-        "    Periods in a year: 252 for daily returns, 52 weekly, 12 monthly. A positive number\n"
-        "    (not text: a string raises :class:`~factorlab.errors.ConfigError`)."
+        "periods_per_year : float, optional\n"
+        "    Periods in a year: 252 for daily returns, 52 weekly, 12 monthly. By default it is\n"
+        "    read from the dates of ``returns`` (business days 252, every calendar day 365, weeks\n"
+        "    52, months 12, quarters 4, years 1); returns without dates, or whose spacing is none\n"
+        "    of those, raise :class:`~factorlab.errors.ConfigError` asking for it. A positive\n"
+        "    number (not text)."
     ),
     "against_benchmark": (
         "Parameters\n"
@@ -66,8 +70,9 @@ _DOCS = {
         "benchmark : Series\n"
         "    The benchmark's simple returns, aligned on the dates of ``returns`` (its other dates\n"
         "    are ignored). Only periods where both have a return count.\n"
-        "periods_per_year : int, default 252\n"
-        "    Periods in a year: 252 for daily returns, 52 weekly, 12 monthly.\n"
+        "periods_per_year : float, optional\n"
+        "    Periods in a year: 252 for daily returns, 52 weekly, 12 monthly; by default read\n"
+        "    from the dates of ``returns`` (see :func:`periods_per_year_of`).\n"
         "\n"
         "Returns\n"
         "-------\n"
@@ -82,9 +87,12 @@ _DOCS = {
         "    Simple decimal returns (0.01 = 1 %), one per period; a DataFrame gives one figure\n"
         "    per column. A missing return (NaN) is skipped, not taken as 0 %: each column uses\n"
         "    its own observations.\n"
-        "periods_per_year : int, default 252\n"
-        "    Periods in a year: 252 for daily returns, 52 weekly, 12 monthly. A positive number\n"
-        "    (not text: a string raises :class:`~factorlab.errors.ConfigError`)."
+        "periods_per_year : float, optional\n"
+        "    Periods in a year: 252 for daily returns, 52 weekly, 12 monthly. By default it is\n"
+        "    read from the dates of ``returns`` (business days 252, every calendar day 365, weeks\n"
+        "    52, months 12, quarters 4, years 1); returns without dates, or whose spacing is none\n"
+        "    of those, raise :class:`~factorlab.errors.ConfigError` asking for it. A positive\n"
+        "    number (not text)."
     ),
     "one_figure": (
         "float or Series\n"
@@ -94,7 +102,7 @@ _DOCS = {
 
 
 @shared_doc(**_DOCS)
-def cagr(returns: Returns, periods_per_year: int = 252) -> float | pd.Series:
+def cagr(returns: Returns, periods_per_year: float | None = None) -> float | pd.Series:
     """Compound annual growth rate: ``prod(1 + r) ** (periods_per_year / n) - 1``.
 
     ``n`` counts the periods that have a return; empyrical counts every row, so the two differ
@@ -112,6 +120,7 @@ def cagr(returns: Returns, periods_per_year: int = 252) -> float | pd.Series:
     >>> round(cagr(pd.Series([0.006] * 26), periods_per_year=52), 3)  # 26 weeks of +0.6 %
     0.365
     """
+    periods_per_year = _periods(returns, periods_per_year)
     r = _values(returns, periods_per_year)
     n = np.sum(~np.isnan(r), axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -120,7 +129,7 @@ def cagr(returns: Returns, periods_per_year: int = 252) -> float | pd.Series:
 
 
 @shared_doc(**_DOCS)
-def annual_volatility(returns: Returns, periods_per_year: int = 252) -> float | pd.Series:
+def annual_volatility(returns: Returns, periods_per_year: float | None = None) -> float | pd.Series:
     """Standard deviation of returns (``ddof=1``) times ``sqrt(periods_per_year)``.
 
     {series_parameters}
@@ -130,13 +139,14 @@ def annual_volatility(returns: Returns, periods_per_year: int = 252) -> float | 
     {one_figure}
         NaN with fewer than two returns.
     """
+    periods_per_year = _periods(returns, periods_per_year)
     r = _values(returns, periods_per_year)
     return _out(returns, _std(r) * np.sqrt(periods_per_year))
 
 
 @shared_doc(**_DOCS)
 def sharpe_ratio(
-    returns: Returns, risk_free: float = 0.0, periods_per_year: int = 252
+    returns: Returns, risk_free: float = 0.0, periods_per_year: float | None = None
 ) -> float | pd.Series:
     """Annualized Sharpe ratio: mean excess return over its standard deviation.
 
@@ -161,6 +171,7 @@ def sharpe_ratio(
     >>> round(sharpe_ratio(pd.Series([0.01, -0.005, 0.02, 0.0]), periods_per_year=12), 4)
     1.9528
     """
+    periods_per_year = _periods(returns, periods_per_year)
     excess = _values(returns, periods_per_year) - _per_period(risk_free, periods_per_year)
     with np.errstate(invalid="ignore", divide="ignore"):
         ratio = np.nanmean(excess, axis=0) / _std(excess) * np.sqrt(periods_per_year)
@@ -169,7 +180,7 @@ def sharpe_ratio(
 
 @shared_doc(**_DOCS)
 def sortino_ratio(
-    returns: Returns, required_return: float = 0.0, periods_per_year: int = 252
+    returns: Returns, required_return: float = 0.0, periods_per_year: float | None = None
 ) -> float | pd.Series:
     """Annualized mean excess return over downside deviation.
 
@@ -190,6 +201,7 @@ def sortino_ratio(
     {one_figure}
         Infinite when no return falls below the target (and some exceed it).
     """
+    periods_per_year = _periods(returns, periods_per_year)
     excess = _values(returns, periods_per_year) - _per_period(required_return, periods_per_year)
     with np.errstate(invalid="ignore", divide="ignore"):
         downside = np.sqrt(np.nanmean(np.minimum(excess, 0.0) ** 2, axis=0))
@@ -230,21 +242,20 @@ def max_drawdown(returns: Returns) -> float | pd.Series:
 
 
 @shared_doc(**_DOCS)
-def calmar_ratio(returns: Returns, periods_per_year: int = 252) -> float | pd.Series:
+def calmar_ratio(returns: Returns, periods_per_year: float | None = None) -> float | pd.Series:
     """CAGR over the absolute maximum drawdown; NaN when there was no drawdown.
 
     Parameters
     ----------
     {returns}
-    periods_per_year : int, default 252
-        Periods in a year, for the CAGR: 252 for daily returns, 52 weekly, 12 monthly. A
-        positive number (not text: a string raises :class:`~factorlab.errors.ConfigError`).
+    {periods_per_year}
 
     Returns
     -------
     {one_figure}
         NaN when there was no drawdown or there is no return.
     """
+    periods_per_year = _periods(returns, periods_per_year)
     growth = np.atleast_1d(np.asarray(cagr(returns, periods_per_year), dtype=float))
     drawdown = np.atleast_1d(np.asarray(max_drawdown(returns), dtype=float))
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -275,7 +286,10 @@ def hit_rate(returns: Returns) -> float | pd.Series:
 
 @shared_doc(**_DOCS)
 def beta_alpha(
-    returns: Returns, benchmark: pd.Series, risk_free: float = 0.0, periods_per_year: int = 252
+    returns: Returns,
+    benchmark: pd.Series,
+    risk_free: float = 0.0,
+    periods_per_year: float | None = None,
 ) -> pd.DataFrame | pd.Series:
     """Beta to ``benchmark`` and annualized, compounded alpha, on excess returns.
 
@@ -299,6 +313,7 @@ def beta_alpha(
         A Series (``beta``, ``alpha_ann``) for a Series, a DataFrame (columns ``beta``,
         ``alpha_ann``, one row per column of ``returns``) for a DataFrame.
     """
+    periods_per_year = _periods(returns, periods_per_year)
     r, b = _aligned(returns, benchmark, periods_per_year)
     rf = _per_period(risk_free, periods_per_year)
     r, b = r - rf, b - rf
@@ -315,7 +330,7 @@ def beta_alpha(
 
 @shared_doc(**_DOCS)
 def tracking_error(
-    returns: Returns, benchmark: pd.Series, periods_per_year: int = 252
+    returns: Returns, benchmark: pd.Series, periods_per_year: float | None = None
 ) -> float | pd.Series:
     """Annualized standard deviation of the active return ``r - benchmark``.
 
@@ -323,13 +338,14 @@ def tracking_error(
 
     {against_benchmark}
     """
+    periods_per_year = _periods(returns, periods_per_year)
     r, b = _aligned(returns, benchmark, periods_per_year)
     return _out(returns, _std(r - b) * np.sqrt(periods_per_year))
 
 
 @shared_doc(**_DOCS)
 def information_ratio(
-    returns: Returns, benchmark: pd.Series, periods_per_year: int = 252
+    returns: Returns, benchmark: pd.Series, periods_per_year: float | None = None
 ) -> float | pd.Series:
     """Annualized mean active return ``r - benchmark`` over :func:`tracking_error`.
 
@@ -337,6 +353,7 @@ def information_ratio(
 
     {against_benchmark}
     """
+    periods_per_year = _periods(returns, periods_per_year)
     r, b = _aligned(returns, benchmark, periods_per_year)
     active_ann = np.nanmean(r - b, axis=0) * periods_per_year
     error = np.atleast_1d(np.asarray(tracking_error(returns, benchmark, periods_per_year)))
@@ -346,7 +363,7 @@ def information_ratio(
 
 @shared_doc(**_DOCS)
 def probabilistic_sharpe_ratio(
-    returns: Returns, benchmark_sharpe: float = 0.0, periods_per_year: int = 252
+    returns: Returns, benchmark_sharpe: float = 0.0, periods_per_year: float | None = None
 ) -> float | pd.Series:
     """Probabilistic Sharpe ratio: the probability the true Sharpe exceeds ``benchmark_sharpe``.
 
@@ -369,6 +386,7 @@ def probabilistic_sharpe_ratio(
     {one_figure}
         A probability between 0 and 1; NaN with fewer than two returns.
     """
+    periods_per_year = _periods(returns, periods_per_year)
     r = _values(returns, periods_per_year)
     sr, n, skew, kurt = _moments(r)
     star = benchmark_sharpe / np.sqrt(periods_per_year)
@@ -376,7 +394,7 @@ def probabilistic_sharpe_ratio(
 
 
 def deflated_sharpe_ratio(
-    returns: Returns, n_trials: int, sharpe_variance: float, periods_per_year: int = 252
+    returns: Returns, n_trials: int, sharpe_variance: float, periods_per_year: float | None = None
 ) -> float | pd.Series:
     """The deflated Sharpe ratio: the PSR against the best Sharpe ratio luck would give.
 
@@ -391,8 +409,7 @@ def deflated_sharpe_ratio(
         How many configurations were tried (parameters, factors, weights...).
     sharpe_variance : float
         Variance of the *annualized* Sharpe ratios across those trials.
-    periods_per_year : int, default 252
-        Periods in a year: 252 for daily returns, 52 weekly, 12 monthly.
+    {periods_per_year}
 
     Notes
     -----
@@ -400,6 +417,7 @@ def deflated_sharpe_ratio(
     Euler-Mascheroni constant and ``Z`` the standard normal quantile; the result is
     ``PSR(SR0)``. Close to 1: the Sharpe ratio survives the multiple testing.
     """
+    periods_per_year = _periods(returns, periods_per_year)
     if int(n_trials) < 1:
         raise ConfigError(f"n_trials must be at least 1, got {n_trials}.")
     if not sharpe_variance >= 0:
@@ -456,11 +474,59 @@ def _std(r: np.ndarray) -> np.ndarray:
         return np.where(n > 1, np.sqrt(np.nansum(centred**2, axis=0) / (n - 1)), np.nan)
 
 
-def _per_period(annual_rate: float, periods_per_year: int) -> float:
+def _per_period(annual_rate: float, periods_per_year: float) -> float:
     return (1 + float(annual_rate)) ** (1 / periods_per_year) - 1
 
 
-def _values(returns: Returns, periods_per_year: int) -> np.ndarray:
+def periods_per_year_of(index: pd.Index) -> float:
+    """How many periods make a year, read from the spacing of ``index``'s dates.
+
+    Business days give 252, every calendar day 365 (a market that trades at weekends), weeks
+    52, months 12, quarters 4 and years 1, from the median gap between consecutive dates.
+
+    Raises
+    ------
+    ConfigError
+        For an index without dates, with fewer than two, or spaced otherwise: the message
+        asks for ``periods_per_year``.
+
+    Examples
+    --------
+    >>> periods_per_year_of(pd.date_range("2024-01-05", periods=26, freq="W-FRI"))
+    52.0
+    >>> periods_per_year_of(pd.bdate_range("2024-01-01", periods=30))
+    252.0
+    """
+    ask = "pass periods_per_year (252 daily, 52 weekly, 12 monthly)"
+    if not isinstance(index, pd.DatetimeIndex):
+        raise ConfigError(
+            f"The returns are indexed by {type(index).__name__}, not dates, so how many make a "
+            f"year cannot be read from them: {ask}."
+        )
+    dates = index.dropna().unique().sort_values()
+    if len(dates) < 2:
+        raise ConfigError(f"{len(dates)} dated return is too few to tell their spacing: {ask}.")
+    gap = float(np.median((dates[1:] - dates[:-1]).total_seconds())) / 86_400  # in days
+    if gap <= 1.5:
+        weekend = float(np.mean(dates.day_of_week >= 5))
+        return 365.0 if weekend > 0.1 else 252.0
+    for low, high, per_year in ((5, 9, 52.0), (26, 35, 12.0), (85, 95, 4.0), (350, 380, 1.0)):
+        if low <= gap <= high:
+            return per_year
+    raise ConfigError(
+        f"The returns' dates are {gap:g} days apart (the median): neither daily, weekly, "
+        f"monthly, quarterly nor yearly; {ask}."
+    )
+
+
+def _periods(returns: Returns, periods_per_year: float | None) -> float:
+    """``periods_per_year`` checked, or read from the dates of ``returns``."""
+    if periods_per_year is None and isinstance(returns, pd.Series | pd.DataFrame):
+        return periods_per_year_of(returns.index)
+    return periods_per_year  # type: ignore[return-value]  # checked by _values
+
+
+def _values(returns: Returns, periods_per_year: float) -> np.ndarray:
     if not isinstance(returns, pd.Series | pd.DataFrame):
         raise ConfigError(
             f"returns must be a pandas Series or DataFrame of simple returns, got "
@@ -475,7 +541,7 @@ def _values(returns: Returns, periods_per_year: int) -> np.ndarray:
     return values[:, None] if values.ndim == 1 else values
 
 
-def _aligned(returns: Returns, benchmark: pd.Series, periods_per_year: int):
+def _aligned(returns: Returns, benchmark: pd.Series, periods_per_year: float):
     if not isinstance(benchmark, pd.Series):
         raise ConfigError(f"benchmark must be a Series of returns, got {type(benchmark).__name__}.")
     r = _values(returns, periods_per_year)

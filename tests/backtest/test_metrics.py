@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import factorlab as fl
 from factorlab.backtest import metrics as m
 from factorlab.errors import ConfigError
 
@@ -101,7 +102,7 @@ def test_max_drawdown_counts_from_a_starting_wealth_of_one():
 
 
 def test_calmar_is_nan_without_a_drawdown():
-    assert math.isnan(m.calmar_ratio(pd.Series([0.01, 0.02, 0.0])))
+    assert math.isnan(m.calmar_ratio(pd.Series([0.01, 0.02, 0.0]), periods_per_year=252))
 
 
 def test_sortino_averages_squared_shortfalls_over_all_periods():
@@ -119,8 +120,12 @@ def test_hit_rate_ignores_missing_returns():
 def test_missing_returns_are_skipped_not_read_as_zero():
     with_gap = pd.Series([0.01, np.nan, 0.03, -0.02])
     without = pd.Series([0.01, 0.03, -0.02])
-    assert m.sharpe_ratio(with_gap) == pytest.approx(m.sharpe_ratio(without))
-    assert m.cagr(with_gap) == pytest.approx(m.cagr(without))
+    assert m.sharpe_ratio(with_gap, periods_per_year=252) == pytest.approx(
+        m.sharpe_ratio(without, periods_per_year=252)
+    )
+    assert m.cagr(with_gap, periods_per_year=252) == pytest.approx(
+        m.cagr(without, periods_per_year=252)
+    )
 
 
 def test_tracking_error_and_information_ratio_by_hand():
@@ -137,7 +142,7 @@ def test_tracking_error_and_information_ratio_by_hand():
 
 def test_a_constant_series_gives_nan_or_inf_not_an_error():
     flat = pd.Series([0.0] * 10)
-    assert math.isnan(m.sharpe_ratio(flat))
+    assert math.isnan(m.sharpe_ratio(flat, periods_per_year=252))
     assert m.max_drawdown(flat) == 0.0
 
 
@@ -182,4 +187,46 @@ def test_bad_parameters_are_named():
     with pytest.raises(ConfigError, match="returns must be a pandas Series or DataFrame"):
         m.cagr([0.01, 0.02])
     with pytest.raises(ConfigError, match="n_trials must be at least 1"):
-        m.deflated_sharpe_ratio(pd.Series([0.01, 0.02]), n_trials=0, sharpe_variance=0.1)
+        m.deflated_sharpe_ratio(
+            pd.Series([0.01, 0.02]), n_trials=0, sharpe_variance=0.1, periods_per_year=252
+        )
+
+
+# -- how many periods make a year --------------------------------------------------------------
+
+
+def test_the_frequency_is_read_from_the_dates_weekly_worked_check():
+    weeks = pd.Series(0.006, index=pd.date_range("2024-01-05", periods=26, freq="W-FRI"))
+    assert m.cagr(weeks) == pytest.approx(1.006**52 - 1)  # 36.5 %, not 1.006^252 - 1
+    assert m.sharpe_ratio(weeks + [0.001, -0.001] * 13) == pytest.approx(
+        m.sharpe_ratio(weeks + [0.001, -0.001] * 13, periods_per_year=52)
+    )
+
+
+@pytest.mark.parametrize(
+    ("dates", "per_year"),
+    [
+        (pd.bdate_range("2024-01-01", periods=60), 252),
+        (pd.date_range("2024-01-01", periods=60, freq="D"), 365),  # trades every day
+        (pd.date_range("2020-01-31", periods=24, freq="ME"), 12),
+        (pd.date_range("2010-03-31", periods=12, freq="QE"), 4),
+        (pd.date_range("2000-12-31", periods=10, freq="YE"), 1),
+    ],
+)
+def test_each_common_spacing_gives_its_periods_per_year(dates, per_year):
+    assert m.periods_per_year_of(dates) == per_year
+
+
+def test_returns_the_frequency_cannot_be_read_from_ask_for_it():
+    with pytest.raises(ConfigError, match="RangeIndex, not dates.*pass periods_per_year"):
+        m.sharpe_ratio(pd.Series([0.01, 0.02, -0.01]))
+    odd = pd.DatetimeIndex(["2024-01-01", "2024-01-20", "2024-02-08", "2024-02-27"])
+    with pytest.raises(ConfigError, match="19 days apart.*pass periods_per_year"):
+        m.cagr(pd.Series(0.01, index=odd))
+    assert m.cagr(pd.Series(0.01, index=odd), periods_per_year=19) > 0  # told: fine
+
+
+def test_compare_reads_a_weekly_series_as_weekly():
+    weeks = pd.Series(0.006, index=pd.date_range("2024-01-05", periods=26, freq="W-FRI"))
+    table = fl.compare({"weekly": weeks}).stats()
+    assert table.loc["CAGR", "weekly"] == pytest.approx(1.006**52 - 1)
