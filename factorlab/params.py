@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import difflib
 import math
+import re
 from collections.abc import Iterable, Sequence
 from typing import TypeAlias
 
@@ -27,6 +28,7 @@ __all__ = [
     "as_int",
     "as_tickers",
     "did_you_mean",
+    "split_items",
 ]
 
 # What the public face accepts, as a type checker reads it. At run time every knob also takes
@@ -99,6 +101,24 @@ def as_float(value: object, name: str) -> float:
     return number
 
 
+def split_items(text: str) -> list[str]:
+    """The items of a list written as text, however papermill or a shell passed it.
+
+    Commas or spaces separate items; brackets, parentheses and quotes around items are dropped
+    (no ticker, number or name holds them), so ``"[1, 5]"`` and ``"('AAPL', 'MSFT')"`` (a list
+    passed through ``-p``) read as ``"1,5"`` and ``"AAPL MSFT"`` do.
+
+    Examples
+    --------
+    >>> split_items("[1, 5, 21]")
+    ['1', '5', '21']
+    >>> split_items("('AAPL', 'MSFT') NVDA")
+    ['AAPL', 'MSFT', 'NVDA']
+    """
+    items = (item.strip("[]()'\"") for item in re.split(r"[,\s]+", text))
+    return [item for item in items if item]
+
+
 def as_floats(value: object, name: str, example: str) -> list[float]:
     """Return ``value`` as a non-empty list of floats: a sequence, one number, or text.
 
@@ -114,7 +134,7 @@ def as_floats(value: object, name: str, example: str) -> list[float]:
     """
     items: object = value
     if isinstance(items, str):
-        items = items.replace(",", " ").split()
+        items = split_items(items)
     elif isinstance(items, int | float):
         items = [items]
     if not isinstance(items, Iterable):
@@ -182,7 +202,7 @@ def as_tickers(value: object, name: str = "tickers", *, upper: bool = True) -> l
     ['AAPL', 'MSFT', 'NVDA']
     """
     if isinstance(value, str):
-        items: Iterable[object] = value.replace(",", " ").split()
+        items: Iterable[object] = split_items(value)
     elif isinstance(value, Iterable):
         items = value
     else:

@@ -84,3 +84,49 @@ def test_a_list_of_numbers_is_read_from_text_a_number_or_a_sequence_and_refused_
         as_floats("", "costs_bps", "(0, 10)")
     with pytest.raises(ConfigError, match="aum must be a number, got 'big'"):
         as_floats("1e6 big", "aum", "(1e6, 1e8)")
+
+
+@pytest.mark.parametrize(
+    ("text", "items"),
+    [
+        ("1,5,21", ["1", "5", "21"]),
+        ("1 5  21", ["1", "5", "21"]),
+        ("[1, 5, 21]", ["1", "5", "21"]),  # a list passed through papermill's -p
+        ("(3, 5)", ["3", "5"]),
+        ('["AAPL", "MSFT"]', ["AAPL", "MSFT"]),
+        ("('value', 'momentum')", ["value", "momentum"]),
+        ("[]", []),
+    ],
+)
+def test_a_list_written_as_text_splits_into_its_items(text, items):
+    from factorlab.params import split_items
+
+    assert split_items(text) == items
+
+
+def test_every_list_knob_reads_a_list_literal_passed_as_text():
+    import warnings
+
+    import factorlab as fl
+
+    ds = fl.load_dataset("sample", n_tickers=30, years=3, seed=2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        report = fl.evaluate(fl.factors.momentum(ds), ds, periods="[1, 5]")
+    assert list(report.ic.columns) == [1, 5]
+    assert [t["quantiles"] for t in fl.Grid(quantiles="[3, 5]").trials()] == [3, 5]
+    assert ds.slice(tickers=f'["{ds.tickers[0]}"]').tickers == [ds.tickers[0]]
+    assert as_tickers("['aapl', 'msft']") == ["AAPL", "MSFT"]
+    model = fl.risk_model(ds, factors="['value', 'momentum']")
+    assert repr(model).startswith("RiskModel(styles=['value', 'momentum']")
+
+
+def test_bounds_read_a_pair_from_text_and_name_a_bad_one():
+    from factorlab.backtest.optimizer import _bounds
+
+    lo, hi = _bounds("(-0.05, 0.05)", ["Energy", "Utilities"], "sector_bounds")
+    assert lo.tolist() == [-0.05, -0.05] and hi.tolist() == [0.05, 0.05]
+    with pytest.raises(ConfigError, match=r"sector_bounds takes a \(lower, upper\) pair"):
+        _bounds("(-0.05, 0, 0.05)", ["Energy"], "sector_bounds")
+    with pytest.raises(ConfigError, match="sector_bounds must be a number, got 'low'"):
+        _bounds("(low, 0.05)", ["Energy"], "sector_bounds")

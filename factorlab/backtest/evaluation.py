@@ -37,7 +37,7 @@ from factorlab.data import Dataset
 from factorlab.data.panels import align_panel
 from factorlab.errors import ConfigError, DataError
 from factorlab.factors.composite import Scores
-from factorlab.params import as_bool, as_int
+from factorlab.params import as_bool, as_int, split_items
 
 if TYPE_CHECKING:
     pass
@@ -335,7 +335,7 @@ def _table(by_period: dict[int, pd.Series]) -> pd.DataFrame:
 def _periods(periods: object) -> list[int]:
     items: list[object]
     if isinstance(periods, str):  # papermill passes "1,5,21"
-        items = list(periods.replace(",", " ").split())
+        items = list(split_items(periods))
     elif isinstance(periods, int | float):  # papermill -p periods 21 passes a number
         items = [periods]
     elif isinstance(periods, Iterable):

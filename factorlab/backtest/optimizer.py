@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from factorlab.errors import ConfigError, DataError
+from factorlab.params import as_floats
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -429,12 +430,22 @@ def _bounds(
     what: str,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Lower and upper bounds per name, from one pair or a mapping (missing names: free)."""
+    example = "(-0.05, 0.05)"
+
+    def pair(value: object) -> list[float]:
+        numbers = as_floats(value, what, example)  # text such as "(-0.05, 0.05)" too
+        if len(numbers) != 2:
+            raise ConfigError(
+                f"{what} takes a (lower, upper) pair such as {example}; got {value!r}."
+            )
+        return numbers
+
     if isinstance(bounds, Mapping):
-        known = {str(k): v for k, v in bounds.items()}
-        pairs = [known.get(name, (-np.inf, np.inf)) for name in names]
+        known = {str(k): pair(v) for k, v in bounds.items()}
+        pairs = [known.get(name, [-np.inf, np.inf]) for name in names]
     else:
-        pairs = [tuple(bounds)] * len(names)  # type: ignore[list-item]
-    lo, hi = (np.array([float(p[i]) for p in pairs]) for i in (0, 1))
+        pairs = [pair(bounds)] * len(names)
+    lo, hi = (np.array([p[i] for p in pairs]) for i in (0, 1))
     if (lo > hi).any():
         raise ConfigError(f"{what}: every lower bound must be at most its upper bound.")
     return lo, hi

@@ -28,7 +28,7 @@ from factorlab.factors.exposure import family_exposures
 from factorlab.factors.families.value import market_cap
 from factorlab.factors.registry import FAMILIES
 from factorlab.factors.rowwise import row_blocks
-from factorlab.params import as_float, as_int
+from factorlab.params import as_float, as_int, split_items
 from factorlab.risk.attribution import Attribution, attribute
 from factorlab.risk.bias import bias_statistics, default_portfolios
 from factorlab.risk.covariance import MIN_DAYS, factor_covariances, specific_variances
@@ -657,7 +657,7 @@ def _some(tickers: pd.Index) -> str:
 
 
 def _check_styles(factors: Sequence[str], custom: Mapping[str, object]) -> tuple[str, ...]:
-    styles = (factors,) if isinstance(factors, str) else tuple(factors)
+    styles = tuple(split_items(factors)) if isinstance(factors, str) else tuple(factors)
     if not styles:
         raise ConfigError("factors is empty: name at least one style, e.g. factors=('value',).")
     for name in styles:

@@ -21,7 +21,7 @@ from factorlab.backtest import backtest
 from factorlab.backtest.engine import rebalance_code
 from factorlab.errors import ConfigError
 from factorlab.factors import parse_weights, score
-from factorlab.params import as_bool, as_float, as_int, did_you_mean
+from factorlab.params import as_bool, as_float, as_int, did_you_mean, split_items
 
 __all__ = [
     "BACKTEST_PARAMETERS",
@@ -118,8 +118,8 @@ class Grid:
                     f"Grid has no parameter {name!r}.{did_you_mean(name, known)} Parameters: "
                     f"{', '.join(known)}."
                 )
-            if isinstance(given, str) and "," in given and name != "weights":
-                given = [v.strip() for v in given.split(",")]  # "M,Q", as papermill passes it
+            if isinstance(given, str) and name != "weights" and ("," in given or given[:1] in "[("):
+                given = split_items(given)  # "M,Q" or "[3, 5]", as papermill passes a list
             options = list(given) if isinstance(given, Iterable) and _is_list(given) else [given]
             if not options:
                 raise ConfigError(f"Grid parameter {name!r} has an empty list; give it a value.")

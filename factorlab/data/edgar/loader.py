@@ -15,7 +15,7 @@ from factorlab.data.edgar.client import SecClient, SecNotFound, SecUnavailable, 
 from factorlab.data.edgar.facts import EdgarError, flatten
 from factorlab.data.edgar.quarters import quarterly_rows
 from factorlab.errors import ConfigError, DataError
-from factorlab.params import as_bool, as_float
+from factorlab.params import as_bool, as_float, split_items
 
 __all__ = ["OFFLINE_ROUTES", "fundamentals"]
 
@@ -155,7 +155,7 @@ def _bulk_store(
 
 def _wanted(value: object) -> list[str]:
     if isinstance(value, int | str):
-        items = str(value).replace(",", " ").split()
+        items = split_items(str(value))
     elif isinstance(value, Iterable):
         items = [str(v).strip() for v in value]
     else:
