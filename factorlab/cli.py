@@ -170,6 +170,8 @@ def _screen(args: argparse.Namespace) -> int:
             f"ranked; weights {table.attrs['weights']})"
         )
         print(table[columns].round(3).to_string())
+    for ticker, why in table.attrs["failed"].items():
+        print(f"not loaded: {ticker} ({why})", file=sys.stderr)
     return 0
 
 

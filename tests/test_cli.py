@@ -79,6 +79,22 @@ def test_screen_prints_the_top_rows(capsys):
     assert len([line for line in out.splitlines() if line.rstrip().endswith((" 1", " 4"))]) == 2
 
 
+def test_screen_names_the_tickers_that_could_not_be_loaded(capsys, monkeypatch):
+    import factorlab.cli as cli
+
+    sample = fl.load_dataset("sample", n_tickers=30, years=3)
+    fetched = fl.Dataset(
+        prices=sample.prices,
+        fundamentals=sample.fundamentals,
+        meta=sample.meta,
+        volume=sample.volume,
+        failed={"GONE": "possibly delisted"},
+    )
+    monkeypatch.setattr(cli, "_load", lambda args: fetched)
+    assert main(["screen", "--top", "3"]) == 0
+    assert "not loaded: GONE (possibly delisted)" in capsys.readouterr().err
+
+
 def test_backtest_prints_the_stats(capsys):
     assert main(["backtest", "--n-tickers", "30", "--years", "3", "--cost-bps", "25"]) == 0
     out = capsys.readouterr().out

@@ -129,8 +129,8 @@ class Comparison:
         Returns
         -------
         DataFrame
-            One row per strategy; columns ``Sharpe ratio`` (annualized with 252 trading days,
-            no risk-free rate), ``PSR (vs 0)`` and ``DSR``, both probabilities between 0 and 1.
+            One row per strategy; columns ``Sharpe ratio`` (annualized with the periods a year of
+            the returns' dates, 252 for trading days; no risk-free rate), ``PSR (vs 0)`` and ``DSR``, both probabilities between 0 and 1.
             ``attrs`` holds ``n_trials``, ``sharpe_variance`` (the sample variance of the
             strategies' annual Sharpe ratios; 0 for a single strategy) and ``active``.
         """
@@ -142,6 +142,8 @@ class Comparison:
         if active:
             if self.benchmark is None:
                 raise ConfigError("active=True needs a benchmark; these results have none.")
+            # The benchmark's return after a gap is measured from its last level, so a gap day
+            # subtracts nothing and the day after subtracts the whole move: the sum is right.
             returns = returns.sub(self.benchmark.fillna(0.0), axis=0)
         sharpe = cast(pd.Series, sharpe_ratio(returns))  # a DataFrame in, a Series out
         variance = float(sharpe.var()) if len(sharpe) > 1 else 0.0

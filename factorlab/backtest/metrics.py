@@ -484,6 +484,16 @@ def periods_per_year_of(index: pd.Index) -> float:
     Business days give 252, every calendar day 365 (a market that trades at weekends), weeks
     52, months 12, quarters 4 and years 1, from the median gap between consecutive dates.
 
+    Parameters
+    ----------
+    index : Index
+        The dates of the returns (a ``DatetimeIndex``).
+
+    Returns
+    -------
+    float
+        Periods per year.
+
     Raises
     ------
     ConfigError

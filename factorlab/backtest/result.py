@@ -174,8 +174,8 @@ class BacktestResult:
     def stats(self) -> pd.DataFrame:
         """A tidy table: one row per figure, one column for the strategy and one for the benchmark.
 
-        The benchmark's column is there when there is a benchmark. Annual figures use 252
-        trading days. The columns' name (shown above the index) is the backtest's :attr:`rule`.
+        The benchmark's column is there when there is a benchmark. Annual figures take the
+        periods a year from the returns' dates (252 for trading days). The columns' name (shown above the index) is the backtest's :attr:`rule`.
         """
         columns = {"strategy": self.returns}
         if self.benchmark is not None:

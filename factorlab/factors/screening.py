@@ -104,7 +104,8 @@ def screen(
         ``composite`` and ``rank`` (1 = best); the ``top`` rows,
         or all with ``top=None``. ``.attrs["excluded"]`` maps each ticker left out to the
         reason; ``.attrs["as_of"]`` and ``.attrs["weights"]`` say what was used, and
-        ``.attrs["universe"]`` how many stocks were ranked. Show it with
+        ``.attrs["universe"]`` how many stocks were ranked; ``.attrs["failed"]`` maps each
+        ticker the dataset could not load to why (``ds.failed``). Show it with
         :func:`styled` for a formatted table.
 
     Raises
@@ -176,7 +177,13 @@ def screen(
     table.index.name = "ticker"
     out = table if count is None else table.head(count)
     out.attrs.update(
-        {"as_of": last, "weights": scores.weights, "excluded": excluded, "universe": len(table)}
+        {
+            "as_of": last,
+            "weights": scores.weights,
+            "excluded": excluded,
+            "universe": len(table),
+            "failed": dict(ds.failed),  # tickers asked for that could not be loaded, and why
+        }
     )
     return out
 

@@ -129,6 +129,19 @@ def test_screen_lists_the_top_stocks_with_metrics_family_scores_and_rank(scoring
     assert table.attrs["as_of"] == scoring_lab.end
 
 
+def test_the_screen_says_which_tickers_could_not_be_loaded_and_why(scoring_lab):
+    fetched = fl.Dataset(
+        prices=scoring_lab.prices,
+        fundamentals=scoring_lab.fundamentals,
+        meta=scoring_lab.meta,
+        volume=scoring_lab.volume,
+        failed={"GONE": "possibly delisted; no price data found"},
+    )
+    table = fl.screen(fetched, top=5)
+    assert table.attrs["failed"] == {"GONE": "possibly delisted; no price data found"}
+    assert fl.screen(scoring_lab, top=5).attrs["failed"] == {}
+
+
 def test_screen_matches_the_full_score_at_that_date(scoring_lab):
     table = fl.screen(scoring_lab, top=None)
     full = fl.score(scoring_lab).latest()
