@@ -270,6 +270,20 @@ def _gone(reason: str) -> bool:
     return any(w in text for w in ("delisted", "no price", "no prices", "not found"))
 
 
+def _plain(reason: str) -> str:
+    """Yfinance's reason for a failed download, in words.
+
+    Its bare ``HTTPError('HTTP Error 404: Not Found')`` is Yahoo's answer for a symbol it does
+    not know; the reason says so.
+    """
+    if re.search(r"\b404\b", reason):
+        return (
+            "Yahoo has no such symbol (HTTP 404 Not Found: possibly delisted, renamed or "
+            f"mistyped; yfinance said {reason})"
+        )
+    return reason
+
+
 def _blank(value: object) -> bool:
     return isinstance(value, str) and not value.strip()
 
@@ -421,7 +435,7 @@ class _Loader:
                     self.fetched.append(entry.record["fetched_at"])
                     self.stale[symbol] = f"download failed ({reason})"
                 else:
-                    failed[symbol] = reason
+                    failed[symbol] = reason = _plain(reason)
                     if _gone(reason):  # a rate limit or a network error passes; this stays
                         self.cache.remember_failure(symbol, reason, first, self.today)
         return frames, failed
