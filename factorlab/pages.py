@@ -23,7 +23,7 @@ import pandas as pd
 from factorlab._files import write_atomic
 from factorlab._version import __version__
 from factorlab.backtest import metrics
-from factorlab.backtest.result import FIGURE_UNITS
+from factorlab.backtest.result import FIGURE_UNITS, periods_per_year
 from factorlab.data.dataset import fingerprint_of
 from factorlab.plots import plot_factor_weighted_returns, plot_trading, plot_turnover
 
@@ -370,13 +370,14 @@ def backtest_page(
     monthly = result.monthly_table()
     months = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
     monthly.columns = [months[c - 1] if isinstance(c, int) else str(c) for c in monthly.columns]
-    sharpe = float(metrics.sharpe_ratio(returns))
+    per_year = periods_per_year(returns.index)
+    sharpe = float(metrics.sharpe_ratio(returns, periods_per_year=per_year))
     significance = pd.DataFrame(
         {
             "value": [
                 sharpe,
-                float(metrics.probabilistic_sharpe_ratio(returns)),
-                float(metrics.deflated_sharpe_ratio(returns, n_trials, sharpe_variance)),
+                float(metrics.probabilistic_sharpe_ratio(returns, periods_per_year=per_year)),
+                float(metrics.deflated_sharpe_ratio(returns, n_trials, sharpe_variance, per_year)),
                 float(n_trials),
             ]
         },

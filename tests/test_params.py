@@ -115,6 +115,9 @@ def test_every_list_knob_reads_a_list_literal_passed_as_text():
         report = fl.evaluate(fl.factors.momentum(ds), ds, periods="[1, 5]")
     assert list(report.ic.columns) == [1, 5]
     assert [t["quantiles"] for t in fl.Grid(quantiles="[3, 5]").trials()] == [3, 5]
+    assert len(fl.Grid(sector_bounds="(-0.05, 0.05)")) == 1  # one pair, not two values
+    assert len(fl.Grid(sector_bounds="[(-0.05, 0.05), (-0.1, 0.1)]")) == 2
+    assert len(fl.Grid(weights="[{'value': 1}, {'momentum': 1}]")) == 2
     assert ds.slice(tickers=f'["{ds.tickers[0]}"]').tickers == [ds.tickers[0]]
     assert as_tickers("['aapl', 'msft']") == ["AAPL", "MSFT"]
     model = fl.risk_model(ds, factors="['value', 'momentum']")
@@ -128,5 +131,7 @@ def test_bounds_read_a_pair_from_text_and_name_a_bad_one():
     assert lo.tolist() == [-0.05, -0.05] and hi.tolist() == [0.05, 0.05]
     with pytest.raises(ConfigError, match=r"sector_bounds takes a \(lower, upper\) pair"):
         _bounds("(-0.05, 0, 0.05)", ["Energy"], "sector_bounds")
-    with pytest.raises(ConfigError, match="sector_bounds must be a number, got 'low'"):
+    with pytest.raises(ConfigError, match=r"sector_bounds takes a \(lower, upper\) pair"):
         _bounds("(low, 0.05)", ["Energy"], "sector_bounds")
+    lo, hi = _bounds({"Energy": (0, np.inf)}, ["Energy", "Utilities"], "sector_bounds")
+    assert lo.tolist() == [0, -np.inf] and hi.tolist() == [np.inf, np.inf]  # an open side

@@ -18,13 +18,14 @@ from factorlab.backtest.portfolio import backtest
 from factorlab.backtest.result import (
     BacktestResult,
     performance_figures,
+    periods_per_year,
     styled_stats,
     trading_figures,
 )
 from factorlab.data import Dataset
 from factorlab.errors import ConfigError
 from factorlab.factors.composite import Scores
-from factorlab.params import as_bool, as_floats, as_int
+from factorlab.params import as_bool, as_float, as_floats, as_int
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -69,6 +70,15 @@ class Comparison:
     returns: pd.DataFrame
     benchmark: pd.Series | None
     results: dict[str, BacktestResult] = field(default_factory=dict, repr=False)
+    periods_per_year: float | None = None
+
+    def _per_year(self) -> float:
+        """The periods a year: as given to :func:`compare`, else read from the shared dates."""
+        if self.periods_per_year is not None:
+            return self.periods_per_year
+        if self.results or isinstance(self.returns.index, pd.DatetimeIndex):
+            return periods_per_year(self.returns.index)  # backtests' days: 252 when too few
+        return metrics.periods_per_year_of(self.returns.index)  # raises, asking for it
 
     def stats(self) -> pd.DataFrame:
         """One row per figure, one column per strategy (and the benchmark), over shared days.
@@ -76,14 +86,16 @@ class Comparison:
         The rows of ``result.stats()``, turnover, costs and holdings included, all over the days
         the strategies share. A strategy given as a Series of returns has no trading figures.
         """
+        per_year = self._per_year()
         columns = {
-            name: performance_figures(self.returns[name], self.benchmark) for name in self.returns
+            name: performance_figures(self.returns[name], self.benchmark, per_year)
+            for name in self.returns
         }
         for name, result in self.results.items():
-            columns[name] |= trading_figures(result, self.returns.index)
+            columns[name] |= trading_figures(result, self.returns.index, per_year)
         if self.benchmark is not None:
             columns[f"benchmark ({self.benchmark.name})"] = performance_figures(
-                self.benchmark, None
+                self.benchmark, None, per_year
             )
         table = pd.DataFrame(columns)
         table.index.name = "figure"
@@ -145,13 +157,14 @@ class Comparison:
             # The benchmark's return after a gap is measured from its last level, so a gap day
             # subtracts nothing and the day after subtracts the whole move: the sum is right.
             returns = returns.sub(self.benchmark.fillna(0.0), axis=0)
-        sharpe = cast(pd.Series, sharpe_ratio(returns))  # a DataFrame in, a Series out
+        per_year = self._per_year()
+        sharpe = cast(pd.Series, sharpe_ratio(returns, periods_per_year=per_year))
         variance = float(sharpe.var()) if len(sharpe) > 1 else 0.0
         table = pd.DataFrame(
             {
                 "Sharpe ratio": sharpe,
-                "PSR (vs 0)": probabilistic_sharpe_ratio(returns),
-                "DSR": deflated_sharpe_ratio(returns, trials, variance),
+                "PSR (vs 0)": probabilistic_sharpe_ratio(returns, periods_per_year=per_year),
+                "DSR": deflated_sharpe_ratio(returns, trials, variance, per_year),
             }
         )
         table.attrs.update({"n_trials": trials, "sharpe_variance": variance, "active": active})
@@ -159,7 +172,11 @@ class Comparison:
 
     def __repr__(self) -> str:
         r = self.returns
-        sharpe = cast(pd.Series, metrics.sharpe_ratio(r))  # a DataFrame in, a Series out
+        try:
+            per_year = self._per_year()
+        except ConfigError:  # undated returns without periods_per_year: no Sharpe to show
+            per_year = float("nan")
+        sharpe = cast(pd.Series, metrics.sharpe_ratio(r, periods_per_year=per_year))
         best = sharpe.idxmax() if sharpe.notna().any() else None
         lead = f": best Sharpe {best} {sharpe[best]:.2f}" if best is not None else ""
         names = ", ".join(map(str, r.columns[:4])) + (", ..." if len(r.columns) > 4 else "")
@@ -172,14 +189,19 @@ class Comparison:
         return f"<div><strong>factorlab comparison</strong>{styled_stats(self.stats()).to_html()}</div>"
 
 
-def compare(results: Mapping[str, BacktestResult | pd.Series]) -> Comparison:
+def compare(
+    results: Mapping[str, BacktestResult | pd.Series], periods_per_year: float | None = None
+) -> Comparison:
     """Put backtests side by side.
 
     Parameters
     ----------
     results : dict
-        Name -> :class:`BacktestResult` (or a Series of daily returns). They are compared on
-        the days they share.
+        Name -> :class:`BacktestResult` (or a Series of returns). They are compared on the
+        days they share.
+    periods_per_year : float, optional
+        Periods in a year of the returns (252 daily, 52 weekly, 12 monthly); by default read
+        from their dates. Needed for Series of returns without dates.
 
     Examples
     --------
@@ -210,7 +232,10 @@ def compare(results: Mapping[str, BacktestResult | pd.Series]) -> Comparison:
         raise ConfigError("compare: the results share no days; backtest them on the same data.")
     if benchmark is not None:
         benchmark = benchmark.reindex(returns.index)
-    return Comparison(returns, benchmark, backtests)
+    per_year = None if periods_per_year is None else as_float(periods_per_year, "periods_per_year")
+    if per_year is not None and not per_year > 0:
+        raise ConfigError(f"periods_per_year must be positive, got {periods_per_year!r}.")
+    return Comparison(returns, benchmark, backtests, per_year)
 
 
 def cost_sensitivity(

@@ -481,8 +481,9 @@ def _per_period(annual_rate: float, periods_per_year: float) -> float:
 def periods_per_year_of(index: pd.Index) -> float:
     """How many periods make a year, read from the spacing of ``index``'s dates.
 
-    Business days give 252, every calendar day 365 (a market that trades at weekends), weeks
-    52, months 12, quarters 4 and years 1, from the median gap between consecutive dates.
+    From the median gap between consecutive dates: days give 252 when they are trading days
+    (about 250 a year, whichever days of the week) and 365 when they are every day (300 or
+    more a year); weeks give 52, months 12, quarters 4 and years 1.
 
     Parameters
     ----------
@@ -517,9 +518,12 @@ def periods_per_year_of(index: pd.Index) -> float:
     if len(dates) < 2:
         raise ConfigError(f"{len(dates)} dated return is too few to tell their spacing: {ask}.")
     gap = float(np.median((dates[1:] - dates[:-1]).total_seconds())) / 86_400  # in days
-    if gap <= 1.5:
-        weekend = float(np.mean(dates.day_of_week >= 5))
-        return 365.0 if weekend > 0.1 else 252.0
+    if gap < 0.5:
+        raise ConfigError(f"The returns are intraday ({gap * 24:g} hours apart): {ask}.")
+    if gap <= 4:  # days: trading days (weekends, holidays, a Friday-Monday pair) or every day
+        span = (dates[-1] - dates[0]).total_seconds() / 86_400
+        per_year = (len(dates) - 1) / span * 365.25
+        return 365.0 if per_year >= 300 else 252.0
     for low, high, per_year in ((5, 9, 52.0), (26, 35, 12.0), (85, 95, 4.0), (350, 380, 1.0)):
         if low <= gap <= high:
             return per_year

@@ -25,6 +25,7 @@ ones named in the error.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -32,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from factorlab.errors import ConfigError, DataError
-from factorlab.params import as_floats
+from factorlab.params import split_items
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -433,10 +434,14 @@ def _bounds(
     example = "(-0.05, 0.05)"
 
     def pair(value: object) -> list[float]:
-        numbers = as_floats(value, what, example)  # text such as "(-0.05, 0.05)" too
-        if len(numbers) != 2:
+        items = split_items(value) if isinstance(value, str) else value  # "(-0.05, 0.05)" too
+        try:
+            numbers = [float(v) for v in items]  # type: ignore[attr-defined]  # checked below
+        except (TypeError, ValueError):
+            numbers = []
+        if len(numbers) != 2 or any(math.isnan(n) for n in numbers):  # an open side: +-inf
             raise ConfigError(
-                f"{what} takes a (lower, upper) pair such as {example}; got {value!r}."
+                f"{what} takes a (lower, upper) pair of numbers such as {example}; got {value!r}."
             )
         return numbers
 

@@ -13,6 +13,7 @@ import pandas as pd
 
 from factorlab.backtest import metrics
 from factorlab.backtest.engine import rebalance_code, rebalance_name
+from factorlab.errors import ConfigError
 from factorlab.params import as_int
 
 if TYPE_CHECKING:
@@ -26,6 +27,7 @@ __all__ = [
     "BacktestResult",
     "holding_rule",
     "performance_figures",
+    "periods_per_year",
     "styled_stats",
     "trading_figures",
 ]
@@ -175,16 +177,19 @@ class BacktestResult:
         """A tidy table: one row per figure, one column for the strategy and one for the benchmark.
 
         The benchmark's column is there when there is a benchmark. Annual figures take the
-        periods a year from the returns' dates (252 for trading days). The columns' name (shown above the index) is the backtest's :attr:`rule`.
+        periods a year from the returns' dates (252 for trading days). The columns' name (shown
+        above the index) is the backtest's :attr:`rule`.
         """
         columns = {"strategy": self.returns}
         if self.benchmark is not None:
             columns[f"benchmark ({self.benchmark.name})"] = self.benchmark
+        per_year = periods_per_year(self.returns.index)
         rows = {}
         for name, r in columns.items():
-            rows[name] = performance_figures(r, self.benchmark if name == "strategy" else None)
+            benchmark = self.benchmark if name == "strategy" else None
+            rows[name] = performance_figures(r, benchmark, per_year)
         table = pd.DataFrame(rows)
-        for figure, number in trading_figures(self, self.returns.index).items():
+        for figure, number in trading_figures(self, self.returns.index, per_year).items():
             table.loc[figure, "strategy"] = number
         table.index.name = "figure"
         table.columns.name = self.rule or None
@@ -212,7 +217,7 @@ class BacktestResult:
         """The annualized Sharpe ratio over the last ``window`` trading days, each day.
 
         The mean of the daily net returns over their standard deviation (``ddof=1``), times
-        ``sqrt(252)``, with no risk-free rate. NaN until a full window has passed (and for a
+        the square root of the periods a year (252 for trading days), with no risk-free rate. NaN until a full window has passed (and for a
         window that holds a missing return).
 
         Parameters
@@ -229,7 +234,8 @@ class BacktestResult:
         days = as_int(window, "window", minimum=2)
         mean = self.returns.rolling(days).mean()
         std = self.returns.rolling(days).std()
-        return (mean / std * np.sqrt(_DAYS)).rename(f"Sharpe, {days}d")
+        per_year = periods_per_year(self.returns.index)
+        return (mean / std * np.sqrt(per_year)).rename(f"Sharpe, {days}d")
 
     def monthly_table(self) -> pd.DataFrame:
         """Compounded returns by year (rows) and month (columns 1-12), plus the full year."""
@@ -312,9 +318,11 @@ class BacktestResult:
         head = " " + ", ".join(p for p in parts if p) if any(parts) else ""
         if r.dropna().empty:
             return f"<BacktestResult{head}: no returns>"
+        per_year = periods_per_year(r.index)
         return (
-            f"<BacktestResult{head}: CAGR {metrics.cagr(r):.1%}, Sharpe "
-            f"{metrics.sharpe_ratio(r):.2f}, {r.index[0]:%Y-%m-%d}..{r.index[-1]:%Y-%m-%d}>"
+            f"<BacktestResult{head}: CAGR {metrics.cagr(r, per_year):.1%}, Sharpe "
+            f"{metrics.sharpe_ratio(r, periods_per_year=per_year):.2f}, "
+            f"{r.index[0]:%Y-%m-%d}..{r.index[-1]:%Y-%m-%d}>"
         )
 
     def _repr_html_(self) -> str:
@@ -350,13 +358,29 @@ def styled_stats(table: pd.DataFrame) -> Styler:
     return styler
 
 
-def trading_figures(result: BacktestResult, days: pd.Index) -> dict[str, float]:
+def periods_per_year(dates: pd.Index) -> float:
+    """How many of a backtest's return dates make a year.
+
+    Read from the dates (:func:`~factorlab.backtest.metrics.periods_per_year_of`); 252 when
+    they are too few or too irregular to tell, as a backtest steps through a dataset's trading
+    days.
+    """
+    try:
+        return metrics.periods_per_year_of(dates)
+    except ConfigError:
+        return float(_DAYS)
+
+
+def trading_figures(
+    result: BacktestResult, days: pd.Index, per_year: float | None = None
+) -> dict[str, float]:
     """Turnover per rebalance and per year, costs per year and average holdings of ``result``.
 
-    Over ``days`` (its own, or the days a comparison shares). The first rebalance's buy-in is
-    not trading activity and is left out of turnover.
+    Over ``days`` (its own, or the days a comparison shares), ``per_year`` of which make a year
+    (default: read from them). The first rebalance's buy-in is not trading activity and is
+    left out of turnover.
     """
-    years = len(days) / _DAYS
+    years = len(days) / (per_year or periods_per_year(days))
     turnover = result.turnover.iloc[1:]  # the first day's buy-in is not trading activity
     turnover = turnover[turnover.index.isin(days)]
     return {
@@ -367,25 +391,27 @@ def trading_figures(result: BacktestResult, days: pd.Index) -> dict[str, float]:
     }
 
 
-def performance_figures(r: pd.Series, benchmark: pd.Series | None) -> dict[str, float]:
-    """The return figures of ``stats()`` for one series of daily returns.
+def performance_figures(
+    r: pd.Series, benchmark: pd.Series | None, per_year: float
+) -> dict[str, float]:
+    """The return figures of ``stats()`` for one series of returns, ``per_year`` a year.
 
     Against a benchmark, also beta, alpha, tracking error and information ratio.
     """
     out = {
-        "CAGR": metrics.cagr(r),
-        "annual volatility": metrics.annual_volatility(r),
-        "Sharpe ratio": metrics.sharpe_ratio(r),
-        "Sortino ratio": metrics.sortino_ratio(r),
+        "CAGR": metrics.cagr(r, per_year),
+        "annual volatility": metrics.annual_volatility(r, per_year),
+        "Sharpe ratio": metrics.sharpe_ratio(r, periods_per_year=per_year),
+        "Sortino ratio": metrics.sortino_ratio(r, periods_per_year=per_year),
         "max drawdown": metrics.max_drawdown(r),
-        "Calmar ratio": metrics.calmar_ratio(r),
+        "Calmar ratio": metrics.calmar_ratio(r, per_year),
         "hit rate": metrics.hit_rate(r),
         "total return": float(np.prod(1 + r.dropna()) - 1),
     }
     if benchmark is not None:
-        both = metrics.beta_alpha(r, benchmark)
+        both = metrics.beta_alpha(r, benchmark, periods_per_year=per_year)
         out["beta"] = both["beta"]
         out["alpha (annual)"] = both["alpha_ann"]
-        out["tracking error"] = metrics.tracking_error(r, benchmark)
-        out["information ratio"] = metrics.information_ratio(r, benchmark)
+        out["tracking error"] = metrics.tracking_error(r, benchmark, per_year)
+        out["information ratio"] = metrics.information_ratio(r, benchmark, per_year)
     return out

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from factorlab.backtest.factor_report import FactorReport
-from factorlab.backtest.result import FIGURE_UNITS, BacktestResult
+from factorlab.backtest.result import FIGURE_UNITS, BacktestResult, periods_per_year
 from factorlab.errors import ConfigError
 from factorlab.factors.composite import Scores
 from factorlab.factors.registry import FAMILIES, unit_of
@@ -160,7 +160,7 @@ def _backtest(result: Any) -> dict[str, Any]:
     return {
         "what": "a backtest of a factor portfolio, net of costs, against a benchmark",
         "period": f"{returns.index[0]:%Y-%m-%d} to {returns.index[-1]:%Y-%m-%d}",
-        "years": _number(len(returns) / 252, 3),
+        "years": _number(len(returns) / periods_per_year(returns.index), 3),
         "settings": {
             k: (v if isinstance(v, str | bool) or v is None else _number(v))
             for k, v in result.settings.items()

@@ -8,6 +8,7 @@ trial and the dataset, so a store of finished trials is reused only for the same
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import inspect
 import itertools
@@ -118,8 +119,8 @@ class Grid:
                     f"Grid has no parameter {name!r}.{did_you_mean(name, known)} Parameters: "
                     f"{', '.join(known)}."
                 )
-            if isinstance(given, str) and name != "weights" and ("," in given or given[:1] in "[("):
-                given = split_items(given)  # "M,Q" or "[3, 5]", as papermill passes a list
+            if isinstance(given, str):
+                given = _from_text(name, given)  # papermill passes a list as text
             options = list(given) if isinstance(given, Iterable) and _is_list(given) else [given]
             if not options:
                 raise ConfigError(f"Grid parameter {name!r} has an empty list; give it a value.")
@@ -230,6 +231,28 @@ def trial_id(trial: dict[str, Any], fingerprint: str) -> str:
     """
     text = json.dumps({"trial": trial, "dataset": fingerprint}, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+PAIRS_OR_MAPPINGS = ("weights", "sector_bounds", "factor_bounds")  # one value holds commas
+
+
+def _from_text(name: str, text: str) -> object:
+    """A Grid parameter given as text, as a list of values or one value.
+
+    A Python list literal ("[3, 5]", "[(-0.05, 0.05), (-0.1, 0.1)]"), comma-separated values
+    ("M,Q"), or one value. A parameter whose one value holds commas (weights, bounds) is a list only when bracketed.
+    """
+    body = text.strip()
+    if body.startswith("["):
+        try:
+            value = ast.literal_eval(body)
+        except (ValueError, SyntaxError):
+            value = None
+        if isinstance(value, list):
+            return value
+    if name in PAIRS_OR_MAPPINGS or "," not in body and not body.startswith(("[", "(")):
+        return text
+    return split_items(body)
 
 
 def _is_list(value: object) -> bool:

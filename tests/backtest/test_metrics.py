@@ -230,3 +230,49 @@ def test_compare_reads_a_weekly_series_as_weekly():
     weeks = pd.Series(0.006, index=pd.date_range("2024-01-05", periods=26, freq="W-FRI"))
     table = fl.compare({"weekly": weeks}).stats()
     assert table.loc["CAGR", "weekly"] == pytest.approx(1.006**52 - 1)
+
+
+@pytest.mark.parametrize(
+    "dates",
+    [
+        pd.DatetimeIndex(["2024-01-05", "2024-01-08"]),  # a Friday and a Monday
+        pd.DatetimeIndex(["2024-01-04", "2024-01-05", "2024-01-08"]),
+        # Tokyo's trading days seen in UTC: the evening before, some of them on Sundays
+        (pd.bdate_range("2024-01-01", periods=60).tz_localize("Asia/Tokyo").tz_convert("UTC")),
+        pd.bdate_range("2024-01-07", periods=60, freq="C", weekmask="Sun Mon Tue Wed Thu"),
+    ],
+    ids=["friday-monday", "three days", "tokyo in utc", "sunday to thursday"],
+)
+def test_trading_days_of_any_week_are_252_a_year(dates):
+    assert m.periods_per_year_of(dates) == 252
+
+
+def test_intraday_returns_ask_for_periods_per_year():
+    with pytest.raises(ConfigError, match="intraday"):
+        m.periods_per_year_of(pd.date_range("2024-01-02 09:30", periods=50, freq="h"))
+
+
+def test_a_backtest_too_short_to_read_its_frequency_counts_trading_days():
+    ds = fl.load_dataset("sample", n_tickers=30, years=3, seed=1)
+    short = ds.slice("2024-12-26", "2024-12-31")
+    signal = pd.DataFrame(1.0, index=short.dates, columns=short.tickers)
+    with pytest.warns(UserWarning):  # a tiny backtest, warned about as such
+        result = fl.backtest(signal, short, rebalance=1, top_n=5)
+    assert "Sharpe ratio" in result.stats().index and repr(result).startswith("<BacktestResult")
+
+
+def test_compare_takes_periods_per_year_for_returns_without_dates():
+    plain = pd.Series([0.01, -0.005, 0.02, 0.0, 0.01])
+    with pytest.raises(ConfigError, match="pass periods_per_year"):
+        fl.compare({"a": plain}).stats()
+    table = fl.compare({"a": plain}, periods_per_year=12).stats()
+    assert table.loc["Sharpe ratio", "a"] == pytest.approx(
+        m.sharpe_ratio(plain, periods_per_year=12)
+    )
+
+
+def test_every_day_returns_annualize_rolling_sharpe_and_turnover_by_365():
+    from factorlab.backtest.result import periods_per_year
+
+    assert periods_per_year(pd.date_range("2024-01-01", periods=400, freq="D")) == 365
+    assert periods_per_year(pd.DatetimeIndex(["2024-01-05"])) == 252  # too few: trading days

@@ -276,7 +276,7 @@ def _plain(reason: str) -> str:
     Its bare ``HTTPError('HTTP Error 404: Not Found')`` is Yahoo's answer for a symbol it does
     not know; the reason says so.
     """
-    if re.search(r"\b404\b", reason):
+    if re.search(r"HTTP Error 404|\b404 Client Error", reason):
         return (
             "Yahoo has no such symbol (HTTP 404 Not Found: possibly delisted, renamed or "
             f"mistyped; yfinance said {reason})"

@@ -229,6 +229,14 @@ def serving(site: YahooSite, monkeypatch: Any) -> Iterator[YahooSite]:
             return _original(self, method, local(url), *args, **kwargs)
 
         monkeypatch.setattr(session, "request", request)
+    # yfinance's process-wide state, as a fresh process has it: no cookie or crumb yet, and
+    # its count of time-zone lookups that fell back to quoteSummary (it stops after two).
+    data = YfData()
+    for attribute, fresh in (("_crumb", None), ("_cookie", None), ("_cookie_strategy", "basic")):
+        monkeypatch.setattr(data, attribute, fresh)
+    monkeypatch.setattr(yfinance.base, "_tz_info_fetch_ctr", 0)
+    monkeypatch.setenv("no_proxy", "127.0.0.1")  # a proxy in the environment must not get these
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
     cache = yfinance.cache  # nothing kept on disk: time zones and cookies asked each time
     monkeypatch.setattr(cache._TzCacheManager, "_tz_cache", cache._TzCacheDummy())
     monkeypatch.setattr(cache._CookieCacheManager, "_Cookie_cache", cache._CookieCacheDummy())
