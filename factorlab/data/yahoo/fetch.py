@@ -3,7 +3,8 @@
 yfinance reports most failures by logging them and returning an empty frame, not by raising
 (ranaroussi/yfinance#1548, #2625). This module turns both into a per-ticker reason, retries
 rate limits a bounded number of times with exponential backoff and jitter, and never loops.
-Tests replace ``yfinance.download`` and ``yfinance.Ticker`` with fakes.
+Tests replace ``yfinance.download`` and ``yfinance.Ticker`` with fakes, and also run yfinance
+whole against a fake Yahoo on 127.0.0.1 (``tests/data/yahoo/over_http.py``).
 """
 
 from __future__ import annotations
