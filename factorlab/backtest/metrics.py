@@ -40,6 +40,14 @@ __all__ = [
 Returns: TypeAlias = pd.Series | pd.DataFrame
 _EULER_GAMMA = 0.5772156649015329
 
+_PERIODS_PER_YEAR = (
+    "periods_per_year : float, optional\n"
+    "    Periods in a year: 252 for daily returns, 52 weekly, 12 monthly. By default it is\n"
+    "    read from the dates of ``returns`` (trading days 252, every-day data 365, weeks 52,\n"
+    "    months 12, quarters 4, years 1; see :func:`periods_per_year_of`); returns without\n"
+    "    dates, intraday or spaced otherwise raise :class:`~factorlab.errors.ConfigError`\n"
+    "    asking for it. A positive number (not text)."
+)
 # Parameters and results every metric shares, documented once (see factorlab._docs).
 _DOCS = {
     "returns": (
@@ -53,14 +61,7 @@ _DOCS = {
         "    The benchmark's simple returns, aligned on the dates of ``returns`` (its other dates\n"
         "    are ignored). Only periods where both have a return count."
     ),
-    "periods_per_year": (
-        "periods_per_year : float, optional\n"
-        "    Periods in a year: 252 for daily returns, 52 weekly, 12 monthly. By default it is\n"
-        "    read from the dates of ``returns`` (business days 252, every calendar day 365, weeks\n"
-        "    52, months 12, quarters 4, years 1); returns without dates, or whose spacing is none\n"
-        "    of those, raise :class:`~factorlab.errors.ConfigError` asking for it. A positive\n"
-        "    number (not text)."
-    ),
+    "periods_per_year": _PERIODS_PER_YEAR,
     "against_benchmark": (
         "Parameters\n"
         "----------\n"
@@ -86,13 +87,7 @@ _DOCS = {
         "returns : Series or DataFrame\n"
         "    Simple decimal returns (0.01 = 1 %), one per period; a DataFrame gives one figure\n"
         "    per column. A missing return (NaN) is skipped, not taken as 0 %: each column uses\n"
-        "    its own observations.\n"
-        "periods_per_year : float, optional\n"
-        "    Periods in a year: 252 for daily returns, 52 weekly, 12 monthly. By default it is\n"
-        "    read from the dates of ``returns`` (business days 252, every calendar day 365, weeks\n"
-        "    52, months 12, quarters 4, years 1); returns without dates, or whose spacing is none\n"
-        "    of those, raise :class:`~factorlab.errors.ConfigError` asking for it. A positive\n"
-        "    number (not text)."
+        "    its own observations.\n" + _PERIODS_PER_YEAR
     ),
     "one_figure": (
         "float or Series\n"
