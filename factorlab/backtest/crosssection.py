@@ -301,6 +301,7 @@ class CrossSections:
     evaluated: dict[int, int] = field(default_factory=dict)
     dropped_incomplete: int = 0
     with_forward: dict[int, int] = field(default_factory=dict)
+    with_forward_by_date: dict[int, np.ndarray] = field(default_factory=dict)
 
 
 def cross_sections(
@@ -334,6 +335,7 @@ def cross_sections(
             h: np.zeros(values.shape, dtype=np.uint8 if q < 256 else np.uint16) for h in horizons
         },
         group_means={h: {g: np.full((n_rows, q), np.nan) for g in groups or {}} for h in horizons},
+        with_forward_by_date={h: np.zeros(n_rows, dtype=np.int64) for h in horizons},
     )
     blocks = [slice(s, min(s + block_rows, n_rows)) for s in range(0, n_rows, block_rows)]
     threads = max(1, min(threads, len(blocks)))
@@ -456,7 +458,8 @@ def _block(
     for h in horizons:
         r = forward.into(h, rows, out=space.fwd)
         present = ~np.isnan(block) & ~np.isnan(r)
-        with_forward[h] = int(np.count_nonzero(present))
+        out.with_forward_by_date[h][rows] = np.count_nonzero(present, axis=1)
+        with_forward[h] = int(out.with_forward_by_date[h][rows].sum())
         if binned is None or not np.array_equal(present, binned.present):
             binned = _Binned(block, present, binning, space, groups if by_group else None)
         np.copyto(r, np.nan, where=~binned.usable)  # a date without buckets is dropped

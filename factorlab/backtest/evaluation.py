@@ -125,17 +125,20 @@ def evaluate(
     values = np.array(raw.to_numpy(dtype=float), order="C")  # a row-major copy
     del raw
     rows_given = _rows_given(source, ds.prices.index, fill is not None)
-    given = int((~np.isnan(values)).sum())
+    # Each cause of loss is counted per date (and summed for the loss table): the same passes
+    # over the values as counting the totals, and the losses can be read by period.
+    given_by_date = _counts(values)
+    given = int(given_by_date.sum())
     if given == 0:
         raise DataError("The factor has no values, so there is nothing to evaluate.")
     forward = Forward(ds.prices, ds.meta["delisted"])
     np.copyto(values, np.nan, where=np.isnan(forward.prices))
-    loss_rows = {"factor values": given, "no price that day": given - _count(values)}
+    left = _counts(values)
+    by_date = {"factor values": given_by_date, "no price that day": given_by_date - left}
     labels = _labels(ds, groupby)
     if labels is not None and labels.isna().any():  # alphalens leaves out a stock without one
-        before = _count(values)
         values[:, labels.isna().to_numpy()] = np.nan
-        loss_rows["no group"] = before - _count(values)
+        by_date["no group"], left = left - _counts(values), _counts(values)
     groups = _groups(ds, groupby)
     if as_bool(by_group, "by_group") and groups is None:
         raise ConfigError("by_group needs groups: pass groupby= too, e.g. groupby='sector'.")
@@ -149,9 +152,10 @@ def evaluate(
         threads=threads,
         by_group=bool(by_group),
     )
-    if drop_incomplete:
-        loss_rows["a period without a forward return (drop_incomplete)"] = found.dropped_incomplete
-    left = _count(values)
+    if drop_incomplete:  # cross_sections dropped them from ``values`` in place
+        kept = _counts(values)
+        by_date["a period without a forward return (drop_incomplete)"] = left - kept
+        left = kept
     dates = ds.prices.index
     q_raw, q_demeaned, spreads, group_tables = {}, {}, {}, {}
     for h in horizons:
@@ -168,11 +172,13 @@ def evaluate(
                 },
                 names=["group", "quantile"],
             )
-        loss_rows[f"no forward return, {h}d"] = left - found.with_forward[h]
+        with_forward = found.with_forward_by_date[h]
+        by_date[f"no forward return, {h}d"] = left - with_forward
         # alphalens' "binning phase": dates whose edges collide, values beyond fixed edges
-        loss_rows[f"no bucket, {h}d"] = found.with_forward[h] - found.evaluated[h]
+        by_date[f"no bucket, {h}d"] = with_forward - np.count_nonzero(found.labels[h], axis=1)
     evaluated = found.evaluated
-    loss = pd.Series(loss_rows, name="rows").to_frame()
+    loss_by_date = pd.DataFrame(by_date, index=ds.prices.index)
+    loss = loss_by_date.sum().rename("rows").astype(int).to_frame()
     loss["share"] = loss["rows"] / given
     worst = 1 - min(evaluated.values()) / given  # every cause together, worst horizon
     if worst > MAX_LOSS:
@@ -193,6 +199,7 @@ def evaluate(
         quantile_returns_by_group=pd.concat(group_tables, axis=1) if group_tables else None,
         spread_series=pd.DataFrame(spreads),
         loss=loss,
+        loss_by_date=loss_by_date,
         quantiles=q,
         groups=_labels(ds, groupby),
         bucket_means={
@@ -261,8 +268,9 @@ def _cores() -> int:
         return os.cpu_count() or 1
 
 
-def _count(values: np.ndarray) -> int:
-    return int((~np.isnan(values)).sum())
+def _counts(values: np.ndarray) -> np.ndarray:
+    """How many values each date (row) holds."""
+    return np.count_nonzero(~np.isnan(values), axis=1)
 
 
 def _binning(

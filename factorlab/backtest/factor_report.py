@@ -6,6 +6,7 @@ Each by period, with their summaries and the figures of its tear sheet.
 from __future__ import annotations
 
 import os
+import re
 import warnings
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -19,7 +20,7 @@ from factorlab._docs import shared_doc
 from factorlab.backtest.crosssection import forward_returns, labels_as_float
 from factorlab.backtest.significance import apart, t_pvalue, t_stat
 from factorlab.backtest.turnover import by_trading_day, quantile_turnover, rank_autocorrelation
-from factorlab.errors import ConfigError
+from factorlab.errors import ConfigError, DataError
 from factorlab.factors.ranking import rank_ic
 from factorlab.params import as_int
 
@@ -80,6 +81,9 @@ class FactorReport:
         What could not be evaluated, and why: the first row (``factor values``) counts all the
         values given, each other row the values lost to one cause; columns ``rows`` (a count)
         and ``share`` (of the values given).
+    loss_by_date : DataFrame or None
+        The rows of :attr:`loss` counted per date: one row per date, one column per cause
+        (summed, they are ``loss["rows"]``); :meth:`loss_by_period` sums them by period.
     quantiles : int
         The number of buckets.
     groups : Series or None
@@ -112,6 +116,7 @@ class FactorReport:
     day_means: dict[int, pd.Series] = field(default_factory=dict, repr=False)
     settings: dict[str, object] = field(default_factory=dict, repr=False)
     dated: pd.DatetimeIndex | None = field(default=None, repr=False)
+    loss_by_date: pd.DataFrame | None = field(default=None, repr=False)
 
     def ic_summary(self) -> pd.DataFrame:
         """Per period: IC mean, std, IR, % positive, and two t-statistics with their p-values.
@@ -356,6 +361,48 @@ class FactorReport:
     def forward_returns(self) -> dict[int, pd.DataFrame]:
         """The forward returns of each period (computed on access; see :func:`forward_returns`)."""
         return forward_returns(self.prices, list(self.ic.columns), self.delisted)
+
+    def loss_by_period(self, freq: str = "Y") -> pd.DataFrame:
+        """The loss table by period: where in time the values were lost, and why.
+
+        Parameters
+        ----------
+        freq : str, default "Y"
+            The periods, as pandas names them: "Y" years, "Q" quarters, "M" months.
+
+        Returns
+        -------
+        DataFrame
+            One row per period; the columns of :attr:`loss`'s rows (``factor values`` first,
+            then each cause), as counts, and ``evaluated`` (the share of the period's values
+            evaluated at the shortest period).
+
+        Examples
+        --------
+        >>> import factorlab as fl
+        >>> ds = fl.load_dataset("sample", n_tickers=40, years=3)
+        >>> by_year = fl.evaluate(fl.factors.momentum(ds), ds, periods=(1, 5)).loss_by_period()
+        >>> list(by_year.index)
+        ['2022', '2023', '2024']
+        """
+        if self.loss_by_date is None:
+            raise DataError("This report has no loss counts by date; evaluate the factor again.")
+        try:
+            periods = self.loss_by_date.index.to_period(freq)
+        except (ValueError, TypeError):
+            raise ConfigError(
+                f"freq must be a pandas period such as 'Y', 'Q' or 'M', got {freq!r}."
+            ) from None
+        table = self.loss_by_date.groupby(periods).sum()
+        table.index = table.index.astype(str)
+        table.index.name = "period"
+        shortest = self.ic.columns[0]
+        lost = table[[f"no forward return, {shortest}d", f"no bucket, {shortest}d"]].sum(axis=1)
+        causes_before = [c for c in table.columns[1:] if not re.search(r", \d+d$", c)]
+        kept = table["factor values"] - table[causes_before].sum(axis=1) - lost
+        with np.errstate(invalid="ignore", divide="ignore"):
+            table["evaluated"] = kept / table["factor values"]
+        return table
 
     def quantile_statistics(self) -> pd.DataFrame:
         """The factor's values in each bucket: min, max, mean, std, count and count %.

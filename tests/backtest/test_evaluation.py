@@ -193,6 +193,35 @@ def test_the_loss_table_adds_up_by_hand():
     assert report.loss["share"]["no price that day"] == pytest.approx(1 / 30)
 
 
+def test_the_loss_table_by_date_says_when_each_value_was_lost():
+    dates = pd.bdate_range("2024-01-01", periods=10)
+    prices = pd.DataFrame(
+        {"A": np.arange(10, 20.0), "B": np.arange(20, 30.0), "C": 5.0}, index=dates
+    )
+    prices.iloc[3, 2] = np.nan  # C has no price on day 3
+    factor = pd.DataFrame({"A": 1.0, "B": 2.0, "C": 3.0}, index=dates)
+    report = fl.evaluate(
+        factor, fl.Dataset(prices=prices), periods=(1, 2), quantiles=2, drop_incomplete=True
+    )
+    by_date = report.loss_by_date
+    assert by_date.sum().tolist() == report.loss["rows"].tolist()  # the same counts, by date
+    assert by_date["no price that day"].to_numpy().nonzero()[0].tolist() == [3]
+    dropped = by_date["a period without a forward return (drop_incomplete)"]
+    assert dropped.tolist() == [0, 1, 1, 0, 0, 0, 0, 0, 3, 3]  # C before its gap; the last two
+
+
+def test_the_loss_table_by_period_sums_the_dates_of_each_period(sample):
+    report = fl.evaluate(fl.factors.momentum(sample), sample, periods=(1, 21))
+    by_year = report.loss_by_period("Y")
+    assert by_year.drop(columns="evaluated").sum().tolist() == report.loss["rows"].tolist()
+    assert list(by_year.index) == sorted({str(d.year) for d in sample.dates})
+    # the last year loses the values whose 21-day forward return lies past the data
+    assert by_year["no forward return, 21d"].iloc[-1] > 0
+    assert (by_year["evaluated"] <= 1).all()
+    with pytest.raises(fl.ConfigError, match="freq must be a pandas period"):
+        report.loss_by_period("fortnightly")
+
+
 def test_a_stock_delisting_within_the_horizon_realizes_its_last_price():
     dates = pd.bdate_range("2024-01-01", periods=6)
     prices = pd.DataFrame(
