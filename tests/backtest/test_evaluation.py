@@ -173,16 +173,22 @@ def test_bad_parameters_are_named(shared):
     assert list(fl.evaluate(factor, ds, periods="1, 5").ic.columns) == [1, 5]
 
 
-def test_the_loss_table_adds_up_by_hand():
+def _three_stocks_ten_days() -> fl.FactorReport:
+    """Three stocks over ten days, C without a price on day 3; periods 1 and 2, dropped when
+    incomplete."""
     dates = pd.bdate_range("2024-01-01", periods=10)
     prices = pd.DataFrame(
         {"A": np.arange(10, 20.0), "B": np.arange(20, 30.0), "C": 5.0}, index=dates
     )
     prices.iloc[3, 2] = np.nan  # C has no price on day 3
     factor = pd.DataFrame({"A": 1.0, "B": 2.0, "C": 3.0}, index=dates)
-    report = fl.evaluate(
+    return fl.evaluate(
         factor, fl.Dataset(prices=prices), periods=(1, 2), quantiles=2, drop_incomplete=True
     )
+
+
+def test_the_loss_table_adds_up_by_hand():
+    report = _three_stocks_ten_days()
     loss = report.loss["rows"]
     assert loss["factor values"] == 30
     assert loss["no price that day"] == 1
@@ -194,15 +200,7 @@ def test_the_loss_table_adds_up_by_hand():
 
 
 def test_the_loss_table_by_date_says_when_each_value_was_lost():
-    dates = pd.bdate_range("2024-01-01", periods=10)
-    prices = pd.DataFrame(
-        {"A": np.arange(10, 20.0), "B": np.arange(20, 30.0), "C": 5.0}, index=dates
-    )
-    prices.iloc[3, 2] = np.nan  # C has no price on day 3
-    factor = pd.DataFrame({"A": 1.0, "B": 2.0, "C": 3.0}, index=dates)
-    report = fl.evaluate(
-        factor, fl.Dataset(prices=prices), periods=(1, 2), quantiles=2, drop_incomplete=True
-    )
+    report = _three_stocks_ten_days()
     by_date = report.loss_by_date
     assert by_date.sum().tolist() == report.loss["rows"].tolist()  # the same counts, by date
     assert by_date["no price that day"].to_numpy().nonzero()[0].tolist() == [3]
