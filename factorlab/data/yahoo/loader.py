@@ -242,7 +242,8 @@ def _in_trading_currency(found: pd.DataFrame, rate: pd.Series | None) -> pd.Data
 
     Flows at the mean rate of the quarter ending on the period end, balances at the rate of
     the period end (or the last before it). A period before the first known rate takes the
-    first one; no rate: no rows.
+    first one, if it was known when the period's figures were (``available_at``); else its
+    amounts are NaN, as a rate from after that day would be look-ahead. No rate: no rows.
     """
     if rate is None:
         return found.iloc[0:0]
@@ -256,6 +257,8 @@ def _in_trading_currency(found: pd.DataFrame, rate: pd.Series | None) -> pd.Data
     stocks = [c for c in STOCK_COLUMNS if c in out]
     out[flows] = out[flows].mul(over_quarter, axis=0)
     out[stocks] = out[stocks].mul(at_end, axis=0)
+    too_early = pd.DatetimeIndex(found["available_at"]) < rate.index[0]
+    out.loc[too_early, flows + stocks] = float("nan")
     return out
 
 

@@ -459,6 +459,22 @@ def test_flows_take_the_quarters_mean_rate_and_balances_the_period_ends(load, ya
                 assert row[column] == pytest.approx(expected, rel=1e-12)
 
 
+@pytest.mark.parametrize("later_rate", [1 / 32, 1 / 20])
+def test_a_rate_first_known_later_never_converts_figures_known_earlier(load, yahoo, later_rate):
+    _foreign_filer(yahoo, "TWSC", "TWD", rate=later_rate)
+    fx = yahoo.prices["TWDUSD=X"]
+    yahoo.prices["TWDUSD=X"] = fx[fx.index >= "2024-06-03"]  # Yahoo's rates start late
+    ds = load(tickers=["BBB", "TWSC"])
+    ours = ds.fundamentals[ds.fundamentals["ticker"] == "TWSC"].set_index("period_end")
+    early = ours[ours["available_at"] < pd.Timestamp("2024-06-03")]
+    late = ours[ours["available_at"] >= pd.Timestamp("2024-06-03")]
+    assert len(early) and len(late)
+    # Whatever the later rate, what was known before it stays unconverted (no look-ahead).
+    assert early[["revenue", "book_equity"]].isna().all().all()
+    assert early["shares_outstanding"].notna().all()
+    assert late["revenue"].notna().all()
+
+
 def test_pound_statements_meet_pence_prices(load, yahoo):
     _foreign_filer(yahoo, "LSEX", "GBP", rate=None)
     yahoo.info["LSEX"]["currency"] = "GBp"  # quoted in pence, as London stocks are on Yahoo
