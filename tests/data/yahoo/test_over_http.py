@@ -21,24 +21,6 @@ from .over_http import YahooSite, serving
 
 pytestmark = pytest.mark.filterwarnings("ignore:Yahoo")  # missing parts are not the point here
 
-# Yahoo's 2021 quoteSummary field -> the fundamentals-timeseries key it serves it under now
-TIMESERIES_KEYS = {
-    "totalRevenue": "TotalRevenue",
-    "grossProfit": "GrossProfit",
-    "netIncomeApplicableToCommonShares": "NetIncomeCommonStockholders",
-    "netIncome": "NetIncome",
-    "totalStockholderEquity": "StockholdersEquity",
-    "cash": "CashAndCashEquivalents",
-    "totalAssets": "TotalAssets",
-    "totalCashFromOperatingActivities": "OperatingCashFlow",
-    "capitalExpenditures": "CapitalExpenditure",
-}
-STATEMENT_MODULES = {
-    "incomeStatementHistoryQuarterly": "incomeStatementHistory",
-    "balanceSheetHistoryQuarterly": "balanceSheetStatements",
-    "cashflowStatementHistoryQuarterly": "cashflowStatements",
-}
-
 
 @pytest.fixture
 def site(monkeypatch):
@@ -91,13 +73,14 @@ def _recorded_adr(site: YahooSite) -> pd.Series:
     modules = json.loads((RECORDED / "BABA.json").read_text())
     site.quote_summary["BABA"] = {name: part["body"][name] for name, part in modules.items()}
     site.quote["BABA"] = {"currency": "USD", "quoteType": "EQUITY"}
+    _, statements = recorded("BABA")  # the recorded figures, under today's row names
     points: dict[str, list[tuple[str, float, str]]] = {}
-    for module, key in STATEMENT_MODULES.items():
-        for period in modules[module]["body"][module][key]:
-            end = period["endDate"]["fmt"]
-            for field, name in TIMESERIES_KEYS.items():
-                if isinstance(period.get(field), dict) and "raw" in period[field]:
-                    points.setdefault(name, []).append((end, float(period[field]["raw"]), "CNY"))
+    for frame in statements.values():
+        for row, values in frame.iterrows():  # "Total Revenue" is served as "TotalRevenue"
+            for end, value in values.dropna().items():
+                points.setdefault(row.replace(" ", ""), []).append(
+                    (f"{end:%Y-%m-%d}", value, "CNY")
+                )
     site.timeseries["BABA"] = points
     days = pd.bdate_range("2015-01-02", "2021-02-02")
     site.charts["BABA"] = price_frame(11, dates=pd.bdate_range("2019-01-02", "2021-02-02"))
